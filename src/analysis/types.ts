@@ -1,0 +1,252 @@
+/**
+ * The analysis result: DHCP transactions, TFTP transfers and boot sessions correlated from decoded
+ * packets. Pure data (JSON-serialisable after report/analysis-json.ts); diagnosis rules read it, reports render it.
+ * Times are seconds relative to the first frame of the capture unless named *Epoch.
+ */
+
+/** A reference to one packet: enough to cite it as evidence and place it on a timeline. */
+export interface FrameRef {
+  frame: number;
+  /** Seconds since the first frame of the capture. */
+  t: number;
+}
+
+export type DhcpRole = 'client' | 'server' | 'relay';
+
+/** One DHCP/BOOTP message inside a transaction, with the facts rules need already extracted. */
+export interface DhcpEvent extends FrameRef {
+  messageType: string | null;
+  /** 1 BOOTREQUEST, 2 BOOTREPLY */
+  op: number;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  srcMac?: string;
+  secs: number;
+  broadcast: boolean;
+  ciaddr: string;
+  yiaddr: string;
+  siaddr: string;
+  giaddr: string;
+  /** Option 54, else the IP source of a reply. */
+  serverId: string | null;
+  /** BOOTP `file` field (after overload handling) */
+  file: string;
+  sname: string;
+  /** Option 67 */
+  bootfileOption: string | null;
+  /** Option 66 */
+  tftpServerName: string | null;
+  /** Option 150 */
+  tftpServerAddresses: string[];
+  /** Option 60 */
+  vendorClass: string | null;
+  /** Option 93 codes */
+  arch: number[];
+  /** Option 77 user class text (raw "iPXE" or RFC 3004 classes joined by ",") */
+  userClass: string | null;
+  /** Option 175 present (iPXE) */
+  ipxeOptions: boolean;
+  /** Option 97 UUID */
+  uuid: string | null;
+  /** Option 43 present; PXE boot menu / discovery control decoded when it is a PXE 43 */
+  vendorSpecific: boolean;
+  pxeDiscoveryControl: number | null;
+  pxeBootServers: string[];
+  pxeMenu: string[];
+  /** Option 52 overload value */
+  overload: number | null;
+  /** Option 56 message (NAK reasons) */
+  message: string | null;
+  /** Option 50 */
+  requestedIp: string | null;
+  /** Option 51 */
+  leaseTime: number | null;
+  /** Option 55 */
+  parameterRequestList: number[];
+  /** Option 57 */
+  maxMessageSize: number | null;
+  /** Option 26 */
+  interfaceMtu: number | null;
+  /** Message exchanged on port 4011 (PXE boot server discovery). */
+  port4011: boolean;
+  /** A proxyDHCP offer: reply with yiaddr 0.0.0.0 and option 60 PXEClient. */
+  proxy: boolean;
+  notes: string[];
+}
+
+/** DISCOVER → OFFER(s) → REQUEST → ACK/NAK for one client and xid (port 4011 exchanges included). */
+export interface DhcpTransaction {
+  id: string;
+  xid: number;
+  clientMac: string;
+  /** Every message of the transaction in capture order. */
+  events: DhcpEvent[];
+  start: number;
+  end: number;
+  /** Client messages: retransmissions are the repeats of the same message type. */
+  discovers: number;
+  requests: number;
+  offers: DhcpEvent[];
+  acks: DhcpEvent[];
+  naks: DhcpEvent[];
+  /** 'bound' (ACK), 'nak', 'offered' (offer but no ACK), 'no-offer', 'informed', 'proxy' (4011 only), 'other' */
+  outcome: 'bound' | 'nak' | 'offered' | 'no-offer' | 'informed' | 'proxy' | 'other';
+  /** The server whose offer the client REQUESTed (option 54 of the REQUEST). */
+  chosenServer: string | null;
+}
+
+export type TftpOutcome = 'complete' | 'error' | 'tsize-probe' | 'abandoned' | 'unknown' | 'in-progress';
+
+export interface TftpTransfer {
+  id: string;
+  clientIp: string;
+  clientPort: number;
+  serverIp: string;
+  /** The server's TID port (learned from its first reply); null when it never answered. */
+  serverPort: number | null;
+  direction: 'read' | 'write';
+  filename: string;
+  mode: string;
+  /** Options the client asked for (lower-case name → value). */
+  requested: Record<string, string>;
+  /** Options the server acknowledged in its OACK (empty when no OACK). */
+  negotiated: Record<string, string>;
+  blksize: number;
+  windowsize: number;
+  /** Announced size (tsize in the OACK), when any. */
+  tsize: number | null;
+  request: FrameRef;
+  /** RRQ repeats from the same client port before any answer. */
+  requestRetries: FrameRef[];
+  oack: FrameRef | null;
+  firstData: FrameRef | null;
+  lastPacket: FrameRef;
+  /** Highest block number seen (unwrapped past 65535). */
+  blocks: number;
+  /** Payload bytes of distinct DATA blocks. */
+  bytes: number;
+  dataPackets: number;
+  ackPackets: number;
+  duplicateData: number;
+  duplicateAcks: number;
+  /** Blocks missing between DATA seen (capture loss or real loss). */
+  gaps: number;
+  /** Longest silence within the transfer, seconds. */
+  maxGap: number;
+  /** Whether the final DATA (shorter than blksize) was seen and acknowledged. */
+  lastBlockSeen: boolean;
+  lastBlockAcked: boolean;
+  error: { code: number; message: string; from: 'client' | 'server'; frame: FrameRef } | null;
+  outcome: TftpOutcome;
+  outcomeFrame: FrameRef | null;
+  /** Frames of every packet of this transfer (capped; see framesTruncated). */
+  frames: number[];
+  framesTruncated: boolean;
+  duration: number;
+  /** Bytes per second over the data phase (null when unknown). */
+  throughput: number | null;
+  /** DATA retransmitted (same block sent again) while no ACK for it appeared. */
+  unackedRetransmits: number;
+  /** Frames of the last DATA blocks resent without an ACK (evidence for a path/MTU problem). */
+  retransmitFrames: number[];
+  /** IP fragments lost on packets of this transfer. */
+  lostFragments: number;
+  fragmentedData: boolean;
+  /** Sorcerer's apprentice: every DATA and ACK duplicated from some block on. */
+  apprenticeFrom: number | null;
+  /** Packets that arrived from/at a port that is not this transfer's TID. */
+  strayPackets: FrameRef[];
+  notes: string[];
+}
+
+export interface ArpQuery {
+  targetIp: string;
+  askedBy: string;
+  requests: FrameRef[];
+  answered: FrameRef | null;
+}
+
+export type BootPhaseKind = 'dhcp' | 'proxy' | 'tftp-boot' | 'tftp-config' | 'tftp-other' | 'dhcp-again';
+
+export interface BootPhase {
+  kind: BootPhaseKind;
+  label: string;
+  start: number;
+  end: number;
+  frames: number[];
+}
+
+export type ValueSource = 'siaddr' | 'option-66' | 'option-150' | 'sname' | 'file' | 'option-67' | 'proxy' | 'proxy-4011' | 'none';
+
+/** What the client was told to boot, and from which message each value came. */
+export interface EffectiveBoot {
+  offerFrom: string | null;
+  clientIp: string | null;
+  tftpServer: string | null;
+  tftpServerSource: ValueSource;
+  bootFile: string | null;
+  bootFileSource: ValueSource;
+  proxyServer: string | null;
+  /** Frames of the messages these values were read from. */
+  frames: number[];
+}
+
+export interface BootSession {
+  id: string;
+  clientMac: string;
+  clientIp: string | null;
+  uuid: string | null;
+  arch: number[];
+  archName: string | null;
+  vendorClass: string | null;
+  userClass: string | null;
+  isIpxe: boolean;
+  transactions: DhcpTransaction[];
+  transfers: TftpTransfer[];
+  phases: BootPhase[];
+  /** One entry per DHCP round the client went through (e.g. firmware, then iPXE). */
+  boots: EffectiveBoot[];
+  start: number;
+  end: number;
+}
+
+export interface CaptureSummary {
+  file: string;
+  format: string;
+  compressed: boolean;
+  linkTypes: string[];
+  frames: number;
+  dhcpPackets: number;
+  tftpPackets: number;
+  arpPackets: number;
+  firstEpoch: string | null;
+  lastEpoch: string | null;
+  duration: number;
+  /** Frames not decoded and why (unsupported link type, IPv6, non-UDP, other ports …). */
+  skipped: Record<string, number>;
+  warnings: string[];
+  truncated: boolean;
+  /** Capture-filter view: RRQs seen but no TFTP data at all on ephemeral ports. */
+  tftpDataSeen: boolean;
+}
+
+export interface AnalysisStats {
+  transactions: number;
+  transfers: number;
+  sessions: number;
+  /** Correlation state evicted because a bound was reached. */
+  evicted: number;
+}
+
+export interface AnalysisResult {
+  capture: CaptureSummary;
+  sessions: BootSession[];
+  /** Transfers not attributed to any session (no DHCP for their client in the capture). */
+  orphanTransfers: TftpTransfer[];
+  arp: ArpQuery[];
+  icmpUnreachable: { frame: FrameRef; from: string; code: number; src: string; dst: string; srcPort: number; dstPort: number }[];
+  fragmentLosses: { frames: number[]; src: string; dst: string; t: number }[];
+  stats: AnalysisStats;
+}

@@ -1,0 +1,49 @@
+import type { CommandModule } from 'yargs';
+import { decodeCapture, type DecodeWarning } from '../../protocol/decode-stream.js';
+import { packetToJson } from '../../report/decode-json.js';
+import { packetLine } from '../../report/decode-text.js';
+import { formatDecodeWarning } from '../../report/warnings.js';
+import type { Timestamp } from '../../capture/timestamp.js';
+import { OutputBuffer, writeErr } from '../io.js';
+import { EXIT } from '../../errors.js';
+
+interface DecodeArgs {
+  file: string;
+  json: boolean;
+}
+
+/** `pxe-doctor decode FILE|-`: one line (or one NDJSON object) per DHCP/TFTP packet. */
+export function decodeCommand(setExit: (code: number) => void): CommandModule<object, DecodeArgs> {
+  return {
+    command: 'decode <file>',
+    describe: 'Print every DHCP and TFTP packet of a pcap/pcapng capture ("-" reads stdin)',
+    builder: (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, description: 'capture file, or - for stdin' })
+        .option('json', { type: 'boolean', default: false, description: 'NDJSON, one object per packet' })
+        .example('$0 decode pxe.pcapng', 'summary lines')
+        .example('tcpdump -U -w - port 67 or port 68 or port 69 | $0 decode -', 'live, from stdin'),
+    handler: async (args) => {
+      const out = new OutputBuffer();
+      let origin: Timestamp | null = null;
+      const warnings: DecodeWarning[] = [];
+      const summary = await decodeCapture(
+        args.file,
+        {
+          packet: (p) => {
+            if (origin === null) origin = p.ts;
+            out.write(args.json ? `${JSON.stringify(packetToJson(p))}\n` : `${packetLine(p, origin)}\n`);
+          },
+          firstFrame: (ts) => {
+            origin = ts;
+          },
+          warning: (w) => warnings.push(w),
+        },
+        { afterChunk: () => out.flush() },
+      );
+      await out.flush();
+      for (const w of warnings) writeErr(`pxe-doctor: warning: ${formatDecodeWarning(w)}\n`);
+      if (summary.fatal) setExit(EXIT.ok);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT, PxeDoctorError } from '../errors.js';
+import { decodeCommand } from './commands/decode.js';
+import { writeErr } from './io.js';
+
+/**
+ * Parses arguments, runs one command and returns the process exit code (see docs/exit-codes.md).
+ * This is the only place that turns errors into exit codes.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  try {
+    await yargs(hideBin(['node', 'pxe-doctor', ...argv]))
+      .scriptName('pxe-doctor')
+      .usage('$0 <command> [options]\n\nReads PXE network-boot captures and says what went wrong.')
+      .command(decodeCommand(setExit))
+      .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
+      .demandCommand(1, 'Name a command: decode, analyze, rules.')
+      .strict()
+      .recommendCommands()
+      .help()
+      .version()
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .fail((msg, err, y) => {
+        if (err) throw err;
+        writeErr(`${y.help() ? '' : ''}pxe-doctor: ${msg}\nRun 'pxe-doctor --help' for usage.\n`);
+        exitCode = EXIT.input;
+      })
+      .parseAsync();
+  } catch (err) {
+    if (err instanceof PxeDoctorError) {
+      writeErr(`pxe-doctor: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    writeErr(`pxe-doctor: internal error (please report it with the capture if you can):\n${detail}\n`);
+    return EXIT.internal;
+  }
+  return exitCode;
+}

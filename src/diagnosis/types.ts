@@ -1,0 +1,50 @@
+import type { AnalysisResult, BootSession } from '../analysis/types.js';
+
+export type Severity = 'info' | 'warn' | 'error';
+
+/** Rough grouping, after Wireshark's expert-info groups. */
+export type FindingGroup = 'dhcp' | 'proxy' | 'tftp' | 'boot' | 'capture';
+
+export interface Finding {
+  /** Stable dotted id, e.g. "dhcp.no-offer". */
+  ruleId: string;
+  severity: Severity;
+  group: FindingGroup;
+  /** Short, the same for every finding of the rule. */
+  title: string;
+  /** Specific: names the client, file, server, numbers. */
+  message: string;
+  /** Evidence: frame numbers that prove it, in order. */
+  frames: number[];
+  /** Client MAC of the session it concerns, when it concerns one. */
+  client: string | null;
+  /** What the user saw on the client (e.g. "PXE-E53: No boot filename received"), when one applies. */
+  pxeError: string | null;
+  /** The fix, in dnsmasq / ISC dhcpd / Kea terms where it is a server setting. */
+  hint: string;
+  /** Seconds since capture start where it happens (for timelines and diagrams). */
+  t: number | null;
+}
+
+export interface RuleContext {
+  analysis: AnalysisResult;
+}
+
+export interface RuleDoc {
+  id: string;
+  severity: Severity;
+  group: FindingGroup;
+  title: string;
+  /** What it looks for on the wire. */
+  detects: string;
+  /** What is deliberately not flagged (the normal-but-scary cases). */
+  ignores: string;
+}
+
+/** One rule per file in diagnosis/rules/, listed once in diagnosis/registry.ts. */
+export interface Rule extends RuleDoc {
+  /** Runs once over the whole analysis (capture-level rules) … */
+  checkCapture?(ctx: RuleContext): Finding[];
+  /** … and/or once per boot session. */
+  checkSession?(session: BootSession, ctx: RuleContext): Finding[];
+}

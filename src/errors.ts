@@ -1,0 +1,37 @@
+/**
+ * The few error types pxe-doctor throws on purpose. Only the CLI turns them into exit codes
+ * (see docs/exit-codes.md): library code throws, it never exits.
+ */
+
+/** Base class: anything the user can act on (bad input, bad arguments). */
+export class PxeDoctorError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The input cannot be read at all (missing file, not a capture): exit code 2. */
+export class InputError extends PxeDoctorError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** Bad command-line usage (unknown option value, conflicting flags): exit code 2. */
+export class UsageError extends PxeDoctorError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** Exit codes, documented in docs/exit-codes.md. */
+export const EXIT = {
+  ok: 0,
+  findings: 1,
+  input: 2,
+  internal: 3,
+} as const;

@@ -1,0 +1,77 @@
+import type { Timestamp } from '../capture/timestamp.js';
+import type { DhcpMessage } from './dhcp/index.js';
+import type { TftpPacket } from './tftp/index.js';
+
+/** Where a DHCP or TFTP message was found: frame, time and addressing, as tshark shows them. */
+export interface PacketOrigin {
+  /** tshark's frame.number: for a reassembled IP datagram, the frame of the fragment that completed it. */
+  frame: number;
+  ts: Timestamp;
+  /** Frames of every IP fragment of this datagram, when it was fragmented. */
+  fragmentFrames?: number[];
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  srcMac?: string;
+  dstMac?: string;
+  vlans?: number[];
+  /** Length of the frame on the wire. */
+  frameLength: number;
+  /** IP time to live (a relay or router between client and capture point lowers it). */
+  ttl: number;
+  /** Malformed or noteworthy things seen while decoding, in plain words. */
+  notes: string[];
+}
+
+export interface DhcpPacketRecord extends PacketOrigin {
+  protocol: 'dhcp';
+  dhcp: DhcpMessage;
+}
+
+export interface TftpPacketRecord extends PacketOrigin {
+  protocol: 'tftp';
+  tftp: TftpPacket;
+  /** Block size in force for this transfer (512 unless an OACK negotiated another), for "(last)". */
+  tftpBlksize: number;
+}
+
+export type DecodedPacket = DhcpPacketRecord | TftpPacketRecord;
+
+/** An ARP request or reply, kept because an unanswered ARP for the TFTP server is evidence. */
+export interface ArpRecord {
+  frame: number;
+  ts: Timestamp;
+  op: 'request' | 'reply' | 'other';
+  senderMac: string;
+  senderIp: string;
+  targetMac: string;
+  targetIp: string;
+}
+
+/** ICMP destination unreachable quoting a UDP datagram (e.g. port unreachable for a TFTP reply). */
+export interface IcmpUnreachableRecord {
+  frame: number;
+  ts: Timestamp;
+  /** ICMP sender (the host or router that refused). */
+  from: string;
+  code: number;
+  /** The quoted datagram's addressing. */
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+}
+
+/** IP fragments of a DHCP/TFTP datagram that never completed: lost fragments. */
+export interface FragmentLossRecord {
+  src: string;
+  dst: string;
+  ipId: number;
+  /** Frames of the fragments that did arrive. */
+  frames: number[];
+  firstTs: Timestamp;
+  /** Bytes that arrived out of the datagram's total length (when known). */
+  receivedBytes: number;
+  totalBytes: number | null;
+}
