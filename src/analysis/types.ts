@@ -18,6 +18,8 @@ export interface DhcpEvent extends FrameRef {
   messageType: string | null;
   /** 1 BOOTREQUEST, 2 BOOTREPLY */
   op: number;
+  /** Who sent it: a relay agent forwarding a request from port 67, or a reply on to the client. */
+  role: DhcpRole;
   src: string;
   dst: string;
   srcPort: number;
@@ -50,7 +52,7 @@ export interface DhcpEvent extends FrameRef {
   ipxeOptions: boolean;
   /** Option 97 UUID */
   uuid: string | null;
-  /** Option 43 present; PXE boot menu / discovery control decoded when it is a PXE 43 */
+  /** Option 43 present; PXE boot menu / discovery control decoded when it is a PXE 43 (boot servers: IPs of sub-option 8) */
   vendorSpecific: boolean;
   pxeDiscoveryControl: number | null;
   pxeBootServers: string[];
@@ -93,8 +95,13 @@ export interface DhcpTransaction {
   naks: DhcpEvent[];
   /** 'bound' (ACK), 'nak', 'offered' (offer but no ACK), 'no-offer', 'informed', 'proxy' (4011 only), 'other' */
   outcome: 'bound' | 'nak' | 'offered' | 'no-offer' | 'informed' | 'proxy' | 'other';
-  /** The server whose offer the client REQUESTed (option 54 of the REQUEST). */
+  /** The server whose offer the client REQUESTed (option 54 of the REQUEST; else the ACK's server id). */
   chosenServer: string | null;
+  /** true for a PXE boot-server exchange on port 4011 (kept apart from the port 67 transaction). */
+  port4011: boolean;
+  /** Relay agents (giaddr) seen on the transaction's messages: the capture point is behind or at a relay. */
+  relays: string[];
+  notes: string[];
 }
 
 export type TftpOutcome = 'complete' | 'error' | 'tsize-probe' | 'abandoned' | 'unknown' | 'in-progress';
@@ -103,6 +110,8 @@ export interface TftpTransfer {
   id: string;
   clientIp: string;
   clientPort: number;
+  /** Ethernet source of the client's first packet: the client itself on-link, else the last router. */
+  clientMac: string | null;
   serverIp: string;
   /** The server's TID port (learned from its first reply); null when it never answered. */
   serverPort: number | null;
@@ -182,6 +191,9 @@ export type ValueSource = 'siaddr' | 'option-66' | 'option-150' | 'sname' | 'fil
 
 /** What the client was told to boot, and from which message each value came. */
 export interface EffectiveBoot {
+  /** The DHCP transaction of this round, and when it started. */
+  transaction: string;
+  start: number;
   offerFrom: string | null;
   clientIp: string | null;
   tftpServer: string | null;
@@ -189,6 +201,14 @@ export interface EffectiveBoot {
   bootFile: string | null;
   bootFileSource: ValueSource;
   proxyServer: string | null;
+  /** Both boot file sources as the server sent them, so a disagreement can be shown (null when absent). */
+  fileField: string | null;
+  option67: string | null;
+  /** The client as it presented itself in this round (firmware, then iPXE, …). */
+  vendorClass: string | null;
+  userClass: string | null;
+  arch: number[];
+  isIpxe: boolean;
   /** Frames of the messages these values were read from. */
   frames: number[];
 }

@@ -9,27 +9,68 @@ export interface Timestamp {
 }
 
 const TWO_32 = 4294967296n;
+/** Below this many 32-bit "high" words a pcapng unit count still fits a double exactly (2^53). */
+const EXACT_HIGH_LIMIT = 2 ** 21;
 
-/** Converts a raw timestamp; exact (BigInt) for pcapng's 64-bit unit counts. */
-export function toTimestamp(raw: RawTimestamp): Timestamp {
-  if (!raw.combined) {
-    const scale = 10 ** raw.digits;
-    const frac = Math.round((raw.low * scale) / raw.unitsPerSecond);
-    return { seconds: raw.high + raw.offsetSeconds, fraction: frac, digits: raw.digits };
-  }
-  const total = BigInt(raw.high) * TWO_32 + BigInt(raw.low);
-  const ups = BigInt(Math.round(raw.unitsPerSecond));
-  const seconds = total / ups;
-  const rem = total % ups;
-  const scale = 10n ** BigInt(raw.digits);
-  const fraction = (rem * scale) / ups;
-  return { seconds: Number(seconds) + raw.offsetSeconds, fraction: Number(fraction), digits: raw.digits };
+/**
+ * Display digits tshark 4.0 uses for a timestamp unit: the coarsest of 0, 1, 2, 3, 6, 9 digits that still
+ * shows one unit (10^-4 s → 3, 2^-20 s → 6). Matching it keeps our times lined up with `tshark -t e`.
+ */
+export function digitsForUnits(unitsPerSecond: number): number {
+  if (unitsPerSecond >= 1e9) return 9;
+  if (unitsPerSecond >= 1e6) return 6;
+  if (unitsPerSecond >= 1e3) return 3;
+  if (unitsPerSecond >= 100) return 2;
+  if (unitsPerSecond >= 10) return 1;
+  return 0;
 }
 
-/** Epoch seconds as a decimal string with the file's precision, e.g. "1700000000.123456789". */
-export function formatEpoch(ts: Timestamp): string {
-  if (ts.digits === 0) return String(ts.seconds);
-  return `${ts.seconds}.${String(ts.fraction).padStart(ts.digits, '0')}`;
+/**
+ * Converts a raw timestamp; exact (BigInt when needed) for pcapng's 64-bit unit counts. Fractions are
+ * truncated, not rounded, as tshark does. A pcap sub-second field that is out of range (≥ 1e6 µs or ≥ 1e9 ns,
+ * which only broken writers produce) is carried into the seconds instead of printing an impossible fraction.
+ * `digits` defaults to the file's display precision; pass 9 to keep every nanosecond the file holds (what
+ * `tshark -T fields -e frame.time_epoch` prints, e.g. .123400000 for a 10^-4 interface shown as .123).
+ */
+export function toTimestamp(raw: RawTimestamp, digits: number = raw.digits): Timestamp {
+  const ups = raw.unitsPerSecond;
+  if (!raw.combined) {
+    let seconds = raw.high;
+    let low = raw.low;
+    if (low >= ups) {
+      seconds += Math.floor(low / ups);
+      low %= ups;
+    }
+    const frac = Math.floor((low * 10 ** digits) / ups);
+    return { seconds: seconds + raw.offsetSeconds, fraction: frac, digits };
+  }
+  const scale = 10 ** digits;
+  if (raw.high < EXACT_HIGH_LIMIT && ups * scale <= Number.MAX_SAFE_INTEGER) {
+    // Fast path (µs pcapng and coarser): every intermediate value is an exact integer double.
+    const total = raw.high * 4294967296 + raw.low;
+    const seconds = Math.floor(total / ups);
+    const rem = total - seconds * ups;
+    return { seconds: seconds + raw.offsetSeconds, fraction: Math.floor((rem * scale) / ups), digits };
+  }
+  const total = BigInt(raw.high) * TWO_32 + BigInt(raw.low);
+  const bigUps = BigInt(Math.round(ups));
+  const seconds = total / bigUps;
+  const rem = total % bigUps;
+  const fraction = (rem * 10n ** BigInt(digits)) / bigUps;
+  return { seconds: Number(seconds) + raw.offsetSeconds, fraction: Number(fraction), digits };
+}
+
+/**
+ * Epoch seconds as a decimal string, e.g. "1700000000.123456789". By default with the file's precision
+ * (like `tshark -t e`); pass `digits` to choose, e.g. 9 to match `tshark -T fields -e frame.time_epoch`,
+ * which always prints nanoseconds. Extra digits are zeros, fewer digits truncate.
+ */
+export function formatEpoch(ts: Timestamp, digits: number = ts.digits): string {
+  let fraction = ts.fraction;
+  if (digits > ts.digits) fraction *= 10 ** (digits - ts.digits);
+  else if (digits < ts.digits) fraction = Math.floor(fraction / 10 ** (ts.digits - digits));
+  if (digits === 0) return String(ts.seconds);
+  return `${ts.seconds}.${String(fraction).padStart(digits, '0')}`;
 }
 
 /** Seconds from `origin` to `ts` as a float (for relative times and durations). */

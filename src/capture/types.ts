@@ -15,8 +15,14 @@ export interface RawTimestamp {
   combined: boolean;
   /** Seconds added to the value (pcapng if_tsoffset). */
   offsetSeconds: number;
-  /** Decimal digits of the file's precision (6 for microseconds, 9 for nanoseconds, …). */
+  /**
+   * Decimal digits of the file's precision, as tshark 4.0 displays it (`-t e`, `-t ad`): 6 for microseconds,
+   * 9 for nanoseconds; for other pcapng resolutions the smallest of 0, 1, 2, 3, 6, 9 digits that is at
+   * least as coarse as the unit (10^-4 → 3, 2^-20 → 6, 2^-30 → 9).
+   */
   digits: number;
+  /** true when the record carries no timestamp at all (pcapng Simple Packet Block): high/low are 0. */
+  missing?: boolean;
 }
 
 export interface RawFrame {
@@ -43,6 +49,12 @@ export interface CaptureInterface {
   description?: string;
   /** Units per second of this interface's timestamps. */
   unitsPerSecond: number;
+  /** Display digits of this interface's timestamps (see RawTimestamp.digits). */
+  digits?: number;
+  /** pcapng if_tsoffset, in seconds (0 when absent). */
+  offsetSeconds?: number;
+  /** 0-based pcapng section (each Section Header Block restarts interface ids at 0); 0 for pcap. */
+  section?: number;
 }
 
 /** Something odd in the container itself (not in a packet): truncation, garbage, unknown link type. */
@@ -59,9 +71,16 @@ export interface CaptureInfo {
   /** true when the input was gzip-compressed. */
   compressed: boolean;
   interfaces: CaptureInterface[];
-  /** Bytes of the (decompressed) capture consumed. */
+  /** Bytes of the (decompressed) capture consumed: up to the end of the last whole record read. */
   bytesRead: number;
+  /** Packets handed to CaptureSink.frame. */
   frames: number;
+  /**
+   * pcapng records that tshark numbers as frames although they hold no packet (custom blocks, systemd
+   * journal entries, sysdig events). They are not handed to the sink, but they use up a frame number, so
+   * RawFrame.frame keeps matching tshark's frame.number.
+   */
+  nonPacketRecords?: number;
 }
 
 /**
@@ -74,4 +93,30 @@ export interface CaptureSink {
   warning(warning: CaptureWarning): void;
   /** Called when a new interface (pcapng IDB) or the pcap header is read. */
   interface?(iface: CaptureInterface): void;
+}
+
+/**
+ * What both push parsers (pcap.ts, pcapng.ts) offer. Feed chunks with push() in file order; they may be
+ * any size, down to one byte. Frames whose bytes are contiguous in the pushed chunk are handed out as
+ * views into it, so a sink must copy `data` to keep it after its callback returns.
+ */
+export interface CaptureParser {
+  readonly format: CaptureFormat;
+  /** Parses what it can of `chunk`; returns false once reading has stopped (after a fatal warning). */
+  push(chunk: Uint8Array): boolean;
+  /** Input is over: reports a record cut short by the end of the file as a fatal warning. */
+  end(): void;
+  /** true after a fatal warning: further chunks are ignored. */
+  readonly stopped: boolean;
+  /**
+   * Set instead of a warning when the file header itself is unusable (bad magic or byte order, cut short,
+   * first block not a section header): such input is not a capture, so callers throw CaptureInputError.
+   */
+  readonly headerError: string | undefined;
+  /** Offset just past the last whole record (or header) parsed. */
+  readonly bytesParsed: number;
+  /** Packets handed to the sink so far. */
+  readonly frames: number;
+  readonly nonPacketRecords: number;
+  readonly interfaces: readonly CaptureInterface[];
 }

@@ -2,20 +2,16 @@
  * Output helpers for the CLI. Writes respect back-pressure so piping a large decode into `head` or a
  * slow consumer neither buffers the whole output in memory nor crashes with EPIPE.
  */
-import { once } from 'node:events';
 
 let stdoutClosed = false;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') {
+    // The reader went away (`pxe-doctor decode big.pcap | head`): nothing left to do, like a SIGPIPE.
     stdoutClosed = true;
-    return;
+    process.exit(process.exitCode ?? 0);
   }
   throw err;
 });
-
-export function isStdoutClosed(): boolean {
-  return stdoutClosed;
-}
 
 /** Batches small writes; flushes when the batch is large or on demand, awaiting 'drain' when needed. */
 export class OutputBuffer {
@@ -41,8 +37,16 @@ export class OutputBuffer {
     const chunk = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (!process.stdout.write(chunk)) return once(process.stdout, 'drain').then(() => undefined);
-    return undefined;
+    if (process.stdout.write(chunk)) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        process.stdout.off('drain', done);
+        process.stdout.off('close', done);
+        resolve();
+      };
+      process.stdout.on('drain', done);
+      process.stdout.on('close', done);
+    });
   }
 }
 

@@ -1,7 +1,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { CaptureInputError } from '../capture/errors.js';
 import { EXIT, PxeDoctorError } from '../errors.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { decodeCommand } from './commands/decode.js';
+import { packageVersion } from './version.js';
 import { writeErr } from './io.js';
 
 /**
@@ -17,21 +20,28 @@ export async function main(argv: string[]): Promise<number> {
     await yargs(hideBin(['node', 'pxe-doctor', ...argv]))
       .scriptName('pxe-doctor')
       .usage('$0 <command> [options]\n\nReads PXE network-boot captures and says what went wrong.')
-      .command(decodeCommand(setExit))
+      .command(decodeCommand())
+      .command(analyzeCommand(setExit))
       .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
       .demandCommand(1, 'Name a command: decode, analyze, rules.')
       .strict()
       .recommendCommands()
       .help()
-      .version()
+      .version(packageVersion())
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((msg, err, y) => {
         if (err) throw err;
-        writeErr(`${y.help() ? '' : ''}pxe-doctor: ${msg}\nRun 'pxe-doctor --help' for usage.\n`);
+        void y;
+        writeErr(`pxe-doctor: ${msg}\nRun 'pxe-doctor --help' for usage.\n`);
         exitCode = EXIT.input;
       })
       .parseAsync();
   } catch (err) {
+    if (err instanceof CaptureInputError) {
+      const where = err.message.includes(err.path) ? '' : `${err.path}: `;
+      writeErr(`pxe-doctor: ${where}${err.message}\n`);
+      return EXIT.input;
+    }
     if (err instanceof PxeDoctorError) {
       writeErr(`pxe-doctor: ${err.message}\n`);
       return err.exitCode;

@@ -24,6 +24,8 @@ export interface Finding {
   hint: string;
   /** Seconds since capture start where it happens (for timelines and diagrams). */
   t: number | null;
+  /** Id of the boot session it concerns (BootSession.id), when it concerns one. */
+  sessionId?: string;
 }
 
 export interface RuleContext {
@@ -32,6 +34,7 @@ export interface RuleContext {
 
 export interface RuleDoc {
   id: string;
+  /** The usual severity; `severityNote` says when a finding of this rule gets another one. */
   severity: Severity;
   group: FindingGroup;
   title: string;
@@ -39,6 +42,12 @@ export interface RuleDoc {
   detects: string;
   /** What is deliberately not flagged (the normal-but-scary cases). */
   ignores: string;
+  /** When findings of this rule are raised or lowered from `severity`. */
+  severityNote?: string;
+  /** What the client prints in this situation, per firmware family (may be empty). */
+  clientMessages: string[];
+  /** The fix, in general terms; each finding's hint carries it with the real names filled in. */
+  fix: string;
 }
 
 /** One rule per file in diagnosis/rules/, listed once in diagnosis/registry.ts. */

@@ -5,7 +5,6 @@ import { packetLine } from '../../report/decode-text.js';
 import { formatDecodeWarning } from '../../report/warnings.js';
 import type { Timestamp } from '../../capture/timestamp.js';
 import { OutputBuffer, writeErr } from '../io.js';
-import { EXIT } from '../../errors.js';
 
 interface DecodeArgs {
   file: string;
@@ -13,7 +12,7 @@ interface DecodeArgs {
 }
 
 /** `pxe-doctor decode FILE|-`: one line (or one NDJSON object) per DHCP/TFTP packet. */
-export function decodeCommand(setExit: (code: number) => void): CommandModule<object, DecodeArgs> {
+export function decodeCommand(): CommandModule<object, DecodeArgs> {
   return {
     command: 'decode <file>',
     describe: 'Print every DHCP and TFTP packet of a pcap/pcapng capture ("-" reads stdin)',
@@ -27,7 +26,7 @@ export function decodeCommand(setExit: (code: number) => void): CommandModule<ob
       const out = new OutputBuffer();
       let origin: Timestamp | null = null;
       const warnings: DecodeWarning[] = [];
-      const summary = await decodeCapture(
+      await decodeCapture(
         args.file,
         {
           packet: (p) => {
@@ -39,11 +38,10 @@ export function decodeCommand(setExit: (code: number) => void): CommandModule<ob
           },
           warning: (w) => warnings.push(w),
         },
-        { afterChunk: () => out.flush() },
       );
       await out.flush();
       for (const w of warnings) writeErr(`pxe-doctor: warning: ${formatDecodeWarning(w)}\n`);
-      if (summary.fatal) setExit(EXIT.ok);
+      // A capture cut short still printed what it held: the warnings say where it stopped; exit stays 0.
     },
   };
 }

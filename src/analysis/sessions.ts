@@ -1,0 +1,130 @@
+import { archName } from './client-arch.js';
+import { isIpxeEvent } from './dhcp-facts.js';
+import { effectiveBoots } from './effective-boot.js';
+import { buildPhases } from './phases.js';
+import type { BootSession, DhcpEvent, DhcpTransaction, TftpTransfer } from './types.js';
+
+const ZERO = '0.0.0.0';
+
+interface Draft {
+  clientMac: string;
+  transactions: DhcpTransaction[];
+  transfers: TftpTransfer[];
+  end: number;
+}
+
+/** An address the client is known to hold from time `t` on. */
+interface Assignment {
+  t: number;
+  draft: Draft;
+}
+
+/**
+ * Boot sessions: one per client MAC (chaddr), split only when the client was silent for longer than
+ * `idleTimeout` (a later boot of the same machine). TFTP has no MAC, so a transfer joins the session whose
+ * client held its IP at that time (ACK yiaddr, ciaddr, or the address it used on port 4011); failing that,
+ * a session of the MAC its request came from; otherwise it is an orphan (no DHCP captured for it).
+ */
+export function buildSessions(
+  transactions: DhcpTransaction[],
+  transfers: TftpTransfer[],
+  idleTimeout: number,
+): { sessions: BootSession[]; orphans: TftpTransfer[] } {
+  const drafts: Draft[] = [];
+  const current = new Map<string, Draft>();
+  for (const tx of [...transactions].sort((a, b) => a.start - b.start)) {
+    let d = current.get(tx.clientMac);
+    if (d === undefined || tx.start - d.end > idleTimeout) {
+      d = { clientMac: tx.clientMac, transactions: [], transfers: [], end: tx.end };
+      drafts.push(d);
+      current.set(tx.clientMac, d);
+    }
+    d.transactions.push(tx);
+    d.end = Math.max(d.end, tx.end);
+  }
+
+  const byIp = new Map<string, Assignment[]>();
+  const assign = (ip: string, t: number, draft: Draft): void => {
+    if (ip === ZERO || ip === '') return;
+    const list = byIp.get(ip) ?? [];
+    list.push({ t, draft });
+    byIp.set(ip, list);
+  };
+  for (const d of drafts) {
+    for (const tx of d.transactions) {
+      for (const e of tx.events) {
+        if (e.op === 1 && e.ciaddr !== ZERO) assign(e.ciaddr, e.t, d);
+        if (e.op === 1 && tx.port4011) assign(e.src, e.t, d);
+        if (e.op === 2 && !tx.port4011 && e.messageType !== 'OFFER' && e.messageType !== 'NAK') assign(e.yiaddr, e.t, d);
+      }
+    }
+  }
+  for (const list of byIp.values()) list.sort((a, b) => a.t - b.t);
+
+  const orphans: TftpTransfer[] = [];
+  for (const tr of [...transfers].sort((a, b) => a.request.t - b.request.t)) {
+    const owner = ownerByIp(byIp.get(tr.clientIp), tr.request.t) ?? ownerByMac(drafts, tr);
+    if (owner === undefined) orphans.push(tr);
+    else owner.transfers.push(tr);
+  }
+
+  const sessions = drafts.map((d, i) => toSession(d, `${d.clientMac}#${i + 1}`));
+  return { sessions, orphans };
+}
+
+/** The latest assignment at or before `t`; a transfer before any captured DHCP goes to the first holder. */
+function ownerByIp(list: Assignment[] | undefined, t: number): Draft | undefined {
+  if (list === undefined || list.length === 0) return undefined;
+  let owner = list[0].draft;
+  for (const a of list) {
+    if (a.t > t) break;
+    owner = a.draft;
+  }
+  return owner;
+}
+
+function ownerByMac(drafts: Draft[], tr: TftpTransfer): Draft | undefined {
+  if (tr.clientMac === null) return undefined;
+  return drafts.filter((d) => d.clientMac === tr.clientMac && d.transactions[0].start <= tr.request.t).at(-1);
+}
+
+function firstOf<T>(events: DhcpEvent[], read: (e: DhcpEvent) => T | null): T | null {
+  for (const e of events) {
+    const v = read(e);
+    if (v !== null) return v;
+  }
+  return null;
+}
+
+function toSession(d: Draft, id: string): BootSession {
+  const rounds = d.transactions.filter((tx) => !tx.port4011);
+  const proxyExchanges = d.transactions.filter((tx) => tx.port4011);
+  const boots = effectiveBoots(rounds, proxyExchanges);
+  const clientEvents = d.transactions
+    .flatMap((tx) => tx.events)
+    .filter((e) => e.op === 1)
+    .sort((a, b) => a.t - b.t);
+  const arch = firstOf(clientEvents, (e) => (e.arch.length > 0 ? e.arch : null)) ?? [];
+  let start = Infinity;
+  let end = -Infinity;
+  for (const tx of d.transactions) [start, end] = [Math.min(start, tx.start), Math.max(end, tx.end)];
+  for (const t of d.transfers) [start, end] = [Math.min(start, t.request.t), Math.max(end, t.lastPacket.t)];
+  return {
+    id,
+    clientMac: d.clientMac,
+    clientIp: boots.map((b) => b.clientIp).filter((ip) => ip !== null).at(-1) ?? d.transfers[0]?.clientIp ?? null,
+    // The first message that says it describes the firmware; later rounds (iPXE) are in `boots`.
+    uuid: firstOf(clientEvents, (e) => e.uuid),
+    arch,
+    archName: arch.length > 0 ? archName(arch[0]) : null,
+    vendorClass: firstOf(clientEvents, (e) => e.vendorClass),
+    userClass: firstOf(clientEvents, (e) => e.userClass),
+    isIpxe: clientEvents.some(isIpxeEvent),
+    transactions: d.transactions,
+    transfers: d.transfers,
+    phases: buildPhases(d.transactions, d.transfers, boots),
+    boots,
+    start,
+    end,
+  };
+}

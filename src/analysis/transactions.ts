@@ -1,0 +1,146 @@
+import { IdleMap } from './idle-map.js';
+import type { DhcpEvent, DhcpTransaction } from './types.js';
+
+/** Messages kept per transaction; a client stuck re-sending on one xid must not grow without end. */
+const MAX_EVENTS = 500;
+/** A REQUEST this long after the ACK is a new exchange (renewal, reboot), not a retransmission crossing it. */
+const REQUEST_AFTER_ACK_SPLIT = 2;
+
+interface TransactionState {
+  key: string;
+  xid: number;
+  clientMac: string;
+  port4011: boolean;
+  events: DhcpEvent[];
+  droppedEvents: number;
+  lastSeen: number;
+  /** Time of the last ACK or NAK, when one was seen. */
+  answeredAt: number | null;
+}
+
+const xidHex = (xid: number): string => `0x${xid.toString(16).padStart(8, '0')}`;
+
+/**
+ * Joins DHCP messages into transactions keyed by xid + client MAC (chaddr): replies are matched to the client
+ * by its MAC, never by IP. Port 4011 exchanges (PXE boot-server discovery; iPXE always uses xid 0 there)
+ * are transactions of their own. Bounded: idle transactions are finalised, and the stalest is evicted
+ * (and counted) when `max` are open.
+ */
+export class TransactionTracker {
+  readonly done: DhcpTransaction[] = [];
+  evicted = 0;
+  private readonly hot = new IdleMap<string, TransactionState>();
+
+  constructor(
+    private readonly idleTimeout: number,
+    private readonly max: number,
+  ) {}
+
+  add(e: DhcpEvent, xid: number, chaddr: string): void {
+    const key = `${xid}|${chaddr}|${e.port4011 ? 4011 : 67}`;
+    let state = this.hot.get(key);
+    if (state !== undefined && startsNewExchange(state, e)) {
+      this.hot.delete(key);
+      this.done.push(summarizeTransaction(state));
+      state = undefined;
+    }
+    if (state === undefined) {
+      if (this.hot.size >= this.max) {
+        const stalest = this.hot.evictOldest();
+        if (stalest !== undefined) {
+          this.evicted++;
+          this.done.push(summarizeTransaction(stalest));
+        }
+      }
+      state = {
+        key,
+        xid,
+        clientMac: chaddr,
+        port4011: e.port4011,
+        events: [],
+        droppedEvents: 0,
+        lastSeen: e.t,
+        answeredAt: null,
+      };
+    }
+    if (state.events.length < MAX_EVENTS) state.events.push(e);
+    else state.droppedEvents++;
+    if (e.messageType === 'ACK' || e.messageType === 'NAK') state.answeredAt = e.t;
+    state.lastSeen = Math.max(state.lastSeen, e.t);
+    this.hot.touch(key, state);
+  }
+
+  /** Finalises transactions idle for longer than the idle timeout at capture time `now`. */
+  expire(now: number): void {
+    for (const state of this.hot.expire(now, this.idleTimeout)) this.done.push(summarizeTransaction(state));
+  }
+
+  /** End of capture: finalise everything still open. */
+  finishAll(): DhcpTransaction[] {
+    for (const state of this.hot.drain()) this.done.push(summarizeTransaction(state));
+    return this.done;
+  }
+}
+
+/** After an ACK/NAK, a new DISCOVER or INFORM (or a REQUEST well after the ACK) is a new exchange on the same xid. */
+function startsNewExchange(state: TransactionState, e: DhcpEvent): boolean {
+  if (state.answeredAt === null || e.op !== 1) return false;
+  if (e.messageType === 'DISCOVER' || e.messageType === 'INFORM') return true;
+  return e.messageType === 'REQUEST' && e.t - state.answeredAt > REQUEST_AFTER_ACK_SPLIT;
+}
+
+/** Builds the transaction record. BOOTP messages (no type) count as a request and its binding reply. */
+export function summarizeTransaction(state: TransactionState): DhcpTransaction {
+  const events = state.events;
+  // When the capture sees both sides of a relay, each message appears twice: count the copies the
+  // originator sent (client requests, server replies) and fall back to the relayed copies otherwise.
+  const hasClientCopy = events.some((e) => e.op === 1 && e.role === 'client');
+  const hasServerCopy = events.some((e) => e.op === 2 && e.role === 'server');
+  const counted = events.filter((e) =>
+    e.op === 1 ? !hasClientCopy || e.role === 'client' : !hasServerCopy || e.role === 'server',
+  );
+  const client = counted.filter((e) => e.op === 1);
+  const replies = counted.filter((e) => e.op === 2);
+
+  const discovers = client.filter((e) => e.messageType === 'DISCOVER' || e.messageType === null).length;
+  const requests = client.filter((e) => e.messageType === 'REQUEST').length;
+  const offers = replies.filter((e) => e.messageType === 'OFFER');
+  const acks = replies.filter((e) => e.messageType === 'ACK' || e.messageType === null);
+  const naks = replies.filter((e) => e.messageType === 'NAK');
+  const informed = client.some((e) => e.messageType === 'INFORM');
+  const finalReply = [...acks, ...naks].sort((a, b) => a.t - b.t).at(-1);
+
+  let outcome: DhcpTransaction['outcome'];
+  if (state.port4011) outcome = 'proxy';
+  else if (informed) outcome = 'informed';
+  else if (finalReply !== undefined) outcome = finalReply.messageType === 'NAK' ? 'nak' : 'bound';
+  else if (offers.length > 0) outcome = 'offered';
+  else if (discovers + requests > 0) outcome = 'no-offer';
+  else outcome = 'other';
+
+  const requested = client.filter((e) => e.messageType === 'REQUEST' && e.serverId !== null).at(-1);
+  const relays = [...new Set(events.map((e) => e.giaddr).filter((g) => g !== '0.0.0.0'))];
+  const first = events[0];
+  const transaction: DhcpTransaction = {
+    id: `${xidHex(state.xid)}/${state.clientMac}${state.port4011 ? '/4011' : ''}/f${first.frame}`,
+    xid: state.xid,
+    clientMac: state.clientMac,
+    events,
+    start: Math.min(...events.map((e) => e.t)),
+    end: state.lastSeen,
+    discovers,
+    requests,
+    offers,
+    acks,
+    naks,
+    outcome,
+    chosenServer: requested?.serverId ?? acks.at(-1)?.serverId ?? null,
+    port4011: state.port4011,
+    relays,
+    notes:
+      state.droppedEvents > 0
+        ? [`${state.droppedEvents} later messages not kept (at most ${MAX_EVENTS} per transaction)`]
+        : [],
+  };
+  return transaction;
+}

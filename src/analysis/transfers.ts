@@ -1,0 +1,147 @@
+import { IdleMap } from './idle-map.js';
+import { TransferState, type TftpRecordView, type TransferLimits } from './transfer-state.js';
+import type { TftpTransfer } from './types.js';
+
+export interface TransferTrackerOptions extends TransferLimits {
+  idleTimeout: number;
+  maxTransfers: number;
+}
+
+const endpoint = (ip: string, port: number): string => `${ip}:${port}`;
+
+/**
+ * Follows TFTP transfers by TID, as Wireshark does: a transfer is the client's (address, port) that sent the
+ * RRQ/WRQ; the server's port is learned from its first reply (a fresh port, or 69 for single-port servers).
+ * A packet at the client port from any other server port is a stray ("unknown transfer ID").
+ * Open transfers are keyed by client endpoint and expire when idle; at most `maxTransfers` stay open.
+ */
+export class TransferTracker {
+  readonly done: TftpTransfer[] = [];
+  evicted = 0;
+  /** Some TFTP packet not involving port 69 at all: the capture does see the servers' data ports. */
+  dataPortsSeen = false;
+  private readonly hot = new IdleMap<string, TransferState>();
+  private readonly byClientIp = new Map<string, Set<TransferState>>();
+
+  constructor(private readonly opts: TransferTrackerOptions) {}
+
+  add(rec: TftpRecordView, t: number): void {
+    if (rec.srcPort !== 69 && rec.dstPort !== 69) this.dataPortsSeen = true;
+    const op = rec.tftp.opcode;
+    if (op === 'RRQ' || op === 'WRQ') {
+      this.request(rec, t);
+      return;
+    }
+    const toClient = this.hot.get(endpoint(rec.dst, rec.dstPort));
+    if (toClient !== undefined) {
+      this.fromServer(toClient, rec, t);
+      return;
+    }
+    const fromClient = this.hot.get(endpoint(rec.src, rec.srcPort));
+    if (fromClient !== undefined) {
+      const right = rec.dst === fromClient.serverIp && (fromClient.serverPort ?? rec.dstPort) === rec.dstPort;
+      if (right) this.accept(fromClient, rec, t, true);
+      else fromClient.stray(rec, t);
+      return;
+    }
+    this.unsolicited(rec, t);
+  }
+
+  /** The client did something else (a new RRQ, a DHCP message): its unfinished transfers were given up. */
+  clientActivity(ip: string, t: number, except?: TransferState): void {
+    const states = this.byClientIp.get(ip);
+    if (states === undefined) return;
+    for (const s of states) if (s !== except && s.movedOnAt === null) s.movedOnAt = t;
+  }
+
+  expire(now: number): void {
+    for (const s of this.hot.expire(now, this.opts.idleTimeout)) this.close(s, now, false);
+  }
+
+  finishAll(captureEnd: number): TftpTransfer[] {
+    for (const s of this.hot.drain()) this.close(s, captureEnd, true);
+    return this.done;
+  }
+
+  private request(rec: TftpRecordView, t: number): void {
+    const key = endpoint(rec.src, rec.srcPort);
+    const existing = this.hot.get(key);
+    if (
+      existing !== undefined &&
+      existing.serverIp === rec.dst &&
+      existing.filename === (rec.tftp.filename ?? '') &&
+      !existing.progressed
+    ) {
+      existing.retry(rec, t);
+      this.hot.touch(key, existing);
+      return;
+    }
+    if (existing !== undefined) {
+      // Same client port, new request: the old transfer is over from the client's point of view.
+      existing.movedOnAt ??= t;
+      this.hot.delete(key);
+      this.close(existing, t, false);
+    }
+    const state = new TransferState(
+      rec,
+      t,
+      { ip: rec.src, port: rec.srcPort },
+      { ip: rec.dst, port: null },
+      this.opts,
+    );
+    this.clientActivity(rec.src, t, state);
+    this.open(key, state);
+  }
+
+  private fromServer(s: TransferState, rec: TftpRecordView, t: number): void {
+    if (rec.src !== s.serverIp) {
+      s.stray(rec, t);
+      return;
+    }
+    if (s.serverPort === null) s.serverPort = rec.srcPort;
+    if (rec.srcPort !== s.serverPort) s.stray(rec, t);
+    else this.accept(s, rec, t, false);
+  }
+
+  private accept(s: TransferState, rec: TftpRecordView, t: number, fromClient: boolean): void {
+    s.packet(rec, t, fromClient);
+    this.hot.touch(endpoint(s.clientIp, s.clientPort), s);
+  }
+
+  /**
+   * A packet of no known transfer: its request was before the capture (or filtered out). Guess the roles
+   * the way a read looks (the server sends OACK/DATA, the client ACKs) and follow it from here.
+   */
+  private unsolicited(rec: TftpRecordView, t: number): void {
+    const op = rec.tftp.opcode;
+    const senderIsClient = op === 'ACK' ? true : op === 'ERROR' ? rec.dstPort === 69 : false;
+    const client = senderIsClient ? { ip: rec.src, port: rec.srcPort } : { ip: rec.dst, port: rec.dstPort };
+    const server = senderIsClient ? { ip: rec.dst, port: rec.dstPort } : { ip: rec.src, port: rec.srcPort };
+    const state = new TransferState(rec, t, client, server, this.opts);
+    this.open(endpoint(client.ip, client.port), state);
+  }
+
+  private open(key: string, state: TransferState): void {
+    if (this.hot.size >= this.opts.maxTransfers) {
+      const stalest = this.hot.evictOldest();
+      if (stalest !== undefined) {
+        this.evicted++;
+        this.close(stalest, state.lastSeen, false);
+      }
+    }
+    this.hot.touch(key, state);
+    let set = this.byClientIp.get(state.clientIp);
+    if (set === undefined) {
+      set = new Set();
+      this.byClientIp.set(state.clientIp, set);
+    }
+    set.add(state);
+  }
+
+  private close(s: TransferState, captureEnd: number, atCaptureEnd: boolean): void {
+    const set = this.byClientIp.get(s.clientIp);
+    set?.delete(s);
+    if (set !== undefined && set.size === 0) this.byClientIp.delete(s.clientIp);
+    this.done.push(s.finalize(captureEnd, atCaptureEnd));
+  }
+}

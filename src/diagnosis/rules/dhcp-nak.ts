@@ -1,0 +1,86 @@
+import type { BootSession, DhcpEvent } from '../../analysis/types.js';
+import { isClientEvent, kindOf, serverOf, sessionEvents } from '../facts.js';
+import { clientLabel, framesText, listText, plural, q, sessionFinding } from '../format.js';
+import { authoritativeHint } from '../hints.js';
+import type { Finding, Rule, RuleDoc } from '../types.js';
+
+const doc: RuleDoc = {
+  id: 'dhcp.nak',
+  severity: 'error',
+  severityNote: 'warn when the client got an address later in the capture',
+  group: 'dhcp',
+  title: 'DHCP NAK',
+  detects:
+    'A server answers a REQUEST with DHCPNAK (message type 6); the option 56 text says why (dnsmasq: "wrong ' +
+    'network", "wrong server-ID", "lease not found", "address not available", "address in use").',
+  ignores:
+    'A NAK to an INIT-REBOOT REQUEST (a client asking to keep an address from an earlier lease) that is ' +
+    'followed by a normal DISCOVER/OFFER/REQUEST/ACK: that is how a client learns its old lease is gone.',
+  clientMessages: [],
+  fix:
+    'Depends on the reason: a client moved to another subnet or behind the wrong relay (fix the VLAN or ' +
+    'giaddr), a second server NAKing leases it does not own (remove it), or a server that lost its leases ' +
+    '(make the intended one authoritative).',
+};
+
+/** RFC 2131 §4.3.2: INIT-REBOOT = REQUEST with option 50, no server identifier, ciaddr 0. */
+function isInitReboot(req: DhcpEvent | undefined): boolean {
+  return req !== undefined && req.requestedIp !== null && req.serverId === null && req.ciaddr === '0.0.0.0';
+}
+
+function reasonAdvice(text: string): string {
+  const t = text.toLowerCase();
+  if (t.includes('wrong network') || t.includes('wrong subnet')) {
+    return 'The client asked for an address of another subnet: it moved (port/VLAN), or the relay giaddr points at the wrong scope.';
+  }
+  if (t.includes('server-id') || t.includes('server id')) {
+    return 'The REQUEST named another server: two DHCP servers answer this segment.';
+  }
+  if (t.includes('lease not found') || t.includes('no lease')) {
+    return 'The server has no lease for this client: it restarted without its lease file, or another server issued the address.';
+  }
+  if (t.includes('not available') || t.includes('in use')) {
+    return 'The requested address is reserved or in use by another client.';
+  }
+  return 'Check the server log for this client at that time.';
+}
+
+function check(s: BootSession): Finding[] {
+  const events = sessionEvents(s);
+  const naks = events.filter((e) => kindOf(e) === 'NAK' && e.op === 2);
+  if (naks.length === 0) return [];
+  const relevant: { nak: DhcpEvent; req: DhcpEvent | undefined }[] = [];
+  for (const nak of naks) {
+    const req = [...events].reverse().find((e) => isClientEvent(e) && kindOf(e) === 'REQUEST' && e.t <= nak.t);
+    const boundAfter = events.some((e) => kindOf(e) === 'ACK' && e.op === 2 && e.yiaddr !== '0.0.0.0' && e.t > nak.t);
+    if (isInitReboot(req) && boundAfter) continue;
+    relevant.push({ nak, req });
+  }
+  const first = relevant[0];
+  if (!first) return [];
+  const lastNak = relevant[relevant.length - 1]?.nak ?? first.nak;
+  const boundLater = events.some((e) => kindOf(e) === 'ACK' && e.op === 2 && e.yiaddr !== '0.0.0.0' && e.t > lastNak.t);
+  const servers = [...new Set(relevant.map((r) => serverOf(r.nak)))];
+  const texts = [...new Set(relevant.map((r) => r.nak.message).filter((m): m is string => m !== null && m !== ''))];
+  const asked = first.req?.requestedIp ?? first.req?.ciaddr ?? null;
+  const reason = texts.length > 0 ? `: ${listText(texts.map(q))}` : ' without a reason (no option 56)';
+  return [
+    sessionFinding(doc, s, {
+      severity: boundLater ? 'warn' : 'error',
+      message:
+        `${listText(servers)} answered ${clientLabel(s)}'s REQUEST${asked && asked !== '0.0.0.0' ? ` for ${asked}` : ''} ` +
+        `with ${plural(relevant.length, 'DHCPNAK')} (${framesText(relevant.map((r) => r.nak.frame))})${reason}. ` +
+        (boundLater ? 'The client got an address afterwards. ' : 'The client never got an address afterwards. ') +
+        reasonAdvice(texts.join(' ')),
+      frames: relevant.flatMap((r) => [r.req?.frame, r.nak.frame].filter((f): f is number => f !== undefined)),
+      pxeError: null,
+      hint: authoritativeHint(
+        `${reasonAdvice(texts.join(' '))} If ${listText(servers)} is the only server for this subnet, make it ` +
+          'authoritative so it reassigns instead of stalling; if it is not, stop it from answering here:',
+      ),
+      t: first.nak.t,
+    }),
+  ];
+}
+
+export const dhcpNak: Rule = { ...doc, checkSession: check };

@@ -1,0 +1,107 @@
+import type { BootSession } from '../../analysis/types.js';
+import { archClassOf } from '../boot-files.js';
+import { hasBootInfo, isHttpBootClient, kindOf, serverOf, ZERO_IP, type DhcpRound } from '../facts.js';
+import { clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
+import { bootFileHint, counterpartFile } from '../hints.js';
+import { BIOS, UEFI, clientMessage } from '../pxe-errors.js';
+import type { Finding, Rule, RuleDoc } from '../types.js';
+import { relevantRounds } from './dhcp-no-offer.js';
+
+/** Replies faster than this are "instant": some firmware discards them (catalogue #23). */
+const INSTANT_SECONDS = 0.01;
+
+const doc: RuleDoc = {
+  id: 'dhcp.no-request-after-offer',
+  severity: 'warn',
+  severityNote: 'info when the client did get an address later in the capture',
+  group: 'dhcp',
+  title: 'Offers ignored: client never REQUESTs',
+  detects:
+    'The client receives address offers but never sends a REQUEST and keeps DISCOVERing: the firmware rejects ' +
+    'the offers. Likely causes are named: no PXE boot information for a PXEClient, replies within ' +
+    'milliseconds of the DISCOVER, competing offers from several servers, or an HTTPClient not answered as one.',
+  ignores:
+    'DISCOVERs repeated before any offer arrives (dnsmasq pings before offering); a client waiting for an ' +
+    'address offer while only a proxy offer has arrived; HTTP boot attempts after a PXE attempt.',
+  clientMessages: [BIOS.noBootFilename, UEFI.noValidOffer],
+  fix: 'Give the offers what the firmware needs (boot file, next-server, or a proxyDHCP), and let one server answer.',
+};
+
+function causes(r: DhcpRound): { text: string[]; missingBootInfo: boolean } {
+  const text: string[] = [];
+  const offers = r.addressOffers;
+  const proxyOrMenu = r.proxyReplies.length > 0 || offers.some(hasBootInfo);
+  const missingBootInfo = r.isBootClient && !proxyOrMenu;
+  if (missingBootInfo) {
+    text.push(
+      'none of the offers carries a boot file, option 43 menu or proxyDHCP information, which PXE firmware needs before it accepts one',
+    );
+  }
+  const instant = offers.filter((o) => {
+    const before = r.discovers.filter((d) => d.t <= o.t).pop();
+    return before !== undefined && o.t - before.t < INSTANT_SECONDS;
+  });
+  if (instant.length > 0) {
+    const d = r.discovers.filter((x) => x.t <= (instant[0]?.t ?? 0)).pop();
+    text.push(
+      `the offers arrive within ${seconds((instant[0]?.t ?? 0) - (d?.t ?? 0))} of the DISCOVER, and some firmware discards replies that fast`,
+    );
+  }
+  const servers = new Set(offers.map(serverOf));
+  if (servers.size >= 2) text.push(`offers come from ${servers.size} different servers (${listText([...servers])})`);
+  if (r.clientEvents.some(isHttpBootClient) && !offers.some((o) => /^HTTPClient/i.test(o.vendorClass ?? ''))) {
+    text.push('the client is an HTTP boot client and no offer echoes option 60 "HTTPClient" with a URL');
+  }
+  return { text, missingBootInfo };
+}
+
+function check(s: BootSession): Finding[] {
+  const rounds = relevantRounds(s);
+  const out: Finding[] = [];
+  for (const r of rounds) {
+    const firstOffer = r.addressOffers[0];
+    if (!firstOffer || r.requests.length > 0) continue;
+    const rediscovers = r.discovers.filter((d) => d.t > firstOffer.t);
+    const laterRounds = rounds.filter((x) => x.start > r.start);
+    const nextDiscover = laterRounds.flatMap((x) => x.discovers)[0];
+    if (rediscovers.length === 0 && nextDiscover === undefined) continue;
+    const boundLater = laterRounds.some((x) => x.acks.some((a) => a.yiaddr !== ZERO_IP && kindOf(a) === 'ACK'));
+    const { text, missingBootInfo } = causes(r);
+    const again = rediscovers.length > 0 ? plural(rediscovers.length, 'more DISCOVER') : 'a new DISCOVER';
+    const offerServers = [...new Set(r.addressOffers.map(serverOf))];
+    const cls = r.arch === null ? null : archClassOf(r.arch);
+    const suggested = cls === null ? '<boot file>' : counterpartFile('pxelinux.0', cls);
+    out.push(
+      sessionFinding(doc, s, {
+        severity: boundLater ? 'info' : 'warn',
+        message:
+          `Client ${clientLabel(s)} received ${plural(r.addressOffers.length, 'address offer')} from ` +
+          `${listText(offerServers)} (first at frame ${firstOffer.frame}) but never sent a REQUEST; it sent ${again} ` +
+          `instead${nextDiscover && rediscovers.length === 0 ? ` (frame ${nextDiscover.frame})` : ''}.` +
+          (text.length > 0 ? ` Likely why: ${text.join('; ')}.` : ' The firmware rejected the offers.') +
+          (boundLater ? ' It did get an address later.' : ''),
+        frames: [
+          ...r.discovers.map((d) => d.frame),
+          ...r.addressOffers.map((o) => o.frame),
+          ...(nextDiscover ? [nextDiscover.frame] : []),
+        ],
+        pxeError: missingBootInfo
+          ? clientMessage(r.family, { bios: [BIOS.noBootFilename], uefi: [UEFI.noValidOffer] })
+          : null,
+        hint: missingBootInfo
+          ? bootFileHint(
+              `Give ${s.clientMac} PXE boot information in ${listText(offerServers)}'s configuration (or run a proxyDHCP), e.g.:`,
+              suggested,
+              firstOffer.siaddr !== ZERO_IP ? firstOffer.siaddr : serverOf(firstOffer),
+            )
+          : 'Let one server answer this segment with complete PXE offers; if offers are instant, a server-side ' +
+            'delay helps (dnsmasq pings before offering; ISC dhcpd "min-secs 1;"; Kea has no equivalent, use a ' +
+            'relay or switch-side delay).',
+        t: firstOffer.t,
+      }),
+    );
+  }
+  return out;
+}
+
+export const dhcpNoRequestAfterOffer: Rule = { ...doc, checkSession: check };

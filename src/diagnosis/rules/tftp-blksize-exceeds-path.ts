@@ -1,0 +1,60 @@
+import { requesterOf } from '../facts.js';
+import { clientLabel, ipClientLabel, q, finding } from '../format.js';
+import { ETHERNET_MAX_BLKSIZE, allTransfers, laterSuccess, pathEvidence, perTransfer, type OwnedTransfer } from '../tftp-facts.js';
+import { blksizeHint } from '../hints.js';
+import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
+import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
+
+const doc: RuleDoc = {
+  id: 'tftp.blksize-exceeds-path',
+  severity: 'error',
+  severityNote: 'warn when a later transfer of the same file completed',
+  group: 'tftp',
+  title: 'TFTP block size too large for the path',
+  detects:
+    'A transfer with a negotiated blksize the path does not carry fails: IP fragments of its DATA go missing, ' +
+    'a router answers "fragmentation needed", or the same DATA is resent and never acknowledged while ' +
+    'blksize + 32 bytes of headers exceeds the MTU the client announced (option 26, or option 57 + 28) or ' +
+    `Ethernet's 1500 (blksize > ${ETHERNET_MAX_BLKSIZE}), or the DATA is fragmented.`,
+  ignores:
+    'Fragmentation on a clean path (a large blksize over a jumbo-frame or loopback link that completes is ' +
+    'not a fault); transfers that complete; blksize 512 (no option).',
+  clientMessages: [BIOS.tftpReadTimeout, BIOS.tftpPacketSize, UEFI.serverTimeout, IPXE.timedOut],
+  fix: 'Cap the server\'s block size at the path MTU − 32 (1468 on 1500-byte Ethernet), or ask for less on the client.',
+};
+
+function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
+  const t = o.transfer;
+  const ev = pathEvidence(t, o.session, ctx.analysis);
+  if (ev === null) return [];
+  const fixed = laterSuccess(t, allTransfers(ctx.analysis));
+  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const max = ev.fits ?? ETHERNET_MAX_BLKSIZE;
+  const req = requesterOf(o.session, t);
+  return [
+    finding(doc, {
+      severity: fixed ? 'warn' : 'error',
+      message:
+        `The transfer of ${q(t.filename)} from ${t.serverIp} to ${label} used blksize ${t.blksize} ` +
+        `(${t.blksize + 32}-byte IP packets) and stalled at block ${t.blocks}: ${ev.reasons.join('; ')}.` +
+        (fixed ? ` A later transfer of the same file completed (frame ${fixed.request.frame}).` : ''),
+      frames: [t.request.frame, ...(t.oack ? [t.oack.frame] : []), ...ev.frames, ...(ev.mtu ? [ev.mtu.frame] : [])],
+      client: o.session?.clientMac ?? null,
+      sessionId: o.session?.id,
+      pxeError: clientMessage(req.family, {
+        bios: [BIOS.tftpReadTimeout],
+        uefi: [UEFI.serverTimeout],
+        ipxe: [IPXE.timedOut],
+      }),
+      hint: blksizeHint(
+        `Cap the block size on ${t.serverIp} at ${max}` +
+          (ev.mtu ? ` (MTU ${ev.mtu.mtu} − 32)` : ' (1500-byte Ethernet − 32; less over tunnels/VPNs)') +
+          ':',
+        max,
+      ),
+      t: (t.firstData ?? t.oack ?? t.request).t,
+    }),
+  ];
+}
+
+export const tftpBlksizeExceedsPath: Rule = { ...doc, ...perTransfer(check) };

@@ -1,0 +1,225 @@
+/**
+ * TFTP facts shared by the transfer rules: whether a server answered, the tsize probe, whether the
+ * capture can see TFTP outcomes at all, the MTU a client announced and whether a transfer stalled.
+ */
+import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
+import { familyOfEvent, isClientEvent, sameFile, sessionEvents } from './facts.js';
+import type { ClientFamily } from './pxe-errors.js';
+import type { Finding, RuleContext } from './types.js';
+
+export interface OwnedTransfer {
+  transfer: TftpTransfer;
+  session: BootSession | null;
+}
+
+export function allTransfers(a: AnalysisResult): OwnedTransfer[] {
+  const out: OwnedTransfer[] = [];
+  for (const s of a.sessions) for (const t of s.transfers) out.push({ transfer: t, session: s });
+  for (const t of a.orphanTransfers) out.push({ transfer: t, session: null });
+  return out;
+}
+
+/** Anything came back from the server for this RRQ (OACK, DATA, or an ERROR it sent). */
+export function answered(t: TftpTransfer): boolean {
+  return t.serverPort !== null || t.oack !== null || t.firstData !== null || t.error?.from === 'server';
+}
+
+/** Number of RRQs the client sent for this transfer (the first one plus its retries). */
+export function rrqCount(t: TftpTransfer): number {
+  return 1 + t.requestRetries.length;
+}
+
+/**
+ * The tsize probe (RRQ tsize=0 → OACK → client ERROR 0 or 8 → new RRQ): normal, Wireshark files it as
+ * chat. The analyzer marks it; the shape is checked too so an older analysis cannot make it look like
+ * a failure.
+ */
+export function isTsizeProbe(t: TftpTransfer): boolean {
+  if (t.outcome === 'tsize-probe') return true;
+  const e = t.error;
+  return (
+    e !== null &&
+    e.from === 'client' &&
+    (e.code === 0 || e.code === 8) &&
+    t.oack !== null &&
+    t.blocks <= 1 &&
+    'tsize' in t.requested
+  );
+}
+
+/** A later transfer of the same file by the same client that completed: the client recovered. */
+export function laterSuccess(t: TftpTransfer, all: readonly OwnedTransfer[]): TftpTransfer | null {
+  for (const { transfer: o } of all) {
+    if (o === t || o.clientIp !== t.clientIp || o.request.t < t.request.t) continue;
+    if (sameFile(o.filename, t.filename) && o.outcome === 'complete') return o;
+  }
+  return null;
+}
+
+const unknownCache = new WeakMap<AnalysisResult, boolean>();
+
+/**
+ * The capture shows RRQs but nothing a server sent back from its transfer ports: a capture filter such as
+ * `port 67 or port 68 or port 69` dropped them, and no TFTP outcome can be judged. Clients that retried
+ * their RRQs saw silence themselves, so that is not counted as a filter artefact unless the clients moved
+ * on to other files (which they only do after a successful download).
+ */
+export function tftpOutcomeUnknown(a: AnalysisResult): boolean {
+  const cached = unknownCache.get(a);
+  if (cached !== undefined) return cached;
+  const all = allTransfers(a);
+  let result = false;
+  if (all.length > 0 && !a.capture.tftpDataSeen && !all.some(({ transfer }) => answered(transfer))) {
+    const retried = all.filter(({ transfer }) => transfer.requestRetries.length > 0).length;
+    const filesPerClient = new Map<string, Set<string>>();
+    for (const { transfer } of all) {
+      const set = filesPerClient.get(transfer.clientIp) ?? new Set<string>();
+      set.add(transfer.filename);
+      filesPerClient.set(transfer.clientIp, set);
+    }
+    const movedOn = [...filesPerClient.values()].some((s) => s.size >= 2);
+    result = movedOn || retried === 0;
+  }
+  unknownCache.set(a, result);
+  return result;
+}
+
+export interface AnnouncedMtu {
+  mtu: number;
+  source: string;
+  frame: number;
+}
+
+/**
+ * The smallest MTU the client announced: option 26, or option 57 (max DHCP message, a UDP payload, so
+ * MTU = value + 28; EDK2 and iPXE send 1472 on 1500-byte Ethernet). Values a REQUEST sends as "no limit"
+ * (EDK2 sends 65280) fall out by taking the minimum.
+ */
+export function announcedMtu(s: BootSession | null): AnnouncedMtu | null {
+  if (s === null) return null;
+  let best: AnnouncedMtu | null = null;
+  for (const e of sessionEvents(s)) {
+    if (!isClientEvent(e)) continue;
+    const candidates: AnnouncedMtu[] = [];
+    if (e.interfaceMtu !== null && e.interfaceMtu >= 68)
+      candidates.push({ mtu: e.interfaceMtu, source: 'option 26 (interface MTU)', frame: e.frame });
+    if (e.maxMessageSize !== null && e.maxMessageSize >= 576)
+      candidates.push({ mtu: e.maxMessageSize + 28, source: `option 57 (max message ${e.maxMessageSize})`, frame: e.frame });
+    for (const c of candidates) if (best === null || c.mtu < best.mtu) best = c;
+  }
+  return best;
+}
+
+/** Seconds from the transfer's last packet to the end of the capture. */
+export function silenceAfter(t: TftpTransfer, a: AnalysisResult): number {
+  return Math.max(0, a.capture.duration - t.lastPacket.t);
+}
+
+/** Seconds of silence after which a transfer that never finished counts as stalled, not as cut off. */
+export const STALL_SECONDS = 4;
+
+/**
+ * The transfer started moving data (or was answered with an OACK) and then stopped without its last
+ * block: abandoned, or still open with the capture running on long enough for a client to have given up.
+ */
+export function stalled(t: TftpTransfer, a: AnalysisResult): boolean {
+  if (t.outcome === 'complete' || isTsizeProbe(t) || t.error !== null) return false;
+  if (t.firstData === null && t.oack === null) return false;
+  if (t.lastBlockSeen && t.lastBlockAcked) return false;
+  if (t.outcome === 'abandoned') return true;
+  if (t.outcome === 'in-progress' || t.outcome === 'unknown') {
+    return silenceAfter(t, a) >= STALL_SECONDS || t.maxGap >= STALL_SECONDS;
+  }
+  return false;
+}
+
+export interface PathEvidence {
+  reasons: string[];
+  frames: number[];
+  mtu: AnnouncedMtu | null;
+  /** The largest blksize the evidence allows (MTU − 32), when an MTU is known. */
+  fits: number | null;
+}
+
+/** Ethernet's 1500-byte MTU leaves 1468 bytes for a TFTP block. */
+export const ETHERNET_MAX_BLKSIZE = 1468;
+
+/**
+ * Evidence that a transfer failed because its blocks do not fit the path: lost IP fragments, a router's
+ * "fragmentation needed", or DATA resent and never acknowledged while the block is larger than what the
+ * client announced or what Ethernet carries unfragmented. A transfer that completed is never a path fault,
+ * however fragmented.
+ */
+export function pathEvidence(t: TftpTransfer, s: BootSession | null, a: AnalysisResult): PathEvidence | null {
+  if (t.blksize <= 512 || t.outcome === 'complete' || isTsizeProbe(t) || t.error?.from === 'server') return null;
+  if (t.firstData === null && t.oack === null) return null;
+  const reasons: string[] = [];
+  const frames: number[] = [];
+  const end = t.lastPacket.t + 1;
+  let strong = false;
+  if (t.lostFragments > 0) {
+    reasons.push(`${t.lostFragments} IP fragment(s) of its DATA never arrived`);
+    strong = true;
+  }
+  for (const loss of a.fragmentLosses) {
+    if (loss.src === t.serverIp && loss.dst === t.clientIp && loss.t >= t.request.t && loss.t <= end) {
+      if (t.lostFragments === 0) reasons.push('IP fragments of its DATA went missing');
+      frames.push(...loss.frames);
+      strong = true;
+    }
+  }
+  for (const icmp of a.icmpUnreachable) {
+    const about = icmp.src === t.serverIp && icmp.dst === t.clientIp;
+    if (icmp.code === 4 && about && icmp.frame.t >= t.request.t && icmp.frame.t <= end) {
+      reasons.push(`${icmp.from} answered "fragmentation needed" (ICMP, frame ${icmp.frame.frame})`);
+      frames.push(icmp.frame.frame);
+      strong = true;
+    }
+  }
+  const mtu = announcedMtu(s);
+  const overMtu = mtu !== null && t.blksize + 32 > mtu.mtu;
+  const sizeSuspect = t.fragmentedData || overMtu || t.blksize > ETHERNET_MAX_BLKSIZE;
+  const gaveUp = stalled(t, a) || t.error?.from === 'client';
+  const stuck = t.unackedRetransmits >= 2 || (t.blocks <= 1 && gaveUp);
+  if (!strong && !(sizeSuspect && stuck)) return null;
+  if (t.unackedRetransmits >= 2) {
+    reasons.push(`the server resent DATA ${t.unackedRetransmits} times without an ACK`);
+    frames.push(...t.retransmitFrames);
+  }
+  if (overMtu && mtu) reasons.push(`blksize ${t.blksize} + 32 bytes of headers exceeds the MTU ${mtu.mtu} from ${mtu.source}`);
+  if (t.fragmentedData) reasons.push('its DATA packets were IP-fragmented');
+  const fits = mtu !== null ? mtu.mtu - 32 : t.blksize > ETHERNET_MAX_BLKSIZE ? ETHERNET_MAX_BLKSIZE : null;
+  return { reasons, frames, mtu, fits };
+}
+
+export type TransferCheck = (o: OwnedTransfer, ctx: RuleContext) => Finding[];
+
+/**
+ * Runs a per-transfer check over a session's transfers (checkSession) and over transfers no session
+ * claimed (checkCapture), so orphan transfers are diagnosed too.
+ */
+export function perTransfer(check: TransferCheck): {
+  checkSession(session: BootSession, ctx: RuleContext): Finding[];
+  checkCapture(ctx: RuleContext): Finding[];
+} {
+  return {
+    checkSession(session, ctx) {
+      return session.transfers.flatMap((transfer) => check({ transfer, session }, ctx));
+    },
+    checkCapture(ctx) {
+      return ctx.analysis.orphanTransfers.flatMap((transfer) => check({ transfer, session: null }, ctx));
+    },
+  };
+}
+
+/** Family of an orphan transfer's client cannot be known; a session's client event says it. */
+export function sessionFamily(s: BootSession | null): ClientFamily {
+  if (s === null) return 'unknown';
+  const e = sessionEvents(s).find(isClientEvent);
+  return e ? familyOfEvent(e) : 'unknown';
+}
+
+/** Who the message names: the MAC (with arch) when a session owns the transfer, else the client IP. */
+export function transferClient(o: OwnedTransfer): string | null {
+  return o.session?.clientMac ?? null;
+}

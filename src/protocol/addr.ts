@@ -1,0 +1,92 @@
+/**
+ * IPv4 and MAC address helpers. On the hot path addresses stay uint32 numbers (IPv4) or byte offsets (MAC);
+ * these turn them into text only for the packets somebody will look at.
+ */
+
+/** Reads 4 bytes as an unsigned 32-bit IPv4 address (network order). No bounds check: callers check first. */
+export function readIp(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
+}
+
+/** Writes a uint32 IPv4 address in network order. */
+export function writeIp(bytes: Uint8Array, offset: number, ip: number): void {
+  bytes[offset] = ip >>> 24;
+  bytes[offset + 1] = (ip >>> 16) & 0xff;
+  bytes[offset + 2] = (ip >>> 8) & 0xff;
+  bytes[offset + 3] = ip & 0xff;
+}
+
+/** Dotted quad of the 4 bytes at `offset`. */
+export function ipToString(bytes: Uint8Array, offset: number): string {
+  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+}
+
+/** Dotted quad of a uint32 address. */
+export function ipNumberToString(ip: number): string {
+  return `${ip >>> 24}.${(ip >>> 16) & 0xff}.${(ip >>> 8) & 0xff}.${ip & 0xff}`;
+}
+
+/** Parses a strict dotted quad ("10.0.0.1") to a uint32; null when it is not one. */
+export function parseIp(text: string): number | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  let ip = 0;
+  for (const part of parts) {
+    // Leading zeros are refused because some tools read them as octal.
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return null;
+    const n = Number(part);
+    if (n > 255) return null;
+    ip = ip * 256 + n;
+  }
+  return ip;
+}
+
+/** An address given either way, as a uint32; throws on bad text (programming errors in builders). */
+export function toIpNumber(ip: number | string): number {
+  if (typeof ip === 'number') {
+    if (!Number.isInteger(ip) || ip < 0 || ip > 0xffffffff) throw new RangeError(`not an IPv4 address: ${ip}`);
+    return ip;
+  }
+  const n = parseIp(ip);
+  if (n === null) throw new RangeError(`not an IPv4 address: "${ip}"`);
+  return n;
+}
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Lower-case colon-separated MAC ("52:54:00:12:34:56"), as tshark prints eth.src. */
+export function macToString(bytes: Uint8Array, offset: number, length = 6): string {
+  let s = HEX[bytes[offset]];
+  for (let i = 1; i < length; i++) s += ':' + HEX[bytes[offset + i]];
+  return s;
+}
+
+/** Parses "52:54:00:12:34:56" (or with '-' separators); null when it is not a 6-byte MAC. */
+export function parseMac(text: string): Uint8Array | null {
+  const parts = text.split(/[:-]/);
+  if (parts.length !== 6) return null;
+  const out = new Uint8Array(6);
+  for (let i = 0; i < 6; i++) {
+    if (!/^[0-9a-fA-F]{2}$/.test(parts[i])) return null;
+    out[i] = parseInt(parts[i], 16);
+  }
+  return out;
+}
+
+/** A MAC given as text or 6 bytes, as 6 bytes; throws on bad input (programming errors in builders). */
+export function toMacBytes(mac: string | Uint8Array): Uint8Array {
+  if (typeof mac !== 'string') {
+    if (mac.length !== 6) throw new RangeError(`a MAC address has 6 bytes, got ${mac.length}`);
+    return mac;
+  }
+  const bytes = parseMac(mac);
+  if (bytes === null) throw new RangeError(`not a MAC address: "${mac}"`);
+  return bytes;
+}
+
+/** Hex string of a byte range, no separators (as tshark's udp.payload). */
+export function bytesToHex(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += HEX[bytes[i]];
+  return s;
+}

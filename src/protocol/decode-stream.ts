@@ -1,0 +1,109 @@
+/**
+ * Reads a capture (path, "-" for stdin, or a stream) and hands every DHCP/TFTP message, ARP packet and
+ * lost-fragment record to the caller as they are decoded. Streams: memory does not grow with file size.
+ */
+import { readCapture } from '../capture/source.js';
+import type { Timestamp } from '../capture/timestamp.js';
+import { toTimestamp } from '../capture/timestamp.js';
+import type { CaptureInfo, CaptureInterface, CaptureWarning, RawFrame } from '../capture/types.js';
+import { linkTypeName } from './link.js';
+import { PacketDecoder, type PacketHandlers, type SkipCounts } from './packet-decoder.js';
+
+export interface DecodeWarning {
+  /** Byte offset in the capture for container problems; null for per-frame problems. */
+  offset: number | null;
+  frame: number | null;
+  message: string;
+  /** Reading stopped here. */
+  fatal: boolean;
+}
+
+export interface DecodeHandlers extends Omit<PacketHandlers, 'warning'> {
+  warning?(w: DecodeWarning): void;
+  /** Timestamp of the capture's first frame (for relative times). */
+  firstFrame?(ts: Timestamp): void;
+  /** Timestamp of each frame, sparingly: called for the last frame only at the end. */
+  lastFrame?(ts: Timestamp, frame: number): void;
+}
+
+export interface DecodeSummary {
+  capture: CaptureInfo;
+  linkTypes: string[];
+  frames: number;
+  ipv4Frames: number;
+  dhcpPackets: number;
+  tftpPackets: number;
+  arpPackets: number;
+  skipped: SkipCounts;
+  warnings: DecodeWarning[];
+  /** A container problem stopped reading before the end of the input. */
+  fatal: boolean;
+}
+
+export interface DecodeOptions {
+  signal?: AbortSignal;
+  /** Called every 65536 frames with the count so far (progress display). */
+  progress?: (frames: number) => void;
+}
+
+export async function decodeCapture(
+  input: string | NodeJS.ReadableStream,
+  handlers: DecodeHandlers,
+  opts: DecodeOptions = {},
+): Promise<DecodeSummary> {
+  const warnings: DecodeWarning[] = [];
+  const warn = (w: DecodeWarning): void => {
+    warnings.push(w);
+    handlers.warning?.(w);
+  };
+  const decoder = new PacketDecoder({
+    packet: handlers.packet,
+    arp: handlers.arp,
+    icmpUnreachable: handlers.icmpUnreachable,
+    fragmentLoss: handlers.fragmentLoss,
+    warning: (w) => warn({ offset: null, frame: w.frame, message: w.message, fatal: false }),
+  });
+  const interfaces: CaptureInterface[] = [];
+  let first = true;
+  let last: RawFrame['ts'] | null = null;
+  let lastFrame = 0;
+  let fatal = false;
+  const info = await readCapture(
+    input,
+    {
+      frame: (f) => {
+        if (first) {
+          first = false;
+          handlers.firstFrame?.(toTimestamp(f.ts));
+        }
+        last = f.ts;
+        lastFrame = f.frame;
+        if ((f.frame & 0xffff) === 0) opts.progress?.(f.frame);
+        decoder.push(f);
+      },
+      warning: (w: CaptureWarning) => {
+        if (w.fatal) fatal = true;
+        warn({ offset: w.offset, frame: null, message: w.message, fatal: w.fatal });
+      },
+      interface: (i) => {
+        interfaces.push(i);
+      },
+    },
+    { signal: opts.signal },
+  );
+  decoder.finish();
+  if (last !== null) handlers.lastFrame?.(toTimestamp(last), lastFrame);
+  const linkTypes = [...new Set((info.interfaces.length > 0 ? info.interfaces : interfaces).map((i) => linkTypeName(i.linkType)))];
+  return {
+    capture: info,
+    linkTypes,
+    frames: info.frames,
+    ipv4Frames: decoder.ipv4Frames,
+    dhcpPackets: decoder.dhcpPackets,
+    tftpPackets: decoder.tftpPackets,
+    arpPackets: decoder.arpPackets,
+    skipped: decoder.skipped,
+    warnings,
+    fatal,
+  };
+}

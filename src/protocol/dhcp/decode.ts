@@ -1,0 +1,162 @@
+import { parseArea, type Instance } from './areas.js';
+import { bytesEqual, concatBytes, toHex } from './bytes.js';
+import {
+  COOKIE_OFFSET,
+  FILE_LENGTH,
+  FILE_OFFSET,
+  HEADER_LENGTH,
+  MAGIC_COOKIE,
+  OPTIONS_OFFSET,
+  SNAME_LENGTH,
+  SNAME_OFFSET,
+  readHeader,
+} from './header.js';
+import { messageTypeName } from './options/message-type.js';
+import { dhcpOptionName, decodeOptionValue } from './options/registry.js';
+import { decodeTextValue } from './options/text.js';
+import { setWire, type CapturedWire, type DhcpMessage, type DhcpOption } from './types.js';
+
+/**
+ * Decodes a BOOTP/DHCP UDP payload. Never throws: whatever the bytes, the result holds what could be read and
+ * `notes` says what was wrong. The non-enumerable `wire` property keeps the layout for encodeDhcp.
+ */
+export function decodeDhcp(payload: Uint8Array): DhcpMessage {
+  try {
+    return decodeUnchecked(payload);
+  } catch (e) {
+    // Not expected (the fuzz test holds this line); the packet is still returned, verbatim for re-encoding.
+    const msg = decodeUnchecked(new Uint8Array(0));
+    msg.notes = [`internal decoder error: ${String(e)}`];
+    return setWire(msg, { layout: 'verbatim', bytes: payload.slice() });
+  }
+}
+
+function decodeUnchecked(payload: Uint8Array): DhcpMessage {
+  const notes: string[] = [];
+  const header = payload.slice(0, HEADER_LENGTH);
+  const fields = readHeader(header);
+  if (payload.length < HEADER_LENGTH) {
+    notes.push(`truncated BOOTP header: ${payload.length} of ${HEADER_LENGTH} bytes`);
+  }
+  if (fields.hlen > 16) notes.push(`hlen ${fields.hlen} exceeds the 16-byte chaddr field`);
+
+  const cookie = payload.slice(COOKIE_OFFSET, OPTIONS_OFFSET);
+  const wire: CapturedWire = {
+    layout: 'captured',
+    header,
+    cookie,
+    options: null,
+    vendor: null,
+    file: null,
+    sname: null,
+  };
+  let instances: Instance[] = [];
+
+  if (payload.length === HEADER_LENGTH) {
+    notes.push('no vendor area: plain BOOTP without a magic cookie');
+  } else if (payload.length > HEADER_LENGTH && cookie.length < 4) {
+    notes.push(`truncated magic cookie: ${cookie.length} of 4 bytes`);
+  } else if (cookie.length === 4 && !bytesEqual(cookie, MAGIC_COOKIE)) {
+    notes.push(`bad magic cookie 0x${toHex(cookie)}: vendor area not decoded as options`);
+    wire.vendor = payload.slice(OPTIONS_OFFSET);
+  } else if (cookie.length === 4) {
+    const area = parseArea(payload.subarray(OPTIONS_OFFSET), 'options', OPTIONS_OFFSET, notes);
+    wire.options = area.items;
+    instances = area.instances;
+    const overload = overloadValue(instances, notes);
+    // RFC 2131 4.1: the options area first, then file, then sname.
+    if ((overload & 1) !== 0) {
+      const file = parseArea(
+        header.subarray(FILE_OFFSET, FILE_OFFSET + FILE_LENGTH),
+        'file',
+        FILE_OFFSET,
+        notes,
+      );
+      wire.file = file.items;
+      instances = instances.concat(ignoreOverloadInside(file.instances, 'file', notes));
+      fields.file = '';
+    }
+    if ((overload & 2) !== 0) {
+      const sname = parseArea(
+        header.subarray(SNAME_OFFSET, SNAME_OFFSET + SNAME_LENGTH),
+        'sname',
+        SNAME_OFFSET,
+        notes,
+      );
+      wire.sname = sname.items;
+      instances = instances.concat(ignoreOverloadInside(sname.instances, 'sname', notes));
+      fields.sname = '';
+    }
+  }
+
+  const options = mergeInstances(instances, notes);
+  const msg: DhcpMessage = { ...fields, messageType: messageTypeOf(options), options, notes };
+  return setWire(msg, wire);
+}
+
+/** Option 52 as the options area sets it (RFC 2132 9.3): bit 0 file, bit 1 sname. */
+function overloadValue(instances: readonly Instance[], notes: string[]): number {
+  const raw = concatBytes(instances.filter((i) => i.code === 52).map((i) => i.data));
+  if (raw.length === 0) return 0;
+  const v = raw[0];
+  const where = [(v & 1) !== 0 ? 'file' : '', (v & 2) !== 0 ? 'sname' : '']
+    .filter((s) => s !== '')
+    .join(' and ');
+  notes.push(
+    where === ''
+      ? `option overload (52) value ${v} names no field`
+      : `option overload (52) value ${v}: options continue in the ${where} field${where.includes(' and ') ? 's' : ''}`,
+  );
+  if ((v & ~3) !== 0)
+    notes.push(`option overload (52) value ${v} has bits other than file (1) and sname (2)`);
+  return v & 3;
+}
+
+/** Option 52 counts only in the options area; one inside an overloaded field is kept but changes nothing. */
+function ignoreOverloadInside(instances: Instance[], field: string, notes: string[]): Instance[] {
+  if (instances.some((i) => i.code === 52))
+    notes.push(`option overload (52) inside the ${field} field is ignored`);
+  return instances;
+}
+
+/** RFC 3396: all instances of a code form one value, joined in order, at the place of the first. */
+function mergeInstances(instances: readonly Instance[], notes: string[]): DhcpOption[] {
+  const groups = new Map<number, Instance[]>();
+  for (const inst of instances) {
+    const g = groups.get(inst.code);
+    if (g === undefined) groups.set(inst.code, [inst]);
+    else g.push(inst);
+  }
+  const raws = new Map<number, Uint8Array>();
+  for (const [code, g] of groups) {
+    raws.set(code, g.length === 1 ? g[0].data : concatBytes(g.map((i) => i.data)));
+    if (g.length > 1) {
+      notes.push(
+        `option ${code} (${dhcpOptionName(code)}) appears ${g.length} times: concatenated (RFC 3396)`,
+      );
+    }
+  }
+  const vendor = raws.get(60);
+  const ctx = {
+    vendorClass: vendor === undefined ? null : decodeTextValue(vendor).text,
+    note: (m: string) => notes.push(m),
+  };
+  return [...groups].map(([code, g]): DhcpOption => {
+    const raw = raws.get(code) ?? new Uint8Array(0);
+    return {
+      code,
+      name: dhcpOptionName(code),
+      value: decodeOptionValue(code, raw, ctx),
+      raw,
+      source: g[0].source,
+    };
+  });
+}
+
+function messageTypeOf(options: readonly DhcpOption[]): DhcpMessage['messageType'] {
+  const opt = options.find((o) => o.code === 53);
+  if (opt === undefined) return null;
+  if (opt.value.kind === 'messageType') return opt.value.name;
+  // A message type of the wrong length (already noted): its first byte is still the best guess.
+  return opt.raw.length > 0 ? messageTypeName(opt.raw[0]) : null;
+}

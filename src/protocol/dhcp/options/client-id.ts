@@ -1,0 +1,36 @@
+import { colonHex, fromHex, toHex } from '../bytes.js';
+import { OptionValueError, wrongKind, type OptionCodec } from './codec.js';
+
+/**
+ * Option 61 (RFC 2132 9.14): a type byte, then an identifier. Type 0 is opaque; a hardware type (1 = Ethernet)
+ * is followed by the hardware address, shown as a MAC; 255 is RFC 4361's IAID + DUID.
+ * JSON: {type, mac} for a hardware address, {type, value: hex} otherwise.
+ */
+export interface ClientIdValue {
+  kind: 'clientId';
+  type: number;
+  /** The identifier bytes after the type, hex (always set by the decoder; code building a value may give mac only). */
+  hex?: string;
+  /** The same bytes as "aa:bb:..." when the type is a hardware type. */
+  mac?: string;
+}
+
+export const clientIdCodec: OptionCodec = {
+  decode(raw) {
+    if (raw.length < 2)
+      throw new OptionValueError(`length ${raw.length} is below the minimum of 2 for a client identifier`);
+    const type = raw[0];
+    const id = raw.subarray(1);
+    const v: ClientIdValue = { kind: 'clientId', type, hex: toHex(id) };
+    if (type !== 0 && type !== 255 && id.length <= 16) v.mac = colonHex(id);
+    return v;
+  },
+  encode(v) {
+    if (v.kind !== 'clientId') return wrongKind('clientId', v);
+    const id = fromHex(v.mac ?? v.hex ?? '');
+    const out = new Uint8Array(id.length + 1);
+    out[0] = v.type;
+    out.set(id, 1);
+    return out;
+  },
+};

@@ -1,0 +1,332 @@
+/**
+ * Frames in, DHCP/TFTP messages out: link layer → IPv4 (with reassembly) → UDP → DHCP or TFTP, deciding
+ * what is DHCP and what is TFTP the way tshark does (DHCP on UDP 67/68 and 4011; TFTP on port 69 plus the
+ * conversations that requests to port 69 open). Everything else is counted and dropped with no allocation.
+ */
+import type { RawFrame, RawTimestamp } from '../capture/types.js';
+import { toTimestamp, type Timestamp } from '../capture/timestamp.js';
+import { ipNumberToString, macToString } from './addr.js';
+import { decodeDhcp } from './dhcp/index.js';
+import { decodeArp } from './ethernet.js';
+import {
+  createIpv4Header,
+  decodeIpv4Into,
+  IPPROTO_ICMP,
+  IPPROTO_UDP,
+  IPV4_OK,
+  IPV4_TRUNCATED,
+  ipv4StatusText,
+  type Ipv4Header,
+} from './ipv4.js';
+import {
+  createLinkInfo,
+  decodeLinkInto,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  LINK_TRUNCATED,
+  LINK_UNSUPPORTED,
+  linkTypeName,
+} from './link.js';
+import type {
+  ArpRecord,
+  DecodedPacket,
+  FragmentLossRecord,
+  IcmpUnreachableRecord,
+  PacketOrigin,
+} from './packet.js';
+import { Ipv4Reassembler, type IncompleteDatagram } from './reassembly.js';
+import { decodeTftp } from './tftp/index.js';
+import { TftpConversations } from './tftp-conversations.js';
+import { createUdpHeader, decodeUdpInto, UDP_OK } from './udp.js';
+
+export const DHCP_SERVER_PORT = 67;
+export const DHCP_CLIENT_PORT = 68;
+export const PXE_BOOT_SERVER_PORT = 4011;
+export const TFTP_PORT = 69;
+
+export interface PacketHandlers {
+  packet(p: DecodedPacket): void;
+  arp?(a: ArpRecord): void;
+  icmpUnreachable?(i: IcmpUnreachableRecord): void;
+  fragmentLoss?(f: FragmentLossRecord): void;
+  /** Something about a frame that a person should know (once per kind where it could repeat). */
+  warning?(w: { frame: number; message: string }): void;
+}
+
+/** Why frames were not decoded as DHCP/TFTP: reported in the capture summary. */
+export interface SkipCounts {
+  [reason: string]: number;
+}
+
+export class PacketDecoder {
+  private readonly link = createLinkInfo();
+  private readonly ip: Ipv4Header = createIpv4Header();
+  private readonly udp = createUdpHeader();
+  private readonly conversations = new TftpConversations();
+  private readonly reassembler: Ipv4Reassembler;
+  private readonly warnedLinkTypes = new Set<number>();
+  private readonly lostFragments: IncompleteDatagram[] = [];
+  readonly skipped: SkipCounts = {};
+  dhcpPackets = 0;
+  tftpPackets = 0;
+  arpPackets = 0;
+  ipv4Frames = 0;
+  /** Time (seconds, float) of the frame being decoded: used for reassembly timeouts. */
+  private now = 0;
+  private currentFrame: RawFrame | null = null;
+
+  constructor(private readonly handlers: PacketHandlers) {
+    this.reassembler = new Ipv4Reassembler({
+      accept: (payload) => this.acceptFirstFragment(payload),
+      onIncomplete: (d) => this.lostFragments.push(d),
+    });
+  }
+
+  push(frame: RawFrame): void {
+    this.currentFrame = frame;
+    const data = frame.data;
+    const link = this.link;
+    const status = decodeLinkInto(frame.linkType, data, link);
+    if (status !== 0) {
+      if (status === LINK_UNSUPPORTED) this.unsupportedLinkType(frame);
+      else if (status === LINK_TRUNCATED) this.skip('link header truncated');
+      return;
+    }
+    const etherType = link.etherType;
+    if (etherType === ETHERTYPE_IPV4) {
+      this.ipv4Frames++;
+      this.ipv4(frame, data, link.offset);
+    } else if (etherType === ETHERTYPE_ARP) {
+      this.arp(frame, data, link.offset);
+    } else if (etherType === ETHERTYPE_IPV6) {
+      this.skip('IPv6');
+    } else {
+      this.skip('not IP');
+    }
+    if (this.lostFragments.length > 0) this.flushLostFragments();
+  }
+
+  /** End of input: datagrams still missing fragments are reported as lost. */
+  finish(): void {
+    this.reassembler.flush();
+    this.flushLostFragments();
+  }
+
+  private ipv4(frame: RawFrame, data: Uint8Array, offset: number): void {
+    const ip = this.ip;
+    const st = decodeIpv4Into(data, offset, ip);
+    if (st !== IPV4_OK && st !== IPV4_TRUNCATED) {
+      this.skip(`IPv4 malformed (${ipv4StatusText(st)})`);
+      return;
+    }
+    if (ip.protocol === IPPROTO_UDP) {
+      if (ip.mf || ip.fragmentOffset !== 0) {
+        this.fragment(frame, data);
+        return;
+      }
+      this.udpDatagram(frame, data, ip.payloadOffset, ip.payloadEnd, st === IPV4_TRUNCATED, null);
+    } else if (ip.protocol === IPPROTO_ICMP) {
+      this.icmp(frame, data, ip.payloadOffset, ip.payloadEnd);
+    } else {
+      this.skip('not UDP');
+    }
+  }
+
+  private fragment(frame: RawFrame, data: Uint8Array): void {
+    this.now = rawSeconds(frame.ts);
+    const done = this.reassembler.add(frame.frame, this.now, this.ip, data);
+    if (done === null) return;
+    // The completing fragment's IP header still describes addresses, TTL, id: only the payload differs.
+    const payload = done.payload;
+    this.udpDatagram(frame, payload, 0, payload.length, done.truncated, done.frames);
+  }
+
+  private acceptFirstFragment(payload: Uint8Array): boolean {
+    if (payload.length < 4) return false;
+    const sp = (payload[0] << 8) | payload[1];
+    const dp = (payload[2] << 8) | payload[3];
+    return isInterestingPort(sp) || isInterestingPort(dp) || this.conversations.mayMatch(sp, dp);
+  }
+
+  private udpDatagram(
+    frame: RawFrame,
+    data: Uint8Array,
+    offset: number,
+    end: number,
+    truncated: boolean,
+    fragmentFrames: number[] | null,
+  ): void {
+    if (end - offset < 8) {
+      this.skip('UDP header truncated');
+      return;
+    }
+    const sp = (data[offset] << 8) | data[offset + 1];
+    const dp = (data[offset + 2] << 8) | data[offset + 3];
+    const ip = this.ip;
+    let kind: 'dhcp' | 'tftp' | null = null;
+    let conv = null;
+    if (this.conversations.mayMatch(sp, dp)) {
+      conv = this.conversations.find(ip.src, sp, ip.dst, dp);
+      if (conv !== null) kind = 'tftp';
+    }
+    if (kind === null) {
+      // tshark tries the lower port first; all of 67/68/69/4011 are below the ephemeral range.
+      const low = sp < dp ? sp : dp;
+      const high = sp < dp ? dp : sp;
+      if (isDhcpPort(low)) kind = 'dhcp';
+      else if (low === TFTP_PORT) kind = 'tftp';
+      else if (isDhcpPort(high)) kind = 'dhcp';
+      else if (high === TFTP_PORT) kind = 'tftp';
+    }
+    if (kind === null) {
+      this.skip('UDP, other ports');
+      return;
+    }
+    const udp = this.udp;
+    decodeUdpInto(data, offset, end, udp);
+    const payload = data.subarray(udp.payloadOffset, udp.payloadEnd);
+    const origin = this.origin(frame, sp, dp, fragmentFrames);
+    if (truncated || frame.data.length < frame.origLen) {
+      origin.notes.push(`packet truncated by the capture (${frame.data.length} of ${frame.origLen} bytes)`);
+    }
+    if (udp.status !== UDP_OK) origin.notes.push(`UDP length field ${udp.length} does not match the datagram`);
+    if (kind === 'dhcp') {
+      this.dhcpPackets++;
+      this.handlers.packet({ ...origin, protocol: 'dhcp', dhcp: decodeDhcp(payload) });
+      return;
+    }
+    const tftp = decodeTftp(payload);
+    if (conv === null) {
+      if ((tftp.opcode === 'RRQ' || tftp.opcode === 'WRQ') && dp === TFTP_PORT) {
+        const asked = Number(tftp.options?.blksize);
+        conv = this.conversations.open(ip.src, sp, ip.dst, Number.isFinite(asked) ? asked : 512);
+      }
+    } else if (tftp.opcode === 'OACK') {
+      const b = Number(tftp.options?.blksize);
+      if (Number.isInteger(b) && b > 0) conv.blksize = b;
+    }
+    this.tftpPackets++;
+    this.handlers.packet({ ...origin, protocol: 'tftp', tftp, tftpBlksize: conv?.blksize ?? 512 });
+  }
+
+  private origin(frame: RawFrame, sp: number, dp: number, fragmentFrames: number[] | null): PacketOrigin {
+    const ip = this.ip;
+    const link = this.link;
+    const o: PacketOrigin = {
+      frame: frame.frame,
+      ts: toTimestamp(frame.ts),
+      src: ipNumberToString(ip.src),
+      dst: ipNumberToString(ip.dst),
+      srcPort: sp,
+      dstPort: dp,
+      frameLength: frame.origLen,
+      ttl: ip.ttl,
+      notes: [],
+    };
+    const data = frame.data;
+    if (link.srcMacOffset >= 0 && link.srcAddrLength === 6 && link.srcMacOffset + 6 <= data.length) {
+      o.srcMac = macToString(data, link.srcMacOffset);
+    }
+    if (link.dstMacOffset >= 0 && link.dstMacOffset + 6 <= data.length) o.dstMac = macToString(data, link.dstMacOffset);
+    if (link.vlanCount > 0) o.vlans = link.vlanIds.slice(0, link.vlanCount);
+    if (fragmentFrames !== null) o.fragmentFrames = [...fragmentFrames];
+    return o;
+  }
+
+  private arp(frame: RawFrame, data: Uint8Array, offset: number): void {
+    this.arpPackets++;
+    const handler = this.handlers.arp;
+    if (handler === undefined) return;
+    const a = decodeArp(data, offset);
+    if (a === null) return;
+    handler({
+      frame: frame.frame,
+      ts: toTimestamp(frame.ts),
+      op: a.op === 1 ? 'request' : a.op === 2 ? 'reply' : 'other',
+      senderMac: a.senderMac,
+      senderIp: a.senderIp,
+      targetMac: a.targetMac,
+      targetIp: a.targetIp,
+    });
+  }
+
+  /** ICMP destination unreachable quoting a UDP datagram: evidence of a firewall or a closed TFTP port. */
+  private icmp(frame: RawFrame, data: Uint8Array, offset: number, end: number): void {
+    const handler = this.handlers.icmpUnreachable;
+    if (handler === undefined || end - offset < 8 + 20 + 8 || data[offset] !== 3) {
+      this.skip('ICMP');
+      return;
+    }
+    const inner = offset + 8;
+    const ihl = (data[inner] & 0x0f) * 4;
+    if (data[inner] >> 4 !== 4 || data[inner + 9] !== IPPROTO_UDP || inner + ihl + 4 > end) {
+      this.skip('ICMP');
+      return;
+    }
+    const u = inner + ihl;
+    handler({
+      frame: frame.frame,
+      ts: toTimestamp(frame.ts),
+      from: ipNumberToString(this.ip.src),
+      code: data[offset + 1],
+      src: `${data[inner + 12]}.${data[inner + 13]}.${data[inner + 14]}.${data[inner + 15]}`,
+      dst: `${data[inner + 16]}.${data[inner + 17]}.${data[inner + 18]}.${data[inner + 19]}`,
+      srcPort: (data[u] << 8) | data[u + 1],
+      dstPort: (data[u + 2] << 8) | data[u + 3],
+    });
+  }
+
+  private flushLostFragments(): void {
+    const list = this.lostFragments.splice(0);
+    const handler = this.handlers.fragmentLoss;
+    for (const d of list) {
+      if (d.frames.length === 0) continue;
+      this.skip('IPv4 fragments never reassembled', d.frames.length);
+      if (handler === undefined) continue;
+      handler({
+        src: ipNumberToString(d.src),
+        dst: ipNumberToString(d.dst),
+        ipId: d.id,
+        frames: [...d.frames],
+        firstTs: secondsToTimestamp(d.firstTime, this.currentFrame?.ts),
+        receivedBytes: d.receivedBytes,
+        totalBytes: d.totalLength,
+      });
+    }
+  }
+
+  private unsupportedLinkType(frame: RawFrame): void {
+    this.skip(`link type ${linkTypeName(frame.linkType)}`);
+    if (this.warnedLinkTypes.has(frame.linkType)) return;
+    this.warnedLinkTypes.add(frame.linkType);
+    this.handlers.warning?.({
+      frame: frame.frame,
+      message: `link type ${linkTypeName(frame.linkType)} is not supported: its frames are skipped (first: frame ${frame.frame})`,
+    });
+  }
+
+  private skip(reason: string, n = 1): void {
+    this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
+  }
+}
+
+function isDhcpPort(p: number): boolean {
+  return p === DHCP_SERVER_PORT || p === DHCP_CLIENT_PORT || p === PXE_BOOT_SERVER_PORT;
+}
+
+function isInterestingPort(p: number): boolean {
+  return isDhcpPort(p) || p === TFTP_PORT;
+}
+
+/** Seconds as a float, for timeouts only (never shown). */
+function rawSeconds(ts: RawTimestamp): number {
+  if (!ts.combined) return ts.high + ts.low / ts.unitsPerSecond + ts.offsetSeconds;
+  return (ts.high * 4294967296 + ts.low) / ts.unitsPerSecond + ts.offsetSeconds;
+}
+
+function secondsToTimestamp(seconds: number, like: RawTimestamp | undefined): Timestamp {
+  const digits = like?.digits ?? 6;
+  const whole = Math.floor(seconds);
+  return { seconds: whole, fraction: Math.round((seconds - whole) * 10 ** digits), digits };
+}

@@ -1,0 +1,87 @@
+/**
+ * TFTP conversation tracking, as Wireshark's TFTP dissector does it: a read or write request to port 69
+ * opens a conversation between the client's (address, port) and the server's address; the server's first
+ * reply fixes the server's port (its transfer ID). Later packets between exactly those endpoints are TFTP
+ * whatever their ports. Bounded: the least recently used conversations are dropped past `max`.
+ */
+export interface TftpConversation {
+  clientIp: number;
+  clientPort: number;
+  serverIp: number;
+  /** -1 until the server answered. */
+  serverPort: number;
+  /** Block size in force: 512, or what the OACK negotiated. */
+  blksize: number;
+  /** Block size the request asked for (an OACK may only lower it). */
+  requestedBlksize: number;
+}
+
+export class TftpConversations {
+  private readonly byKey = new Map<string, TftpConversation>();
+  /** How many live conversations use each client port: a cheap pre-filter for every UDP packet. */
+  private readonly portUse = new Map<number, number>();
+
+  constructor(private readonly max = 65536) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** Cheap test run for every UDP packet before building any key. */
+  mayMatch(srcPort: number, dstPort: number): boolean {
+    return this.portUse.has(srcPort) || this.portUse.has(dstPort);
+  }
+
+  open(clientIp: number, clientPort: number, serverIp: number, requestedBlksize: number): TftpConversation {
+    const key = keyOf(clientIp, clientPort, serverIp);
+    const old = this.byKey.get(key);
+    if (old !== undefined) this.remove(key, old);
+    const conv: TftpConversation = {
+      clientIp,
+      clientPort,
+      serverIp,
+      serverPort: -1,
+      blksize: 512,
+      requestedBlksize,
+    };
+    this.byKey.set(key, conv);
+    this.portUse.set(clientPort, (this.portUse.get(clientPort) ?? 0) + 1);
+    if (this.byKey.size > this.max) {
+      const oldest = this.byKey.entries().next();
+      if (!oldest.done) this.remove(oldest.value[0], oldest.value[1]);
+    }
+    return conv;
+  }
+
+  /** The conversation this packet belongs to, learning the server's port from its first reply. */
+  find(srcIp: number, srcPort: number, dstIp: number, dstPort: number): TftpConversation | null {
+    if (this.portUse.has(srcPort)) {
+      // Client → server
+      const conv = this.byKey.get(keyOf(srcIp, srcPort, dstIp));
+      if (conv !== undefined && (conv.serverPort === -1 || conv.serverPort === dstPort)) return conv;
+    }
+    if (this.portUse.has(dstPort)) {
+      // Server → client
+      const conv = this.byKey.get(keyOf(dstIp, dstPort, srcIp));
+      if (conv !== undefined) {
+        if (conv.serverPort === -1) {
+          conv.serverPort = srcPort;
+          return conv;
+        }
+        if (conv.serverPort === srcPort) return conv;
+      }
+    }
+    return null;
+  }
+
+  private remove(key: string, conv: TftpConversation): void {
+    this.byKey.delete(key);
+    const n = (this.portUse.get(conv.clientPort) ?? 1) - 1;
+    if (n <= 0) this.portUse.delete(conv.clientPort);
+    else this.portUse.set(conv.clientPort, n);
+  }
+}
+
+function keyOf(clientIp: number, clientPort: number, serverIp: number): string {
+  return `${clientIp}:${clientPort}>${serverIp}`;
+}

@@ -1,0 +1,48 @@
+/** Number formatting shared by the text, HTML and diagram reports. */
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 0.001) return `${(s * 1e6).toFixed(0)} µs`;
+  if (s < 1) return `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms`;
+  if (s < 120) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+export function formatRate(bytesPerSecond: number | null): string {
+  if (bytesPerSecond === null || !Number.isFinite(bytesPerSecond)) return '–';
+  if (bytesPerSecond < 1e6) return `${(bytesPerSecond / 1e3).toFixed(1)} kB/s`;
+  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+}
+
+/** Relative time as shown in timelines: "+3.005 s". */
+export function formatOffset(t: number): string {
+  return `${t.toFixed(3)} s`;
+}
+
+/** "1, 2, 5-9, 12" — evidence frames, compact. */
+export function formatFrames(frames: readonly number[], max = 12): string {
+  if (frames.length === 0) return '';
+  const sorted = [...new Set(frames)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  let start = sorted[0];
+  let prev = start;
+  for (let i = 1; i <= sorted.length; i++) {
+    const f = sorted[i];
+    if (f === prev + 1) {
+      prev = f;
+      continue;
+    }
+    parts.push(start === prev ? String(start) : `${start}-${prev}`);
+    start = f;
+    prev = f;
+  }
+  if (parts.length <= max) return parts.join(', ');
+  return `${parts.slice(0, max).join(', ')}, … (${sorted.length} frames)`;
+}
