@@ -1,5 +1,10 @@
 import { formatEpoch, secondsBetween, timestampToNumber, type Timestamp } from '../capture/timestamp.js';
-import type { ArpRecord, DecodedPacket, FragmentLossRecord, IcmpUnreachableRecord } from '../protocol/packet.js';
+import type {
+  ArpRecord,
+  DecodedPacket,
+  FragmentLossRecord,
+  IcmpUnreachableRecord,
+} from '../protocol/packet.js';
 import { ArpTracker } from './arp.js';
 import { dhcpEvent } from './dhcp-facts.js';
 import { attributeFragmentLosses } from './fragment-losses.js';
@@ -15,6 +20,11 @@ export interface AnalyzerOptions {
   maxTransactions?: number;
   /** Open TFTP transfers kept at once (default 10000). */
   maxTransfers?: number;
+  /**
+   * Finished transactions and finished transfers kept for the result (default 100000 each); past it the
+   * oldest are dropped and counted as evicted, so a live capture can run for days.
+   */
+  maxRetained?: number;
   /** Frame numbers listed per transfer (default 5000; then framesTruncated). */
   maxFramesPerTransfer?: number;
   /** Seconds of silence after which an unfinished transfer counts as given up, not in progress (default 10). */
@@ -73,10 +83,12 @@ export class Analyzer {
 
   constructor(opts: AnalyzerOptions = {}) {
     this.idleTimeout = opts.idleTimeout ?? 300;
-    this.transactions = new TransactionTracker(this.idleTimeout, opts.maxTransactions ?? 10000);
+    const maxRetained = opts.maxRetained ?? 100000;
+    this.transactions = new TransactionTracker(this.idleTimeout, opts.maxTransactions ?? 10000, maxRetained);
     this.transfers = new TransferTracker({
       idleTimeout: this.idleTimeout,
       maxTransfers: opts.maxTransfers ?? 10000,
+      maxRetained,
       maxFrames: opts.maxFramesPerTransfer ?? 5000,
       stallTimeout: opts.tftpStallTimeout ?? 10,
     });
@@ -143,7 +155,9 @@ export class Analyzer {
         tr.outcome = 'unknown';
         tr.outcomeFrame = null;
         tr.notes = tr.notes.filter((n) => n !== 'no answer to the request');
-        tr.notes.push('no TFTP packet on any port but 69 in the capture: the data ports were probably filtered out');
+        tr.notes.push(
+          'no TFTP packet on any port but 69 in the capture: the data ports were probably filtered out',
+        );
       }
     }
     attributeFragmentLosses(transfers, this.fragmentLosses);

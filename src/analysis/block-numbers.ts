@@ -29,7 +29,8 @@ export class BlockUnwrapper {
 
   private nearest(raw: number): number {
     const size = this.wrapsTo === 1 ? 65535 : 65536;
-    const cycle = this.wrapsTo === 1 ? Math.floor(Math.max(this.high - 1, 0) / size) : Math.floor(this.high / size);
+    const cycle =
+      this.wrapsTo === 1 ? Math.floor(Math.max(this.high - 1, 0) / size) : Math.floor(this.high / size);
     let best = raw;
     let bestDistance = Infinity;
     for (let k = cycle - 1; k <= cycle + 1; k++) {

@@ -46,7 +46,10 @@ function firstValue<T>(events: DhcpEvent[], read: (e: DhcpEvent) => T | null): T
  * supplies it: the port 4011 ACK first (the client asked for it, so it is what was used), else the proxy
  * OFFER. `proxyExchanges` are the session's port 4011 transactions.
  */
-export function effectiveBoots(rounds: DhcpTransaction[], proxyExchanges: DhcpTransaction[]): EffectiveBoot[] {
+export function effectiveBoots(
+  rounds: DhcpTransaction[],
+  proxyExchanges: DhcpTransaction[],
+): EffectiveBoot[] {
   const withReplies = rounds.filter((r) => r.offers.length > 0 || r.acks.length > 0);
   return withReplies.map((round, i) => {
     const next = withReplies[i + 1]?.start ?? Infinity;
@@ -73,7 +76,8 @@ function effectiveBoot(round: DhcpTransaction, ack4011: DhcpEvent | null): Effec
     (ack4011 === null ? null : bootFileOf(ack4011, 'proxy-4011')) ??
     (proxyOffer === null ? null : bootFileOf(proxyOffer, 'proxy'));
   const bootFile = fromReply ?? proxyFile;
-  const fileMessage = [reply, ack4011, proxyOffer].find((e) => e !== null && e.frame === bootFile?.frame) ?? null;
+  const fileMessage =
+    [reply, ack4011, proxyOffer].find((e) => e !== null && e.frame === bootFile?.frame) ?? null;
 
   const replyServer = reply === null ? null : tftpServerOf(reply);
   const proxyServer4011 = ack4011 === null ? null : tftpServerOf(ack4011, 'proxy-4011');
@@ -89,7 +93,13 @@ function effectiveBoot(round: DhcpTransaction, ack4011: DhcpEvent | null): Effec
 
   const clientEvents = round.events.filter((e) => e.op === 1);
   const clientIp =
-    reply === null ? null : reply.yiaddr !== ZERO ? reply.yiaddr : reply.ciaddr !== ZERO ? reply.ciaddr : null;
+    reply === null
+      ? null
+      : reply.yiaddr !== ZERO
+        ? reply.yiaddr
+        : reply.ciaddr !== ZERO
+          ? reply.ciaddr
+          : null;
   const frames = [reply, proxyOffer, ack4011]
     .filter((e): e is DhcpEvent => e !== null)
     .filter((e) => e === reply || e.frame === bootFile?.frame || e.frame === tftpServer?.frame)

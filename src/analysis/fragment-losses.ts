@@ -1,3 +1,4 @@
+import { lastAtOrBefore } from './sorted.js';
 import type { AnalysisResult, TftpTransfer } from './types.js';
 
 /** How long after a transfer's last packet the server may still be retransmitting into the void. */
@@ -25,11 +26,7 @@ export function attributeFragmentLosses(
   for (const list of byHosts.values()) list.sort((a, b) => a.request.t - b.request.t);
   for (const loss of losses) {
     const candidates = byHosts.get([loss.src, loss.dst].sort().join('|')) ?? [];
-    let owner: TftpTransfer | null = null;
-    for (const tr of candidates) {
-      if (tr.request.t > loss.t) break;
-      owner = tr;
-    }
-    if (owner !== null && loss.t - owner.lastPacket.t <= RETRANSMIT_WINDOW) owner.lostFragments++;
+    const owner = candidates[lastAtOrBefore(candidates, loss.t, (tr) => tr.request.t)] as TftpTransfer | undefined;
+    if (owner !== undefined && loss.t - owner.lastPacket.t <= RETRANSMIT_WINDOW) owner.lostFragments++;
   }
 }

@@ -1,3 +1,4 @@
+import { lastAtOrBefore } from './sorted.js';
 import type { BootPhase, BootPhaseKind, DhcpTransaction, EffectiveBoot, TftpTransfer } from './types.js';
 
 /** Files a loader reads to decide what to do next, rather than code it runs. */
@@ -11,8 +12,9 @@ const normalizeName = (name: string): string => name.replace(/^[/\\]+/, '').toLo
 
 /** tftp-boot: the file the client was told to boot in the DHCP round in force; else config or other files. */
 function transferKind(t: TftpTransfer, boots: EffectiveBoot[]): BootPhaseKind {
-  const boot = boots.filter((b) => b.start <= t.request.t).at(-1);
-  if (boot?.bootFile != null && normalizeName(boot.bootFile) === normalizeName(t.filename)) return 'tftp-boot';
+  const boot = boots[lastAtOrBefore(boots, t.request.t, (b) => b.start)] as EffectiveBoot | undefined;
+  if (boot?.bootFile != null && normalizeName(boot.bootFile) === normalizeName(t.filename))
+    return 'tftp-boot';
   return CONFIG_FILE.test(normalizeName(t.filename)) ? 'tftp-config' : 'tftp-other';
 }
 
@@ -35,7 +37,13 @@ export function buildPhases(
     items.push({ kind, start: tx.start, end: tx.end, frames, tx });
   }
   for (const t of transfers) {
-    items.push({ kind: transferKind(t, boots), start: t.request.t, end: t.lastPacket.t, frames: t.frames, transfer: t });
+    items.push({
+      kind: transferKind(t, boots),
+      start: t.request.t,
+      end: t.lastPacket.t,
+      frames: t.frames,
+      transfer: t,
+    });
   }
   items.sort((a, b) => a.start - b.start);
 
@@ -69,7 +77,8 @@ function dhcpLabel(txs: DhcpTransaction[], duration: number): string {
   const offers = txs.reduce((n, tx) => n + tx.offers.length, 0);
   const parts = [seconds(duration), offers === 0 ? 'no offer' : plural(offers, 'offer')];
   if (txs.some((tx) => tx.outcome === 'nak')) parts.push('NAK');
-  if (!txs.some((tx) => tx.outcome === 'bound' || tx.outcome === 'informed') && offers > 0) parts.push('no ACK');
+  if (!txs.some((tx) => tx.outcome === 'bound' || tx.outcome === 'informed') && offers > 0)
+    parts.push('no ACK');
   return `DHCP (${parts.join(', ')})`;
 }
 

@@ -2,6 +2,7 @@ import { archName } from './client-arch.js';
 import { isIpxeEvent } from './dhcp-facts.js';
 import { effectiveBoots } from './effective-boot.js';
 import { buildPhases } from './phases.js';
+import { lastAtOrBefore } from './sorted.js';
 import type { BootSession, DhcpEvent, DhcpTransaction, TftpTransfer } from './types.js';
 
 const ZERO = '0.0.0.0';
@@ -55,15 +56,23 @@ export function buildSessions(
       for (const e of tx.events) {
         if (e.op === 1 && e.ciaddr !== ZERO) assign(e.ciaddr, e.t, d);
         if (e.op === 1 && tx.port4011) assign(e.src, e.t, d);
-        if (e.op === 2 && !tx.port4011 && e.messageType !== 'OFFER' && e.messageType !== 'NAK') assign(e.yiaddr, e.t, d);
+        if (e.op === 2 && !tx.port4011 && e.messageType !== 'OFFER' && e.messageType !== 'NAK')
+          assign(e.yiaddr, e.t, d);
       }
     }
   }
   for (const list of byIp.values()) list.sort((a, b) => a.t - b.t);
 
+  const byMac = new Map<string, Draft[]>();
+  for (const d of drafts) {
+    const list = byMac.get(d.clientMac) ?? [];
+    list.push(d);
+    byMac.set(d.clientMac, list);
+  }
+
   const orphans: TftpTransfer[] = [];
   for (const tr of [...transfers].sort((a, b) => a.request.t - b.request.t)) {
-    const owner = ownerByIp(byIp.get(tr.clientIp), tr.request.t) ?? ownerByMac(drafts, tr);
+    const owner = ownerByIp(byIp.get(tr.clientIp), tr.request.t) ?? ownerByMac(byMac, tr);
     if (owner === undefined) orphans.push(tr);
     else owner.transfers.push(tr);
   }
@@ -75,17 +84,15 @@ export function buildSessions(
 /** The latest assignment at or before `t`; a transfer before any captured DHCP goes to the first holder. */
 function ownerByIp(list: Assignment[] | undefined, t: number): Draft | undefined {
   if (list === undefined || list.length === 0) return undefined;
-  let owner = list[0].draft;
-  for (const a of list) {
-    if (a.t > t) break;
-    owner = a.draft;
-  }
-  return owner;
+  return list[Math.max(0, lastAtOrBefore(list, t, (a) => a.t))].draft;
 }
 
-function ownerByMac(drafts: Draft[], tr: TftpTransfer): Draft | undefined {
-  if (tr.clientMac === null) return undefined;
-  return drafts.filter((d) => d.clientMac === tr.clientMac && d.transactions[0].start <= tr.request.t).at(-1);
+/** On-link, the request's Ethernet source is the client: its latest session started by then. */
+function ownerByMac(byMac: Map<string, Draft[]>, tr: TftpTransfer): Draft | undefined {
+  const list = tr.clientMac === null ? undefined : byMac.get(tr.clientMac);
+  if (list === undefined) return undefined;
+  const i = lastAtOrBefore(list, tr.request.t, (d) => d.transactions[0].start);
+  return i === -1 ? undefined : list[i];
 }
 
 function firstOf<T>(events: DhcpEvent[], read: (e: DhcpEvent) => T | null): T | null {
@@ -112,7 +119,13 @@ function toSession(d: Draft, id: string): BootSession {
   return {
     id,
     clientMac: d.clientMac,
-    clientIp: boots.map((b) => b.clientIp).filter((ip) => ip !== null).at(-1) ?? d.transfers[0]?.clientIp ?? null,
+    clientIp:
+      boots
+        .map((b) => b.clientIp)
+        .filter((ip) => ip !== null)
+        .at(-1) ??
+      d.transfers[0]?.clientIp ??
+      null,
     // The first message that says it describes the firmware; later rounds (iPXE) are in `boots`.
     uuid: firstOf(clientEvents, (e) => e.uuid),
     arch,

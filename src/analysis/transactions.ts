@@ -1,4 +1,5 @@
 import { IdleMap } from './idle-map.js';
+import { Retained } from './retained.js';
 import type { DhcpEvent, DhcpTransaction } from './types.js';
 
 /** Messages kept per transaction; a client stuck re-sending on one xid must not grow without end. */
@@ -27,14 +28,22 @@ const xidHex = (xid: number): string => `0x${xid.toString(16).padStart(8, '0')}`
  * (and counted) when `max` are open.
  */
 export class TransactionTracker {
-  readonly done: DhcpTransaction[] = [];
-  evicted = 0;
+  private readonly done: Retained<DhcpTransaction>;
+  private openEvicted = 0;
   private readonly hot = new IdleMap<string, TransactionState>();
 
   constructor(
     private readonly idleTimeout: number,
     private readonly max: number,
-  ) {}
+    maxRetained: number,
+  ) {
+    this.done = new Retained(maxRetained);
+  }
+
+  /** Transactions finalised early because `max` were open, plus finished ones dropped past `maxRetained`. */
+  get evicted(): number {
+    return this.openEvicted + this.done.dropped;
+  }
 
   add(e: DhcpEvent, xid: number, chaddr: string): void {
     const key = `${xid}|${chaddr}|${e.port4011 ? 4011 : 67}`;
@@ -48,7 +57,7 @@ export class TransactionTracker {
       if (this.hot.size >= this.max) {
         const stalest = this.hot.evictOldest();
         if (stalest !== undefined) {
-          this.evicted++;
+          this.openEvicted++;
           this.done.push(summarizeTransaction(stalest));
         }
       }
@@ -78,7 +87,7 @@ export class TransactionTracker {
   /** End of capture: finalise everything still open. */
   finishAll(): DhcpTransaction[] {
     for (const state of this.hot.drain()) this.done.push(summarizeTransaction(state));
-    return this.done;
+    return this.done.items;
   }
 }
 
@@ -118,6 +127,18 @@ export function summarizeTransaction(state: TransactionState): DhcpTransaction {
   else if (discovers + requests > 0) outcome = 'no-offer';
   else outcome = 'other';
 
+  const notes: string[] = [];
+  const after = (e: DhcpEvent): boolean => finalReply === undefined || e.t >= finalReply.t;
+  if (client.some((e) => e.messageType === 'DECLINE' && after(e))) {
+    // The client found the address in use (ARP) and gave it back: nothing was bound.
+    if (outcome === 'bound') outcome = 'other';
+    notes.push('the client DECLINEd the address (in use by another host)');
+  }
+  if (client.some((e) => e.messageType === 'RELEASE' && after(e))) notes.push('the client RELEASEd the address');
+  if (state.droppedEvents > 0) {
+    notes.push(`${state.droppedEvents} later messages not kept (at most ${MAX_EVENTS} per transaction)`);
+  }
+
   const requested = client.filter((e) => e.messageType === 'REQUEST' && e.serverId !== null).at(-1);
   const relays = [...new Set(events.map((e) => e.giaddr).filter((g) => g !== '0.0.0.0'))];
   const first = events[0];
@@ -137,10 +158,7 @@ export function summarizeTransaction(state: TransactionState): DhcpTransaction {
     chosenServer: requested?.serverId ?? acks.at(-1)?.serverId ?? null,
     port4011: state.port4011,
     relays,
-    notes:
-      state.droppedEvents > 0
-        ? [`${state.droppedEvents} later messages not kept (at most ${MAX_EVENTS} per transaction)`]
-        : [],
+    notes,
   };
   return transaction;
 }

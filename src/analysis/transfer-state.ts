@@ -67,6 +67,8 @@ export class TransferState {
   /** Frame of the first send of the newest DATA block, cited when that block is resent unacknowledged. */
   private newestDataFrame = 0;
   private readonly recent = new Map<number, { data: number; ack: number }>();
+  /** false when the capture began mid-transfer: no request, so neither the start nor the blksize is known. */
+  private readonly requestSeen: boolean;
   private streakStart: number | null = null;
   private streakLength = 0;
 
@@ -83,6 +85,7 @@ export class TransferState {
     this.serverPort = server.port;
     this.lastSeen = t;
     const isRequest = rec.tftp.opcode === 'RRQ' || rec.tftp.opcode === 'WRQ';
+    this.requestSeen = isRequest;
     this.transfer = {
       id: `${client.ip}:${client.port}>${server.ip}/f${rec.frame}`,
       clientIp: client.ip,
@@ -126,7 +129,9 @@ export class TransferState {
       fragmentedData: false,
       apprenticeFrom: null,
       strayPackets: [],
-      notes: isRequest ? [] : ['request not in the capture (it began before the capture or was filtered out)'],
+      notes: isRequest
+        ? []
+        : ['request not in the capture (it began before the capture or was filtered out)'],
     };
     this.addFrame(rec.frame);
     if (!isRequest) this.packet(rec, t, rec.src === client.ip && rec.srcPort === client.port);
@@ -149,7 +154,8 @@ export class TransferState {
   /** The same request again from the same client port: the client did not hear an answer. */
   retry(rec: TftpRecordView, t: number): void {
     this.transfer.requestRetries.push(ref(rec.frame, t));
-    if (this.answered) this.transfer.notes.push(`request repeated after the server answered (frame ${rec.frame})`);
+    if (this.answered)
+      this.transfer.notes.push(`request repeated after the server answered (frame ${rec.frame})`);
     this.touch(rec.frame, t);
   }
 
@@ -205,15 +211,18 @@ export class TransferState {
     this.transfer.negotiated = options;
     if (options.blksize !== undefined) {
       const blksize = parseOption(options.blksize, 8, 65464);
-      if (blksize === null) this.transfer.notes.push(`OACK blksize "${options.blksize}" out of range 8-65464`);
+      if (blksize === null)
+        this.transfer.notes.push(`OACK blksize "${options.blksize}" out of range 8-65464`);
       else this.transfer.blksize = blksize;
     }
     if (options.windowsize !== undefined) {
       const windowsize = parseOption(options.windowsize, 1, 65535);
-      if (windowsize === null) this.transfer.notes.push(`OACK windowsize "${options.windowsize}" out of range`);
+      if (windowsize === null)
+        this.transfer.notes.push(`OACK windowsize "${options.windowsize}" out of range`);
       else this.transfer.windowsize = windowsize;
     }
-    if (options.tsize !== undefined) this.transfer.tsize = parseOption(options.tsize, 0, Number.MAX_SAFE_INTEGER);
+    if (options.tsize !== undefined)
+      this.transfer.tsize = parseOption(options.tsize, 0, Number.MAX_SAFE_INTEGER);
   }
 
   private data(rec: TftpRecordView, t: number): void {
@@ -223,9 +232,13 @@ export class TransferState {
     tr.firstData ??= ref(rec.frame, t);
     if ((rec.fragmentFrames?.length ?? 0) > 1) tr.fragmentedData = true;
     if (length > tr.blksize) {
-      tr.notes.push(`DATA of ${length} bytes exceeds blksize ${tr.blksize} (frame ${rec.frame})`);
+      // Without the request and OACK the block size is only known from the largest DATA seen.
+      if (!this.requestSeen && tr.oack === null) tr.blksize = length;
+      else tr.notes.push(`DATA of ${length} bytes exceeds blksize ${tr.blksize} (frame ${rec.frame})`);
     }
     const block = this.blocks.data(rec.tftp.block ?? 0);
+    // Blocks before the first one captured are not gaps when the capture began mid-transfer.
+    if (!this.requestSeen && tr.dataPackets === 1) tr.blocks = block - 1;
     this.prevDataBlock = block;
     this.countRecent(block, 'data');
 
@@ -251,7 +264,8 @@ export class TransferState {
       if (this.highestAck < block) {
         // Resent while nothing acknowledged it: the client never got it (lost, or fragments dropped).
         tr.unackedRetransmits++;
-        if (tr.retransmitFrames.length === 0 && block === tr.blocks) tr.retransmitFrames.push(this.newestDataFrame);
+        if (tr.retransmitFrames.length === 0 && block === tr.blocks)
+          tr.retransmitFrames.push(this.newestDataFrame);
         if (tr.retransmitFrames.length < MAX_EVIDENCE) tr.retransmitFrames.push(rec.frame);
       }
     }
@@ -277,11 +291,17 @@ export class TransferState {
       tr.notes.push(`another ERROR ${code} (frame ${rec.frame})`);
       return;
     }
-    tr.error = { code, message: rec.tftp.errorMessage ?? '', from: fromClient ? 'client' : 'server', frame: ref(rec.frame, t) };
+    tr.error = {
+      code,
+      message: rec.tftp.errorMessage ?? '',
+      from: fromClient ? 'client' : 'server',
+      frame: ref(rec.frame, t),
+    };
     // Wireshark's tftp.likely_tsize_probe: the client asked for tsize, got the OACK, and hangs up at once
     // (right after the OACK or DATA 1) with code 0 or 8, to fetch the file for real on a new port.
     const rightAfterOack =
-      this.prevOpcode === 'OACK' || (this.prevOpcode === 'DATA' && this.prevDataBlock === 1 && tr.oack !== null);
+      this.prevOpcode === 'OACK' ||
+      (this.prevOpcode === 'DATA' && this.prevDataBlock === 1 && tr.oack !== null);
     this.tsizeProbe = fromClient && (code === 0 || code === 8) && 'tsize' in tr.requested && rightAfterOack;
   }
 
@@ -335,7 +355,10 @@ export class TransferState {
     this.recent.clear();
     if (this.streakLength >= APPRENTICE_MIN_BLOCKS) tr.apprenticeFrom = this.streakStart;
 
-    const stallTimeout = Math.max(this.limits.stallTimeout, 3 * (parseOption(tr.negotiated.timeout, 1, 255) ?? 0));
+    const stallTimeout = Math.max(
+      this.limits.stallTimeout,
+      3 * (parseOption(tr.negotiated.timeout, 1, 255) ?? 0),
+    );
     const endedRightAfter = atCaptureEnd && captureEnd - tr.lastPacket.t < stallTimeout;
     const movedOn = this.movedOnAt !== null;
     let outcome: TftpOutcome;

@@ -1,10 +1,12 @@
 import { IdleMap } from './idle-map.js';
+import { Retained } from './retained.js';
 import { TransferState, type TftpRecordView, type TransferLimits } from './transfer-state.js';
 import type { TftpTransfer } from './types.js';
 
 export interface TransferTrackerOptions extends TransferLimits {
   idleTimeout: number;
   maxTransfers: number;
+  maxRetained: number;
 }
 
 const endpoint = (ip: string, port: number): string => `${ip}:${port}`;
@@ -16,14 +18,21 @@ const endpoint = (ip: string, port: number): string => `${ip}:${port}`;
  * Open transfers are keyed by client endpoint and expire when idle; at most `maxTransfers` stay open.
  */
 export class TransferTracker {
-  readonly done: TftpTransfer[] = [];
-  evicted = 0;
+  private readonly done: Retained<TftpTransfer>;
+  private openEvicted = 0;
   /** Some TFTP packet not involving port 69 at all: the capture does see the servers' data ports. */
   dataPortsSeen = false;
   private readonly hot = new IdleMap<string, TransferState>();
   private readonly byClientIp = new Map<string, Set<TransferState>>();
 
-  constructor(private readonly opts: TransferTrackerOptions) {}
+  constructor(private readonly opts: TransferTrackerOptions) {
+    this.done = new Retained(opts.maxRetained);
+  }
+
+  /** Transfers finalised early because `maxTransfers` were open, plus finished ones dropped past `maxRetained`. */
+  get evicted(): number {
+    return this.openEvicted + this.done.dropped;
+  }
 
   add(rec: TftpRecordView, t: number): void {
     if (rec.srcPort !== 69 && rec.dstPort !== 69) this.dataPortsSeen = true;
@@ -60,7 +69,7 @@ export class TransferTracker {
 
   finishAll(captureEnd: number): TftpTransfer[] {
     for (const s of this.hot.drain()) this.close(s, captureEnd, true);
-    return this.done;
+    return this.done.items;
   }
 
   private request(rec: TftpRecordView, t: number): void {
@@ -125,7 +134,7 @@ export class TransferTracker {
     if (this.hot.size >= this.opts.maxTransfers) {
       const stalest = this.hot.evictOldest();
       if (stalest !== undefined) {
-        this.evicted++;
+        this.openEvicted++;
         this.close(stalest, state.lastSeen, false);
       }
     }

@@ -93,7 +93,11 @@ export interface DhcpTransaction {
   offers: DhcpEvent[];
   acks: DhcpEvent[];
   naks: DhcpEvent[];
-  /** 'bound' (ACK), 'nak', 'offered' (offer but no ACK), 'no-offer', 'informed', 'proxy' (4011 only), 'other' */
+  /**
+   * 'bound' (ACK), 'nak' (the last answer was a NAK), 'offered' (offer but no ACK), 'no-offer', 'informed',
+   * 'proxy' (a 4011 exchange, answered or not: see acks), 'other' (RELEASE/DECLINE only, or an ACK the client
+   * then DECLINEd).
+   */
   outcome: 'bound' | 'nak' | 'offered' | 'no-offer' | 'informed' | 'proxy' | 'other';
   /** The server whose offer the client REQUESTed (option 54 of the REQUEST; else the ACK's server id). */
   chosenServer: string | null;
@@ -104,6 +108,15 @@ export interface DhcpTransaction {
   notes: string[];
 }
 
+/**
+ * complete: last block seen and acknowledged (or seen just before the client moved on / the capture ended).
+ * error: an ERROR packet (see `error`), except the tsize probe. tsize-probe: the client asked for tsize, got
+ * the OACK and hung up at once (code 0 or 8, right after the OACK or DATA 1): normal.
+ * abandoned: stopped before the end and the client moved on (new RRQ, DHCP) or stayed silent past the stall
+ * timeout; an RRQ nobody answered ends here too (serverPort null) when the capture does see data ports.
+ * unknown: RRQ with no answer of any kind in a capture that has no TFTP packet off port 69 at all (the capture
+ * filter dropped the data ports: silence proves nothing). in-progress: the capture ended during the transfer.
+ */
 export type TftpOutcome = 'complete' | 'error' | 'tsize-probe' | 'abandoned' | 'unknown' | 'in-progress';
 
 export interface TftpTransfer {
@@ -127,7 +140,7 @@ export interface TftpTransfer {
   /** Announced size (tsize in the OACK), when any. */
   tsize: number | null;
   request: FrameRef;
-  /** RRQ repeats from the same client port before any answer. */
+  /** RRQ repeats from the same client port before the client heard an answer (a new port is a new transfer). */
   requestRetries: FrameRef[];
   oack: FrameRef | null;
   firstData: FrameRef | null;
@@ -144,13 +157,13 @@ export interface TftpTransfer {
   gaps: number;
   /** Longest silence within the transfer, seconds. */
   maxGap: number;
-  /** Whether the final DATA (shorter than blksize) was seen and acknowledged. */
+  /** Whether the final DATA (shorter than the negotiated blksize) was seen and acknowledged. */
   lastBlockSeen: boolean;
   lastBlockAcked: boolean;
   error: { code: number; message: string; from: 'client' | 'server'; frame: FrameRef } | null;
   outcome: TftpOutcome;
   outcomeFrame: FrameRef | null;
-  /** Frames of every packet of this transfer (capped; see framesTruncated). */
+  /** Frames of every packet of this transfer (capped, 5000 by default; see framesTruncated). */
   frames: number[];
   framesTruncated: boolean;
   duration: number;
@@ -160,16 +173,18 @@ export interface TftpTransfer {
   unackedRetransmits: number;
   /** Frames of the last DATA blocks resent without an ACK (evidence for a path/MTU problem). */
   retransmitFrames: number[];
-  /** IP fragments lost on packets of this transfer. */
+  /** Incomplete fragmented datagrams between the transfer's two hosts during it (or its server's resends). */
   lostFragments: number;
+  /** Some DATA arrived as a reassembled IP datagram (fragmentation alone is not a fault). */
   fragmentedData: boolean;
-  /** Sorcerer's apprentice: every DATA and ACK duplicated from some block on. */
+  /** Sorcerer's apprentice: the block from which every DATA and ACK is doubled, ≥ 8 blocks, to the end. */
   apprenticeFrom: number | null;
-  /** Packets that arrived from/at a port that is not this transfer's TID. */
+  /** Packets at the client's port from another server port or host, or from it to one (tshark's "unknown transfer ID"). */
   strayPackets: FrameRef[];
   notes: string[];
 }
 
+/** ARP requests from one host for one address (announcements and probes left out). */
 export interface ArpQuery {
   targetIp: string;
   askedBy: string;
@@ -179,17 +194,30 @@ export interface ArpQuery {
 
 export type BootPhaseKind = 'dhcp' | 'proxy' | 'tftp-boot' | 'tftp-config' | 'tftp-other' | 'dhcp-again';
 
+/**
+ * A stretch of the session's timeline: consecutive steps of the same kind. tftp-boot is the file the DHCP round
+ * in force named; tftp-config pxelinux.cfg/*, *.ipxe, *.cfg, *.conf; dhcp-again any DHCP after a first binding.
+ */
 export interface BootPhase {
   kind: BootPhaseKind;
+  /** Short and plain, e.g. "DHCP (3.0 s, 2 offers)", "pxelinux.0 41.4 KiB in 0.16 s (also 10× error 1)". */
   label: string;
   start: number;
   end: number;
   frames: number[];
 }
 
-export type ValueSource = 'siaddr' | 'option-66' | 'option-150' | 'sname' | 'file' | 'option-67' | 'proxy' | 'proxy-4011' | 'none';
+export type ValueSource =
+  'siaddr' | 'option-66' | 'option-150' | 'sname' | 'file' | 'option-67' | 'proxy' | 'proxy-4011' | 'none';
 
-/** What the client was told to boot, and from which message each value came. */
+/**
+ * What the client was told to boot in one DHCP round, and from which message each value came.
+ * Address reply = the ACK, else the offer of the chosen server. Boot file: its `file` field when non-empty
+ * (PXE ROMs read the field), else option 67; both raw values are kept (fileField, option67) since some clients
+ * (iPXE, EDK2) read option 67 first. TFTP server: siaddr, else 66 (a name stays a name), else 150, else sname.
+ * When the address reply names no boot file, file and server come from the proxyDHCP: the port 4011 ACK
+ * (what the client asked for and used), else the proxy OFFER.
+ */
 export interface EffectiveBoot {
   /** The DHCP transaction of this round, and when it started. */
   transaction: string;
@@ -266,7 +294,15 @@ export interface AnalysisResult {
   /** Transfers not attributed to any session (no DHCP for their client in the capture). */
   orphanTransfers: TftpTransfer[];
   arp: ArpQuery[];
-  icmpUnreachable: { frame: FrameRef; from: string; code: number; src: string; dst: string; srcPort: number; dstPort: number }[];
+  icmpUnreachable: {
+    frame: FrameRef;
+    from: string;
+    code: number;
+    src: string;
+    dst: string;
+    srcPort: number;
+    dstPort: number;
+  }[];
   fragmentLosses: { frames: number[]; src: string; dst: string; t: number }[];
   stats: AnalysisStats;
 }

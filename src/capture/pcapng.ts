@@ -120,7 +120,7 @@ export class PcapngParser implements CaptureParser {
     if (type < 0) what = 'a block header';
     else if (isPacketBlock(type)) what = `packet ${this.frameNumber + 1} (${blockName(type)})`;
     else what = `a ${blockName(type)}`;
-    const of = knowsLength ? `${got} of ${total} bytes` : `${got} bytes of its header`;
+    const of = knowsLength ? `${got} of ${total} bytes` : `${got} bytes`;
     this.fatal(this.bytesParsed, `capture ends in the middle of ${what}: got ${of}`);
   }
 

@@ -18,6 +18,11 @@ export interface ReadCaptureOptions {
   signal?: AbortSignal;
   /** Read size for files; large reads keep the per-chunk overhead negligible. Default 1 MiB. */
   chunkSize?: number;
+  /**
+   * Called after each chunk's frames were delivered. When it returns a promise (the consumer's output is
+   * full), reading pauses until it settles: a slow pipe downstream never makes memory grow.
+   */
+  afterChunk?: () => Promise<void> | undefined;
 }
 
 const DEFAULT_CHUNK = 1 << 20;
@@ -35,12 +40,12 @@ export async function readCapture(
 ): Promise<CaptureInfo> {
   const signal = opts.signal;
   if (signal?.aborted) throw signal.reason;
-  if (input === STDIN) return new StreamReader(process.stdin, true, STDIN, sink, signal).run();
+  if (input === STDIN) return new StreamReader(process.stdin, true, STDIN, sink, signal, opts.afterChunk).run();
   if (typeof input === 'string') {
     const stream = await openFile(input, opts.chunkSize ?? DEFAULT_CHUNK);
-    return new StreamReader(stream, true, input, sink, signal).run();
+    return new StreamReader(stream, true, input, sink, signal, opts.afterChunk).run();
   }
-  return new StreamReader(input, false, '<stream>', sink, signal).run();
+  return new StreamReader(input, false, '<stream>', sink, signal, opts.afterChunk).run();
 }
 
 /** Same as readCapture for bytes already in memory (tests, fuzzing); gzip'ed bytes are inflated first. */
@@ -159,6 +164,7 @@ class StreamReader {
     private readonly label: string,
     private readonly sink: CaptureSink,
     private readonly signal: AbortSignal | undefined,
+    private readonly afterChunk: (() => Promise<void> | undefined) | undefined = undefined,
   ) {}
 
   run(): Promise<CaptureInfo> {
@@ -185,6 +191,7 @@ class StreamReader {
       // A throwing sink must reject our promise, not escape as an uncaught exception from the stream.
       try {
         if (!parser.push(chunk)) this.finish();
+        else this.throttle();
       } catch (err) {
         this.fail(err);
       }
@@ -195,6 +202,20 @@ class StreamReader {
     this.headLength += chunk.length;
     if (this.headLength >= SNIFF_LENGTH) this.guarded(() => this.decide(false));
   };
+
+  /** Pauses the byte source while the consumer catches up (see ReadCaptureOptions.afterChunk). */
+  private throttle(): void {
+    const wait = this.afterChunk?.();
+    if (wait === undefined) return;
+    const source = (this.gunzip ?? this.raw) as NodeJS.ReadableStream;
+    source.pause();
+    void wait.then(
+      () => {
+        if (!this.settled) source.resume();
+      },
+      (err: unknown) => this.fail(err),
+    );
+  }
 
   private readonly onEnd = (): void => {
     if (this.settled) return;

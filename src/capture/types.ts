@@ -17,8 +17,8 @@ export interface RawTimestamp {
   offsetSeconds: number;
   /**
    * Decimal digits of the file's precision, as tshark 4.0 displays it (`-t e`, `-t ad`): 6 for microseconds,
-   * 9 for nanoseconds; for other pcapng resolutions the smallest of 0, 1, 2, 3, 6, 9 digits that is at
-   * least as coarse as the unit (10^-4 → 3, 2^-20 → 6, 2^-30 → 9).
+   * 9 for nanoseconds; for other pcapng resolutions the most of 0, 1, 2, 3, 6, 9 digits that the unit
+   * still fills, as tshark truncates (10^-4 → 3, 2^-20 → 6, 2^-30 → 9). See timestamp.ts digitsForUnits.
    */
   digits: number;
   /** true when the record carries no timestamp at all (pcapng Simple Packet Block): high/low are 0. */

@@ -61,3 +61,8 @@ export function useColor(flag: boolean | undefined): boolean {
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return process.stdout.isTTY === true;
 }
+
+/** yargs hands a lone "-" positional over as ""; both mean stdin. */
+export function inputPath(file: string): string {
+  return file === '' ? '-' : file;
+}

@@ -150,7 +150,6 @@ export function isBootClient(e: DhcpEvent): boolean {
 export function familyOfEvent(e: DhcpEvent): ClientFamily {
   if (isIpxeClient(e)) return 'ipxe';
   const arch = archOf(e);
-  if (arch === 0 && /^PXEClient/i.test(e.vendorClass ?? '')) return 'bios';
   if (arch === 0) return 'bios';
   if (arch !== null && UEFI_ARCHES.has(arch)) return 'uefi';
   return 'unknown';
@@ -193,8 +192,32 @@ function byFrame(a: { frame: number }, b: { frame: number }): number {
   return a.frame - b.frame;
 }
 
+/**
+ * A capture taken at a relay shows each message twice: as sent by the client (or server) and as forwarded
+ * by the relay. The forwarded copy is dropped when the original is in the capture, so nothing is counted
+ * twice; when only the relayed leg was captured, that copy is all there is and stays.
+ */
+export function dropRelayCopies(events: readonly DhcpEvent[]): DhcpEvent[] {
+  return events.filter((e) => {
+    if (e.role !== 'relay') return true;
+    return !events.some(
+      (o) =>
+        o !== e &&
+        o.role !== 'relay' &&
+        o.op === e.op &&
+        kindOf(o) === kindOf(e) &&
+        Math.abs(o.t - e.t) < 1 &&
+        (o.op === 1 || o.yiaddr === e.yiaddr),
+    );
+  });
+}
+
+const eventsCache = new WeakMap<BootSession, DhcpEvent[]>();
+
 /** Every DHCP event of the session once, in frame order. */
 export function sessionEvents(s: BootSession): DhcpEvent[] {
+  const cached = eventsCache.get(s);
+  if (cached) return cached;
   const seen = new Set<number>();
   const out: DhcpEvent[] = [];
   for (const tx of s.transactions) {
@@ -204,7 +227,9 @@ export function sessionEvents(s: BootSession): DhcpEvent[] {
       out.push(e);
     }
   }
-  return out.sort(byFrame);
+  const result = dropRelayCopies(out.sort(byFrame));
+  eventsCache.set(s, result);
+  return result;
 }
 
 const roundCache = new WeakMap<BootSession, DhcpRound[]>();
@@ -217,7 +242,7 @@ export function roundsOf(s: BootSession): DhcpRound[] {
   const cached = roundCache.get(s);
   if (cached) return cached;
   const txs = [...s.transactions].sort((a, b) => a.start - b.start);
-  const main = txs.filter((tx) => tx.events.some((e) => !e.port4011));
+  const main = txs.filter((tx) => tx.port4011 !== true && tx.events.some((e) => !e.port4011));
   const side = txs.filter((tx) => !main.includes(tx));
   const buckets = main.map((tx) => ({ tx, events: [...tx.events] }));
   for (const tx of side) {
@@ -231,7 +256,7 @@ export function roundsOf(s: BootSession): DhcpRound[] {
 }
 
 function makeRound(index: number, tx: DhcpTransaction, all: DhcpEvent[], end: number): DhcpRound {
-  const events = dedupe(all).sort(byFrame);
+  const events = dropRelayCopies(dedupe(all).sort(byFrame));
   const clientEvents = events.filter(isClientEvent);
   const main = events.filter((e) => !e.port4011);
   const of = (k: MessageKind, list: DhcpEvent[]): DhcpEvent[] => list.filter((e) => kindOf(e) === k);

@@ -27,6 +27,7 @@ export function framesText(frames: readonly number[]): string {
 
 export function seconds(s: number): string {
   if (!Number.isFinite(s)) return '? s';
+  if (s === 0) return '0 s';
   if (s < 0.01) return `${(s * 1000).toFixed(1)} ms`;
   if (s < 10) return `${s.toFixed(2).replace(/0$/, '')} s`;
   return `${s.toFixed(1)} s`;
@@ -40,6 +41,11 @@ export function bytes(n: number): string {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A point on the capture's time line: "t=16.08 s". */
+export function at(t: number): string {
+  return `t=${t.toFixed(2)} s`;
 }
 
 /** Quotes a name and makes control bytes visible, so an odd filename is obvious in the message. */

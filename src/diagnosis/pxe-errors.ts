@@ -41,22 +41,35 @@ export const UEFI = {
   icmpError: 'PXE-E22: Client received ICMP error from server.',
   tftpError: 'PXE-E23: Client received TFTP error from server.',
   noBootFilename: 'PXE-E53: No boot filename received.',
+  /** What OVMF prints when its RRQ is answered by ICMP port unreachable. */
+  unexpectedNetworkError: 'PXE-E99: Unexpected network error.',
+  /** The download worked; the firmware then cannot start the image (not a PE/COFF for its CPU). */
+  loadFailed: 'NBP file downloaded successfully. / BdsDxe: failed to load Boot#### "UEFI PXEv4 (MAC:…)" … Not Found',
   /** EDK2 stays on this line while it waits for DHCP / boot server replies. */
   startPxe: '>>Start PXE over IPv4.',
 } as const;
 
-/** iPXE (ROMs, undionly.kpxe, ipxe.efi, snponly.efi). Codes verified on real consoles. */
+/**
+ * iPXE (ROMs, undionly.kpxe, ipxe.efi, snponly.efi). The codes are the ones the lab consoles printed; the
+ * middle digits name the source file, so the same POSIX error differs between TFTP (…1260…) and PXE boot
+ * server discovery (…1060…).
+ */
 export const IPXE = {
   noConfiguration: 'No configuration methods succeeded (https://ipxe.org/040ee119)',
   nothingToBoot: 'Nothing to boot: No such file or directory (https://ipxe.org/2d03e13b)',
   fileNotFound: 'No such file or directory (https://ipxe.org/2d12603b)',
-  timedOut: 'Connection timed out (https://ipxe.org/4c106035)',
+  /** A TFTP download that never gets (or stops getting) answers, ARP for the server included. */
+  tftpTimedOut: 'Connection timed out (https://ipxe.org/4c126035)',
+  /** PXE boot server discovery (udp/4011) without an answer. */
+  pxebsTimedOut: 'PXEBS (net0 type 128)… Connection timed out (https://ipxe.org/4c106035)',
+  connectionRefused: 'Connection refused',
   /** A bare filename with no next-server: iPXE cannot build a tftp:// URI. */
   noNextServer: 'Operation not supported (https://ipxe.org/3c092003)',
-  execFormat: 'Could not select: Exec format error (https://ipxe.org/2e008081)',
+  /** iPXE EFI handed a BIOS program. */
+  execFormat: 'Could not boot image: Exec format error (https://ipxe.org/2e008081)',
+  /** iPXE BIOS handed an EFI program: it runs it as a BIOS NBP and hangs. */
+  efiAsNbp: '<file> : <size> bytes [PXE-NBP (may be EFI?)], then the machine hangs',
   permissionDenied: 'Permission denied',
-  /** ARP/NDP for the next hop timed out (the ipxe.org page for the code prefix). */
-  neighbourTimeout: 'Connection timed out (https://ipxe.org/err/4c3760)',
 } as const;
 
 /**

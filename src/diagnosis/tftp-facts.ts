@@ -70,6 +70,10 @@ export function tftpOutcomeUnknown(a: AnalysisResult): boolean {
   const all = allTransfers(a);
   let result = false;
   if (all.length > 0 && !a.capture.tftpDataSeen && !all.some(({ transfer }) => answered(transfer))) {
+    // An ICMP error about an RRQ is an answer of sorts: the capture saw the server side, not a filter gap.
+    const icmpAboutTftp = a.icmpUnreachable.some((i) =>
+      all.some(({ transfer }) => i.src === transfer.clientIp && i.dst === transfer.serverIp),
+    );
     const retried = all.filter(({ transfer }) => transfer.requestRetries.length > 0).length;
     const filesPerClient = new Map<string, Set<string>>();
     for (const { transfer } of all) {
@@ -78,7 +82,8 @@ export function tftpOutcomeUnknown(a: AnalysisResult): boolean {
       filesPerClient.set(transfer.clientIp, set);
     }
     const movedOn = [...filesPerClient.values()].some((s) => s.size >= 2);
-    result = movedOn || retried === 0;
+    // A port filter drops ARP too; with ARP in the capture a lone unanswered RRQ is more likely real silence.
+    result = !icmpAboutTftp && (movedOn || (retried === 0 && a.capture.arpPackets === 0));
   }
   unknownCache.set(a, result);
   return result;

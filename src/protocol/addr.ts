@@ -5,7 +5,9 @@
 
 /** Reads 4 bytes as an unsigned 32-bit IPv4 address (network order). No bounds check: callers check first. */
 export function readIp(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
+  return (
+    ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0
+  );
 }
 
 /** Writes a uint32 IPv4 address in network order. */
@@ -44,7 +46,8 @@ export function parseIp(text: string): number | null {
 /** An address given either way, as a uint32; throws on bad text (programming errors in builders). */
 export function toIpNumber(ip: number | string): number {
   if (typeof ip === 'number') {
-    if (!Number.isInteger(ip) || ip < 0 || ip > 0xffffffff) throw new RangeError(`not an IPv4 address: ${ip}`);
+    if (!Number.isInteger(ip) || ip < 0 || ip > 0xffffffff)
+      throw new RangeError(`not an IPv4 address: ${ip}`);
     return ip;
   }
   const n = parseIp(ip);

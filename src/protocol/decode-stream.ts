@@ -42,6 +42,8 @@ export interface DecodeSummary {
 
 export interface DecodeOptions {
   signal?: AbortSignal;
+  /** See ReadCaptureOptions.afterChunk: lets a slow output pause the input. */
+  afterChunk?: () => Promise<void> | undefined;
   /** Called every 65536 frames with the count so far (progress display). */
   progress?: (frames: number) => void;
 }
@@ -89,7 +91,7 @@ export async function decodeCapture(
         interfaces.push(i);
       },
     },
-    { signal: opts.signal },
+    { signal: opts.signal, afterChunk: opts.afterChunk },
   );
   decoder.finish();
   if (last !== null) handlers.lastFrame?.(toTimestamp(last), lastFrame);

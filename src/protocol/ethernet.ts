@@ -25,14 +25,16 @@ export interface EthernetHeader {
 }
 
 function checkU16(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new RangeError(`${name} out of range: ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff)
+    throw new RangeError(`${name} out of range: ${value}`);
 }
 
 export function encodeEthernet(header: EthernetHeader, payload: Uint8Array): Uint8Array {
   const tags = header.vlans ?? [];
   checkU16('etherType', header.etherType);
   const headerLength = 14 + 4 * tags.length;
-  const length = header.pad === true ? Math.max(60, headerLength + payload.length) : headerLength + payload.length;
+  const length =
+    header.pad === true ? Math.max(60, headerLength + payload.length) : headerLength + payload.length;
   const out = new Uint8Array(length);
   out.set(toMacBytes(header.dst), 0);
   out.set(toMacBytes(header.src), 6);
@@ -41,8 +43,10 @@ export function encodeEthernet(header: EthernetHeader, payload: Uint8Array): Uin
     const tag: VlanTag = typeof t === 'number' ? { id: t } : t;
     const tpid = tag.tpid ?? ETHERTYPE_VLAN;
     const pcp = tag.pcp ?? 0;
-    if (!Number.isInteger(tag.id) || tag.id < 0 || tag.id > 0xfff) throw new RangeError(`VLAN id out of range: ${tag.id}`);
-    if (!Number.isInteger(pcp) || pcp < 0 || pcp > 7) throw new RangeError(`VLAN priority out of range: ${pcp}`);
+    if (!Number.isInteger(tag.id) || tag.id < 0 || tag.id > 0xfff)
+      throw new RangeError(`VLAN id out of range: ${tag.id}`);
+    if (!Number.isInteger(pcp) || pcp < 0 || pcp > 7)
+      throw new RangeError(`VLAN priority out of range: ${pcp}`);
     checkU16('VLAN TPID', tpid);
     const tci = (pcp << 13) | (tag.dei === true ? 0x1000 : 0) | tag.id;
     out[offset] = tpid >> 8;
@@ -82,7 +86,8 @@ export function decodeArp(data: Uint8Array, offset: number): ArpPacket | null {
   const htype = (data[offset] << 8) | data[offset + 1];
   const ptype = (data[offset + 2] << 8) | data[offset + 3];
   // htype 6 (IEEE 802) is what Token Ring and some 802.11 bridges send for Ethernet-sized MACs.
-  if ((htype !== 1 && htype !== 6) || ptype !== 0x0800 || data[offset + 4] !== 6 || data[offset + 5] !== 4) return null;
+  if ((htype !== 1 && htype !== 6) || ptype !== 0x0800 || data[offset + 4] !== 6 || data[offset + 5] !== 4)
+    return null;
   const senderIpNumber = readIp(data, offset + 14);
   const targetIpNumber = readIp(data, offset + 24);
   return {

@@ -139,6 +139,28 @@ export function decodeIpv4Into(data: Uint8Array, offset: number, out: Ipv4Header
   return (out.status = IPV4_OK);
 }
 
+/** peekIpv4Udp: not IPv4/UDP (or no room for the headers). */
+export const IPV4_PEEK_OTHER = -1;
+/** peekIpv4Udp: a UDP fragment, for decodeIpv4Into and the reassembler. */
+export const IPV4_PEEK_FRAGMENT = -2;
+
+/**
+ * Hot-path triage, a few byte reads and no writes: the offset of the UDP header when `data` holds an
+ * unfragmented IPv4/UDP datagram at `offset` with the whole UDP header captured, IPV4_PEEK_FRAGMENT for a
+ * UDP fragment, IPV4_PEEK_OTHER for anything else. Read the ports (udpSrcPort/udpDstPort) and call
+ * decodeIpv4Into only for the interesting ones; lengths are not checked here, so malformed datagrams to
+ * interesting ports still reach the full decoder and its notes.
+ */
+export function peekIpv4Udp(data: Uint8Array, offset: number): number {
+  if (data.length - offset < 20) return IPV4_PEEK_OTHER;
+  const b0 = data[offset];
+  if (b0 >> 4 !== 4 || (b0 & 0x0f) < 5 || data[offset + 9] !== IPPROTO_UDP) return IPV4_PEEK_OTHER;
+  // MF set or a non-zero fragment offset.
+  if ((data[offset + 6] & 0x3f) !== 0 || data[offset + 7] !== 0) return IPV4_PEEK_FRAGMENT;
+  const udp = offset + (b0 & 0x0f) * 4;
+  return udp + 8 <= data.length ? udp : IPV4_PEEK_OTHER;
+}
+
 /** Allocating form of decodeIpv4Into; check `status` before trusting the fields. */
 export function decodeIpv4Header(data: Uint8Array, offset: number): Ipv4Header {
   const out = createIpv4Header();
@@ -181,7 +203,8 @@ export interface Ipv4Fields {
 }
 
 function checkRange(name: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${name} out of range: ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new RangeError(`${name} out of range: ${value}`);
 }
 
 /** Header + payload with a correct header checksum. Throws RangeError on impossible field values. */
@@ -193,7 +216,8 @@ export function encodeIpv4(fields: Ipv4Fields, payload: Uint8Array): Uint8Array 
   const total = headerLength + payload.length;
   if (total > 0xffff) throw new RangeError(`IPv4 datagram too long: ${total} bytes`);
   const fragmentOffset = fields.fragmentOffset ?? 0;
-  if (fragmentOffset % 8 !== 0) throw new RangeError(`fragment offset not a multiple of 8: ${fragmentOffset}`);
+  if (fragmentOffset % 8 !== 0)
+    throw new RangeError(`fragment offset not a multiple of 8: ${fragmentOffset}`);
   checkRange('fragment offset', fragmentOffset / 8, 0x1fff);
   const id = fields.id ?? 0;
   const ttl = fields.ttl ?? 64;
@@ -211,7 +235,8 @@ export function encodeIpv4(fields: Ipv4Fields, payload: Uint8Array): Uint8Array 
   out[3] = lengthField & 0xff;
   out[4] = id >> 8;
   out[5] = id & 0xff;
-  const flags = (fields.reserved === true ? 4 : 0) | (fields.df === true ? 2 : 0) | (fields.mf === true ? 1 : 0);
+  const flags =
+    (fields.reserved === true ? 4 : 0) | (fields.df === true ? 2 : 0) | (fields.mf === true ? 1 : 0);
   const fragWord = (flags << 13) | (fragmentOffset / 8);
   out[6] = fragWord >> 8;
   out[7] = fragWord & 0xff;

@@ -151,7 +151,13 @@ function versionToEtherType(data: Uint8Array, offset: number): number {
 }
 
 /** SLL/SLL2 protocol field: an EtherType unless it is one of Linux's small non-Ethernet protocol numbers. */
-function cookedProtocol(data: Uint8Array, offset: number, protocol: number, hatype: number, out: LinkInfo): LinkStatus {
+function cookedProtocol(
+  data: Uint8Array,
+  offset: number,
+  protocol: number,
+  hatype: number,
+  out: LinkInfo,
+): LinkStatus {
   // ARPHRD_NETLINK: the protocol field is a netlink family, not an EtherType.
   if (hatype === 824) {
     out.etherType = ETHERTYPE_NONE;
@@ -183,12 +189,20 @@ export function decodeLinkInto(linkType: number, data: Uint8Array, out: LinkInfo
   out.offset = 0;
   const len = data.length;
   switch (linkType) {
-    case LINKTYPE_ETHERNET:
+    case LINKTYPE_ETHERNET: {
       if (len < 14) return LINK_TRUNCATED;
       out.dstMacOffset = 0;
       out.srcMacOffset = 6;
       out.srcAddrLength = 6;
-      return finishEtherType(data, 14, u16(data, 12), out);
+      const type = (data[12] << 8) | data[13];
+      // Untagged IPv4/ARP/IPv6, the bulk of any capture, without the tag and LLC logic.
+      if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6 || type === ETHERTYPE_ARP) {
+        out.etherType = type;
+        out.offset = 14;
+        return LINK_OK;
+      }
+      return finishEtherType(data, 14, type, out);
+    }
     case LINKTYPE_LINUX_SLL: {
       if (len < 16) return LINK_TRUNCATED;
       out.packetType = u16(data, 0);
@@ -250,7 +264,9 @@ export function linkVlans(info: LinkInfo): number[] {
 
 /** Source MAC of the last decoded frame, when the link layer has a 6-byte source address. */
 export function linkSrcMac(info: LinkInfo, data: Uint8Array): string | undefined {
-  return info.srcMacOffset >= 0 && info.srcAddrLength === 6 ? macToString(data, info.srcMacOffset) : undefined;
+  return info.srcMacOffset >= 0 && info.srcAddrLength === 6
+    ? macToString(data, info.srcMacOffset)
+    : undefined;
 }
 
 /** Destination MAC of the last decoded frame (Ethernet only). */
@@ -292,7 +308,13 @@ export function decodeLink(linkType: number, data: Uint8Array): LinkFrame | Link
       linkName: linkTypeName(linkType),
     };
   }
-  const frame: LinkFrame = { ok: true, linkType, etherType: info.etherType, offset: info.offset, vlans: linkVlans(info) };
+  const frame: LinkFrame = {
+    ok: true,
+    linkType,
+    etherType: info.etherType,
+    offset: info.offset,
+    vlans: linkVlans(info),
+  };
   const srcMac = linkSrcMac(info, data);
   if (srcMac !== undefined) frame.srcMac = srcMac;
   else if (info.srcMacOffset >= 0) frame.srcAddr = macToString(data, info.srcMacOffset, info.srcAddrLength);

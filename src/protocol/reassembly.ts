@@ -175,7 +175,11 @@ export class Ipv4Reassembler {
     }
     const captured = ip.payloadEnd - ip.payloadOffset;
     if (captured < ip.payloadLength) entry.truncated = true;
-    if (start === 0 && this.accept !== undefined && !this.accept(data.subarray(ip.payloadOffset, ip.payloadEnd))) {
+    if (
+      start === 0 &&
+      this.accept !== undefined &&
+      !this.accept(data.subarray(ip.payloadOffset, ip.payloadEnd))
+    ) {
       this.ignore(entry);
       return null;
     }
@@ -249,7 +253,14 @@ export class Ipv4Reassembler {
   }
 
   /** Copies the parts of [start, end) that fall into holes, and cuts the holes (RFC 815). */
-  private fill(entry: Pending, start: number, end: number, data: Uint8Array, payloadOffset: number, captured: number): void {
+  private fill(
+    entry: Pending,
+    start: number,
+    end: number,
+    data: Uint8Array,
+    payloadOffset: number,
+    captured: number,
+  ): void {
     if (end <= start) return;
     const holes: { start: number; end: number }[] = [];
     let filled = 0;

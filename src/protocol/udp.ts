@@ -81,7 +81,13 @@ function pseudoHeaderSum(src: number, dst: number, udpLength: number): number {
  * The checksum for the UDP datagram [start, end) (header + payload, with its checksum field taken as
  * zero), over the IPv4 pseudo-header. A computed 0 is sent as 0xffff (RFC 768).
  */
-export function udpChecksum(src: number, dst: number, data: Uint8Array, start = 0, end = data.length): number {
+export function udpChecksum(
+  src: number,
+  dst: number,
+  data: Uint8Array,
+  start = 0,
+  end = data.length,
+): number {
   let sum = pseudoHeaderSum(src, dst, end - start);
   sum = sumWords(data, start, start + 6, sum);
   sum = sumWords(data, start + 8, end, sum);
@@ -95,7 +101,12 @@ export type UdpChecksumStatus = 'ok' | 'bad' | 'none' | 'unverifiable';
  * Checks the checksum of the UDP datagram at [offset, offset + length field). 'none' when the sender
  * left it 0 (allowed over IPv4); 'unverifiable' when the capture does not hold the whole datagram.
  */
-export function verifyUdpChecksum(src: number, dst: number, data: Uint8Array, offset: number): UdpChecksumStatus {
+export function verifyUdpChecksum(
+  src: number,
+  dst: number,
+  data: Uint8Array,
+  offset: number,
+): UdpChecksumStatus {
   if (offset + 8 > data.length) return 'unverifiable';
   const length = (data[offset + 4] << 8) | data[offset + 5];
   if (length < 8 || offset + length > data.length) return 'unverifiable';
@@ -113,7 +124,8 @@ export function encodeUdp(
   payload: Uint8Array,
 ): Uint8Array {
   for (const port of [srcPort, dstPort]) {
-    if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new RangeError(`UDP port out of range: ${port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 0xffff)
+      throw new RangeError(`UDP port out of range: ${port}`);
   }
   const length = 8 + payload.length;
   // 0xffff is the largest UDP length; an IPv4 header still has to fit, encodeIpv4 checks that.

@@ -12,6 +12,7 @@
 #   record.sh list                       list scenarios
 #   record.sh record <scenario> <outdir> record one scenario into <outdir>
 #   record.sh record-all [basedir]       record every scenario into basedir/<name>
+#   record.sh readme <scenario> <dir>    rebuild <dir>/README.md from the recorded files
 #   record.sh cleanup                    stop our processes (by PID), delete our namespaces
 #
 # Environment: LAB (work directory, default /srv/pxe-doctor-lab),
@@ -366,14 +367,15 @@ scenario() {
     local range="dhcp-range=$RANGE_LO,$RANGE_HI,255.255.255.0,1h"
     local tftp="enable-tftp
 tftp-root=$RUN/tftproot"
-    local k_dhcp="DHCP DISCOVER|dhcp.option.dhcp == 1
-DHCP OFFER|dhcp.option.dhcp == 2
-DHCP REQUEST|dhcp.option.dhcp == 3
-DHCP ACK|dhcp.option.dhcp == 5
-DHCP NAK|dhcp.option.dhcp == 6"
-    local k_tftp="TFTP RRQ|tftp.opcode == 1
+    # (!icmp: ICMP errors quote the UDP packet they answer, tshark dissects the quote)
+    local k_dhcp="DHCP DISCOVER|dhcp.option.dhcp == 1 && !icmp
+DHCP OFFER|dhcp.option.dhcp == 2 && !icmp
+DHCP REQUEST|dhcp.option.dhcp == 3 && !icmp
+DHCP ACK|dhcp.option.dhcp == 5 && !icmp
+DHCP NAK|dhcp.option.dhcp == 6 && !icmp"
+    local k_tftp="TFTP RRQ|tftp.opcode == 1 && !icmp
 TFTP OACK|tftp.opcode == 6
-TFTP ERROR|tftp.opcode == 5"
+TFTP ERROR|tftp.opcode == 5 && !icmp"
     case "$1" in
     happy-bios-pxelinux)
         DESC="BIOS (SeaBIOS + iPXE e1000 ROM) -> pxelinux.0 -> ldlinux.c32 -> config search -> menu.c32 -> default label 'off' (poweroff.c32). Light: no kernel transfer."
@@ -434,7 +436,7 @@ pxe-prompt=\"PXE-LAB proxyDHCP\",1
 pxe-service=x86PC,\"PXE-LAB pxelinux via proxyDHCP\",pxelinux"
         EXPECT="offer from $AUX_IP + proxy offer (option 60 PXEClient, opt 43) from $SRV_IP, port 4011 boot server discovery, pxelinux loads"
         KEYS="$k_dhcp
-port 4011|udp.port == 4011
+port 4011|udp.port == 4011 && !icmp
 $k_tftp";;
     uefi-happy)
         DESC="UEFI (OVMF) + efi-e1000 ROM (iPXE EFI driver is the PXE client, option 93 = 7); dnsmasq tags by client-arch and serves an EFI-specific file."
@@ -576,7 +578,7 @@ dhcp-boot=bootx64.efi,,$AUX_IP"
         KEYS="$k_dhcp
 OFFER from $SRV_IP|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
 OFFER from $AUX_IP (rogue)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $AUX_IP
-REQUEST for the rogue's offer|dhcp.option.dhcp == 3 && dhcp.option.dhcp_server_id == $AUX_IP
+REQUEST for the rogue's offer|dhcp.option.dhcp == 3 && dhcp.option.dhcp_server_id == $AUX_IP && !icmp
 $k_tftp
 ICMP port unreachable|icmp.type == 3 && icmp.code == 3";;
     chainload-loop)
@@ -587,7 +589,7 @@ $tftp
 dhcp-boot=undionly.kpxe"
         EXPECT="'undionly.kpxe : 74213 bytes [PXE-NBP]' followed by a fresh 'iPXE ... -- Open Source Network Boot Firmware' banner, again and again"
         KEYS="$k_dhcp
-DISCOVER with user class iPXE|dhcp.option.dhcp == 1 && dhcp.option.user_class
+DISCOVER with option 77 (user class, iPXE)|dhcp.option.dhcp == 1 && dhcp.option.type == 77
 RRQ undionly.kpxe|tftp.opcode == 1 && tftp.source_file == \"undionly.kpxe\"
 TFTP OACK|tftp.opcode == 6";;
     nak)
@@ -597,7 +599,7 @@ TFTP OACK|tftp.opcode == 6";;
 dhcp-authoritative"
         EXPECT="dhclient: 'DHCPREQUEST for 10.99.0.5 on veth-cli', 'DHCPNAK from 10.77.0.1', 'DHCPDISCOVER ...', 'DHCPOFFER of 10.77.0.x', 'bound to 10.77.0.x'"
         KEYS="$k_dhcp
-INIT-REBOOT REQUEST (no server id)|dhcp.option.dhcp == 3 && !dhcp.option.dhcp_server_id";;
+INIT-REBOOT REQUEST (no server id)|dhcp.option.dhcp == 3 && !dhcp.option.dhcp_server_id && !icmp";;
     pxeclient-no-proxy)
         DESC="Option 60 'PXEClient' from a plain DHCP server with no proxyDHCP/boot server behind it: dnsmasq forces option 60 = PXEClient into its OFFER/ACK, sends no boot file and no option 43, and nothing listens on port 4011. Client: OVMF's own EDK2 PXE (arch 7)."
         FW=uefi-edk2; TFTPSET=efi; TIMEOUT=120
@@ -607,9 +609,9 @@ dhcp-option-force=60,PXEClient"
         EXPECT="EDK2 treats the offer as a BINL offer and asks $SRV_IP:4011 for the boot file; no PXE answer (the host returns ICMP port unreachable); the client gives up (PXE-E18 server response timeout or 'No valid offer received')"
         KEYS="$k_dhcp
 option 60 PXEClient from server|dhcp.option.dhcp != 1 && dhcp.option.dhcp != 3 && dhcp.option.vendor_class_id == \"PXEClient\"
-to port 4011|udp.dstport == 4011
-from port 4011|udp.srcport == 4011
-ICMP|icmp
+to port 4011|udp.dstport == 4011 && !icmp
+from port 4011 (must be absent)|udp.srcport == 4011 && !icmp
+ICMP port unreachable|icmp.type == 3 && icmp.code == 3
 $k_tftp";;
     filtered-capture)
         DESC="The happy pxelinux boot (as happy-bios-pxelinux) but captured with the BPF filter 'port 67 or port 68 or port 69', as many users do: dnsmasq answers TFTP from an ephemeral port, so OACK/DATA/ACK/ERROR are missing from the capture although the boot succeeds."
@@ -639,8 +641,8 @@ table inet pxlab_silent4011 {
         EXPECT="proxy offer with option 43 menu, prompt, then repeated REQUESTs to $SRV_IP:4011 without answer; iPXE gives up (timeout) and no TFTP follows"
         KEYS="$k_dhcp
 proxy OFFER (yiaddr 0.0.0.0, option 60)|dhcp.option.dhcp == 2 && dhcp.ip.your == 0.0.0.0
-to port 4011|udp.dstport == 4011
-from port 4011 (must be absent)|udp.srcport == 4011
+to port 4011|udp.dstport == 4011 && !icmp
+from port 4011 (must be absent)|udp.srcport == 4011 && !icmp
 $k_tftp";;
     *) die "unknown scenario '$1' (see: $SELF list)";;
     esac
@@ -680,6 +682,11 @@ lease {
   expire 4 2037/12/31 00:00:00;
 }
 EOF
+    # Own config: the system one would send this machine's host name.
+    cat > "$RUN/dhclient.conf" <<'EOF'
+send host-name "pxe-lab-client";
+request subnet-mask, broadcast-address, routers, domain-name-servers, host-name, interface-mtu;
+EOF
     # The script only reports; it never configures anything (no address, no resolv.conf).
     cat > "$RUN/dhclient-script" <<'EOF'
 #!/bin/sh
@@ -687,8 +694,8 @@ echo "dhclient-script: reason=$reason new_ip_address=${new_ip_address:-} interfa
 exit 0
 EOF
     chmod 755 "$RUN/dhclient-script"
-    echo "ip netns exec $NS3 dhclient -4 -d -v -1 -lf $RUN/cli.leases -pf $RUN/dhclient.pid -sf $RUN/dhclient-script veth-cli" > "$WORK/client.cmdline"
-    timeout "$TIMEOUT" ip netns exec "$NS3" dhclient -4 -d -v -1 -lf "$RUN/cli.leases" -pf "$RUN/dhclient.pid" \
+    echo "ip netns exec $NS3 dhclient -4 -d -v -1 -cf $RUN/dhclient.conf -lf $RUN/cli.leases -pf $RUN/dhclient.pid -sf $RUN/dhclient-script veth-cli" > "$WORK/client.cmdline"
+    timeout "$TIMEOUT" ip netns exec "$NS3" dhclient -4 -d -v -1 -cf "$RUN/dhclient.conf" -lf "$RUN/cli.leases" -pf "$RUN/dhclient.pid" \
         -sf "$RUN/dhclient-script" veth-cli < /dev/null > "$WORK/console.log" 2>&1 &
     track dhclient $! dhclient
     local pid i rc=124
@@ -805,6 +812,36 @@ cmd_record() {
     fi
     chmod 644 "$OUT"/*
     log "$name: done -> $OUT ($npk packets, dhcp=$ndhcp tftp=$ntftp, $ended, $(du -h "$OUT/capture.pcapng" | cut -f1))"
+}
+
+# Regenerate README.md of an already recorded fixture directory from its own
+# files (capture, console, configs, meta). A section "## Reading of this
+# capture" (written by hand after looking at the capture) is kept.
+cmd_readme() {
+    local name=${1:-} dir=${2:-}
+    [ -n "$name" ] && [ -d "$dir" ] || die "usage: $SELF readme <scenario> <fixture dir>"
+    scenario "$name"
+    local D; D=$(cd "$dir" && pwd)
+    local saved_work=$WORK
+    WORK=$(mktemp -d /tmp/pxd-readme.XXXXXX)
+    local f; for f in capture.pcapng console.txt dnsmasq.conf dnsmasq-aux.conf; do [ -f "$D/$f" ] && cp "$D/$f" "$WORK/"; done
+    [ -f "$WORK/dnsmasq.conf" ] || NO_DHCP=1
+    if [ "$CLIENT" = dhclient ]; then
+        echo "ip netns exec $NS3 dhclient -4 -d -v -1 -cf $RUN/dhclient.conf -lf $RUN/cli.leases -pf $RUN/dhclient.pid -sf $RUN/dhclient-script veth-cli" > "$WORK/client.cmdline"
+    else
+        local w=$WORK; WORK=$saved_work; mapfile -t QEMU < <(qemu_cmd); WORK=$w
+        printf '%q ' ip netns exec "$NS" "${QEMU[@]}" > "$WORK/client.cmdline"; echo >> "$WORK/client.cmdline"
+    fi
+    local packets dhcp tftp arp capture_duration_s ended
+    eval "$(grep -E '^packets=' "$D/meta.txt" | tr ' ' '\n' | grep -E '^[a-z_]+=[0-9.]+$')"
+    ended=$(sed -n 's/.*client_rc=[0-9]* (\(.*\))$/\1/p' "$D/meta.txt")
+    write_readme "$name" "$ended" "$packets" "$dhcp" "$tftp" "$arp" "$capture_duration_s"
+    sed "s#$LAB#\$LAB#g" "$WORK/README.md" > "$WORK/README.new"
+    [ -f "$D/README.md" ] && sed -n '/^## Reading of this capture/,$p' "$D/README.md" > "$WORK/reading.md"
+    if [ -s "$WORK/reading.md" ]; then { cat "$WORK/README.new"; echo; cat "$WORK/reading.md"; } > "$D/README.md"
+    else cp "$WORK/README.new" "$D/README.md"; fi
+    rm -rf "$WORK"; WORK=$saved_work
+    log "$name: README.md regenerated in $D"
 }
 
 key_frames() {   # "label|filter" lines in $KEYS -> markdown table of frame numbers
@@ -995,6 +1032,7 @@ case "${1:-}" in
     list) cmd_list;;
     record) shift; cmd_record "$@";;
     record-all) shift; cmd_record_all "$@";;
+    readme) shift; cmd_readme "$@";;
     cleanup) cmd_cleanup;;
     setup) cmd_deps && cmd_assets;;
     *) sed -n '2,25p' "$0"; exit 1;;

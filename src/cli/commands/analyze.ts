@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { parseMac } from '../../protocol/addr.js';
-import { useColor, writeErr } from '../io.js';
+import { inputPath, useColor, writeErr } from '../io.js';
 import { packageVersion } from '../version.js';
 
 interface AnalyzeArgs {
@@ -54,7 +54,7 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
         client = Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
       }
       const showProgress = process.stderr.isTTY === true && !args.json;
-      const outcome = await analyzeCapture(args.file, {
+      const outcome = await analyzeCapture(inputPath(args.file), {
         progress: showProgress ? (n) => writeErr(`\r  reading… ${n} frames`) : undefined,
       });
       if (showProgress) writeErr('\r\x1b[K');

@@ -4,7 +4,7 @@ import { packetToJson } from '../../report/decode-json.js';
 import { packetLine } from '../../report/decode-text.js';
 import { formatDecodeWarning } from '../../report/warnings.js';
 import type { Timestamp } from '../../capture/timestamp.js';
-import { OutputBuffer, writeErr } from '../io.js';
+import { inputPath, OutputBuffer, writeErr } from '../io.js';
 
 interface DecodeArgs {
   file: string;
@@ -27,7 +27,7 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
       let origin: Timestamp | null = null;
       const warnings: DecodeWarning[] = [];
       await decodeCapture(
-        args.file,
+        inputPath(args.file),
         {
           packet: (p) => {
             if (origin === null) origin = p.ts;
@@ -38,6 +38,7 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
           },
           warning: (w) => warnings.push(w),
         },
+        { afterChunk: () => out.flush() },
       );
       await out.flush();
       for (const w of warnings) writeErr(`pxe-doctor: warning: ${formatDecodeWarning(w)}\n`);

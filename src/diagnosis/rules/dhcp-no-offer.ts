@@ -1,6 +1,6 @@
 import type { BootSession } from '../../analysis/types.js';
 import { isAddressReply, roundsOf, serverOf, sessionEvents, type DhcpRound } from '../facts.js';
-import { clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
+import { at, clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
@@ -56,7 +56,7 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
   const parts = [
     `Client ${clientLabel(s)} sent ${plural(discovers.length, 'DHCPDISCOVER')}` +
       (discovers.length > 1 ? ` over ${seconds(span)}` : '') +
-      ` (first at frame ${first.frame}, t=${seconds(first.t)}) and no DHCP or proxyDHCP server answered.`,
+      ` (first at frame ${first.frame}, ${at(first.t)}) and no DHCP or proxyDHCP server answered.`,
   ];
   if (first.secs >= HIGH_FIRST_SECS) {
     parts.push(

@@ -18,7 +18,7 @@ const doc: RuleDoc = {
   ignores:
     'A server that sends 60 "PXEClient" and answers on 4011 itself (dnsmasq with pxe-service in normal mode); ' +
     'a separate proxyDHCP that does not answer on 4011 (see proxy.no-reply-4011).',
-  clientMessages: [BIOS.proxy4011, `${UEFI.startPxe} then ${UEFI.serverTimeout}`, IPXE.timedOut],
+  clientMessages: [BIOS.proxy4011, UEFI.noValidOffer, IPXE.pxebsTimedOut],
   fix:
     'Remove option 60 from the DHCP server (a classic Windows DHCP + WDS leftover) and give next-server + boot ' +
     'file instead, or run the boot service on that host.',
@@ -53,8 +53,8 @@ function check(s: BootSession): Finding[] {
         frames: [reply.frame, ...u.requests.map((e) => e.frame)],
         pxeError: clientMessage(familyAt(s, first.t), {
           bios: [BIOS.proxy4011],
-          uefi: [`${UEFI.startPxe} … ${UEFI.serverTimeout}`],
-          ipxe: [IPXE.timedOut],
+          uefi: [UEFI.noValidOffer],
+          ipxe: [IPXE.pxebsTimedOut],
         }),
         hint: removeVendorClassHint(
           `Either stop ${server} from sending option 60 "PXEClient" and give the boot file directly, or run a PXE ` +

@@ -17,7 +17,7 @@ const doc: RuleDoc = {
   ignores:
     'Traffic on 4011 itself, which is normal (dnsmasq sends UEFI clients there); a REQUEST answered after a ' +
     'retry; the case where the only "PXEClient" came from the address server (see dhcp.pxeclient-without-proxy).',
-  clientMessages: [BIOS.proxy4011, UEFI.serverTimeout, IPXE.timedOut],
+  clientMessages: [BIOS.proxy4011, UEFI.serverTimeout, IPXE.pxebsTimedOut],
   fix:
     'Make the proxyDHCP / boot server answer on udp/4011: open the port in its firewall, and check that the ' +
     'service is configured for this client architecture (dnsmasq pxe-service lines).',
@@ -44,7 +44,7 @@ function check(s: BootSession): Finding[] {
         pxeError: clientMessage(familyAt(s, first.t), {
           bios: [BIOS.proxy4011],
           uefi: [UEFI.serverTimeout],
-          ipxe: [IPXE.timedOut],
+          ipxe: [IPXE.pxebsTimedOut],
         }),
         hint: proxyServiceHint(`Make ${u.target} answer PXE boot-server requests on udp/4011:`, u.target, null),
         t: first.t,

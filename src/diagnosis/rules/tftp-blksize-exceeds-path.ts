@@ -19,7 +19,7 @@ const doc: RuleDoc = {
   ignores:
     'Fragmentation on a clean path (a large blksize over a jumbo-frame or loopback link that completes is ' +
     'not a fault); transfers that complete; blksize 512 (no option).',
-  clientMessages: [BIOS.tftpReadTimeout, BIOS.tftpPacketSize, UEFI.serverTimeout, IPXE.timedOut],
+  clientMessages: [BIOS.tftpReadTimeout, BIOS.tftpPacketSize, UEFI.serverTimeout, IPXE.tftpTimedOut],
   fix: 'Cap the server\'s block size at the path MTU − 32 (1468 on 1500-byte Ethernet), or ask for less on the client.',
 };
 
@@ -44,7 +44,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
       pxeError: clientMessage(req.family, {
         bios: [BIOS.tftpReadTimeout],
         uefi: [UEFI.serverTimeout],
-        ipxe: [IPXE.timedOut],
+        ipxe: [IPXE.tftpTimedOut],
       }),
       hint: blksizeHint(
         `Cap the block size on ${t.serverIp} at ${max}` +

@@ -19,7 +19,7 @@ const doc: RuleDoc = {
     'Captures whose filter dropped TFTP replies (see capture.tftp-data-missing) unless ARP or ICMP prove the ' +
     "silence; a single RRQ right at the end of the capture; ARP the DHCP server sends for the client's " +
     'future address (dnsmasq\'s ping check).',
-  clientMessages: [BIOS.arpTimeout, BIOS.tftpOpenTimeout, UEFI.serverTimeout, UEFI.icmpError, IPXE.timedOut],
+  clientMessages: [BIOS.arpTimeout, BIOS.tftpOpenTimeout, UEFI.serverTimeout, UEFI.unexpectedNetworkError, IPXE.tftpTimedOut],
   fix: 'Point next-server at the host that runs TFTP, or start the TFTP service on the named host and allow udp/69.',
 };
 
@@ -99,10 +99,10 @@ function evaluate(
   const family = s && first ? requesterOf(s, first).family : s ? (roundsOf(s)[0]?.family ?? 'unknown') : 'unknown';
   const pxeError =
     arp.length > 0
-      ? clientMessage(family, { bios: [BIOS.arpTimeout], uefi: [UEFI.serverTimeout], ipxe: [IPXE.neighbourTimeout] })
+      ? clientMessage(family, { bios: [BIOS.arpTimeout], uefi: [UEFI.serverTimeout], ipxe: [IPXE.tftpTimedOut] })
       : icmp.length > 0
-        ? clientMessage(family, { bios: [BIOS.tftpOpenTimeout], uefi: [UEFI.icmpError], ipxe: [IPXE.timedOut] })
-        : clientMessage(family, { bios: [BIOS.tftpOpenTimeout], uefi: [UEFI.serverTimeout], ipxe: [IPXE.timedOut] });
+        ? clientMessage(family, { bios: [BIOS.tftpOpenTimeout], uefi: [UEFI.unexpectedNetworkError], ipxe: [IPXE.connectionRefused] })
+        : clientMessage(family, { bios: [BIOS.tftpOpenTimeout], uefi: [UEFI.serverTimeout], ipxe: [IPXE.tftpTimedOut] });
   const file = round?.bootFile ?? files[0] ?? '<boot file>';
   const hint = bootFileHint(
     `If ${server} is the wrong host, point next-server at the TFTP server` +

@@ -17,7 +17,7 @@ const doc: RuleDoc = {
   ignores:
     'An RRQ that is answered after a retry; a server that never answers anyone (see tftp.no-server); ' +
     'captures whose filter dropped the replies (see capture.tftp-data-missing); the tsize probe.',
-  clientMessages: [BIOS.tftpOpenTimeout, UEFI.serverTimeout, IPXE.timedOut],
+  clientMessages: [BIOS.tftpOpenTimeout, UEFI.serverTimeout, IPXE.tftpTimedOut],
   fix:
     'Find what stops this RRQ or its answer: the TFTP server log (connection limits such as dnsmasq tftp-max), ' +
     'and firewalls or NAT between client and server (udp/69 and the ephemeral transfer ports).',
@@ -41,7 +41,7 @@ function evaluate(ctx: RuleContext, s: BootSession | null, group: TftpTransfer[]
   const pxeError = clientMessage(req.family, {
     bios: [BIOS.tftpOpenTimeout],
     uefi: [UEFI.serverTimeout],
-    ipxe: [IPXE.timedOut],
+    ipxe: [IPXE.tftpTimedOut],
   });
   const base = { client: s?.clientMac ?? null, sessionId: s?.id, pxeError, t: first.request.t };
   const rrqFrames = group.flatMap((t) => [t.request.frame, ...t.requestRetries.map((r) => r.frame)]);

@@ -25,7 +25,7 @@ const doc: RuleDoc = {
   ignores:
     'Transfers cut off by the end of the capture; the tsize probe; transfers whose block size does not fit ' +
     'the path (see tftp.blksize-exceeds-path); captures without TFTP data (see capture.tftp-data-missing).',
-  clientMessages: [BIOS.tftpReadTimeout, UEFI.serverTimeout, IPXE.timedOut],
+  clientMessages: [BIOS.tftpReadTimeout, UEFI.serverTimeout, IPXE.tftpTimedOut],
   fix: 'Find who went silent: the server (overload, crash, disk) or the path (loss, a link flapping); retry counts and timeouts are server settings.',
 };
 
@@ -55,7 +55,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
       pxeError: clientMessage(req.family, {
         bios: [BIOS.tftpReadTimeout],
         uefi: [UEFI.serverTimeout],
-        ipxe: [IPXE.timedOut],
+        ipxe: [IPXE.tftpTimedOut],
       }),
       hint:
         `Check ${t.serverIp}'s TFTP log and load at t=${t.lastPacket.t.toFixed(1)} s and the link between it and ` +

@@ -27,8 +27,8 @@ function check(o: OwnedTransfer): Finding[] {
     finding(doc, {
       message:
         `${t.serverIp} announced tsize ${t.tsize} for ${q(t.filename)} (OACK frame ${t.oack?.frame ?? '?'}) but the ` +
-        `completed transfer to ${label} carried ${t.bytes} bytes (${t.bytes > t.tsize ? '+' : ''}${bytes(Math.abs(t.bytes - t.tsize))}` +
-        `${t.bytes > t.tsize ? ' more' : ' less'}).`,
+        `completed transfer to ${label} carried ${t.bytes} bytes (${bytes(Math.abs(t.bytes - t.tsize))} ` +
+        `${t.bytes > t.tsize ? 'more' : 'fewer'}).`,
       frames: [t.request.frame, ...(t.oack ? [t.oack.frame] : []), ...(t.outcomeFrame ? [t.outcomeFrame.frame] : [])],
       client: o.session?.clientMac ?? null,
       sessionId: o.session?.id,

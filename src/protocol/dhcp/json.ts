@@ -57,8 +57,9 @@ export function optionValueToJson(value: AnyOptionValue): JsonValue {
     case 'codes':
       return [...value.codes];
     case 'clientId':
-      return value.mac !== undefined
-        ? { type: value.type, mac: value.mac }
+      if (value.mac !== undefined) return { type: value.type, mac: value.mac };
+      return value.text !== undefined
+        ? { type: value.type, value: value.hex ?? '', text: value.text }
         : { type: value.type, value: value.hex ?? '' };
     case 'userClass':
       return value.format === 'rfc3004'

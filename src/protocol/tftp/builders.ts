@@ -5,13 +5,23 @@
  */
 import { decodeTftp } from './decode.js';
 import { textToBytes } from './text.js';
-import { TFTP_ACK, TFTP_DATA, TFTP_ERROR, TFTP_OACK, TFTP_RRQ, TFTP_WRQ, type TftpOption, type TftpPacket } from './types.js';
+import {
+  TFTP_ACK,
+  TFTP_DATA,
+  TFTP_ERROR,
+  TFTP_OACK,
+  TFTP_RRQ,
+  TFTP_WRQ,
+  type TftpOption,
+  type TftpPacket,
+} from './types.js';
 
 /** Options by name (insertion order kept) or as a list (order and duplicates kept). */
 export type TftpOptionsInput = Readonly<Record<string, string | number>> | readonly TftpOption[];
 
 function u16(value: number, what: string): number[] {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new RangeError(`TFTP ${what} out of range: ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff)
+    throw new RangeError(`TFTP ${what} out of range: ${value}`);
   return [value >> 8, value & 0xff];
 }
 
@@ -35,7 +45,12 @@ function optionBytes(options: TftpOptionsInput): number[] {
 
 function request(opcode: number, filename: string, mode: string, options: TftpOptionsInput): TftpPacket {
   return decodeTftp(
-    Uint8Array.from([...u16(opcode, 'opcode'), ...zstring(filename, 'filename'), ...zstring(mode, 'mode'), ...optionBytes(options)]),
+    Uint8Array.from([
+      ...u16(opcode, 'opcode'),
+      ...zstring(filename, 'filename'),
+      ...zstring(mode, 'mode'),
+      ...optionBytes(options),
+    ]),
   );
 }
 
@@ -59,7 +74,13 @@ export function tftpAck(block: number): TftpPacket {
 }
 
 export function tftpError(code: number, message: string): TftpPacket {
-  return decodeTftp(Uint8Array.from([...u16(TFTP_ERROR, 'opcode'), ...u16(code, 'error code'), ...zstring(message, 'error message')]));
+  return decodeTftp(
+    Uint8Array.from([
+      ...u16(TFTP_ERROR, 'opcode'),
+      ...u16(code, 'error code'),
+      ...zstring(message, 'error message'),
+    ]),
+  );
 }
 
 export function tftpOack(options: TftpOptionsInput): TftpPacket {

@@ -5,7 +5,16 @@
  */
 import { EMPTY, getLayout, type TftpLayout } from './layout.js';
 import { textToBytes } from './text.js';
-import { TFTP_ACK, TFTP_DATA, TFTP_ERROR, TFTP_OACK, TFTP_RRQ, TFTP_WRQ, tftpOpcodeNumber, type TftpPacket } from './types.js';
+import {
+  TFTP_ACK,
+  TFTP_DATA,
+  TFTP_ERROR,
+  TFTP_OACK,
+  TFTP_RRQ,
+  TFTP_WRQ,
+  tftpOpcodeNumber,
+  type TftpPacket,
+} from './types.js';
 
 class Writer {
   private readonly chunks: Uint8Array[] = [];
@@ -17,7 +26,8 @@ class Writer {
   }
 
   u16(value: number, what: string): void {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new RangeError(`TFTP ${what} out of range: ${value}`);
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff)
+      throw new RangeError(`TFTP ${what} out of range: ${value}`);
     this.bytes(Uint8Array.of(value >> 8, value & 0xff));
   }
 
@@ -36,7 +46,8 @@ const NUL = Uint8Array.of(0);
 
 /** Bytes of the index-th string: the raw ones if the field still shows what was decoded. */
 function stringBytes(layout: TftpLayout | undefined, index: number, text: string): Uint8Array {
-  if (layout !== undefined && index < layout.shown.length && layout.shown[index] === text) return layout.strings[index];
+  if (layout !== undefined && index < layout.shown.length && layout.shown[index] === text)
+    return layout.strings[index];
   const bytes = textToBytes(text);
   if (bytes.includes(0)) throw new RangeError(`TFTP strings cannot contain NUL: "${text}"`);
   return bytes;

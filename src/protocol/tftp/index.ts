@@ -6,5 +6,11 @@ export * from './builders.js';
 export * from './errors.js';
 export { unwrapBlock } from './blocks.js';
 export { summarizeTftp } from './summary.js';
-export { BLKSIZE_MAX, BLKSIZE_MIN, checkTftpOption, parseOptionNumber, tftpNumericOption } from './options.js';
+export {
+  BLKSIZE_MAX,
+  BLKSIZE_MIN,
+  checkTftpOption,
+  parseOptionNumber,
+  tftpNumericOption,
+} from './options.js';
 export { displayBytes } from './text.js';

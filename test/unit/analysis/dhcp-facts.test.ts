@@ -46,7 +46,12 @@ describe('dhcpEvent', () => {
         src: '10.77.0.1',
         yiaddr: '10.77.0.111',
         siaddr: '10.77.0.1',
-        options: [opt.u32(51, 3600), opt.text(67, 'pxelinux.0\0'), opt.text(66, 'tftp.example'), opt.ip(150, '10.0.0.5', '10.0.0.6')],
+        options: [
+          opt.u32(51, 3600),
+          opt.text(67, 'pxelinux.0\0'),
+          opt.text(66, 'tftp.example'),
+          opt.ip(150, '10.0.0.5', '10.0.0.6'),
+        ],
       }),
       3,
     );
@@ -85,7 +90,11 @@ describe('dhcpEvent', () => {
         t: 0,
         type: 'OFFER',
         dst: '255.255.255.255',
-        options: [opt.ip(54, '10.77.0.1'), opt.text(60, 'PXEClient'), opt.bytes(43, 6, 1, 3, 8, 7, 0x80, 0, 1, 10, 77, 0, 1, 255)],
+        options: [
+          opt.ip(54, '10.77.0.1'),
+          opt.text(60, 'PXEClient'),
+          opt.bytes(43, 6, 1, 3, 8, 7, 0x80, 0, 1, 10, 77, 0, 1, 255),
+        ],
       }),
       0,
     );
@@ -96,18 +105,45 @@ describe('dhcpEvent', () => {
   });
 
   it('flags port 4011 and relay views', () => {
-    const on4011 = dhcpEvent(dhcp({ frame: 24, t: 17, type: 'REQUEST', xid: 0, src: '10.77.0.111', dst: '10.77.0.1', dstPort: 4011 }), 17);
+    const on4011 = dhcpEvent(
+      dhcp({
+        frame: 24,
+        t: 17,
+        type: 'REQUEST',
+        xid: 0,
+        src: '10.77.0.111',
+        dst: '10.77.0.1',
+        dstPort: 4011,
+      }),
+      17,
+    );
     assert.equal(on4011.port4011, true);
 
     const toRelay = dhcpEvent(
-      dhcp({ frame: 5, t: 1, type: 'OFFER', giaddr: '10.1.0.1', dst: '10.1.0.1', dstPort: 67, yiaddr: '10.1.0.50' }),
+      dhcp({
+        frame: 5,
+        t: 1,
+        type: 'OFFER',
+        giaddr: '10.1.0.1',
+        dst: '10.1.0.1',
+        dstPort: 67,
+        yiaddr: '10.1.0.50',
+      }),
       1,
     );
     assert.equal(toRelay.role, 'server');
     assert.match(toRelay.notes.join(), /relay agent 10\.1\.0\.1/);
 
     const forwarded = dhcpEvent(
-      dhcp({ frame: 4, t: 1, type: 'DISCOVER', giaddr: '10.1.0.1', src: '10.1.0.1', srcPort: 67, dst: '10.77.0.1' }),
+      dhcp({
+        frame: 4,
+        t: 1,
+        type: 'DISCOVER',
+        giaddr: '10.1.0.1',
+        src: '10.1.0.1',
+        srcPort: 67,
+        dst: '10.77.0.1',
+      }),
       1,
     );
     assert.equal(forwarded.role, 'relay');

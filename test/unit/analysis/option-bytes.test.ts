@@ -12,7 +12,25 @@ const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const ascii = (s: string): number[] => [...Buffer.from(s, 'latin1')];
 
 // Option 97 of the lab client: SMBIOS UUID 8a5f1b1e-7c1d-4c2e-9b9a-0123456789ab, wire bytes 1e1b5f8a 1d7c 2e4c …
-const UUID_97 = bytes(0, 0x1e, 0x1b, 0x5f, 0x8a, 0x1d, 0x7c, 0x2e, 0x4c, 0x9b, 0x9a, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab);
+const UUID_97 = bytes(
+  0,
+  0x1e,
+  0x1b,
+  0x5f,
+  0x8a,
+  0x1d,
+  0x7c,
+  0x2e,
+  0x4c,
+  0x9b,
+  0x9a,
+  0x01,
+  0x23,
+  0x45,
+  0x67,
+  0x89,
+  0xab,
+);
 
 describe('option bytes', () => {
   it('shows the option 97 UUID as the machine label (Wireshark, qemu -uuid) and in pxelinux wire order', () => {
@@ -35,10 +53,28 @@ describe('option bytes', () => {
   it('decodes PXE option 43: discovery control, boot servers, menu (lab proxydhcp frame 2)', () => {
     const menuText = ascii('PXE-LAB pxelinux via proxyDHCP');
     const raw = bytes(
-      6, 1, 0x03,
-      8, 7, 0x80, 0x00, 1, 10, 77, 0, 1,
-      9, 3 + menuText.length, 0x80, 0x00, menuText.length, ...menuText,
-      10, 4, 1, ...ascii('abc'),
+      6,
+      1,
+      0x03,
+      8,
+      7,
+      0x80,
+      0x00,
+      1,
+      10,
+      77,
+      0,
+      1,
+      9,
+      3 + menuText.length,
+      0x80,
+      0x00,
+      menuText.length,
+      ...menuText,
+      10,
+      4,
+      1,
+      ...ascii('abc'),
       255,
     );
     assert.deepEqual(readPxeVendorOptions(raw), {

@@ -1,10 +1,45 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DecodedPacket } from '../../../src/protocol/packet.js';
-import { analyze, arp, CLIENT_IP, CLIENT_MAC, dhcp, opt, SERVER, TftpScript, type RawOption } from './support/records.js';
+import {
+  analyze,
+  arp,
+  CLIENT_IP,
+  CLIENT_MAC,
+  dhcp,
+  opt,
+  SERVER,
+  TftpScript,
+  type RawOption,
+} from './support/records.js';
 
-const UUID_97 = opt.bytes(97, 0, 0x1e, 0x1b, 0x5f, 0x8a, 0x1d, 0x7c, 0x2e, 0x4c, 0x9b, 0x9a, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab);
-const BIOS_IPXE = [opt.u16(93, 0), opt.text(60, 'PXEClient:Arch:00000:UNDI:002001'), opt.text(77, 'iPXE'), opt.bytes(175, 0xb1, 5, 1), UUID_97];
+const UUID_97 = opt.bytes(
+  97,
+  0,
+  0x1e,
+  0x1b,
+  0x5f,
+  0x8a,
+  0x1d,
+  0x7c,
+  0x2e,
+  0x4c,
+  0x9b,
+  0x9a,
+  0x01,
+  0x23,
+  0x45,
+  0x67,
+  0x89,
+  0xab,
+);
+const BIOS_IPXE = [
+  opt.u16(93, 0),
+  opt.text(60, 'PXEClient:Arch:00000:UNDI:002001'),
+  opt.text(77, 'iPXE'),
+  opt.bytes(175, 0xb1, 5, 1),
+  UUID_97,
+];
 
 interface Dora {
   xid: number;
@@ -27,9 +62,35 @@ function dora(d: Dora): DecodedPacket[] {
   const common = { xid: d.xid, mac, broadcast: d.broadcast };
   return [
     dhcp({ ...common, frame: d.frame, t: d.t, type: 'DISCOVER', options: client }),
-    dhcp({ ...common, frame: d.frame + 1, t: d.t + 0.001, type: 'OFFER', yiaddr: ip, dst: ip, siaddr: reply.siaddr, file: reply.file, options: replyOptions }),
-    dhcp({ ...common, frame: d.frame + 2, t: d.t + 0.002, type: 'REQUEST', options: [...client, opt.ip(54, SERVER), opt.ip(50, ip)] }),
-    dhcp({ ...common, frame: d.frame + 3, t: d.t + 0.003, type: 'ACK', yiaddr: ip, dst: ip, siaddr: reply.siaddr, file: reply.file, options: replyOptions }),
+    dhcp({
+      ...common,
+      frame: d.frame + 1,
+      t: d.t + 0.001,
+      type: 'OFFER',
+      yiaddr: ip,
+      dst: ip,
+      siaddr: reply.siaddr,
+      file: reply.file,
+      options: replyOptions,
+    }),
+    dhcp({
+      ...common,
+      frame: d.frame + 2,
+      t: d.t + 0.002,
+      type: 'REQUEST',
+      options: [...client, opt.ip(54, SERVER), opt.ip(50, ip)],
+    }),
+    dhcp({
+      ...common,
+      frame: d.frame + 3,
+      t: d.t + 0.003,
+      type: 'ACK',
+      yiaddr: ip,
+      dst: ip,
+      siaddr: reply.siaddr,
+      file: reply.file,
+      options: replyOptions,
+    }),
   ];
 }
 
@@ -99,9 +160,22 @@ describe('boot sessions', () => {
     const second = new TftpScript(CLIENT_IP, SERVER, { frame: 273, t: 21.786 }, 0.0005);
     second.read(2001, 40003, 'boot-efi.ipxe', 321, 1432, { blksize: '1432', tsize: '0' });
     const r = analyze([
-      ...dora({ xid: 0xf81090c2, t: 0, frame: 1, client: edk2, broadcast: true, reply: { options: [opt.text(67, 'snponly.efi')] } }),
+      ...dora({
+        xid: 0xf81090c2,
+        t: 0,
+        frame: 1,
+        client: edk2,
+        broadcast: true,
+        reply: { options: [opt.text(67, 'snponly.efi')] },
+      }),
       ...first.packets,
-      ...dora({ xid: 0xa62e981a, t: 6, frame: 256, client: ipxe, reply: { options: [opt.text(67, 'boot-efi.ipxe')] } }),
+      ...dora({
+        xid: 0xa62e981a,
+        t: 6,
+        frame: 256,
+        client: ipxe,
+        reply: { options: [opt.text(67, 'boot-efi.ipxe')] },
+      }),
       ...second.packets,
     ]);
     assert.equal(r.sessions.length, 1);
@@ -129,18 +203,68 @@ describe('boot sessions', () => {
 
   it('takes the boot file and TFTP server from the port 4011 ACK behind a plain DHCP server (lab proxydhcp)', () => {
     const xid = 0xe304ad69;
-    const proxyOptions = [opt.ip(54, SERVER), opt.text(60, 'PXEClient'), opt.bytes(43, 6, 1, 3, 8, 7, 0x80, 0, 1, 10, 77, 0, 1, 255)];
+    const proxyOptions = [
+      opt.ip(54, SERVER),
+      opt.text(60, 'PXEClient'),
+      opt.bytes(43, 6, 1, 3, 8, 7, 0x80, 0, 1, 10, 77, 0, 1, 255),
+    ];
     const dhcpServer = '10.77.0.2';
     const tftpRun = new TftpScript(CLIENT_IP, SERVER, { frame: 26, t: 17.129 }, 0.0005);
     tftpRun.read(2070, 50000, 'pxelinux.0', 42430, 1432, { blksize: '1432', tsize: '0' });
     const r = analyze([
       dhcp({ frame: 1, t: 0, type: 'DISCOVER', xid, options: BIOS_IPXE }),
-      dhcp({ frame: 2, t: 0.0003, type: 'OFFER', xid, dst: '255.255.255.255', broadcast: true, options: proxyOptions }),
-      dhcp({ frame: 13, t: 3.005, type: 'OFFER', xid, src: dhcpServer, yiaddr: CLIENT_IP, siaddr: dhcpServer, options: [opt.ip(54, dhcpServer)] }),
+      dhcp({
+        frame: 2,
+        t: 0.0003,
+        type: 'OFFER',
+        xid,
+        dst: '255.255.255.255',
+        broadcast: true,
+        options: proxyOptions,
+      }),
+      dhcp({
+        frame: 13,
+        t: 3.005,
+        type: 'OFFER',
+        xid,
+        src: dhcpServer,
+        yiaddr: CLIENT_IP,
+        siaddr: dhcpServer,
+        options: [opt.ip(54, dhcpServer)],
+      }),
       dhcp({ frame: 15, t: 3.006, type: 'REQUEST', xid, options: [...BIOS_IPXE, opt.ip(54, dhcpServer)] }),
-      dhcp({ frame: 16, t: 3.0068, type: 'ACK', xid, src: dhcpServer, yiaddr: CLIENT_IP, siaddr: dhcpServer, options: [opt.ip(54, dhcpServer)] }),
-      dhcp({ frame: 24, t: 17.12, type: 'REQUEST', xid: 0, src: CLIENT_IP, dst: SERVER, dstPort: 4011, ciaddr: CLIENT_IP, options: BIOS_IPXE }),
-      dhcp({ frame: 25, t: 17.1207, type: 'ACK', xid: 0, srcPort: 4011, yiaddr: CLIENT_IP, siaddr: SERVER, file: 'pxelinux.0', options: [opt.ip(54, SERVER), opt.text(60, 'PXEClient')] }),
+      dhcp({
+        frame: 16,
+        t: 3.0068,
+        type: 'ACK',
+        xid,
+        src: dhcpServer,
+        yiaddr: CLIENT_IP,
+        siaddr: dhcpServer,
+        options: [opt.ip(54, dhcpServer)],
+      }),
+      dhcp({
+        frame: 24,
+        t: 17.12,
+        type: 'REQUEST',
+        xid: 0,
+        src: CLIENT_IP,
+        dst: SERVER,
+        dstPort: 4011,
+        ciaddr: CLIENT_IP,
+        options: BIOS_IPXE,
+      }),
+      dhcp({
+        frame: 25,
+        t: 17.1207,
+        type: 'ACK',
+        xid: 0,
+        srcPort: 4011,
+        yiaddr: CLIENT_IP,
+        siaddr: SERVER,
+        file: 'pxelinux.0',
+        options: [opt.ip(54, SERVER), opt.text(60, 'PXEClient')],
+      }),
       ...tftpRun.packets,
     ]);
     assert.equal(r.sessions.length, 1);
@@ -168,18 +292,41 @@ describe('boot sessions', () => {
   });
 
   it('reads the effective TFTP server and boot file in PXE order', () => {
-    const cases: { reply: Dora['reply']; server: [string | null, string]; file: [string | null, string] }[] = [
-      { reply: { siaddr: '0.0.0.0', options: [opt.text(66, 'tftp.lab'), opt.text(67, 'a.0')] }, server: ['tftp.lab', 'option-66'], file: ['a.0', 'option-67'] },
-      { reply: { siaddr: '0.0.0.0', options: [opt.text(66, '10.0.0.7')] }, server: ['10.0.0.7', 'option-66'], file: [null, 'none'] },
-      { reply: { siaddr: '0.0.0.0', options: [opt.ip(150, '10.0.0.8')] }, server: ['10.0.0.8', 'option-150'], file: [null, 'none'] },
-      { reply: { siaddr: '10.0.0.9', file: 'from-file.0', options: [opt.text(66, 'x'), opt.text(67, 'from-67.0')] }, server: ['10.0.0.9', 'siaddr'], file: ['from-file.0', 'file'] },
-    ];
+    const cases: { reply: Dora['reply']; server: [string | null, string]; file: [string | null, string] }[] =
+      [
+        {
+          reply: { siaddr: '0.0.0.0', options: [opt.text(66, 'tftp.lab'), opt.text(67, 'a.0')] },
+          server: ['tftp.lab', 'option-66'],
+          file: ['a.0', 'option-67'],
+        },
+        {
+          reply: { siaddr: '0.0.0.0', options: [opt.text(66, '10.0.0.7')] },
+          server: ['10.0.0.7', 'option-66'],
+          file: [null, 'none'],
+        },
+        {
+          reply: { siaddr: '0.0.0.0', options: [opt.ip(150, '10.0.0.8')] },
+          server: ['10.0.0.8', 'option-150'],
+          file: [null, 'none'],
+        },
+        {
+          reply: {
+            siaddr: '10.0.0.9',
+            file: 'from-file.0',
+            options: [opt.text(66, 'x'), opt.text(67, 'from-67.0')],
+          },
+          server: ['10.0.0.9', 'siaddr'],
+          file: ['from-file.0', 'file'],
+        },
+      ];
     for (const c of cases) {
       const [boot] = analyze(dora({ xid: 1, t: 0, frame: 1, reply: c.reply })).sessions[0].boots;
       assert.deepEqual([boot.tftpServer, boot.tftpServerSource], c.server);
       assert.deepEqual([boot.bootFile, boot.bootFileSource], c.file);
     }
-    const [both] = analyze(dora({ xid: 1, t: 0, frame: 1, reply: { file: 'f.0', options: [opt.text(67, 'o.0')] } })).sessions[0].boots;
+    const [both] = analyze(
+      dora({ xid: 1, t: 0, frame: 1, reply: { file: 'f.0', options: [opt.text(67, 'o.0')] } }),
+    ).sessions[0].boots;
     assert.deepEqual([both.fileField, both.option67], ['f.0', 'o.0']);
   });
 
@@ -187,14 +334,46 @@ describe('boot sessions', () => {
     const xid = 3;
     const r = analyze([
       dhcp({ frame: 1, t: 0, type: 'DISCOVER', xid }),
-      dhcp({ frame: 2, t: 0.001, type: 'OFFER', xid, src: '10.0.0.5', siaddr: '10.0.0.5', file: 'ipxe.efi', options: [opt.ip(54, '10.0.0.5'), opt.text(60, 'PXEClient')] }),
-      dhcp({ frame: 3, t: 0.002, type: 'OFFER', xid, src: '10.0.0.1', yiaddr: CLIENT_IP, options: [opt.ip(54, '10.0.0.1')] }),
+      dhcp({
+        frame: 2,
+        t: 0.001,
+        type: 'OFFER',
+        xid,
+        src: '10.0.0.5',
+        siaddr: '10.0.0.5',
+        file: 'ipxe.efi',
+        options: [opt.ip(54, '10.0.0.5'), opt.text(60, 'PXEClient')],
+      }),
+      dhcp({
+        frame: 3,
+        t: 0.002,
+        type: 'OFFER',
+        xid,
+        src: '10.0.0.1',
+        yiaddr: CLIENT_IP,
+        options: [opt.ip(54, '10.0.0.1')],
+      }),
       dhcp({ frame: 4, t: 0.003, type: 'REQUEST', xid, options: [opt.ip(54, '10.0.0.1')] }),
-      dhcp({ frame: 5, t: 0.004, type: 'ACK', xid, src: '10.0.0.1', yiaddr: CLIENT_IP, options: [opt.ip(54, '10.0.0.1')] }),
+      dhcp({
+        frame: 5,
+        t: 0.004,
+        type: 'ACK',
+        xid,
+        src: '10.0.0.1',
+        yiaddr: CLIENT_IP,
+        options: [opt.ip(54, '10.0.0.1')],
+      }),
     ]);
     const [boot] = r.sessions[0].boots;
     assert.deepEqual(
-      [boot.offerFrom, boot.bootFile, boot.bootFileSource, boot.tftpServer, boot.tftpServerSource, boot.proxyServer],
+      [
+        boot.offerFrom,
+        boot.bootFile,
+        boot.bootFileSource,
+        boot.tftpServer,
+        boot.tftpServerSource,
+        boot.proxyServer,
+      ],
       ['10.0.0.1', 'ipxe.efi', 'proxy', '10.0.0.5', 'proxy', '10.0.0.5'],
     );
   });
@@ -209,7 +388,14 @@ describe('boot sessions', () => {
     stranger.read(2070, 50002, 'pxelinux.0', 10);
     const r = analyze([
       ...dora({ xid: 1, t: 0, frame: 1, reply: { options: [opt.text(67, 'pxelinux.0')] } }),
-      ...dora({ xid: 2, t: 0.5, frame: 10, mac: other.mac, ip: other.ip, reply: { options: [opt.text(67, 'pxelinux.0')] } }),
+      ...dora({
+        xid: 2,
+        t: 0.5,
+        frame: 10,
+        mac: other.mac,
+        ip: other.ip,
+        reply: { options: [opt.text(67, 'pxelinux.0')] },
+      }),
       ...a.packets,
       ...b.packets,
       ...stranger.packets,
@@ -221,7 +407,10 @@ describe('boot sessions', () => {
         [other.mac, other.ip, [2000]],
       ],
     );
-    assert.deepEqual(r.orphanTransfers.map((t) => t.clientIp), ['10.77.0.200']);
+    assert.deepEqual(
+      r.orphanTransfers.map((t) => t.clientIp),
+      ['10.77.0.200'],
+    );
     assert.equal(r.stats.sessions, 2);
   });
 
@@ -239,7 +428,11 @@ describe('boot sessions', () => {
     s.rrq(2070, 'undionly.kpxe');
     s.data(50000, 2070, 1, 512);
     s.ack(2070, 50000, 1);
-    const r = analyze([...dora({ xid: 1, t: 0, frame: 1 }), ...s.packets, ...dora({ xid: 2, t: 2, frame: 20 })]);
+    const r = analyze([
+      ...dora({ xid: 1, t: 0, frame: 1 }),
+      ...s.packets,
+      ...dora({ xid: 2, t: 2, frame: 20 }),
+    ]);
     assert.equal(r.sessions[0].transfers[0].outcome, 'abandoned');
   });
 });
@@ -248,7 +441,14 @@ describe('capture summary and ARP', () => {
   it('counts packets, times the capture and tells whether TFTP data ports were seen', () => {
     const s = new TftpScript(CLIENT_IP, SERVER, { frame: 10, t: 16 });
     s.read(2070, 50000, 'pxelinux.0', 100);
-    const r = analyze({ packets: [...dora({ xid: 1, t: 0, frame: 1 }), ...s.packets], arp: [arp(5, 3.1, 'request', CLIENT_IP, SERVER)] }, {}, 19.5);
+    const r = analyze(
+      {
+        packets: [...dora({ xid: 1, t: 0, frame: 1 }), ...s.packets],
+        arp: [arp(5, 3.1, 'request', CLIENT_IP, SERVER)],
+      },
+      {},
+      19.5,
+    );
     assert.equal(r.capture.dhcpPackets, 4);
     assert.equal(r.capture.tftpPackets, 3);
     assert.equal(r.capture.arpPackets, 1);

@@ -46,7 +46,12 @@ describe('TFTP transfers', () => {
     s.read(1333, 40002, 'snponly.efi', 173792, 1468, { blksize: '1468', windowsize: '4' });
     const [probe, real] = transfersOf(s.packets);
     assert.equal(probe.outcome, 'tsize-probe');
-    assert.deepEqual(probe.error, { code: 8, message: 'User aborted the transfer', from: 'client', frame: probe.outcomeFrame });
+    assert.deepEqual(probe.error, {
+      code: 8,
+      message: 'User aborted the transfer',
+      from: 'client',
+      frame: probe.outcomeFrame,
+    });
     assert.equal(probe.tsize, 173792);
     assert.equal(real.clientPort, 1333);
     assert.equal(real.outcome, 'complete');
@@ -94,7 +99,11 @@ describe('TFTP transfers', () => {
 
   it('keeps the pxelinux config search as separate transfers: misses are server errors, default completes', () => {
     const s = new TftpScript();
-    const misses = ['pxelinux.cfg/1e1b5f8a-1d7c-2e4c-9b9a-0123456789ab', 'pxelinux.cfg/01-52-54-00-12-34-56', 'pxelinux.cfg/0A4D006F'];
+    const misses = [
+      'pxelinux.cfg/1e1b5f8a-1d7c-2e4c-9b9a-0123456789ab',
+      'pxelinux.cfg/01-52-54-00-12-34-56',
+      'pxelinux.cfg/0A4D006F',
+    ];
     let port = 49154;
     let serverPort = 60000;
     for (const name of misses) {
@@ -124,7 +133,10 @@ describe('TFTP transfers', () => {
     s.ack(2070, 51000, 1);
     const transfers = transfersOf(s.packets);
     assert.equal(transfers.length, 1);
-    assert.deepEqual(transfers[0].requestRetries.map((r) => r.frame), [2, 3]);
+    assert.deepEqual(
+      transfers[0].requestRetries.map((r) => r.frame),
+      [2, 3],
+    );
     assert.equal(transfers[0].outcome, 'complete');
     assert.equal(transfers[0].blksize, 512);
     assert.equal(transfers[0].maxGap, 1);
@@ -153,7 +165,10 @@ describe('TFTP transfers', () => {
     s.rrq(2070, 'pxelinux.0');
     const other = new TftpScript('10.77.0.112', SERVER, { frame: 10, t: 1 });
     other.read(3000, 50000, 'pxelinux.0', 100);
-    const transfers = transfersOf([...s.packets, ...other.packets].sort((a, b) => a.frame - b.frame), 60);
+    const transfers = transfersOf(
+      [...s.packets, ...other.packets].sort((a, b) => a.frame - b.frame),
+      60,
+    );
     const dead = transfers.find((t) => t.serverIp === '10.77.0.9');
     assert.equal(dead?.outcome, 'abandoned');
     assert.equal(dead?.serverPort, null);
@@ -181,7 +196,10 @@ describe('TFTP transfers', () => {
     s.ack(2070, 50001, 2);
     const [t] = transfersOf(s.packets);
     assert.equal(t.serverPort, 50001);
-    assert.deepEqual(t.strayPackets.map((p) => p.frame), [stray.frame, rejection.frame]);
+    assert.deepEqual(
+      t.strayPackets.map((p) => p.frame),
+      [stray.frame, rejection.frame],
+    );
     assert.equal(t.error, null);
     assert.equal(t.outcome, 'complete');
     assert.equal(t.bytes, 522);
@@ -203,7 +221,10 @@ describe('TFTP transfers', () => {
     resent.push(s.data(50000, 2070, 2, 8192, { fragmentFrames: [24, 25, 26, 27, 28, 29] }));
     s.t += 1;
     resent.push(s.data(50000, 2070, 2, 8192, { fragmentFrames: [31, 32, 33, 34, 35, 36] }));
-    const losses = [fragmentLoss(1.5, SERVER, CLIENT_IP, [40, 41]), fragmentLoss(2.5, SERVER, CLIENT_IP, [42])];
+    const losses = [
+      fragmentLoss(1.5, SERVER, CLIENT_IP, [40, 41]),
+      fragmentLoss(2.5, SERVER, CLIENT_IP, [42]),
+    ];
     const [t] = transfersOf({ packets: s.packets, losses }, 120);
     assert.equal(t.unackedRetransmits, 3);
     assert.deepEqual(t.retransmitFrames, [first.frame, ...resent.map((p) => p.frame)]);
@@ -325,11 +346,14 @@ describe('TFTP transfers', () => {
 
   it('follows a transfer whose request is not in the capture', () => {
     const s = new TftpScript();
-    s.data(50000, 2070, 7, 512);
+    s.data(50000, 2070, 7, 1432);
     s.ack(2070, 50000, 7);
     s.data(50000, 2070, 8, 3);
     s.ack(2070, 50000, 8);
     const [t] = transfersOf(s.packets);
+    assert.equal(t.gaps, 0);
+    assert.equal(t.blksize, 1432);
+    assert.equal(t.bytes, 1435);
     assert.equal(t.clientPort, 2070);
     assert.equal(t.serverPort, 50000);
     assert.equal(t.filename, '');

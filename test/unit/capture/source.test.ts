@@ -135,6 +135,18 @@ describe('readCapture sources', () => {
     assert.deepEqual(c.warnings, []);
   });
 
+  it('rejects when the sink throws, instead of crashing the process', async () => {
+    const failing = {
+      frame(): void {
+        throw new Error('sink bug');
+      },
+      warning(): void {},
+    };
+    await assert.rejects(readCapture(capturePath('public/zeek/dhcp.pcap'), failing), /sink bug/);
+    const file = readFileSync(capturePath('public/zeek/dhcp.pcap'));
+    await assert.rejects(readCapture(streamOf(chunks(file, 100)), failing), /sink bug/);
+  });
+
   it('rejects with the abort reason when aborted before the header', async () => {
     const controller = new AbortController();
     const done = readCapture(new PassThrough(), collect().sink, { signal: controller.signal });

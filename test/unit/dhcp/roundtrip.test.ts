@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeDhcp, dhcpMessageToJson, encodeDhcp, summarizeDhcp } from '../../../src/protocol/dhcp/index.js';
+import {
+  decodeDhcp,
+  dhcpMessageToJson,
+  encodeDhcp,
+  summarizeDhcp,
+} from '../../../src/protocol/dhcp/index.js';
 import { allFixtures } from './support/fixtures.js';
 
 const fixtures = allFixtures();
@@ -17,7 +22,11 @@ test('decode → encode is byte-exact for every port 67/68/4011 payload of every
       const again = encodeDhcp(msg);
       assert.equal(hex(again), hex(row.payload), `${file} frame ${row.frame}`);
       // And the re-encoded bytes decode to the same message.
-      assert.deepEqual(dhcpMessageToJson(decodeDhcp(again)), dhcpMessageToJson(msg), `${file} frame ${row.frame}`);
+      assert.deepEqual(
+        dhcpMessageToJson(decodeDhcp(again)),
+        dhcpMessageToJson(msg),
+        `${file} frame ${row.frame}`,
+      );
       packets++;
     }
   }

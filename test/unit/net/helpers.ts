@@ -87,11 +87,73 @@ export function pcapBytes(linkType: number, frames: readonly Uint8Array[], snapL
   return out;
 }
 
-export function writeTempPcap(name: string, linkType: number, frames: readonly Uint8Array[]): string {
+/**
+ * A little-endian pcapng with one interface per distinct link type, so frames of many link types go to
+ * tshark in one file (one process start instead of one per link type).
+ */
+export function pcapngBytes(frames: readonly { linkType: number; data: Uint8Array }[]): Uint8Array {
+  const linkTypes = [...new Set(frames.map((f) => f.linkType))];
+  const blocks: Uint8Array[] = [];
+  const block = (type: number, body: Uint8Array): void => {
+    const length = 12 + body.length;
+    const b = new Uint8Array(length);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, type, true);
+    v.setUint32(4, length, true);
+    b.set(body, 8);
+    v.setUint32(length - 4, length, true);
+    blocks.push(b);
+  };
+  const shb = new DataView(new ArrayBuffer(16));
+  shb.setUint32(0, 0x1a2b3c4d, true);
+  shb.setUint16(4, 1, true);
+  shb.setBigInt64(8, -1n, true);
+  block(0x0a0d0d0a, new Uint8Array(shb.buffer));
+  for (const lt of linkTypes) {
+    const idb = new DataView(new ArrayBuffer(8));
+    idb.setUint16(0, lt, true);
+    idb.setUint32(4, 262144, true);
+    block(1, new Uint8Array(idb.buffer));
+  }
+  frames.forEach((f, i) => {
+    const padded = (f.data.length + 3) & ~3;
+    const body = new Uint8Array(20 + padded);
+    const v = new DataView(body.buffer);
+    v.setUint32(0, linkTypes.indexOf(f.linkType), true);
+    // Microsecond units (the default if_tsresol): one frame per second from 2024-01-01.
+    const ts = BigInt(1704067200 + i) * 1000000n;
+    v.setUint32(4, Number(ts >> 32n), true);
+    v.setUint32(8, Number(ts & 0xffffffffn), true);
+    v.setUint32(12, f.data.length, true);
+    v.setUint32(16, f.data.length, true);
+    body.set(f.data, 20);
+    block(6, body);
+  });
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
+  let o = 0;
+  for (const b of blocks) {
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
+}
+
+function writeTemp(name: string, bytes: Uint8Array): string {
   const dir = mkdtempSync(join(tmpdir(), 'pxe-doctor-test-'));
   const path = join(dir, name);
-  writeFileSync(path, pcapBytes(linkType, frames));
+  writeFileSync(path, bytes);
   return path;
+}
+
+export function writeTempPcap(name: string, linkType: number, frames: readonly Uint8Array[]): string {
+  return writeTemp(name, pcapBytes(linkType, frames));
+}
+
+export function writeTempPcapng(
+  name: string,
+  frames: readonly { linkType: number; data: Uint8Array }[],
+): string {
+  return writeTemp(name, pcapngBytes(frames));
 }
 
 let tsharkChecked: boolean | undefined;
@@ -106,7 +168,11 @@ export function hasTshark(): boolean {
 }
 
 /** Runs tshark -T fields on a capture; one array of cells per frame. */
-export function tsharkFields(path: string, fields: readonly string[], extra: readonly string[] = []): string[][] {
+export function tsharkFields(
+  path: string,
+  fields: readonly string[],
+  extra: readonly string[] = [],
+): string[][] {
   const args = ['-r', path, ...extra, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a'];
   for (const f of fields) args.push('-e', f);
   const r = spawnSync('tshark', args, { encoding: 'utf8' });

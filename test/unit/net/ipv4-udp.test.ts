@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { ipNumberToString, ipToString, macToString, parseIp, parseMac, readIp, toIpNumber } from '../../../src/protocol/addr.js';
+import {
+  ipNumberToString,
+  ipToString,
+  macToString,
+  parseIp,
+  parseMac,
+  readIp,
+  toIpNumber,
+} from '../../../src/protocol/addr.js';
 import { internetChecksum } from '../../../src/protocol/checksum.js';
 import { encodeEthernet } from '../../../src/protocol/ethernet.js';
 import {
@@ -57,13 +65,29 @@ describe('addresses', () => {
 
 describe('IPv4 header', () => {
   const payload = new Uint8Array([1, 2, 3, 4, 5]);
-  const datagram = encodeIpv4({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 17, id: 0xbeef, ttl: 3, tos: 0x10, df: true }, payload);
+  const datagram = encodeIpv4(
+    { src: '10.0.0.1', dst: '10.0.0.2', protocol: 17, id: 0xbeef, ttl: 3, tos: 0x10, df: true },
+    payload,
+  );
 
   test('encode then decode', () => {
     const h = decodeIpv4Header(datagram, 0);
     assert.equal(h.status, IPV4_OK);
     assert.deepEqual(
-      [h.version, h.ihl, h.headerLength, h.tos, h.totalLength, h.id, h.df, h.mf, h.flags, h.fragmentOffset, h.ttl, h.protocol],
+      [
+        h.version,
+        h.ihl,
+        h.headerLength,
+        h.tos,
+        h.totalLength,
+        h.id,
+        h.df,
+        h.mf,
+        h.flags,
+        h.fragmentOffset,
+        h.ttl,
+        h.protocol,
+      ],
       [4, 5, 20, 0x10, 25, 0xbeef, true, false, 2, 0, 3, 17],
     );
     assert.equal(ipNumberToString(h.src), '10.0.0.1');
@@ -82,7 +106,10 @@ describe('IPv4 header', () => {
   });
 
   test('options are skipped', () => {
-    const withOptions = encodeIpv4({ src: 1, dst: 2, protocol: 17, options: Uint8Array.of(0x94, 4, 0, 0, 1) }, payload);
+    const withOptions = encodeIpv4(
+      { src: 1, dst: 2, protocol: 17, options: Uint8Array.of(0x94, 4, 0, 0, 1) },
+      payload,
+    );
     const h = decodeIpv4Header(withOptions, 0);
     assert.equal(h.ihl, 7);
     assert.equal(h.payloadOffset, 28);
@@ -136,7 +163,10 @@ describe('IPv4 header', () => {
     assert.throws(() => encodeIpv4({ src: 1, dst: 2, protocol: 17, fragmentOffset: 3 }, payload), RangeError);
     assert.throws(() => encodeIpv4({ src: 1, dst: 2, protocol: 17, ttl: 256 }, payload), RangeError);
     assert.throws(() => encodeIpv4({ src: 1, dst: 2, protocol: 17 }, new Uint8Array(65516)), RangeError);
-    assert.throws(() => encodeIpv4({ src: 1, dst: 2, protocol: 17, options: new Uint8Array(41) }, payload), RangeError);
+    assert.throws(
+      () => encodeIpv4({ src: 1, dst: 2, protocol: 17, options: new Uint8Array(41) }, payload),
+      RangeError,
+    );
   });
 });
 
@@ -144,7 +174,10 @@ describe('UDP header', () => {
   test('decode statuses', () => {
     const udp = encodeUdp('10.0.0.1', '10.0.0.2', 68, 67, new Uint8Array(10));
     let h = decodeUdpHeader(udp, 0);
-    assert.deepEqual([h.status, h.srcPort, h.dstPort, h.length, h.payloadOffset, h.payloadEnd], [UDP_OK, 68, 67, 18, 8, 18]);
+    assert.deepEqual(
+      [h.status, h.srcPort, h.dstPort, h.length, h.payloadOffset, h.payloadEnd],
+      [UDP_OK, 68, 67, 18, 8, 18],
+    );
     const padded = new Uint8Array(30);
     padded.set(udp);
     assert.equal(decodeUdpHeader(padded, 0).payloadEnd, 18);
@@ -196,20 +229,29 @@ describe('checksums judged by tshark', { skip: !hasTshark() && 'tshark not insta
       const dst = randomInt(rand, 0xffffffff);
       const options = i % 7 === 3 ? Uint8Array.of(1, 1, 1) : undefined;
       const udp = encodeUdp(src, dst, randomInt(rand, 65536), randomInt(rand, 65536), payload);
-      const ip = encodeIpv4({ src, dst, protocol: IPPROTO_UDP, id: randomInt(rand, 65536), ttl: randomInt(rand, 256), options }, udp);
-      frames.push(encodeEthernet({ dst: '52:54:00:00:00:01', src: '52:54:00:00:00:02', etherType: 0x0800 }, ip));
+      const ip = encodeIpv4(
+        { src, dst, protocol: IPPROTO_UDP, id: randomInt(rand, 65536), ttl: randomInt(rand, 256), options },
+        udp,
+      );
+      frames.push(
+        encodeEthernet({ dst: '52:54:00:00:00:01', src: '52:54:00:00:00:02', etherType: 0x0800 }, ip),
+      );
     }
     const probe = encodeUdp(7, 8, 9, 10, new Uint8Array(2));
     const c0 = udpChecksum(7, 8, probe);
     const ffff = encodeUdp(7, 8, 9, 10, Uint8Array.of(c0 >> 8, c0 & 0xff));
-    frames.push(encodeEthernet({ dst: '52:54:00:00:00:01', src: '52:54:00:00:00:02', etherType: 0x0800 }, encodeIpv4({ src: 7, dst: 8, protocol: 17 }, ffff)));
+    frames.push(
+      encodeEthernet(
+        { dst: '52:54:00:00:00:01', src: '52:54:00:00:00:02', etherType: 0x0800 },
+        encodeIpv4({ src: 7, dst: 8, protocol: 17 }, ffff),
+      ),
+    );
     const path = writeTempPcap('checksums.pcap', 1, frames);
-    const rows = tsharkFields(path, ['frame.number', 'ip.checksum.status', 'udp.checksum.status', 'udp.checksum'], [
-      '-o',
-      'ip.check_checksum:TRUE',
-      '-o',
-      'udp.check_checksum:TRUE',
-    ]);
+    const rows = tsharkFields(
+      path,
+      ['frame.number', 'ip.checksum.status', 'udp.checksum.status', 'udp.checksum'],
+      ['-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'],
+    );
     assert.equal(rows.length, frames.length);
     for (const row of rows) {
       assert.equal(row[1], '1', `frame ${row[0]}: IP checksum status ${row[1]}`);

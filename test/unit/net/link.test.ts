@@ -4,7 +4,14 @@ import { describe, test } from 'node:test';
 
 import { ipNumberToString } from '../../../src/protocol/addr.js';
 import { decodeArp, encodeArp, encodeEthernet } from '../../../src/protocol/ethernet.js';
-import { createIpv4Header, decodeIpv4Into, encodeIpv4, IPPROTO_UDP, IPV4_OK, IPV4_TRUNCATED } from '../../../src/protocol/ipv4.js';
+import {
+  createIpv4Header,
+  decodeIpv4Into,
+  encodeIpv4,
+  IPPROTO_UDP,
+  IPV4_OK,
+  IPV4_TRUNCATED,
+} from '../../../src/protocol/ipv4.js';
 import {
   createLinkInfo,
   decodeLink,
@@ -22,7 +29,7 @@ import {
   linkVlans,
 } from '../../../src/protocol/link.js';
 import { createUdpHeader, decodeUdpInto, encodeUdp } from '../../../src/protocol/udp.js';
-import { cell, dataPath, hasTshark, hexToBytes, readTsv, tsharkFields, writeTempPcap } from './helpers.js';
+import { cell, dataPath, hasTshark, hexToBytes, readTsv, tsharkFields, writeTempPcapng } from './helpers.js';
 
 const NET: ReadonlyMap<string, number> = new Map([
   ['ip', ETHERTYPE_IPV4],
@@ -65,10 +72,12 @@ describe('link layer against tshark on real captures', () => {
           assert.equal(linkSrcMac(info, data), ethSrc, where);
           assert.equal(linkDstMac(info, data), cell(row, 'eth.dst'), where);
         }
-        if (cell(row, 'sll.pkttype') !== '') assert.equal(info.packetType, Number(cell(row, 'sll.pkttype')), where);
+        if (cell(row, 'sll.pkttype') !== '')
+          assert.equal(info.packetType, Number(cell(row, 'sll.pkttype')), where);
         const sllSrc = cell(row, 'sll.src.eth');
         if (sllSrc !== '') assert.equal(linkSrcMac(info, data), sllSrc, where);
-        if (cell(row, 'sll.ifindex') !== '') assert.equal(info.ifIndex, Number(cell(row, 'sll.ifindex')), where);
+        if (cell(row, 'sll.ifindex') !== '')
+          assert.equal(info.ifIndex, Number(cell(row, 'sll.ifindex')), where);
 
         if (net === 'ip') {
           const s = decodeIpv4Into(data, info.offset, ip);
@@ -154,24 +163,130 @@ function craftedFrames(): Crafted[] {
   const v4 = sampleDatagram();
   const v6 = sampleIpv6();
   const sllHeader = (protocol: number): Uint8Array =>
-    Uint8Array.from([0, 0, 0, 1, 0, 6, 0x52, 0x54, 0, 0x12, 0x34, 0x56, 0, 0, protocol >> 8, protocol & 0xff]);
+    Uint8Array.from([
+      0,
+      0,
+      0,
+      1,
+      0,
+      6,
+      0x52,
+      0x54,
+      0,
+      0x12,
+      0x34,
+      0x56,
+      0,
+      0,
+      protocol >> 8,
+      protocol & 0xff,
+    ]);
   return [
-    { name: 'NULL, little-endian AF_INET', linkType: 0, frame: concat(Uint8Array.of(2, 0, 0, 0), v4), etherType: ETHERTYPE_IPV4, offset: 4, protocols: 'null:ip' },
-    { name: 'NULL, big-endian AF_INET', linkType: 0, frame: concat(Uint8Array.of(0, 0, 0, 2), v4), etherType: ETHERTYPE_IPV4, offset: 4, protocols: 'null:ip' },
-    { name: 'NULL, Darwin AF_INET6 (30)', linkType: 0, frame: concat(Uint8Array.of(30, 0, 0, 0), v6), etherType: ETHERTYPE_IPV6, offset: 4, protocols: 'null:ipv6' },
-    { name: 'NULL, FreeBSD AF_INET6 (28)', linkType: 0, frame: concat(Uint8Array.of(28, 0, 0, 0), v6), etherType: ETHERTYPE_IPV6, offset: 4, protocols: 'null:ipv6' },
-    { name: 'NULL, BSD AF_INET6 (24) big-endian', linkType: 0, frame: concat(Uint8Array.of(0, 0, 0, 24), v6), etherType: ETHERTYPE_IPV6, offset: 4, protocols: 'null:ipv6' },
-    { name: 'LOOP AF_INET', linkType: 108, frame: concat(Uint8Array.of(0, 0, 0, 2), v4), etherType: ETHERTYPE_IPV4, offset: 4, protocols: 'null:ip' },
-    { name: 'LOOP AF_INET6', linkType: 108, frame: concat(Uint8Array.of(0, 0, 0, 24), v6), etherType: ETHERTYPE_IPV6, offset: 4, protocols: 'null:ipv6' },
-    { name: 'RAW (101) IPv4', linkType: 101, frame: v4, etherType: ETHERTYPE_IPV4, offset: 0, protocols: 'raw:ip' },
-    { name: 'RAW (101) IPv6', linkType: 101, frame: v6, etherType: ETHERTYPE_IPV6, offset: 0, protocols: 'raw:ipv6' },
-    { name: 'RAW (12) IPv4', linkType: 12, frame: v4, etherType: ETHERTYPE_IPV4, offset: 0, protocols: 'raw:ip' },
-    { name: 'RAW (14) IPv4', linkType: 14, frame: v4, etherType: ETHERTYPE_IPV4, offset: 0, protocols: 'raw:ip' },
+    {
+      name: 'NULL, little-endian AF_INET',
+      linkType: 0,
+      frame: concat(Uint8Array.of(2, 0, 0, 0), v4),
+      etherType: ETHERTYPE_IPV4,
+      offset: 4,
+      protocols: 'null:ip',
+    },
+    {
+      name: 'NULL, big-endian AF_INET',
+      linkType: 0,
+      frame: concat(Uint8Array.of(0, 0, 0, 2), v4),
+      etherType: ETHERTYPE_IPV4,
+      offset: 4,
+      protocols: 'null:ip',
+    },
+    {
+      name: 'NULL, Darwin AF_INET6 (30)',
+      linkType: 0,
+      frame: concat(Uint8Array.of(30, 0, 0, 0), v6),
+      etherType: ETHERTYPE_IPV6,
+      offset: 4,
+      protocols: 'null:ipv6',
+    },
+    {
+      name: 'NULL, FreeBSD AF_INET6 (28)',
+      linkType: 0,
+      frame: concat(Uint8Array.of(28, 0, 0, 0), v6),
+      etherType: ETHERTYPE_IPV6,
+      offset: 4,
+      protocols: 'null:ipv6',
+    },
+    {
+      name: 'NULL, BSD AF_INET6 (24) big-endian',
+      linkType: 0,
+      frame: concat(Uint8Array.of(0, 0, 0, 24), v6),
+      etherType: ETHERTYPE_IPV6,
+      offset: 4,
+      protocols: 'null:ipv6',
+    },
+    {
+      name: 'LOOP AF_INET',
+      linkType: 108,
+      frame: concat(Uint8Array.of(0, 0, 0, 2), v4),
+      etherType: ETHERTYPE_IPV4,
+      offset: 4,
+      protocols: 'null:ip',
+    },
+    {
+      name: 'LOOP AF_INET6',
+      linkType: 108,
+      frame: concat(Uint8Array.of(0, 0, 0, 24), v6),
+      etherType: ETHERTYPE_IPV6,
+      offset: 4,
+      protocols: 'null:ipv6',
+    },
+    {
+      name: 'RAW (101) IPv4',
+      linkType: 101,
+      frame: v4,
+      etherType: ETHERTYPE_IPV4,
+      offset: 0,
+      protocols: 'raw:ip',
+    },
+    {
+      name: 'RAW (101) IPv6',
+      linkType: 101,
+      frame: v6,
+      etherType: ETHERTYPE_IPV6,
+      offset: 0,
+      protocols: 'raw:ipv6',
+    },
+    {
+      name: 'RAW (12) IPv4',
+      linkType: 12,
+      frame: v4,
+      etherType: ETHERTYPE_IPV4,
+      offset: 0,
+      protocols: 'raw:ip',
+    },
+    {
+      name: 'RAW (14) IPv4',
+      linkType: 14,
+      frame: v4,
+      etherType: ETHERTYPE_IPV4,
+      offset: 0,
+      protocols: 'raw:ip',
+    },
     { name: 'IPV4 (228)', linkType: 228, frame: v4, etherType: ETHERTYPE_IPV4, offset: 0, protocols: 'ip' },
     {
       name: 'Ethernet 802.1ad + 802.1Q + 0x9100',
       linkType: 1,
-      frame: encodeEthernet({ dst: MAC_B, src: MAC_A, vlans: [{ id: 300, tpid: 0x88a8 }, { id: 7, tpid: 0x9100 }, { id: 42, pcp: 5, dei: true }], etherType: 0x0800 }, v4),
+      frame: encodeEthernet(
+        {
+          dst: MAC_B,
+          src: MAC_A,
+          vlans: [
+            { id: 300, tpid: 0x88a8 },
+            { id: 7, tpid: 0x9100 },
+            { id: 42, pcp: 5, dei: true },
+          ],
+          etherType: 0x0800,
+        },
+        v4,
+      ),
       etherType: ETHERTYPE_IPV4,
       offset: 26,
       vlans: [300, 7, 42],
@@ -180,7 +295,10 @@ function craftedFrames(): Crafted[] {
     {
       name: 'Ethernet 802.3 + LLC/SNAP',
       linkType: 1,
-      frame: encodeEthernet({ dst: MAC_B, src: MAC_A, etherType: v4.length + 8 }, concat(Uint8Array.of(0xaa, 0xaa, 3, 0, 0, 0, 8, 0), v4)),
+      frame: encodeEthernet(
+        { dst: MAC_B, src: MAC_A, etherType: v4.length + 8 },
+        concat(Uint8Array.of(0xaa, 0xaa, 3, 0, 0, 0, 8, 0), v4),
+      ),
       etherType: ETHERTYPE_IPV4,
       offset: 22,
       protocols: 'eth:llc:ip',
@@ -188,16 +306,30 @@ function craftedFrames(): Crafted[] {
     {
       name: 'Ethernet MPLS two labels',
       linkType: 1,
-      frame: encodeEthernet({ dst: MAC_B, src: MAC_A, etherType: 0x8847 }, concat(Uint8Array.of(0, 1, 0x00, 64, 0, 2, 0x01, 64), v4)),
+      frame: encodeEthernet(
+        { dst: MAC_B, src: MAC_A, etherType: 0x8847 },
+        concat(Uint8Array.of(0, 1, 0x00, 64, 0, 2, 0x01, 64), v4),
+      ),
       etherType: ETHERTYPE_IPV4,
       offset: 22,
       protocols: 'eth:ethertype:mpls:ip',
     },
-    { name: 'Linux SLL with a VLAN tag', linkType: 113, frame: concat(sllHeader(0x8100), Uint8Array.of(0, 99, 8, 0), v4), etherType: ETHERTYPE_IPV4, offset: 20, vlans: [99], protocols: 'sll:ethertype:vlan:ethertype:ip' },
+    {
+      name: 'Linux SLL with a VLAN tag',
+      linkType: 113,
+      frame: concat(sllHeader(0x8100), Uint8Array.of(0, 99, 8, 0), v4),
+      etherType: ETHERTYPE_IPV4,
+      offset: 20,
+      vlans: [99],
+      protocols: 'sll:ethertype:vlan:ethertype:ip',
+    },
     {
       name: 'Linux SLL2',
       linkType: 276,
-      frame: concat(Uint8Array.of(8, 0, 0, 0, 0, 0, 0, 3, 0, 1, 4, 6, 0x52, 0x54, 0, 0x12, 0x34, 0x56, 0, 0), v4),
+      frame: concat(
+        Uint8Array.of(8, 0, 0, 0, 0, 0, 0, 3, 0, 1, 4, 6, 0x52, 0x54, 0, 0x12, 0x34, 0x56, 0, 0),
+        v4,
+      ),
       etherType: ETHERTYPE_IPV4,
       offset: 20,
       protocols: 'sll:ethertype:ip',
@@ -217,25 +349,42 @@ describe('crafted link types', () => {
     }
   });
 
-  test('tshark decodes the same network layer at the same place', { skip: !hasTshark() && 'tshark not installed' }, () => {
-    for (const c of cases) {
-      const path = writeTempPcap('link.pcap', c.linkType, [c.frame]);
-      const [row] = tsharkFields(path, ['frame.protocols', 'ip.src', 'ipv6.src', 'udp.dstport', 'vlan.id', 'ieee8021ad.id']);
-      assert.ok(row[0].startsWith(c.protocols), `${c.name}: tshark says ${row[0]}`);
-      if (c.etherType === ETHERTYPE_IPV4) {
-        const ip = createIpv4Header();
-        assert.equal(decodeIpv4Into(c.frame, c.offset, ip), IPV4_OK, c.name);
-        assert.equal(ipNumberToString(ip.src), row[1], c.name);
-        const udp = createUdpHeader();
-        decodeUdpInto(c.frame, ip.payloadOffset, ip.payloadEnd, udp);
-        assert.equal(String(udp.dstPort), row[3], c.name);
-      } else {
-        assert.equal(row[2], '::1', c.name);
-      }
-      const tsharkVlans = [row[5], row[4]].filter((v) => v !== '').join(',');
-      if (c.vlans !== undefined) assert.deepEqual(tsharkVlans.split(',').map(Number).sort(), [...c.vlans].sort(), c.name);
-    }
-  });
+  test(
+    'tshark decodes the same network layer at the same place',
+    { skip: !hasTshark() && 'tshark not installed' },
+    () => {
+      const path = writeTempPcapng(
+        'links.pcapng',
+        cases.map((c) => ({ linkType: c.linkType, data: c.frame })),
+      );
+      const rows = tsharkFields(path, [
+        'frame.protocols',
+        'ip.src',
+        'ipv6.src',
+        'udp.dstport',
+        'vlan.id',
+        'ieee8021ad.id',
+      ]);
+      assert.equal(rows.length, cases.length);
+      cases.forEach((c, i) => {
+        const row = rows[i];
+        assert.ok(row[0].startsWith(c.protocols), `${c.name}: tshark says ${row[0]}`);
+        if (c.etherType === ETHERTYPE_IPV4) {
+          const ip = createIpv4Header();
+          assert.equal(decodeIpv4Into(c.frame, c.offset, ip), IPV4_OK, c.name);
+          assert.equal(ipNumberToString(ip.src), row[1], c.name);
+          const udp = createUdpHeader();
+          decodeUdpInto(c.frame, ip.payloadOffset, ip.payloadEnd, udp);
+          assert.equal(String(udp.dstPort), row[3], c.name);
+        } else {
+          assert.equal(row[2], '::1', c.name);
+        }
+        const tsharkVlans = [row[5], row[4]].filter((v) => v !== '').join(',');
+        if (c.vlans !== undefined)
+          assert.deepEqual(tsharkVlans.split(',').map(Number).sort(), [...c.vlans].sort(), c.name);
+      });
+    },
+  );
 });
 
 describe('link edge cases', () => {
@@ -248,13 +397,19 @@ describe('link edge cases', () => {
     assert.equal(decodeLinkInto(108, new Uint8Array(3), info), LINK_TRUNCATED);
     assert.equal(decodeLinkInto(101, new Uint8Array(0), info), LINK_TRUNCATED);
     // A VLAN tag cut in the middle.
-    const tagged = encodeEthernet({ dst: MAC_B, src: MAC_A, vlans: [5], etherType: 0x0800 }, new Uint8Array(0));
+    const tagged = encodeEthernet(
+      { dst: MAC_B, src: MAC_A, vlans: [5], etherType: 0x0800 },
+      new Uint8Array(0),
+    );
     assert.equal(decodeLinkInto(1, tagged.subarray(0, 16), info), LINK_TRUNCATED);
   });
 
   test('non-IP frames keep a cheap answer', () => {
     const info = createLinkInfo();
-    const llc = encodeEthernet({ dst: MAC_B, src: MAC_A, etherType: 40 }, Uint8Array.of(0x42, 0x42, 3, 0, 0, 0, 0, 0));
+    const llc = encodeEthernet(
+      { dst: MAC_B, src: MAC_A, etherType: 40 },
+      Uint8Array.of(0x42, 0x42, 3, 0, 0, 0, 0, 0),
+    );
     assert.equal(decodeLinkInto(1, llc, info), LINK_OK);
     assert.equal(info.etherType, ETHERTYPE_NONE);
     assert.equal(decodeLinkInto(0, Uint8Array.of(7, 0, 0, 0, 1), info), LINK_OK);
@@ -265,14 +420,20 @@ describe('link edge cases', () => {
 
   test('more tags than followed are left as they are', () => {
     const info = createLinkInfo();
-    const frame = encodeEthernet({ dst: MAC_B, src: MAC_A, vlans: [1, 2, 3, 4, 5, 6, 7, 8, 9], etherType: 0x0800 }, new Uint8Array(20));
+    const frame = encodeEthernet(
+      { dst: MAC_B, src: MAC_A, vlans: [1, 2, 3, 4, 5, 6, 7, 8, 9], etherType: 0x0800 },
+      new Uint8Array(20),
+    );
     assert.equal(decodeLinkInto(1, frame, info), LINK_OK);
     assert.deepEqual(linkVlans(info), [1, 2, 3, 4, 5, 6, 7, 8]);
     assert.equal(info.etherType, 0x8100);
   });
 
   test('decodeLink gives plain data and a failure naming the link type', () => {
-    const frame = encodeEthernet({ dst: MAC_B, src: MAC_A, vlans: [10], etherType: 0x0806 }, new Uint8Array(28));
+    const frame = encodeEthernet(
+      { dst: MAC_B, src: MAC_A, vlans: [10], etherType: 0x0806 },
+      new Uint8Array(28),
+    );
     assert.deepEqual(decodeLink(1, frame), {
       ok: true,
       linkType: 1,
@@ -282,14 +443,30 @@ describe('link edge cases', () => {
       dstMac: MAC_B,
       vlans: [10],
     });
-    assert.deepEqual(decodeLink(127, frame), { ok: false, linkType: 127, reason: 'unsupported', linkName: 'IEEE802_11_RADIOTAP (127)' });
-    assert.deepEqual(decodeLink(1, frame.subarray(0, 5)), { ok: false, linkType: 1, reason: 'truncated', linkName: 'ETHERNET (1)' });
+    assert.deepEqual(decodeLink(127, frame), {
+      ok: false,
+      linkType: 127,
+      reason: 'unsupported',
+      linkName: 'IEEE802_11_RADIOTAP (127)',
+    });
+    assert.deepEqual(decodeLink(1, frame.subarray(0, 5)), {
+      ok: false,
+      linkType: 1,
+      reason: 'truncated',
+      linkName: 'ETHERNET (1)',
+    });
     assert.equal(linkTypeName(149), 'USER2 (149)');
     assert.equal(linkTypeName(60000), 'unknown (60000)');
   });
 
   test('ARP round trip, and foreign ARP is refused', () => {
-    const arp = encodeArp({ op: 1, senderMac: MAC_A, senderIp: '10.77.0.111', targetMac: '00:00:00:00:00:00', targetIp: '10.77.0.1' });
+    const arp = encodeArp({
+      op: 1,
+      senderMac: MAC_A,
+      senderIp: '10.77.0.111',
+      targetMac: '00:00:00:00:00:00',
+      targetIp: '10.77.0.1',
+    });
     const frame = encodeEthernet({ dst: 'ff:ff:ff:ff:ff:ff', src: MAC_A, etherType: 0x0806, pad: true }, arp);
     assert.equal(frame.length, 60);
     const info = createLinkInfo();
@@ -310,8 +487,17 @@ describe('link edge cases', () => {
   });
 
   test('encoder refuses impossible values', () => {
-    assert.throws(() => encodeEthernet({ dst: 'nope', src: MAC_A, etherType: 0x800 }, new Uint8Array(0)), RangeError);
-    assert.throws(() => encodeEthernet({ dst: MAC_A, src: MAC_A, vlans: [4096], etherType: 0x800 }, new Uint8Array(0)), RangeError);
-    assert.throws(() => encodeEthernet({ dst: MAC_A, src: MAC_A, etherType: 0x10000 }, new Uint8Array(0)), RangeError);
+    assert.throws(
+      () => encodeEthernet({ dst: 'nope', src: MAC_A, etherType: 0x800 }, new Uint8Array(0)),
+      RangeError,
+    );
+    assert.throws(
+      () => encodeEthernet({ dst: MAC_A, src: MAC_A, vlans: [4096], etherType: 0x800 }, new Uint8Array(0)),
+      RangeError,
+    );
+    assert.throws(
+      () => encodeEthernet({ dst: MAC_A, src: MAC_A, etherType: 0x10000 }, new Uint8Array(0)),
+      RangeError,
+    );
   });
 });

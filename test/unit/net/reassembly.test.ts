@@ -2,8 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { encodeEthernet } from '../../../src/protocol/ethernet.js';
-import { createIpv4Header, decodeIpv4Header, decodeIpv4Into, encodeIpv4, fragmentIpv4, isFragment, type Ipv4Fields } from '../../../src/protocol/ipv4.js';
-import { Ipv4Reassembler, type IncompleteDatagram, type ReassembledDatagram } from '../../../src/protocol/reassembly.js';
+import {
+  createIpv4Header,
+  decodeIpv4Header,
+  decodeIpv4Into,
+  encodeIpv4,
+  fragmentIpv4,
+  isFragment,
+  type Ipv4Fields,
+} from '../../../src/protocol/ipv4.js';
+import {
+  Ipv4Reassembler,
+  type IncompleteDatagram,
+  type ReassembledDatagram,
+} from '../../../src/protocol/reassembly.js';
 import { encodeTftp, tftpData } from '../../../src/protocol/tftp/index.js';
 import { decodeUdpHeader, encodeUdp, verifyUdpChecksum } from '../../../src/protocol/udp.js';
 import { hasTshark, tsharkFields, writeTempPcap } from './helpers.js';
@@ -27,7 +39,11 @@ interface Run {
 }
 
 /** Feeds datagrams as frames 1, 2, … at the given times (default 1 s apart). */
-function feed(packets: Uint8Array[], times?: number[], options: ConstructorParameters<typeof Ipv4Reassembler>[0] = {}): Run {
+function feed(
+  packets: Uint8Array[],
+  times?: number[],
+  options: ConstructorParameters<typeof Ipv4Reassembler>[0] = {},
+): Run {
   const incomplete: IncompleteDatagram[] = [];
   const reassembler = new Ipv4Reassembler({ ...options, onIncomplete: (d) => incomplete.push(d) });
   const done: Run['done'] = [];
@@ -67,7 +83,10 @@ describe('IPv4 reassembly', () => {
       assert.equal(done.length, 1, order.join());
       assert.equal(done[0].frame, 3);
       assert.deepEqual(done[0].datagram.payload, udp);
-      assert.equal(verifyUdpChecksum(done[0].datagram.src, done[0].datagram.dst, done[0].datagram.payload, 0), 'ok');
+      assert.equal(
+        verifyUdpChecksum(done[0].datagram.src, done[0].datagram.dst, done[0].datagram.payload, 0),
+        'ok',
+      );
     }
   });
 
@@ -94,13 +113,20 @@ describe('IPv4 reassembly', () => {
   test('overlaps: the first bytes win', () => {
     const payload = Uint8Array.from({ length: 48 }, (_, i) => i);
     const a = encodeIpv4({ ...FIELDS, mf: true }, payload.subarray(0, 24));
-    const overlapping = encodeIpv4({ ...FIELDS, mf: true, fragmentOffset: 16 }, new Uint8Array(16).fill(0xee));
+    const overlapping = encodeIpv4(
+      { ...FIELDS, mf: true, fragmentOffset: 16 },
+      new Uint8Array(16).fill(0xee),
+    );
     const b = encodeIpv4({ ...FIELDS, fragmentOffset: 24 }, payload.subarray(24));
     const { done } = feed([a, overlapping, b]);
     assert.equal(done.length, 1);
     const got = done[0].datagram.payload;
     assert.deepEqual(got.subarray(0, 24), payload.subarray(0, 24), 'first fragment kept over the overlap');
-    assert.deepEqual(got.subarray(24, 32), new Uint8Array(8).fill(0xee), 'the overlap filled what was a hole');
+    assert.deepEqual(
+      got.subarray(24, 32),
+      new Uint8Array(8).fill(0xee),
+      'the overlap filled what was a hole',
+    );
     assert.deepEqual(got.subarray(32), payload.subarray(32));
     assert.equal(done[0].datagram.overlap, true);
   });
@@ -193,12 +219,16 @@ describe('IPv4 reassembly', () => {
   });
 
   test('accept() drops uninteresting datagrams silently', () => {
-    const run = feed([f1, f0, f2], undefined, { accept: (first) => decodeUdpHeader(first, 0).dstPort === 69 });
+    const run = feed([f1, f0, f2], undefined, {
+      accept: (first) => decodeUdpHeader(first, 0).dstPort === 69,
+    });
     assert.equal(run.done.length, 0);
     run.reassembler.flush();
     assert.equal(run.incomplete.length, 0);
     assert.equal(run.reassembler.bufferedBytes, 0);
-    const wanted = feed([f1, f0, f2], undefined, { accept: (first) => decodeUdpHeader(first, 0).dstPort === 2070 });
+    const wanted = feed([f1, f0, f2], undefined, {
+      accept: (first) => decodeUdpHeader(first, 0).dstPort === 2070,
+    });
     assert.equal(wanted.done.length, 1);
   });
 
@@ -219,32 +249,42 @@ describe('IPv4 reassembly', () => {
 describe('reassembly agrees with tshark', { skip: !hasTshark() && 'tshark not installed' }, () => {
   test('same completing frame and fragment frames', () => {
     const udp = tftpUdp();
-    const [f0, f1, f2] = fragments(udp);
     const eth = (p: Uint8Array): Uint8Array =>
       encodeEthernet({ dst: '52:54:00:12:34:56', src: '52:54:00:aa:bb:cc', etherType: 0x0800 }, p);
-    for (const order of [
+    // Several arrival orders in one capture, each datagram with its own IP id.
+    const orders = [
       [0, 1, 2],
       [2, 0, 1],
       [1, 2, 0],
       [0, 2, 1, 1],
-    ]) {
-      const packets = order.map((i) => [f0, f1, f2][i]);
-      const path = writeTempPcap('fragments.pcap', 1, packets.map(eth));
-      const rows = tsharkFields(path, ['frame.number', 'ip.fragment', 'udp.length', 'udp.checksum.status'], ['-o', 'udp.check_checksum:TRUE']);
-      const tsharkDone = rows.filter((r) => r[1] !== '');
-      assert.equal(tsharkDone.length, 1, order.join());
-      const { done } = feed(packets);
-      assert.equal(done.length, 1);
-      assert.equal(String(done[0].frame), tsharkDone[0][0], `order ${order.join()}`);
+    ];
+    const packets = orders.flatMap((order, k) => {
+      const f = fragments(udp, 600, { ...FIELDS, id: 300 + k });
+      return order.map((i) => f[i]);
+    });
+    const path = writeTempPcap('fragments.pcap', 1, packets.map(eth));
+    const rows = tsharkFields(
+      path,
+      ['frame.number', 'ip.fragment', 'udp.length', 'udp.checksum.status'],
+      ['-o', 'udp.check_checksum:TRUE'],
+    );
+    const tsharkDone = rows.filter((r) => r[1] !== '');
+    const { done } = feed(packets);
+    assert.equal(done.length, orders.length);
+    assert.equal(tsharkDone.length, orders.length);
+    done.forEach((d, k) => {
+      const t = tsharkDone[k];
+      assert.equal(String(d.frame), t[0], `order ${orders[k].join()}: completing frame`);
       assert.deepEqual(
-        [...done[0].datagram.frames].sort(),
-        tsharkDone[0][1]
+        [...d.datagram.frames].sort((a, b) => a - b),
+        t[1]
           .split(',')
           .map(Number)
-          .sort(),
+          .sort((a, b) => a - b),
+        `order ${orders[k].join()}: fragment frames`,
       );
-      assert.equal(tsharkDone[0][2], String(udp.length), 'tshark sees the whole UDP datagram');
-      assert.equal(tsharkDone[0][3], '1', 'and its UDP checksum is good');
-    }
+      assert.equal(t[2], String(udp.length), 'tshark sees the whole UDP datagram');
+      assert.equal(t[3], '1', 'and its UDP checksum is good');
+    });
   });
 });

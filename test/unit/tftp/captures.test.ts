@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
-import { decodeTftp, encodeTftp, summarizeTftp, tftpNumericOption, tftpOpcodeName } from '../../../src/protocol/tftp/index.js';
+import {
+  decodeTftp,
+  encodeTftp,
+  summarizeTftp,
+  tftpNumericOption,
+  tftpOpcodeName,
+} from '../../../src/protocol/tftp/index.js';
 import { cell, dataPath, hexToBytes, readTsv } from '../net/helpers.js';
 
 /** The payload as captured; DATA rows were cut to keep the data small: pad them back to their length. */

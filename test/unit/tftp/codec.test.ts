@@ -37,7 +37,9 @@ function roundTrip(bytes: Uint8Array): TftpPacket {
 
 describe('TFTP decode', () => {
   test('RRQ with options', () => {
-    const pkt = roundTrip(wire(0, 1, 'pxelinux.0', 0, 'octet', 0, 'blksize', 0, '1432', 0, 'tsize', 0, '0', 0));
+    const pkt = roundTrip(
+      wire(0, 1, 'pxelinux.0', 0, 'octet', 0, 'blksize', 0, '1432', 0, 'tsize', 0, '0', 0),
+    );
     assert.deepEqual(pkt, {
       opcode: 'RRQ',
       filename: 'pxelinux.0',
@@ -56,13 +58,24 @@ describe('TFTP decode', () => {
 
   test('WRQ without options', () => {
     const pkt = roundTrip(wire(0, 2, 'rfc1350.txt', 0, 'netascii', 0));
-    assert.deepEqual(pkt, { opcode: 'WRQ', filename: 'rfc1350.txt', mode: 'netascii', options: {}, optionList: [], notes: [] });
+    assert.deepEqual(pkt, {
+      opcode: 'WRQ',
+      filename: 'rfc1350.txt',
+      mode: 'netascii',
+      options: {},
+      optionList: [],
+      notes: [],
+    });
   });
 
   test('missing final NUL', () => {
     assert.deepEqual(roundTrip(wire(0, 1, 'f', 0, 'octet')).notes, ['missing NUL after mode']);
-    assert.deepEqual(roundTrip(wire(0, 1, 'f', 0, 'octet', 0, 'tsize', 0, '0')).notes, ['missing NUL after value of option "tsize"']);
-    assert.deepEqual(roundTrip(wire(0, 6, 'blksize', 0, '512')).notes, ['missing NUL after value of option "blksize"']);
+    assert.deepEqual(roundTrip(wire(0, 1, 'f', 0, 'octet', 0, 'tsize', 0, '0')).notes, [
+      'missing NUL after value of option "tsize"',
+    ]);
+    assert.deepEqual(roundTrip(wire(0, 6, 'blksize', 0, '512')).notes, [
+      'missing NUL after value of option "blksize"',
+    ]);
   });
 
   test('odd option count, and an empty value, stay distinct on the wire', () => {
@@ -73,11 +86,16 @@ describe('TFTP decode', () => {
     assert.deepEqual(dangling.notes, ['odd option count: option "blksize" has no value']);
     assert.deepEqual(empty.notes, ['blksize is not a number: ""']);
     const both = roundTrip(wire(0, 1, 'f', 0, 'octet', 0, 'blksize'));
-    assert.deepEqual(both.notes, ['odd option count: option "blksize" has no value', 'missing NUL after option name "blksize"']);
+    assert.deepEqual(both.notes, [
+      'odd option count: option "blksize" has no value',
+      'missing NUL after option name "blksize"',
+    ]);
   });
 
   test('option case, duplicates and order are kept', () => {
-    const pkt = roundTrip(wire(0, 1, 'f', 0, 'OcTeT', 0, 'BLKSIZE', 0, '1432', 0, 'tsize', 0, '0', 0, 'blksize', 0, '512', 0));
+    const pkt = roundTrip(
+      wire(0, 1, 'f', 0, 'OcTeT', 0, 'BLKSIZE', 0, '1432', 0, 'tsize', 0, '0', 0, 'blksize', 0, '512', 0),
+    );
     assert.equal(pkt.mode, 'OcTeT');
     assert.deepEqual(pkt.options, { blksize: '1432', tsize: '0' });
     assert.deepEqual(
@@ -88,7 +106,8 @@ describe('TFTP decode', () => {
   });
 
   test('option values outside their RFC ranges', () => {
-    const notes = (name: string, value: string): string[] => roundTrip(wire(0, 1, 'f', 0, 'octet', 0, name, 0, value, 0)).notes;
+    const notes = (name: string, value: string): string[] =>
+      roundTrip(wire(0, 1, 'f', 0, 'octet', 0, name, 0, value, 0)).notes;
     assert.deepEqual(notes('blksize', '7'), ['blksize 7 outside 8–65464']);
     assert.deepEqual(notes('blksize', '65465'), ['blksize 65465 outside 8–65464']);
     assert.deepEqual(notes('blksize', '8'), []);
@@ -152,7 +171,12 @@ describe('TFTP decode', () => {
   });
 
   test('OACK variants', () => {
-    assert.deepEqual(roundTrip(wire(0, 6)), { opcode: 'OACK', options: {}, optionList: [], notes: ['OACK without options'] });
+    assert.deepEqual(roundTrip(wire(0, 6)), {
+      opcode: 'OACK',
+      options: {},
+      optionList: [],
+      notes: ['OACK without options'],
+    });
     assert.deepEqual(roundTrip(wire(0, 6, 'tsize', 0, '42430', 0)).options, { tsize: '42430' });
   });
 
@@ -189,14 +213,20 @@ describe('TFTP encode of changed or hand-made packets', () => {
 
   test('impossible values throw', () => {
     assert.throws(() => encodeTftp({ opcode: 'ACK', block: 65536, notes: [] }), RangeError);
-    assert.throws(() => encodeTftp({ opcode: 'ERROR', errorCode: 1, errorMessage: 'a\u0000b', notes: [] }), RangeError);
+    assert.throws(
+      () => encodeTftp({ opcode: 'ERROR', errorCode: 1, errorMessage: 'a\u0000b', notes: [] }),
+      RangeError,
+    );
   });
 });
 
 describe('TFTP builders', () => {
   test('build the expected bytes and the same packet decode gives', () => {
     const rrq = tftpRrq('pxelinux.0', 'octet', { blksize: 1432, tsize: 0 });
-    assert.deepEqual(encodeTftp(rrq), wire(0, 1, 'pxelinux.0', 0, 'octet', 0, 'blksize', 0, '1432', 0, 'tsize', 0, '0', 0));
+    assert.deepEqual(
+      encodeTftp(rrq),
+      wire(0, 1, 'pxelinux.0', 0, 'octet', 0, 'blksize', 0, '1432', 0, 'tsize', 0, '0', 0),
+    );
     assert.deepEqual(rrq, decodeTftp(encodeTftp(rrq)));
     assert.deepEqual(encodeTftp(tftpWrq('up.bin')), wire(0, 2, 'up.bin', 0, 'octet', 0));
     const listed = tftpRrq('f', 'netascii', [
@@ -208,7 +238,10 @@ describe('TFTP builders', () => {
     assert.deepEqual(tftpData(2, Uint8Array.of(9, 8)).data, Uint8Array.of(9, 8));
     assert.deepEqual(encodeTftp(tftpAck(0)), wire(0, 4, 0, 0));
     assert.deepEqual(encodeTftp(tftpError(1, 'File not found')), wire(0, 5, 0, 1, 'File not found', 0));
-    assert.deepEqual(encodeTftp(tftpOack({ blksize: '1432', tsize: 42430 })), wire(0, 6, 'blksize', 0, '1432', 0, 'tsize', 0, '42430', 0));
+    assert.deepEqual(
+      encodeTftp(tftpOack({ blksize: '1432', tsize: 42430 })),
+      wire(0, 6, 'blksize', 0, '1432', 0, 'tsize', 0, '42430', 0),
+    );
     const wds = tftpRrq('boot\\x86\\wdsnbp.com');
     assert.deepEqual(encodeTftp(wds), wire(0, 1, 'boot\\x86\\wdsnbp.com', 0, 'octet', 0));
   });
@@ -234,7 +267,10 @@ describe('TFTP summaries (tshark Info column)', () => {
     assert.equal(summarizeTftp(tftpData(3, new Uint8Array(1431)), 1432), 'Data Packet, Block: 3 (last)');
     assert.equal(summarizeTftp(tftpData(3, new Uint8Array(1432)), 1432), 'Data Packet, Block: 3');
     assert.equal(summarizeTftp(tftpAck(0)), 'Acknowledgement, Block: 0');
-    assert.equal(summarizeTftp(tftpOack({ blksize: 1432, tsize: 42430 })), 'Option Acknowledgement, blksize=1432, tsize=42430');
+    assert.equal(
+      summarizeTftp(tftpOack({ blksize: 1432, tsize: 42430 })),
+      'Option Acknowledgement, blksize=1432, tsize=42430',
+    );
     assert.equal(summarizeTftp(tftpError(1, 'nope')), 'Error Code, Code: File not found, Message: nope');
     assert.equal(summarizeTftp(tftpError(4, 'x')), 'Error Code, Code: Illegal TFTP Operation, Message: x');
     assert.equal(summarizeTftp(tftpError(42, 'x')), 'Error Code, Code: Unknown (42), Message: x');
@@ -245,21 +281,18 @@ describe('TFTP summaries (tshark Info column)', () => {
   });
 
   test('error code names', () => {
-    assert.deepEqual(
-      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(tftpErrorName),
-      [
-        'Not defined',
-        'File not found',
-        'Access violation',
-        'Disk full or allocation exceeded',
-        'Illegal TFTP operation',
-        'Unknown transfer ID',
-        'File already exists',
-        'No such user',
-        'Option negotiation failed',
-        'Unknown (9)',
-      ],
-    );
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(tftpErrorName), [
+      'Not defined',
+      'File not found',
+      'Access violation',
+      'Disk full or allocation exceeded',
+      'Illegal TFTP operation',
+      'Unknown transfer ID',
+      'File already exists',
+      'No such user',
+      'Option negotiation failed',
+      'Unknown (9)',
+    ]);
   });
 });
 
@@ -274,7 +307,11 @@ describe('block number wrap', () => {
     }
     assert.deepEqual(seen, [1, 2, 65534, 65535, 65536, 65537, 65536, 65538]);
     assert.equal(unwrapBlock(0, 0), 0);
-    assert.equal(unwrapBlock(3, 65535), 65535, 'never below zero: a stray block near the start is taken as is');
+    assert.equal(
+      unwrapBlock(3, 65535),
+      65535,
+      'never below zero: a stray block near the start is taken as is',
+    );
     assert.equal(unwrapBlock(131071, 0), 131072);
   });
 

@@ -137,6 +137,8 @@ const CODECS: ReadonlyMap<number, OptionCodec> = new Map<number, OptionCodec>([
   [209, text],
   [210, text],
   [211, seconds],
+  // Private range, but WPAD's proxy auto-config URL is what everyone puts in 252 (Wireshark shows it as text).
+  [252, text],
 ]);
 
 /** The registry entry for a code; unknown codes get their "Unknown (n)" name and the hex codec. */

@@ -101,7 +101,13 @@ export function dhcp(spec: DhcpSpec): DhcpPacketRecord {
     sname: spec.sname ?? '',
     file: spec.file ?? '',
     messageType: spec.type,
-    options: options.map((o) => ({ code: o.code, name: `option ${o.code}`, value: null, raw: o.raw, source: 'options' })),
+    options: options.map((o) => ({
+      code: o.code,
+      name: `option ${o.code}`,
+      value: null,
+      raw: o.raw,
+      source: 'options',
+    })),
     notes: [],
   };
   return {
@@ -160,13 +166,21 @@ export function tftp(spec: TftpSpec): TftpPacketRecord {
       ...(spec.opcode === 'OACK' ? { options: spec.options ?? {} } : {}),
       ...(spec.block !== undefined ? { block: spec.block } : {}),
       ...(spec.dataLength !== undefined ? { dataLength: spec.dataLength } : {}),
-      ...(spec.errorCode !== undefined ? { errorCode: spec.errorCode, errorMessage: spec.errorMessage ?? '' } : {}),
+      ...(spec.errorCode !== undefined
+        ? { errorCode: spec.errorCode, errorMessage: spec.errorMessage ?? '' }
+        : {}),
       notes: [],
     },
   } as unknown as TftpPacketRecord;
 }
 
-export function arp(frame: number, t: number, op: 'request' | 'reply', senderIp: string, targetIp: string): ArpRecord {
+export function arp(
+  frame: number,
+  t: number,
+  op: 'request' | 'reply',
+  senderIp: string,
+  targetIp: string,
+): ArpRecord {
   return {
     frame,
     ts: ts(t),
@@ -207,7 +221,12 @@ export class TftpScript {
     return p;
   }
 
-  rrq(clientPort: number, filename: string, options: Record<string, string> = {}, serverPort = 69): TftpPacketRecord {
+  rrq(
+    clientPort: number,
+    filename: string,
+    options: Record<string, string> = {},
+    serverPort = 69,
+  ): TftpPacketRecord {
     return this.push({
       src: this.client,
       srcPort: clientPort,
@@ -220,10 +239,23 @@ export class TftpScript {
   }
 
   oack(serverPort: number, clientPort: number, options: Record<string, string>): TftpPacketRecord {
-    return this.push({ src: this.server, srcPort: serverPort, dst: this.client, dstPort: clientPort, opcode: 'OACK', options });
+    return this.push({
+      src: this.server,
+      srcPort: serverPort,
+      dst: this.client,
+      dstPort: clientPort,
+      opcode: 'OACK',
+      options,
+    });
   }
 
-  data(serverPort: number, clientPort: number, block: number, dataLength: number, extra: Partial<TftpSpec> = {}): TftpPacketRecord {
+  data(
+    serverPort: number,
+    clientPort: number,
+    block: number,
+    dataLength: number,
+    extra: Partial<TftpSpec> = {},
+  ): TftpPacketRecord {
     return this.push({
       src: this.server,
       srcPort: serverPort,
@@ -237,10 +269,23 @@ export class TftpScript {
   }
 
   ack(clientPort: number, serverPort: number, block: number): TftpPacketRecord {
-    return this.push({ src: this.client, srcPort: clientPort, dst: this.server, dstPort: serverPort, opcode: 'ACK', block });
+    return this.push({
+      src: this.client,
+      srcPort: clientPort,
+      dst: this.server,
+      dstPort: serverPort,
+      opcode: 'ACK',
+      block,
+    });
   }
 
-  error(from: 'client' | 'server', clientPort: number, serverPort: number, code: number, message: string): TftpPacketRecord {
+  error(
+    from: 'client' | 'server',
+    clientPort: number,
+    serverPort: number,
+    code: number,
+    message: string,
+  ): TftpPacketRecord {
     const [src, srcPort, dst, dstPort] =
       from === 'client'
         ? [this.client, clientPort, this.server, serverPort]
@@ -249,10 +294,20 @@ export class TftpScript {
   }
 
   /** A whole lock-step read of `size` bytes from a fresh server port (OACK first when options are given). */
-  read(clientPort: number, serverPort: number, filename: string, size: number, blksize = 512, options?: Record<string, string>): void {
+  read(
+    clientPort: number,
+    serverPort: number,
+    filename: string,
+    size: number,
+    blksize = 512,
+    options?: Record<string, string>,
+  ): void {
     this.rrq(clientPort, filename, options ?? {});
     if (options !== undefined) {
-      this.oack(serverPort, clientPort, { ...options, ...(options.tsize !== undefined ? { tsize: String(size) } : {}) });
+      this.oack(serverPort, clientPort, {
+        ...options,
+        ...(options.tsize !== undefined ? { tsize: String(size) } : {}),
+      });
       this.ack(clientPort, serverPort, 0);
     }
     const blocks = Math.floor(size / blksize) + 1;
@@ -270,7 +325,11 @@ export interface Feed {
 }
 
 /** Runs the analyzer over records in time order, the way the decoder would hand them over. */
-export function analyze(feed: Feed | DecodedPacket[], opts: AnalyzerOptions = {}, lastT?: number): AnalysisResult {
+export function analyze(
+  feed: Feed | DecodedPacket[],
+  opts: AnalyzerOptions = {},
+  lastT?: number,
+): AnalysisResult {
   const f: Feed = Array.isArray(feed) ? { packets: feed } : feed;
   type Item = { t: number; add: (a: Analyzer) => void };
   const items: Item[] = [
@@ -281,7 +340,13 @@ export function analyze(feed: Feed | DecodedPacket[], opts: AnalyzerOptions = {}
   const analyzer = new Analyzer({ origin: ts(0), ...opts });
   for (const item of items) item.add(analyzer);
   const end = lastT ?? (items.length > 0 ? items[items.length - 1].t - EPOCH : 0);
-  return analyzer.finish({ file: 'test.pcapng', format: 'pcapng', frames: items.length, firstTs: ts(0), lastTs: ts(end) });
+  return analyzer.finish({
+    file: 'test.pcapng',
+    format: 'pcapng',
+    frames: items.length,
+    firstTs: ts(0),
+    lastTs: ts(end),
+  });
 }
 
 function seconds(t: Timestamp): number {

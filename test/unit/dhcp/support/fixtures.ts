@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 /**
- * The DHCP payload fixtures: one TSV per capture, made by data/generate.sh with tshark (see data/README.md).
- * Reading them needs none of the project's capture code, so the codec is tested on its own.
+ * The DHCP fixtures, made by data/generate.sh with tshark (see data/README.md): per capture, the UDP payloads
+ * (data/payloads) and the values tshark decoded from them (data/fields). Reading them needs none of the
+ * project's capture code, so the codec is tested on its own.
  */
 export interface PayloadRow {
   /** Fixture file name without extension, e.g. "lab__proxydhcp__capture". */
@@ -54,19 +55,52 @@ function parseFile(name: string, text: string): PayloadRow[] {
   return rows;
 }
 
+/** The text of every .tsv / .tsv.gz file in a data subdirectory, by name without extension. */
+function readTables(sub: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const dir = join(DATA_DIR, sub);
+  for (const f of readdirSync(dir).sort()) {
+    const m = /^(.*)\.tsv(\.gz)?$/.exec(f);
+    if (m === null) continue;
+    const buf = readFileSync(join(dir, f));
+    out.set(m[1], (m[2] !== undefined ? gunzipSync(buf) : buf).toString('utf8'));
+  }
+  return out;
+}
+
 let cache: Map<string, PayloadRow[]> | null = null;
 
-/** Every fixture file's rows, by file name. */
+/** Every capture's payload rows, by fixture name. */
 export function allFixtures(): Map<string, PayloadRow[]> {
   if (cache !== null) return cache;
   cache = new Map();
-  for (const f of readdirSync(DATA_DIR).sort()) {
-    const m = /^(.*)\.tsv(\.gz)?$/.exec(f);
-    if (m === null) continue;
-    const buf = readFileSync(join(DATA_DIR, f));
-    cache.set(m[1], parseFile(m[1], (m[2] !== undefined ? gunzipSync(buf) : buf).toString('utf8')));
-  }
+  for (const [name, text] of readTables('payloads')) cache.set(name, parseFile(name, text));
   return cache;
+}
+
+/** tshark's decoded fields for one frame: field name → values (empty when tshark had none). */
+export type FieldRow = Map<string, string[]>;
+
+let fieldCache: Map<string, Map<number, FieldRow>> | null = null;
+
+/** Every capture's tshark fields, by fixture name, then frame number. */
+export function allFields(): Map<string, Map<number, FieldRow>> {
+  if (fieldCache !== null) return fieldCache;
+  fieldCache = new Map();
+  for (const [name, text] of readTables('fields')) {
+    let names: string[] = [];
+    const frames = new Map<number, FieldRow>();
+    for (const line of text.split('\n')) {
+      if (line.startsWith('# fields: ')) names = line.slice(10).split(' ');
+      if (line === '' || line.startsWith('#')) continue;
+      const cols = line.split('\t');
+      const row: FieldRow = new Map();
+      names.forEach((n, i) => row.set(n, cols[i] === undefined || cols[i] === '' ? [] : cols[i].split('|')));
+      frames.set(Number(cols[0]), row);
+    }
+    fieldCache.set(name, frames);
+  }
+  return fieldCache;
 }
 
 export function fixture(name: string): PayloadRow[] {

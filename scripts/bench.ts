@@ -1,0 +1,236 @@
+/**
+ * Speed and memory of pxe-doctor against tshark on a large mixed capture.
+ *
+ *   node dist/scripts/bench.js [--size 300MB] [--file F] [--big 2GB] [--format pcap|pcapng] [--runs N]
+ *
+ * Generates bench-data/mixed-<size>.<format> with scripts/gen-bench-capture.ts when it is missing (or uses
+ * --file), then times, with /usr/bin/time -f "%e %M" (elapsed seconds, peak RSS KB):
+ *   tshark -r F -Y "dhcp || tftp"              (the baseline)
+ *   node bin/pxe-doctor.js decode F
+ *   node bin/pxe-doctor.js decode F --json
+ *   node bin/pxe-doctor.js analyze F --json
+ * every output to /dev/null. A command that fails or does not exist yet is reported as skipped. With --big the
+ * same runs on a second, larger file, to show that memory does not grow with the capture. Results go to
+ * bench-data/results.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatSize, parseSize } from './lib/size.js';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const TIME = '/usr/bin/time';
+
+interface Run {
+  tool: string;
+  command: string[];
+  seconds: number | null;
+  peakRssKB: number | null;
+  exitCode: number | null;
+  skipped?: string;
+}
+
+interface FileResult {
+  file: string;
+  bytes: number;
+  frames: number | null;
+  runs: Run[];
+}
+
+interface Tool {
+  name: string;
+  command: (file: string) => string[];
+  /** The baseline the others are compared with. */
+  baseline?: boolean;
+}
+
+const TOOLS: Tool[] = [
+  { name: 'tshark -Y "dhcp || tftp"', command: (f) => ['tshark', '-r', f, '-Y', 'dhcp || tftp'], baseline: true },
+  { name: 'pxe-doctor decode', command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'decode', f] },
+  { name: 'pxe-doctor decode --json', command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'decode', f, '--json'] },
+  { name: 'pxe-doctor analyze --json', command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'analyze', f, '--json'] },
+];
+
+function sizeLabel(bytes: number): string {
+  if (bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3}GB`;
+  if (bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2}MB`;
+  return `${bytes}B`;
+}
+
+/** The generated capture for this size, made when missing (or made with other settings). */
+function ensureCapture(size: number, format: string): string {
+  const file = join(root, 'bench-data', `mixed-${sizeLabel(size)}.${format}`);
+  const meta = `${file}.meta.json`;
+  if (existsSync(file) && existsSync(meta)) {
+    const m = JSON.parse(readFileSync(meta, 'utf8')) as { targetBytes?: number; bytes?: number };
+    if (m.targetBytes === size && m.bytes === statSync(file).size) return file;
+  }
+  mkdirSync(join(root, 'bench-data'), { recursive: true });
+  console.log(`generating ${relative(root, file)} (${formatSize(size)}) …`);
+  const gen = join(root, 'dist', 'scripts', 'gen-bench-capture.js');
+  const r = spawnSync('node', [gen, '--size', String(size), '--out', file, '--format', format, '--quiet'], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error(`gen-bench-capture failed (exit ${String(r.status)})`);
+  return file;
+}
+
+function frameCount(file: string): number | null {
+  const meta = `${file}.meta.json`;
+  if (existsSync(meta)) {
+    const m = JSON.parse(readFileSync(meta, 'utf8')) as { frames?: number; bytes?: number };
+    if (m.bytes === statSync(file).size && typeof m.frames === 'number') return m.frames;
+  }
+  const r = spawnSync('capinfos', ['-c', '-M', '-T', '-r', file], { encoding: 'utf8' });
+  const n = Number((r.stdout ?? '').trim().split('\t').pop());
+  return r.status === 0 && Number.isFinite(n) ? n : null;
+}
+
+function timed(tool: Tool, file: string, scratch: string): Run {
+  const command = tool.command(file);
+  const run: Run = { tool: tool.name, command, seconds: null, peakRssKB: null, exitCode: null };
+  const haveTime = existsSync(TIME);
+  const timeOut = join(scratch, 'time.txt');
+  const errOut = join(scratch, 'stderr.txt');
+  const argv = haveTime ? [TIME, '-f', '%e %M', '-o', timeOut, ...command] : command;
+  const started = process.hrtime.bigint();
+  const r = spawnSync('/bin/sh', ['-c', '"$@" > /dev/null 2> "$ERR"', 'sh', ...argv], {
+    env: { ...process.env, ERR: errOut, NO_COLOR: '1' },
+    stdio: 'inherit',
+  });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  run.exitCode = r.status;
+  if (haveTime && existsSync(timeOut)) {
+    const lines = readFileSync(timeOut, 'utf8').trim().split('\n');
+    const [secs, rss] = (lines[lines.length - 1] ?? '').split(' ');
+    run.seconds = Number(secs);
+    run.peakRssKB = Number(rss);
+  } else run.seconds = wall;
+  if (r.status !== 0) {
+    const err = existsSync(errOut) ? readFileSync(errOut, 'utf8').trim().split('\n').slice(-1)[0] : '';
+    run.skipped = `exit ${String(r.status)}${err ? `: ${err}` : ''}`;
+  }
+  return run;
+}
+
+function cliAvailable(): string | null {
+  if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) return 'CLI not built (dist/src/cli/main.js missing)';
+  return null;
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+function printTable(result: FileResult): void {
+  const base = result.runs.find((r) => r.tool === TOOLS[0]?.name && !r.skipped);
+  const mb = result.bytes / 1024 ** 2;
+  console.log(`\n${relative(root, result.file)}: ${formatSize(result.bytes)}, ${result.frames ?? '?'} frames`);
+  const head = ['tool', 'seconds', 'vs tshark', 'packets/s', 'MB/s', 'peak RSS MB'];
+  const widths = [28, 9, 10, 11, 8, 12];
+  console.log(head.map((h, i) => pad(h, widths[i] ?? 8, i > 0)).join('  '));
+  for (const r of result.runs) {
+    if (r.skipped && r.seconds === null) {
+      console.log(`${pad(r.tool, 28)}  skipped: ${r.skipped}`);
+      continue;
+    }
+    if (r.skipped) {
+      console.log(`${pad(r.tool, 28)}  skipped (${r.skipped})`);
+      continue;
+    }
+    const s = r.seconds ?? 0;
+    const cells = [
+      r.tool,
+      s.toFixed(2),
+      base?.seconds ? `${(s / base.seconds).toFixed(2)}x` : '-',
+      result.frames && s > 0 ? Math.round(result.frames / s).toLocaleString('en-US') : '-',
+      s > 0 ? (mb / s).toFixed(1) : '-',
+      r.peakRssKB !== null ? (r.peakRssKB / 1024).toFixed(0) : '-',
+    ];
+    console.log(cells.map((c, i) => pad(c, widths[i] ?? 8, i > 0)).join('  '));
+  }
+}
+
+function tsharkVersion(): string {
+  const r = spawnSync('tshark', ['-v'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n')[0]?.trim() ?? 'unknown';
+}
+
+function main(): number {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '300MB' },
+      file: { type: 'string' },
+      big: { type: 'string' },
+      format: { type: 'string', default: 'pcapng' },
+      runs: { type: 'string', default: '1' },
+      out: { type: 'string', default: join(root, 'bench-data', 'results.json') },
+    },
+  });
+  if (values.format !== 'pcap' && values.format !== 'pcapng') throw new Error('--format must be pcap or pcapng');
+  if (!existsSync(TIME)) console.warn(`${TIME} not found (apt-get install time): peak RSS will not be measured`);
+  const files: string[] = [values.file ? resolve(values.file) : ensureCapture(parseSize(values.size), values.format)];
+  if (values.big) files.push(ensureCapture(parseSize(values.big), values.format));
+  const cliProblem = cliAvailable();
+  const runs = Math.max(1, Number(values.runs));
+  const scratch = mkdtempSync(join(tmpdir(), 'pxe-doctor-bench-'));
+  const results: FileResult[] = [];
+  try {
+    for (const file of files) {
+      const result: FileResult = { file, bytes: statSync(file).size, frames: frameCount(file), runs: [] };
+      for (const tool of TOOLS) {
+        if (!tool.baseline && cliProblem) {
+          result.runs.push({ tool: tool.name, command: tool.command(file), seconds: null, peakRssKB: null, exitCode: null, skipped: cliProblem });
+          continue;
+        }
+        let best: Run | null = null;
+        for (let i = 0; i < runs; i++) {
+          process.stderr.write(`${basename(file)}: ${tool.name} (${i + 1}/${runs}) …\n`);
+          const r = timed(tool, file, scratch);
+          if (r.skipped) {
+            best = r;
+            break;
+          }
+          if (!best || (r.seconds ?? Infinity) < (best.seconds ?? Infinity)) best = r;
+        }
+        if (best) result.runs.push(best);
+      }
+      results.push(result);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  for (const r of results) printTable(r);
+  if (results.length > 1) {
+    console.log('\npeak RSS by file size (MB):');
+    for (const tool of TOOLS) {
+      const cells = results.map((res) => {
+        const run = res.runs.find((x) => x.tool === tool.name);
+        return run?.peakRssKB && !run.skipped ? `${formatSize(res.bytes)}: ${(run.peakRssKB / 1024).toFixed(0)}` : `${formatSize(res.bytes)}: -`;
+      });
+      console.log(`  ${pad(tool.name, 28)}  ${cells.join('   ')}`);
+    }
+  }
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    tshark: tsharkVersion(),
+    cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+    runsPerTool: runs,
+    files: results.map((r) => ({ ...r, file: relative(root, r.file) })),
+  };
+  mkdirSync(resolve(values.out, '..'), { recursive: true });
+  writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
+  console.log(`\nresults: ${relative(root, values.out)}`);
+  return 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 2;
+}
