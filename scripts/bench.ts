@@ -48,10 +48,20 @@ interface Tool {
 }
 
 const TOOLS: Tool[] = [
-  { name: 'tshark -Y "dhcp || tftp"', command: (f) => ['tshark', '-r', f, '-Y', 'dhcp || tftp'], baseline: true },
+  {
+    name: 'tshark -Y "dhcp || tftp"',
+    command: (f) => ['tshark', '-r', f, '-Y', 'dhcp || tftp'],
+    baseline: true,
+  },
   { name: 'pxe-doctor decode', command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'decode', f] },
-  { name: 'pxe-doctor decode --json', command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'decode', f, '--json'] },
-  { name: 'pxe-doctor analyze --json', command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'analyze', f, '--json'] },
+  {
+    name: 'pxe-doctor decode --json',
+    command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'decode', f, '--json'],
+  },
+  {
+    name: 'pxe-doctor analyze --json',
+    command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'analyze', f, '--json'],
+  },
 ];
 
 function sizeLabel(bytes: number): string {
@@ -110,14 +120,21 @@ function timed(tool: Tool, file: string, scratch: string): Run {
     run.peakRssKB = Number(rss);
   } else run.seconds = wall;
   if (r.status !== 0) {
-    const err = existsSync(errOut) ? readFileSync(errOut, 'utf8').trim().split('\n').slice(-1)[0] : '';
+    const lines = existsSync(errOut)
+      ? readFileSync(errOut, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== '')
+      : [];
+    const err = lines.find((l) => /(^|\b)\w*Error\b|error:/i.test(l)) ?? lines[lines.length - 1] ?? '';
     run.skipped = `exit ${String(r.status)}${err ? `: ${err}` : ''}`;
   }
   return run;
 }
 
 function cliAvailable(): string | null {
-  if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) return 'CLI not built (dist/src/cli/main.js missing)';
+  if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js')))
+    return 'CLI not built (dist/src/cli/main.js missing)';
   return null;
 }
 
@@ -128,7 +145,9 @@ function pad(text: string, width: number, right = false): string {
 function printTable(result: FileResult): void {
   const base = result.runs.find((r) => r.tool === TOOLS[0]?.name && !r.skipped);
   const mb = result.bytes / 1024 ** 2;
-  console.log(`\n${relative(root, result.file)}: ${formatSize(result.bytes)}, ${result.frames ?? '?'} frames`);
+  console.log(
+    `\n${relative(root, result.file)}: ${formatSize(result.bytes)}, ${result.frames ?? '?'} frames`,
+  );
   const head = ['tool', 'seconds', 'vs tshark', 'packets/s', 'MB/s', 'peak RSS MB'];
   const widths = [28, 9, 10, 11, 8, 12];
   console.log(head.map((h, i) => pad(h, widths[i] ?? 8, i > 0)).join('  '));
@@ -170,9 +189,13 @@ function main(): number {
       out: { type: 'string', default: join(root, 'bench-data', 'results.json') },
     },
   });
-  if (values.format !== 'pcap' && values.format !== 'pcapng') throw new Error('--format must be pcap or pcapng');
-  if (!existsSync(TIME)) console.warn(`${TIME} not found (apt-get install time): peak RSS will not be measured`);
-  const files: string[] = [values.file ? resolve(values.file) : ensureCapture(parseSize(values.size), values.format)];
+  if (values.format !== 'pcap' && values.format !== 'pcapng')
+    throw new Error('--format must be pcap or pcapng');
+  if (!existsSync(TIME))
+    console.warn(`${TIME} not found (apt-get install time): peak RSS will not be measured`);
+  const files: string[] = [
+    values.file ? resolve(values.file) : ensureCapture(parseSize(values.size), values.format),
+  ];
   if (values.big) files.push(ensureCapture(parseSize(values.big), values.format));
   const cliProblem = cliAvailable();
   const runs = Math.max(1, Number(values.runs));
@@ -183,7 +206,14 @@ function main(): number {
       const result: FileResult = { file, bytes: statSync(file).size, frames: frameCount(file), runs: [] };
       for (const tool of TOOLS) {
         if (!tool.baseline && cliProblem) {
-          result.runs.push({ tool: tool.name, command: tool.command(file), seconds: null, peakRssKB: null, exitCode: null, skipped: cliProblem });
+          result.runs.push({
+            tool: tool.name,
+            command: tool.command(file),
+            seconds: null,
+            peakRssKB: null,
+            exitCode: null,
+            skipped: cliProblem,
+          });
           continue;
         }
         let best: Run | null = null;
@@ -209,7 +239,9 @@ function main(): number {
     for (const tool of TOOLS) {
       const cells = results.map((res) => {
         const run = res.runs.find((x) => x.tool === tool.name);
-        return run?.peakRssKB && !run.skipped ? `${formatSize(res.bytes)}: ${(run.peakRssKB / 1024).toFixed(0)}` : `${formatSize(res.bytes)}: -`;
+        return run?.peakRssKB && !run.skipped
+          ? `${formatSize(res.bytes)}: ${(run.peakRssKB / 1024).toFixed(0)}`
+          : `${formatSize(res.bytes)}: -`;
       });
       console.log(`  ${pad(tool.name, 28)}  ${cells.join('   ')}`);
     }

@@ -13,7 +13,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { arpExchange, dnsExchange, ipv6Chatter, Network, quicBurst, tcpFlow, udpMisc, voiceCall } from './lib/background.js';
+import {
+  arpExchange,
+  dnsExchange,
+  ipv6Chatter,
+  Network,
+  quicBurst,
+  tcpFlow,
+  udpMisc,
+  voiceCall,
+} from './lib/background.js';
 import { CaptureWriter, addNs, type CaptureFileFormat, type WallTime } from './lib/capture-writer.js';
 import { newPxeStats, pxeBoot, PxeSite, type PxeStats } from './lib/pxe-boot.js';
 import { Rng } from './lib/rng.js';
@@ -60,14 +69,49 @@ export function generateBenchCapture(o: BenchCaptureOptions): BenchCaptureSummar
   const bytesPerSecond = (o.rateMbit * 1e6) / 8;
   const meanTcpFlow = 650_000;
   const meanQuic = 760_000;
-  sched.addArrival({ name: 'tcp', meanGapNs: (meanTcpFlow / (0.82 * bytesPerSecond)) * S, background: true, start: (t) => tcpFlow(net, rng, t) });
-  sched.addArrival({ name: 'quic', meanGapNs: (meanQuic / (0.1 * bytesPerSecond)) * S, background: true, start: (t) => quicBurst(net, rng, t) });
-  sched.addArrival({ name: 'dns', meanGapNs: S / 25, background: true, start: (t) => dnsExchange(net, rng, t) });
-  sched.addArrival({ name: 'arp', meanGapNs: S / 3, background: true, start: (t) => arpExchange(net, rng, t) });
-  sched.addArrival({ name: 'ipv6', meanGapNs: S / 4, background: true, start: (t) => ipv6Chatter(net, rng, t) });
+  sched.addArrival({
+    name: 'tcp',
+    meanGapNs: (meanTcpFlow / (0.82 * bytesPerSecond)) * S,
+    background: true,
+    start: (t) => tcpFlow(net, rng, t),
+  });
+  sched.addArrival({
+    name: 'quic',
+    meanGapNs: (meanQuic / (0.1 * bytesPerSecond)) * S,
+    background: true,
+    start: (t) => quicBurst(net, rng, t),
+  });
+  sched.addArrival({
+    name: 'dns',
+    meanGapNs: S / 25,
+    background: true,
+    start: (t) => dnsExchange(net, rng, t),
+  });
+  sched.addArrival({
+    name: 'arp',
+    meanGapNs: S / 3,
+    background: true,
+    start: (t) => arpExchange(net, rng, t),
+  });
+  sched.addArrival({
+    name: 'ipv6',
+    meanGapNs: S / 4,
+    background: true,
+    start: (t) => ipv6Chatter(net, rng, t),
+  });
   sched.addArrival({ name: 'udp', meanGapNs: S / 8, background: true, start: (t) => udpMisc(net, rng, t) });
-  sched.addArrival({ name: 'voice', meanGapNs: 20 * S, background: true, start: (t) => voiceCall(net, rng, t) });
-  sched.addArrival({ name: 'pxe', meanGapNs: o.bootEvery * S, background: false, start: (t) => pxeBoot(site, rng, t, stats) });
+  sched.addArrival({
+    name: 'voice',
+    meanGapNs: 20 * S,
+    background: true,
+    start: (t) => voiceCall(net, rng, t),
+  });
+  sched.addArrival({
+    name: 'pxe',
+    meanGapNs: o.bootEvery * S,
+    background: false,
+    start: (t) => pxeBoot(site, rng, t, stats),
+  });
   sched.addSource(voiceCall(net, rng, 0), true);
   sched.addSource(pxeBoot(site, rng, Math.round(0.5 * S), stats, 'bios-pxelinux'), false);
 
@@ -77,7 +121,11 @@ export function generateBenchCapture(o: BenchCaptureOptions): BenchCaptureSummar
     const f = sched.next();
     if (!f) break;
     lastT = f.t;
-    writer.write(addNs(o.start, f.t), f.capLen !== undefined ? f.frame.subarray(0, f.capLen) : f.frame, f.frame.length);
+    writer.write(
+      addNs(o.start, f.t),
+      f.capLen !== undefined ? f.frame.subarray(0, f.capLen) : f.frame,
+      f.frame.length,
+    );
     if (writer.bytesWritten >= o.size) sched.stop();
     if (o.progress && writer.bytesWritten >= nextProgress) {
       o.progress(writer.bytesWritten);
@@ -115,7 +163,8 @@ function main(): void {
   });
   const out = resolve(values.out);
   const format = (values.format ?? (out.endsWith('.pcap') ? 'pcap' : 'pcapng')) as CaptureFileFormat;
-  if (format !== 'pcap' && format !== 'pcapng') throw new Error(`--format must be pcap or pcapng, not ${String(format)}`);
+  if (format !== 'pcap' && format !== 'pcapng')
+    throw new Error(`--format must be pcap or pcapng, not ${String(format)}`);
   const size = parseSize(values.size);
   mkdirSync(dirname(out), { recursive: true });
   const summary = generateBenchCapture({
@@ -126,7 +175,9 @@ function main(): void {
     bootEvery: Number(values['boot-every']),
     rateMbit: Number(values.rate),
     start: { sec: Number(values.start), nsec: 0 },
-    progress: values.quiet ? undefined : (n) => process.stderr.write(`\r${formatSize(n)} / ${formatSize(size)}   `),
+    progress: values.quiet
+      ? undefined
+      : (n) => process.stderr.write(`\r${formatSize(n)} / ${formatSize(size)}   `),
   });
   if (!values.quiet) process.stderr.write('\n');
   writeFileSync(`${out}.meta.json`, JSON.stringify(summary, null, 2) + '\n');

@@ -11,12 +11,25 @@
  * when an output is missing or stale; `--prune` deletes outputs whose capture is gone.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { listCaptureFiles, projectRoot, type CaptureFile } from '../test/support/fixtures.js';
+import {
+  listCaptureFiles,
+  projectRoot,
+  sharedCapturesDir,
+  type CaptureFile,
+} from '../test/support/fixtures.js';
 import {
   DISPLAY_FILTER,
   TSHARK_FIELDS,
@@ -64,9 +77,12 @@ function outputBase(root: string, c: CaptureFile): string {
 }
 
 function readExisting(base: string): Partial<ExpectationFile> | null {
-  if (existsSync(`${base}.json`)) return JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Partial<ExpectationFile>;
+  if (existsSync(`${base}.json`))
+    return JSON.parse(readFileSync(`${base}.json`, 'utf8')) as Partial<ExpectationFile>;
   if (existsSync(`${base}.json.gz`)) {
-    return JSON.parse(gunzipSync(readFileSync(`${base}.json.gz`)).toString('utf8')) as Partial<ExpectationFile>;
+    return JSON.parse(
+      gunzipSync(readFileSync(`${base}.json.gz`)).toString('utf8'),
+    ) as Partial<ExpectationFile>;
   }
   return null;
 }
@@ -169,13 +185,20 @@ async function main(): Promise<number> {
   const captures = listCaptureFiles({ shared: !values['fixtures-only'] }).filter(
     (c) => !values.only || c.rel.includes(values.only),
   );
-  const expected = new Set(captures.flatMap((c) => [`${outputBase(root, c)}.json`, `${outputBase(root, c)}.json.gz`]));
+  const expected = new Set(
+    captures.flatMap((c) => [`${outputBase(root, c)}.json`, `${outputBase(root, c)}.json.gz`]),
+  );
 
   if (values.check) {
     let stale = 0;
     for (const c of captures) {
       const current = readExisting(outputBase(root, c));
-      if (!current || current.sha256 !== sha256(c.path) || current.format !== FORMAT || current.tshark !== version) {
+      if (
+        !current ||
+        current.sha256 !== sha256(c.path) ||
+        current.format !== FORMAT ||
+        current.tshark !== version
+      ) {
         console.log(`stale: ${relative(root, outputBase(root, c))}.json`);
         stale++;
       }
@@ -217,7 +240,8 @@ async function main(): Promise<number> {
     for (const f of listJson(tsharkDir)) {
       if (expected.has(f)) continue;
       const rel = relative(root, f).split(sep).join('/');
-      if (values['fixtures-only'] && rel.startsWith('fixtures/tshark/shared/')) continue;
+      const sharedMissing = values['fixtures-only'] || !existsSync(sharedCapturesDir());
+      if (sharedMissing && rel.startsWith('fixtures/tshark/shared/')) continue;
       if (values.prune) {
         unlinkSync(f);
         console.log(`removed ${rel} (its capture is gone)`);

@@ -59,7 +59,14 @@ export class Network {
     for (let i = 0; i < 200; i++) this.clients.push(this.host(i, 100 + i));
     for (let i = 0; i < 6; i++) this.lanServers.push(this.host(0xe0 + i, 10 + i));
     for (let i = 0; i < 300; i++) {
-      this.remoteV4.push(Uint8Array.of(rng.pick([23, 34, 52, 93, 104, 142, 151, 172, 185]), rng.int(1, 254), rng.int(0, 255), rng.int(1, 254)));
+      this.remoteV4.push(
+        Uint8Array.of(
+          rng.pick([23, 34, 52, 93, 104, 142, 151, 172, 185]),
+          rng.int(1, 254),
+          rng.int(0, 255),
+          rng.int(1, 254),
+        ),
+      );
       const v6 = ipv6('2a00:1450::1');
       for (let j = 4; j < 16; j++) v6[j] = rng.int(0, 255);
       this.remoteV6.push(v6);
@@ -142,12 +149,14 @@ export function* tcpFlow(net: Network, rng: Rng, t0: number): Generator<TimedFra
   const client = rng.pick(net.clients);
   const local = rng.chance(0.2);
   const serverHost = local ? rng.pick(net.lanServers) : null;
-  const port = local ? rng.pick([445, 445, 22, 8080]) : rng.weighted<number>([
-    [80, 443],
-    [12, 80],
-    [3, 22],
-    [5, 8443],
-  ]);
+  const port = local
+    ? rng.pick([445, 445, 22, 8080])
+    : rng.weighted<number>([
+        [80, 443],
+        [12, 80],
+        [3, 22],
+        [5, 8443],
+      ]);
   const cIp = v6 ? client.ip6 : client.ip;
   const sIp = serverHost ? (v6 ? serverHost.ip6 : serverHost.ip) : net.remote(v6);
   const sMac = serverHost ? serverHost.mac : net.router.mac;
@@ -173,10 +182,20 @@ export function* tcpFlow(net: Network, rng: Rng, t0: number): Generator<TimedFra
   const tsBase = rng.u32();
   const tsOf = (t: number): number => (tsBase + Math.floor(t / MS)) >>> 0;
 
-  const frame = (fromClient: boolean, t: number, flags: number, payload?: Buffer, syn = false): TimedFrame => {
+  const frame = (
+    fromClient: boolean,
+    t: number,
+    flags: number,
+    payload?: Buffer,
+    syn = false,
+  ): TimedFrame => {
     const src = fromClient ? cIp : sIp;
     const dst = fromClient ? sIp : cIp;
-    const options = syn ? tcpSynOptions(v6 ? 1440 : 1460, tsOf(t)) : ts ? tcpTimestampOptions(tsOf(t), tsOf(t - rtt / 2)) : undefined;
+    const options = syn
+      ? tcpSynOptions(v6 ? 1440 : 1460, tsOf(t))
+      : ts
+        ? tcpTimestampOptions(tsOf(t), tsOf(t - rtt / 2))
+        : undefined;
     const seg = tcpSegment({
       src,
       dst,
@@ -245,7 +264,8 @@ export function* tcpFlow(net: Network, rng: Rng, t0: number): Generator<TimedFra
     sSeq = (sSeq + len) >>> 0;
     sent += len;
     segs++;
-    if (segs % 2 === 0 || last) pendingAcks.push({ t: t + Math.min(rtt / 2, 40 * MS) + rng.int(5, 60) * US, seq: sSeq });
+    if (segs % 2 === 0 || last)
+      pendingAcks.push({ t: t + Math.min(rtt / 2, 40 * MS) + rng.int(5, 60) * US, seq: sSeq });
     t += gap * (0.6 + rng.next() * 0.8);
   }
   for (const a of pendingAcks) {
@@ -291,12 +311,32 @@ export function* dnsExchange(net: Network, rng: Rng, t0: number): Generator<Time
   const rIp = v6 ? net.resolver.ip6 : net.resolver.ip;
   yield {
     t: t0,
-    frame: udpFrame({ srcMac: client.mac, dstMac: net.resolver.mac, src: cIp, dst: rIp, srcPort: port, dstPort: 53, payload: dnsQuery(id, name, type), vlans }),
+    frame: udpFrame({
+      srcMac: client.mac,
+      dstMac: net.resolver.mac,
+      src: cIp,
+      dst: rIp,
+      srcPort: port,
+      dstPort: 53,
+      payload: dnsQuery(id, name, type),
+      vlans,
+    }),
   };
-  const answers = Array.from({ length: rng.int(1, 4) }, () => (type === DNS_A ? net.remote(false) : net.remote(true)));
+  const answers = Array.from({ length: rng.int(1, 4) }, () =>
+    type === DNS_A ? net.remote(false) : net.remote(true),
+  );
   yield {
     t: t0 + Math.round(rng.logUniform(0.2 * MS, 40 * MS)),
-    frame: udpFrame({ srcMac: net.resolver.mac, dstMac: client.mac, src: rIp, dst: cIp, srcPort: 53, dstPort: port, payload: dnsResponse(id, name, type, answers), vlans }),
+    frame: udpFrame({
+      srcMac: net.resolver.mac,
+      dstMac: client.mac,
+      src: rIp,
+      dst: cIp,
+      srcPort: 53,
+      dstPort: port,
+      payload: dnsResponse(id, name, type, answers),
+      vlans,
+    }),
   };
 }
 
@@ -307,11 +347,23 @@ export function* arpExchange(net: Network, rng: Rng, t0: number): Generator<Time
   const zero = new Uint8Array(6);
   yield {
     t: t0,
-    frame: ethernet({ dst: mac(BROADCAST_MAC), src: a.mac, etherType: ETHERTYPE_ARP, payload: arp({ op: 1, senderMac: a.mac, senderIp: a.ip, targetMac: zero, targetIp: b.ip }), pad: true }),
+    frame: ethernet({
+      dst: mac(BROADCAST_MAC),
+      src: a.mac,
+      etherType: ETHERTYPE_ARP,
+      payload: arp({ op: 1, senderMac: a.mac, senderIp: a.ip, targetMac: zero, targetIp: b.ip }),
+      pad: true,
+    }),
   };
   yield {
     t: t0 + rng.int(30, 900) * US,
-    frame: ethernet({ dst: a.mac, src: b.mac, etherType: ETHERTYPE_ARP, payload: arp({ op: 2, senderMac: b.mac, senderIp: b.ip, targetMac: a.mac, targetIp: a.ip }), pad: true }),
+    frame: ethernet({
+      dst: a.mac,
+      src: b.mac,
+      etherType: ETHERTYPE_ARP,
+      payload: arp({ op: 2, senderMac: b.mac, senderIp: b.ip, targetMac: a.mac, targetIp: a.ip }),
+      pad: true,
+    }),
   };
 }
 
@@ -325,12 +377,34 @@ export function* ipv6Chatter(net: Network, rng: Rng, t0: number): Generator<Time
     const nsBody = Buffer.concat([Buffer.alloc(4), b.ip6, Uint8Array.of(1, 1), a.mac]);
     yield {
       t: t0,
-      frame: ethernet({ dst: ipv6MulticastMac(solicited), src: a.mac, etherType: ETHERTYPE_IPV6, payload: ipv6Packet({ src: a.ip6, dst: solicited, nextHeader: IPPROTO_ICMPV6, hopLimit: 255, payload: icmpv6Message(a.ip6, solicited, 135, 0, nsBody) }) }),
+      frame: ethernet({
+        dst: ipv6MulticastMac(solicited),
+        src: a.mac,
+        etherType: ETHERTYPE_IPV6,
+        payload: ipv6Packet({
+          src: a.ip6,
+          dst: solicited,
+          nextHeader: IPPROTO_ICMPV6,
+          hopLimit: 255,
+          payload: icmpv6Message(a.ip6, solicited, 135, 0, nsBody),
+        }),
+      }),
     };
     const naBody = Buffer.concat([Uint8Array.of(0x60, 0, 0, 0), b.ip6, Uint8Array.of(2, 1), b.mac]);
     yield {
       t: t0 + rng.int(50, 800) * US,
-      frame: ethernet({ dst: a.mac, src: b.mac, etherType: ETHERTYPE_IPV6, payload: ipv6Packet({ src: b.ip6, dst: a.ip6, nextHeader: IPPROTO_ICMPV6, hopLimit: 255, payload: icmpv6Message(b.ip6, a.ip6, 136, 0, naBody) }) }),
+      frame: ethernet({
+        dst: a.mac,
+        src: b.mac,
+        etherType: ETHERTYPE_IPV6,
+        payload: ipv6Packet({
+          src: b.ip6,
+          dst: a.ip6,
+          nextHeader: IPPROTO_ICMPV6,
+          hopLimit: 255,
+          payload: icmpv6Message(b.ip6, a.ip6, 136, 0, naBody),
+        }),
+      }),
     };
     return;
   }
@@ -339,7 +413,16 @@ export function* ipv6Chatter(net: Network, rng: Rng, t0: number): Generator<Time
   body.writeUInt16BE(0x8400, 2);
   yield {
     t: t0,
-    frame: udpFrame({ srcMac: a.mac, dstMac: ipv6MulticastMac(group), src: a.ip6, dst: group, srcPort: 5353, dstPort: 5353, payload: body, ttl: 255 }),
+    frame: udpFrame({
+      srcMac: a.mac,
+      dstMac: ipv6MulticastMac(group),
+      src: a.ip6,
+      dst: group,
+      srcPort: 5353,
+      dstPort: 5353,
+      payload: body,
+      ttl: 255,
+    }),
   };
 }
 
@@ -352,13 +435,49 @@ export function* udpMisc(net: Network, rng: Rng, t0: number): Generator<TimedFra
   const cPort = kind === 'ntp' ? 123 : rng.int(32768, 60999);
   if (kind === 'syslog') {
     const msg = `<${rng.int(8, 190)}>Mar 12 09:${String(rng.int(0, 59)).padStart(2, '0')}:00 host${rng.int(1, 200)} sshd[${rng.int(100, 30000)}]: Accepted publickey for admin from 10.10.0.${rng.int(1, 250)} port ${rng.int(1024, 65535)} ssh2`;
-    yield { t: t0, frame: udpFrame({ srcMac: c.mac, dstMac: s.mac, src: c.ip, dst: s.ip, srcPort: cPort, dstPort: 514, payload: Buffer.from(msg), vlans }) };
+    yield {
+      t: t0,
+      frame: udpFrame({
+        srcMac: c.mac,
+        dstMac: s.mac,
+        src: c.ip,
+        dst: s.ip,
+        srcPort: cPort,
+        dstPort: 514,
+        payload: Buffer.from(msg),
+        vlans,
+      }),
+    };
     return;
   }
   const req = Buffer.concat([Uint8Array.of(0x23, 0, 6, 0xe9), net.payload(44)]);
-  yield { t: t0, frame: udpFrame({ srcMac: c.mac, dstMac: s.mac, src: c.ip, dst: s.ip, srcPort: cPort, dstPort: 123, payload: req, vlans }) };
+  yield {
+    t: t0,
+    frame: udpFrame({
+      srcMac: c.mac,
+      dstMac: s.mac,
+      src: c.ip,
+      dst: s.ip,
+      srcPort: cPort,
+      dstPort: 123,
+      payload: req,
+      vlans,
+    }),
+  };
   const resp = Buffer.concat([Uint8Array.of(0x24, 2, 6, 0xe9), net.payload(44)]);
-  yield { t: t0 + rng.int(100, 3000) * US, frame: udpFrame({ srcMac: s.mac, dstMac: c.mac, src: s.ip, dst: c.ip, srcPort: 123, dstPort: cPort, payload: resp, vlans }) };
+  yield {
+    t: t0 + rng.int(100, 3000) * US,
+    frame: udpFrame({
+      srcMac: s.mac,
+      dstMac: c.mac,
+      src: s.ip,
+      dst: c.ip,
+      srcPort: 123,
+      dstPort: cPort,
+      payload: resp,
+      vlans,
+    }),
+  };
 }
 
 /** A voice call: two RTP-like streams of 172-byte datagrams every 20 ms for a while. */
@@ -382,8 +501,34 @@ export function* voiceCall(net: Network, rng: Rng, t0: number): Generator<TimedF
   };
   for (let i = 0; i < packets; i++) {
     const t = t0 + i * 20 * MS;
-    yield { t: t + rng.int(0, 900) * US, frame: udpFrame({ srcMac: a.mac, dstMac: b.mac, src: a.ip, dst: b.ip, srcPort: pa, dstPort: pb, payload: rtp(i, ssrcA), vlans, ipId: i }) };
-    yield { t: t + rng.int(1000, 1900) * US, frame: udpFrame({ srcMac: b.mac, dstMac: a.mac, src: b.ip, dst: a.ip, srcPort: pb, dstPort: pa, payload: rtp(i, ssrcB), vlans, ipId: i }) };
+    yield {
+      t: t + rng.int(0, 900) * US,
+      frame: udpFrame({
+        srcMac: a.mac,
+        dstMac: b.mac,
+        src: a.ip,
+        dst: b.ip,
+        srcPort: pa,
+        dstPort: pb,
+        payload: rtp(i, ssrcA),
+        vlans,
+        ipId: i,
+      }),
+    };
+    yield {
+      t: t + rng.int(1000, 1900) * US,
+      frame: udpFrame({
+        srcMac: b.mac,
+        dstMac: a.mac,
+        src: b.ip,
+        dst: a.ip,
+        srcPort: pb,
+        dstPort: pa,
+        payload: rtp(i, ssrcB),
+        vlans,
+        ipId: i,
+      }),
+    };
   }
 }
 
@@ -398,10 +543,44 @@ export function* quicBurst(net: Network, rng: Rng, t0: number): Generator<TimedF
   const gap = rng.logUniform(30 * US, 400 * US);
   let t = t0;
   const head = (long: boolean): Buffer => Buffer.from(long ? [0xc3, 0, 0, 0, 1] : [0x40 | rng.int(0, 31)]);
-  yield { t, frame: udpFrame({ srcMac: c.mac, dstMac: net.router.mac, src: cIp, dst: s, srcPort: port, dstPort: 443, payload: Buffer.concat([head(true), net.payload(1245)]) }) };
+  yield {
+    t,
+    frame: udpFrame({
+      srcMac: c.mac,
+      dstMac: net.router.mac,
+      src: cIp,
+      dst: s,
+      srcPort: port,
+      dstPort: 443,
+      payload: Buffer.concat([head(true), net.payload(1245)]),
+    }),
+  };
   for (let i = 0; i < count; i++) {
     t += gap * (0.5 + rng.next());
-    yield { t: Math.round(t), frame: udpFrame({ srcMac: net.router.mac, dstMac: c.mac, src: s, dst: cIp, srcPort: 443, dstPort: port, payload: Buffer.concat([head(false), net.payload(rng.int(1200, 1350))]) }) };
-    if (i % 4 === 3) yield { t: Math.round(t + 10 * US), frame: udpFrame({ srcMac: c.mac, dstMac: net.router.mac, src: cIp, dst: s, srcPort: port, dstPort: 443, payload: Buffer.concat([head(false), net.payload(rng.int(30, 60))]) }) };
+    yield {
+      t: Math.round(t),
+      frame: udpFrame({
+        srcMac: net.router.mac,
+        dstMac: c.mac,
+        src: s,
+        dst: cIp,
+        srcPort: 443,
+        dstPort: port,
+        payload: Buffer.concat([head(false), net.payload(rng.int(1200, 1350))]),
+      }),
+    };
+    if (i % 4 === 3)
+      yield {
+        t: Math.round(t + 10 * US),
+        frame: udpFrame({
+          srcMac: c.mac,
+          dstMac: net.router.mac,
+          src: cIp,
+          dst: s,
+          srcPort: port,
+          dstPort: 443,
+          payload: Buffer.concat([head(false), net.payload(rng.int(30, 60))]),
+        }),
+      };
   }
 }

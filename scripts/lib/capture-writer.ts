@@ -161,7 +161,10 @@ function pcapngSectionHeader(application: string): Buffer {
   fixed.writeUInt16LE(0, 6);
   fixed.writeInt32LE(-1, 8);
   fixed.writeInt32LE(-1, 12);
-  return pcapngBlock(0x0a0d0d0a, Buffer.concat([fixed, pcapngOptions([[4, Buffer.from(application, 'utf8')]])]));
+  return pcapngBlock(
+    0x0a0d0d0a,
+    Buffer.concat([fixed, pcapngOptions([[4, Buffer.from(application, 'utf8')]])]),
+  );
 }
 
 function pcapngInterface(linkType: number, snapLen: number, name: string): Buffer {

@@ -137,7 +137,10 @@ export function pxeVendorOptions(o: {
   if (o.discoveryControl !== undefined) sub(6, Uint8Array.of(o.discoveryControl));
   if (o.bootServers) {
     const items = o.bootServers.map((s) =>
-      Buffer.concat([Uint8Array.of(s.type >> 8, s.type & 0xff, s.ips.length), ...s.ips.map((ip) => ipv4(ip))]),
+      Buffer.concat([
+        Uint8Array.of(s.type >> 8, s.type & 0xff, s.ips.length),
+        ...s.ips.map((ip) => ipv4(ip)),
+      ]),
     );
     sub(8, Buffer.concat(items));
   }
@@ -148,7 +151,8 @@ export function pxeVendorOptions(o: {
     });
     sub(9, Buffer.concat(items));
   }
-  if (o.prompt) sub(10, Buffer.concat([Uint8Array.of(o.prompt.timeout), Buffer.from(o.prompt.text, 'latin1')]));
+  if (o.prompt)
+    sub(10, Buffer.concat([Uint8Array.of(o.prompt.timeout), Buffer.from(o.prompt.text, 'latin1')]));
   parts.push(Uint8Array.of(255));
   return Buffer.concat(parts);
 }

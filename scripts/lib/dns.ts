@@ -26,7 +26,13 @@ export function dnsQuery(id: number, name: string, type: number): Buffer {
 }
 
 /** A response to `dnsQuery(id, name, type)` with one record per address (4 or 16 bytes each). */
-export function dnsResponse(id: number, name: string, type: number, addresses: readonly Bytes[], ttl = 300): Buffer {
+export function dnsResponse(
+  id: number,
+  name: string,
+  type: number,
+  addresses: readonly Bytes[],
+  ttl = 300,
+): Buffer {
   const head = Buffer.alloc(12);
   head.writeUInt16BE(id & 0xffff, 0);
   head.writeUInt16BE(0x8180, 2); // QR, RD, RA

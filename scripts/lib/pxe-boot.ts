@@ -18,7 +18,17 @@ import {
   pxeVendorOptions,
   type DhcpOption,
 } from './dhcp.js';
-import { BROADCAST_MAC, ETHERTYPE_ARP, arp, ethernet, ipv4, mac, udpFrame, type Bytes, type VlanTag } from './packets.js';
+import {
+  BROADCAST_MAC,
+  ETHERTYPE_ARP,
+  arp,
+  ethernet,
+  ipv4,
+  mac,
+  udpFrame,
+  type Bytes,
+  type VlanTag,
+} from './packets.js';
 import type { Rng } from './rng.js';
 import type { TimedFrame } from './scheduler.js';
 import {
@@ -98,8 +108,13 @@ const US = 1_000;
 const MS = 1_000_000;
 const S = 1_000_000_000;
 
-const PRL = [1, 2, 3, 4, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135];
-const IPXE_PRL = [1, 3, 6, 7, 12, 15, 17, 26, 43, 60, 66, 67, 119, 128, 129, 130, 131, 132, 133, 134, 135, 175, 203];
+const PRL = [
+  1, 2, 3, 4, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54, 58, 59, 60, 66, 67,
+  97, 128, 129, 130, 131, 132, 133, 134, 135,
+];
+const IPXE_PRL = [
+  1, 3, 6, 7, 12, 15, 17, 26, 43, 60, 66, 67, 119, 128, 129, 130, 131, 132, 133, 134, 135, 175, 203,
+];
 
 type ServerStyle = 'dnsmasq' | 'isc' | 'windows';
 
@@ -113,23 +128,39 @@ interface Client {
 }
 
 /** A PXE boot from the first DHCPDISCOVER to the last TFTP packet. */
-export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, forced?: BootKind): Generator<TimedFrame, void, undefined> {
+export function* pxeBoot(
+  site: PxeSite,
+  rng: Rng,
+  t0: number,
+  stats: PxeStats,
+  forced?: BootKind,
+): Generator<TimedFrame, void, undefined> {
   const kind = forced ?? rng.weighted(BOOT_WEIGHTS);
   stats.boots[kind]++;
   const remote = kind === 'relayed';
-  const macBytes = Uint8Array.of(rng.pick([0x00, 0x3c, 0x52, 0xa4]), rng.int(0, 255), rng.int(0, 255), rng.int(0, 255), rng.int(0, 255), rng.int(0, 255));
+  const macBytes = Uint8Array.of(
+    rng.pick([0x00, 0x3c, 0x52, 0xa4]),
+    rng.int(0, 255),
+    rng.int(0, 255),
+    rng.int(0, 255),
+    rng.int(0, 255),
+    rng.int(0, 255),
+  );
   macBytes[0] = (macBytes[0] as number) & 0xfc;
   const hex = Array.from(macBytes, (b) => b.toString(16).padStart(2, '0'));
   const client: Client = {
     mac: macBytes,
     macText: hex.join(':'),
-    uuid: [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, () => rng.int(0, 15).toString(16)).join('')).join('-'),
+    uuid: [8, 4, 4, 4, 12]
+      .map((n) => Array.from({ length: n }, () => rng.int(0, 15).toString(16)).join(''))
+      .join('-'),
     arch: kind === 'uefi-edk2' ? 7 : kind === 'relayed' ? rng.pick([0, 7]) : 0,
     ip: site.allocate(remote),
     remote,
   };
   const vlans: VlanTag[] = !remote && rng.chance(0.2) ? [{ id: 50 }] : [];
-  const style: ServerStyle = kind === 'proxydhcp' ? 'dnsmasq' : rng.pick(['dnsmasq', 'isc', 'windows'] as const);
+  const style: ServerStyle =
+    kind === 'proxydhcp' ? 'dnsmasq' : rng.pick(['dnsmasq', 'isc', 'windows'] as const);
   const server = site.server;
   const clientIp = ipv4(client.ip);
   let t = t0;
@@ -177,14 +208,20 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
 
   const ipxe = { active: false };
   const vendorClass = (): string =>
-    ipxe.active ? pxeClientClass(client.arch, 2, 1) : client.arch === 7 ? pxeClientClass(7, 3, 16) : pxeClientClass(0, 2, 1);
+    ipxe.active
+      ? pxeClientClass(client.arch, 2, 1)
+      : client.arch === 7
+        ? pxeClientClass(7, 3, 16)
+        : pxeClientClass(0, 2, 1);
   const clientOptions = (type: number, extra: DhcpOption[]): DhcpOption[] => [
     opt.messageType(type),
     opt.u16(57, ipxe.active ? 1472 : 1464),
     opt.arch(client.arch),
     opt.ndi(ipxe.active ? 2 : 3, ipxe.active ? 1 : 16),
     opt.str(60, vendorClass()),
-    ...(ipxe.active ? [opt.str(77, 'iPXE'), opt.bytes(175, [0xb1, 0x05, 0x01, 0x80, 0x86, 0x10, 0x0e, 0xeb, 0x01, 0x01])] : []),
+    ...(ipxe.active
+      ? [opt.str(77, 'iPXE'), opt.bytes(175, [0xb1, 0x05, 0x01, 0x80, 0x86, 0x10, 0x0e, 0xeb, 0x01, 0x01])]
+      : []),
     ...extra,
     opt.bytes(55, ipxe.active ? IPXE_PRL : PRL),
     ...(ipxe.active ? [opt.clientIdMac(client.macText)] : []),
@@ -195,15 +232,28 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
   const bootFileFor = (): string => {
     if (ipxe.active) return client.arch === 7 ? 'boot-efi.ipxe' : 'boot.ipxe';
     if (kind === 'ipxe-chain') return client.arch === 7 ? 'ipxe.efi' : 'undionly.kpxe';
-    if (client.arch === 7) return style === 'windows' ? 'boot\\x64\\wdsmgfw.efi' : rng.pick(['bootx64.efi', 'shimx64.efi', 'grubx64.efi']);
+    if (client.arch === 7)
+      return style === 'windows'
+        ? 'boot\\x64\\wdsmgfw.efi'
+        : rng.pick(['bootx64.efi', 'shimx64.efi', 'grubx64.efi']);
     return 'pxelinux.0';
   };
 
-  const serverReply = (type: number, xid: number, secs: number, file: string | null, from: Node, giaddr?: string): Buffer => {
+  const serverReply = (
+    type: number,
+    xid: number,
+    secs: number,
+    file: string | null,
+    from: Node,
+    giaddr?: string,
+  ): Buffer => {
     const withBoot = file !== null;
     const opts: DhcpOption[] = [opt.messageType(type), opt.ip(54, from.ipText), opt.u32(51, 3600)];
     if (style === 'dnsmasq') opts.push(opt.u32(58, 1800), opt.u32(59, 3150));
-    opts.push(opt.ip(1, client.remote ? '255.255.255.0' : '255.255.255.0'), opt.ip(3, client.remote ? site.relayIp : site.router.ipText));
+    opts.push(
+      opt.ip(1, client.remote ? '255.255.255.0' : '255.255.255.0'),
+      opt.ip(3, client.remote ? site.relayIp : site.router.ipText),
+    );
     if (style !== 'dnsmasq') opts.push(opt.ip(6, '192.168.50.53'), opt.str(15, 'lab.example'));
     if (withBoot && style !== 'isc') {
       if (style === 'windows') opts.push(opt.str(66, server.ipText));
@@ -236,9 +286,20 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
         ? udp(true, ipv4(site.relayIp), server.ip, 67, 67, payload, server.mac, site.router.mac)
         : udp(true, ipv4('0.0.0.0'), ipv4('255.255.255.255'), 68, 67, payload, mac(BROADCAST_MAC));
     const toClient = (payload: Buffer, from: Node = server): Buffer => {
-      if (client.remote) return udp(false, server.ip, ipv4(site.relayIp), 67, 67, payload, site.router.mac, server.mac);
+      if (client.remote)
+        return udp(false, server.ip, ipv4(site.relayIp), 67, 67, payload, site.router.mac, server.mac);
       const bcast = broadcastFlag() !== 0;
-      return udp(false, from.ip, bcast ? ipv4('255.255.255.255') : clientIp, 67, 68, payload, bcast ? mac(BROADCAST_MAC) : client.mac, from.mac, from);
+      return udp(
+        false,
+        from.ip,
+        bcast ? ipv4('255.255.255.255') : clientIp,
+        67,
+        68,
+        payload,
+        bcast ? mac(BROADCAST_MAC) : client.mac,
+        from.mac,
+        from,
+      );
     };
     const discover = (): Buffer =>
       dhcpMessage({
@@ -278,7 +339,15 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
           opt.ip(54, server.ipText),
           opt.str(60, 'PXEClient'),
           opt.clientUuid(client.uuid),
-          [43, pxeVendorOptions({ discoveryControl: 3, bootServers: [{ type: 0x8000, ips: [server.ipText] }], menu: [{ type: 0x8000, text: 'Network boot (pxelinux)' }], prompt: { timeout: 1, text: 'PXE boot' } })],
+          [
+            43,
+            pxeVendorOptions({
+              discoveryControl: 3,
+              bootServers: [{ type: 0x8000, ips: [server.ipText] }],
+              menu: [{ type: 0x8000, text: 'Network boot (pxelinux)' }],
+              prompt: { timeout: 1, text: 'PXE boot' },
+            }),
+          ],
         ],
       });
       yield dhcp(udp(false, server.ip, ipv4('255.255.255.255'), 67, 68, proxyOffer, mac(BROADCAST_MAC)));
@@ -309,7 +378,10 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
       chaddr: client.mac,
       giaddr: giaddr ? ipv4(giaddr) : undefined,
       hops: giaddr ? 1 : 0,
-      options: [...clientOptions(DHCPREQUEST, [opt.ip(50, client.ip), opt.ip(54, serverId)]), ...(giaddr ? [relay82] : [])],
+      options: [
+        ...clientOptions(DHCPREQUEST, [opt.ip(50, client.ip), opt.ip(54, serverId)]),
+        ...(giaddr ? [relay82] : []),
+      ],
       minLength: ipxe.active ? 300 : 548,
     });
     yield dhcp(fromClient(request));
@@ -352,16 +424,61 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
     if (!client.remote && rng.chance(0.7)) {
       t += rng.int(1, 5) * MS;
       const zero = new Uint8Array(6);
-      yield other(ethernet({ dst: mac(BROADCAST_MAC), src: client.mac, etherType: ETHERTYPE_ARP, payload: arp({ op: 1, senderMac: client.mac, senderIp: clientIp, targetMac: zero, targetIp: clientIp }), vlans, pad: false }));
+      yield other(
+        ethernet({
+          dst: mac(BROADCAST_MAC),
+          src: client.mac,
+          etherType: ETHERTYPE_ARP,
+          payload: arp({
+            op: 1,
+            senderMac: client.mac,
+            senderIp: clientIp,
+            targetMac: zero,
+            targetIp: clientIp,
+          }),
+          vlans,
+          pad: false,
+        }),
+      );
     }
     return file;
   }
 
   function* arpFor(target: Node): Generator<TimedFrame, void, undefined> {
     const zero = new Uint8Array(6);
-    yield other(ethernet({ dst: mac(BROADCAST_MAC), src: client.mac, etherType: ETHERTYPE_ARP, payload: arp({ op: 1, senderMac: client.mac, senderIp: clientIp, targetMac: zero, targetIp: target.ip }), vlans, pad: true }));
+    yield other(
+      ethernet({
+        dst: mac(BROADCAST_MAC),
+        src: client.mac,
+        etherType: ETHERTYPE_ARP,
+        payload: arp({
+          op: 1,
+          senderMac: client.mac,
+          senderIp: clientIp,
+          targetMac: zero,
+          targetIp: target.ip,
+        }),
+        vlans,
+        pad: true,
+      }),
+    );
     t += rng.int(20, 300) * US;
-    yield other(ethernet({ dst: client.mac, src: target.mac, etherType: ETHERTYPE_ARP, payload: arp({ op: 2, senderMac: target.mac, senderIp: target.ip, targetMac: client.mac, targetIp: clientIp }), vlans, pad: false }));
+    yield other(
+      ethernet({
+        dst: client.mac,
+        src: target.mac,
+        etherType: ETHERTYPE_ARP,
+        payload: arp({
+          op: 2,
+          senderMac: target.mac,
+          senderIp: target.ip,
+          targetMac: client.mac,
+          targetIp: clientIp,
+        }),
+        vlans,
+        pad: false,
+      }),
+    );
     t += rng.int(20, 300) * US;
   }
 
@@ -391,12 +508,15 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
   function* transfer(spec: TransferSpec): Generator<TimedFrame, boolean, undefined> {
     const cPort = rng.int(1024, 65535);
     const sPort = rng.int(32768, 60999);
-    const toServer = (payload: Buffer): Buffer => udp(true, clientIp, server.ip, cPort, sPort, payload, server.mac);
-    const toClient = (payload: Buffer): Buffer => udp(false, server.ip, clientIp, sPort, cPort, payload, client.remote ? site.router.mac : client.mac);
+    const toServer = (payload: Buffer): Buffer =>
+      udp(true, clientIp, server.ip, cPort, sPort, payload, server.mac);
+    const toClient = (payload: Buffer): Buffer =>
+      udp(false, server.ip, clientIp, sPort, cPort, payload, client.remote ? site.router.mac : client.mac);
     yield tftp(udp(true, clientIp, server.ip, cPort, 69, tftpRrq(spec.file, spec.ask), server.mac));
     t += rng.int(100, 400) * US;
     if (spec.outcome === 'not-found') {
-      const msg = style === 'dnsmasq' ? `file /srv/tftp/${spec.file} not found for ${client.ip}` : 'File not found';
+      const msg =
+        style === 'dnsmasq' ? `file /srv/tftp/${spec.file} not found for ${client.ip}` : 'File not found';
       yield tftp(toClient(tftpError(TFTP_ERR_NOT_FOUND, msg)));
       t += rng.int(100, 400) * US;
       return false;
@@ -454,45 +574,132 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
   if (!client.remote && kind !== 'proxydhcp') yield* arpFor(server);
 
   if (kind === 'file-not-found') {
-    yield* transfer({ file, size: 0, ask: [['blksize', '1432'], ['tsize', '0']], outcome: 'not-found' });
+    yield* transfer({
+      file,
+      size: 0,
+      ask: [
+        ['blksize', '1432'],
+        ['tsize', '0'],
+      ],
+      outcome: 'not-found',
+    });
     t += rng.int(1, 3) * S;
-    yield* transfer({ file, size: 0, ask: [['blksize', '1432'], ['tsize', '0']], outcome: 'not-found' });
+    yield* transfer({
+      file,
+      size: 0,
+      ask: [
+        ['blksize', '1432'],
+        ['tsize', '0'],
+      ],
+      outcome: 'not-found',
+    });
     return;
   }
   if (kind === 'tftp-stall') {
-    yield* transfer({ file, size: size(300_000, 900_000), ask: [['blksize', '1468'], ['tsize', '0']], outcome: 'stall' });
+    yield* transfer({
+      file,
+      size: size(300_000, 900_000),
+      ask: [
+        ['blksize', '1468'],
+        ['tsize', '0'],
+      ],
+      outcome: 'stall',
+    });
     return;
   }
   if (client.arch === 7) {
     // EDK2: tsize probe, then the download with windowsize 4.
     const nbp = size(300_000, 950_000);
     const noWindow = rng.chance(0.5);
-    yield* transfer({ file, size: nbp, ask: [['tsize', '0'], ['blksize', '1468'], ['windowsize', '4']], noWindow, outcome: 'tsize-probe' });
-    yield* transfer({ file, size: nbp, ask: [['blksize', '1468'], ['windowsize', '4']], noWindow });
+    yield* transfer({
+      file,
+      size: nbp,
+      ask: [
+        ['tsize', '0'],
+        ['blksize', '1468'],
+        ['windowsize', '4'],
+      ],
+      noWindow,
+      outcome: 'tsize-probe',
+    });
+    yield* transfer({
+      file,
+      size: nbp,
+      ask: [
+        ['blksize', '1468'],
+        ['windowsize', '4'],
+      ],
+      noWindow,
+    });
     t += rng.int(200, 800) * MS;
     if (kind === 'ipxe-chain') {
       ipxe.active = true;
       const script = yield* dora(true);
-      if (script) yield* transfer({ file: script, size: size(200, 900), ask: [['blksize', '1432'], ['tsize', '0']] });
+      if (script)
+        yield* transfer({
+          file: script,
+          size: size(200, 900),
+          ask: [
+            ['blksize', '1432'],
+            ['tsize', '0'],
+          ],
+        });
       return;
     }
     const macCfg = `grub.cfg-01-${client.macText.replace(/:/g, '-')}`;
     const ipHex = Buffer.from(clientIp).toString('hex').toUpperCase();
     for (const miss of [macCfg, `grub.cfg-${ipHex}`, `grub.cfg-${ipHex.slice(0, 6)}`]) {
-      yield* transfer({ file: `grub/${miss}`, size: 0, ask: [['blksize', '1468'], ['tsize', '0']], outcome: 'not-found' });
+      yield* transfer({
+        file: `grub/${miss}`,
+        size: 0,
+        ask: [
+          ['blksize', '1468'],
+          ['tsize', '0'],
+        ],
+        outcome: 'not-found',
+      });
       t += rng.int(1, 5) * MS;
     }
-    yield* transfer({ file: 'grub/grub.cfg', size: size(800, 3000), ask: [['blksize', '1468'], ['tsize', '0']] });
+    yield* transfer({
+      file: 'grub/grub.cfg',
+      size: size(800, 3000),
+      ask: [
+        ['blksize', '1468'],
+        ['tsize', '0'],
+      ],
+    });
     t += rng.int(50, 400) * MS;
-    yield* transfer({ file: 'images/vmlinuz', size: size(250_000, 700_000), ask: [['blksize', '1468'], ['tsize', '0']] });
+    yield* transfer({
+      file: 'images/vmlinuz',
+      size: size(250_000, 700_000),
+      ask: [
+        ['blksize', '1468'],
+        ['tsize', '0'],
+      ],
+    });
     return;
   }
   if (kind === 'ipxe-chain') {
-    yield* transfer({ file, size: size(68_000, 72_000), ask: [['tsize', '0'], ['blksize', '1456']] });
+    yield* transfer({
+      file,
+      size: size(68_000, 72_000),
+      ask: [
+        ['tsize', '0'],
+        ['blksize', '1456'],
+      ],
+    });
     t += rng.int(300, 1500) * MS;
     ipxe.active = true;
     const script = yield* dora(true);
-    if (script) yield* transfer({ file: script, size: size(200, 900), ask: [['blksize', '1432'], ['tsize', '0']] });
+    if (script)
+      yield* transfer({
+        file: script,
+        size: size(200, 900),
+        ask: [
+          ['blksize', '1432'],
+          ['tsize', '0'],
+        ],
+      });
     return;
   }
   // pxelinux: NBP, ldlinux, configuration search, menu, a kernel-sized image.
@@ -500,11 +707,19 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
   yield* transfer({
     file,
     size: size(42_000, 47_000),
-    ask: legacyRom ? [['tsize', '0']] : [['blksize', '1432'], ['tsize', '0']],
+    ask: legacyRom
+      ? [['tsize', '0']]
+      : [
+          ['blksize', '1432'],
+          ['tsize', '0'],
+        ],
     noBlksize: legacyRom,
   });
   t += rng.int(20, 60) * MS;
-  const ask: TftpOptions = [['tsize', '0'], ['blksize', '1408']];
+  const ask: TftpOptions = [
+    ['tsize', '0'],
+    ['blksize', '1408'],
+  ];
   yield* transfer({ file: 'ldlinux.c32', size: size(118_000, 123_000), ask });
   const guid = client.uuid;
   const hexIp = Buffer.from(clientIp).toString('hex').toUpperCase();
@@ -519,5 +734,9 @@ export function* pxeBoot(site: PxeSite, rng: Rng, t0: number, stats: PxeStats, f
   yield* transfer({ file: 'menu.c32', size: size(25_000, 27_000), ask });
   yield* transfer({ file: 'libutil.c32', size: size(23_000, 25_000), ask });
   t += rng.int(1, 4) * S;
-  yield* transfer({ file: rng.pick(['memtest86+.bin', 'images/rescue/vmlinuz', 'ipxe.lkrn']), size: size(180_000, 650_000), ask });
+  yield* transfer({
+    file: rng.pick(['memtest86+.bin', 'images/rescue/vmlinuz', 'ipxe.lkrn']),
+    size: size(180_000, 650_000),
+    ask,
+  });
 }

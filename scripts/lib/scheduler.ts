@@ -128,7 +128,12 @@ export class Scheduler {
         const source = soonest.arrival.start(at);
         const first = source.next();
         if (!first.done) {
-          this.heap.push({ next: first.value, source, background: soonest.arrival.background, seq: this.seq++ });
+          this.heap.push({
+            next: first.value,
+            source,
+            background: soonest.arrival.background,
+            seq: this.seq++,
+          });
         }
         continue;
       }
@@ -137,7 +142,8 @@ export class Scheduler {
       const out = item.next;
       const following = item.source.next();
       if (!following.done) {
-        if (following.value.t < out.t) throw new Error(`source went back in time (${following.value.t} < ${out.t})`);
+        if (following.value.t < out.t)
+          throw new Error(`source went back in time (${following.value.t} < ${out.t})`);
         item.next = following.value;
         this.heap.push(item);
       }

@@ -30,7 +30,12 @@ function opcode(op: number): Buffer {
   return Buffer.from([op >> 8, op & 0xff]);
 }
 
-export function tftpRequest(op: typeof TFTP_RRQ | typeof TFTP_WRQ, file: string, mode: string, options: TftpOptions = []): Buffer {
+export function tftpRequest(
+  op: typeof TFTP_RRQ | typeof TFTP_WRQ,
+  file: string,
+  mode: string,
+  options: TftpOptions = [],
+): Buffer {
   return Buffer.concat([opcode(op), zstrings([file, mode, ...options.flatMap(([n, v]) => [n, v])])]);
 }
 

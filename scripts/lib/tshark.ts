@@ -85,7 +85,9 @@ export function decodeArgs(): string[] {
 /** The command line as a person would type it, with `<capture>` for the file. */
 export function decodeCommandLine(): string {
   const quote = (a: string): string => (/^[\w.,:/=-]+$/.test(a) ? a : `'${a}'`);
-  return ['tshark', '-r', '<capture>', ...decodeArgs()].map((a) => (a === '<capture>' ? a : quote(a))).join(' ');
+  return ['tshark', '-r', '<capture>', ...decodeArgs()]
+    .map((a) => (a === '<capture>' ? a : quote(a)))
+    .join(' ');
 }
 
 export interface TsharkRun {

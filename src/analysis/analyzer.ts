@@ -121,6 +121,7 @@ export class Analyzer {
 
   addIcmpUnreachable(i: IcmpUnreachableRecord): void {
     const t = this.time(i.ts);
+    this.transfers.icmp(i, i.frame, t);
     if (this.icmp.length >= this.maxIcmp) {
       this.evictedLists++;
       return;
@@ -151,7 +152,8 @@ export class Analyzer {
     if (!tftpDataSeen) {
       // Only RRQs in the capture: a filter kept port 69 and dropped the data ports. Silence proves nothing.
       for (const tr of transfers) {
-        if (tr.serverPort !== null || tr.strayPackets.length > 0 || tr.error !== null) continue;
+        const answered = tr.serverPort !== null || tr.strayPackets.length > 0 || tr.icmpErrors.length > 0;
+        if (answered || tr.error !== null) continue;
         tr.outcome = 'unknown';
         tr.outcomeFrame = null;
         tr.notes = tr.notes.filter((n) => n !== 'no answer to the request');

@@ -10,9 +10,10 @@ interface Sourced {
 }
 
 /**
- * The boot file a reply names. PXE ROMs read the BOOTP `file` field, so when both it and option 67 are
- * present `file` wins; option 67 serves when `file` is empty. Both raw values stay in the EffectiveBoot so
- * a disagreement is visible (some firmware, e.g. iPXE, reads option 67 first).
+ * The boot file a reply names. Legacy PXE ROMs and iPXE (dhcppkt_fetch returns a populated `file` field
+ * before option 67) read the BOOTP `file` field first, so when both are present `file` wins; option 67
+ * serves when `file` is empty. EDK2 does the opposite (option 67 first): both raw values stay in the
+ * EffectiveBoot so a rule can flag a disagreement.
  */
 function bootFileOf(e: DhcpEvent, source?: ValueSource): Sourced | null {
   if (e.file !== '') return { value: e.file, source: source ?? 'file', frame: e.frame };

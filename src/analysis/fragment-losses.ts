@@ -26,7 +26,8 @@ export function attributeFragmentLosses(
   for (const list of byHosts.values()) list.sort((a, b) => a.request.t - b.request.t);
   for (const loss of losses) {
     const candidates = byHosts.get([loss.src, loss.dst].sort().join('|')) ?? [];
-    const owner = candidates[lastAtOrBefore(candidates, loss.t, (tr) => tr.request.t)] as TftpTransfer | undefined;
+    const owner = candidates[lastAtOrBefore(candidates, loss.t, (tr) => tr.request.t)] as
+      TftpTransfer | undefined;
     if (owner !== undefined && loss.t - owner.lastPacket.t <= RETRANSMIT_WINDOW) owner.lostFragments++;
   }
 }

@@ -12,6 +12,8 @@ interface Draft {
   transactions: DhcpTransaction[];
   transfers: TftpTransfer[];
   end: number;
+  /** Addresses the client held, whose TFTP activity also keeps the session alive. */
+  ips: Set<string>;
 }
 
 /** An address the client is known to hold from time `t` on. */
@@ -31,17 +33,19 @@ export function buildSessions(
   transfers: TftpTransfer[],
   idleTimeout: number,
 ): { sessions: BootSession[]; orphans: TftpTransfer[] } {
+  const tftpEnd = tftpActivity(transfers);
   const drafts: Draft[] = [];
   const current = new Map<string, Draft>();
   for (const tx of [...transactions].sort((a, b) => a.start - b.start)) {
     let d = current.get(tx.clientMac);
-    if (d === undefined || tx.start - d.end > idleTimeout) {
-      d = { clientMac: tx.clientMac, transactions: [], transfers: [], end: tx.end };
+    if (d === undefined || tx.start - lastActivity(d, tx.start, tftpEnd) > idleTimeout) {
+      d = { clientMac: tx.clientMac, transactions: [], transfers: [], end: tx.end, ips: new Set() };
       drafts.push(d);
       current.set(tx.clientMac, d);
     }
     d.transactions.push(tx);
     d.end = Math.max(d.end, tx.end);
+    for (const ip of heldAddresses(tx)) d.ips.add(ip);
   }
 
   const byIp = new Map<string, Assignment[]>();
@@ -54,10 +58,8 @@ export function buildSessions(
   for (const d of drafts) {
     for (const tx of d.transactions) {
       for (const e of tx.events) {
-        if (e.op === 1 && e.ciaddr !== ZERO) assign(e.ciaddr, e.t, d);
-        if (e.op === 1 && tx.port4011) assign(e.src, e.t, d);
-        if (e.op === 2 && !tx.port4011 && e.messageType !== 'OFFER' && e.messageType !== 'NAK')
-          assign(e.yiaddr, e.t, d);
+        const ip = heldAddress(e, tx);
+        if (ip !== null) assign(ip, e.t, d);
       }
     }
   }
@@ -81,10 +83,62 @@ export function buildSessions(
   return { sessions, orphans };
 }
 
+/** The address a message shows the client holding: ACK yiaddr, a request's ciaddr, its source on 4011. */
+function heldAddress(e: DhcpEvent, tx: DhcpTransaction): string | null {
+  let ip: string | null = null;
+  if (e.op === 1) ip = tx.port4011 ? e.src : e.ciaddr;
+  else if (!tx.port4011 && e.messageType !== 'OFFER' && e.messageType !== 'NAK') ip = e.yiaddr;
+  return ip === null || ip === ZERO || ip === '' ? null : ip;
+}
+
+function heldAddresses(tx: DhcpTransaction): string[] {
+  return tx.events.map((e) => heldAddress(e, tx)).filter((ip): ip is string => ip !== null);
+}
+
+interface TftpEnds {
+  /** Transfers of one client address by request time, with the running maximum of their last packet. */
+  starts: number[];
+  maxEnd: number[];
+}
+
+function tftpActivity(transfers: TftpTransfer[]): Map<string, TftpEnds> {
+  const byIp = new Map<string, TftpTransfer[]>();
+  for (const t of transfers) {
+    const list = byIp.get(t.clientIp) ?? [];
+    list.push(t);
+    byIp.set(t.clientIp, list);
+  }
+  const out = new Map<string, TftpEnds>();
+  for (const [ip, list] of byIp) {
+    list.sort((a, b) => a.request.t - b.request.t);
+    let max = -Infinity;
+    const maxEnd = list.map((t) => (max = Math.max(max, t.lastPacket.t)));
+    out.set(ip, { starts: list.map((t) => t.request.t), maxEnd });
+  }
+  return out;
+}
+
+/** When the client was last active before `t`: its DHCP, or a transfer from an address it held. */
+function lastActivity(d: Draft, t: number, tftpEnd: Map<string, TftpEnds>): number {
+  let end = d.end;
+  for (const ip of d.ips) {
+    const ends = tftpEnd.get(ip);
+    if (ends === undefined) continue;
+    const i = lastAtOrBefore(ends.starts, t, (x) => x);
+    if (i >= 0) end = Math.max(end, ends.maxEnd[i]);
+  }
+  return end;
+}
+
 /** The latest assignment at or before `t`; a transfer before any captured DHCP goes to the first holder. */
 function ownerByIp(list: Assignment[] | undefined, t: number): Draft | undefined {
   if (list === undefined || list.length === 0) return undefined;
-  return list[Math.max(0, lastAtOrBefore(list, t, (a) => a.t))].draft;
+  return list[
+    Math.max(
+      0,
+      lastAtOrBefore(list, t, (a) => a.t),
+    )
+  ].draft;
 }
 
 /** On-link, the request's Ethernet source is the client: its latest session started by then. */

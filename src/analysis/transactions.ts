@@ -134,7 +134,8 @@ export function summarizeTransaction(state: TransactionState): DhcpTransaction {
     if (outcome === 'bound') outcome = 'other';
     notes.push('the client DECLINEd the address (in use by another host)');
   }
-  if (client.some((e) => e.messageType === 'RELEASE' && after(e))) notes.push('the client RELEASEd the address');
+  if (client.some((e) => e.messageType === 'RELEASE' && after(e)))
+    notes.push('the client RELEASEd the address');
   if (state.droppedEvents > 0) {
     notes.push(`${state.droppedEvents} later messages not kept (at most ${MAX_EVENTS} per transaction)`);
   }

@@ -129,6 +129,7 @@ export class TransferState {
       fragmentedData: false,
       apprenticeFrom: null,
       strayPackets: [],
+      icmpErrors: [],
       notes: isRequest
         ? []
         : ['request not in the capture (it began before the capture or was filtered out)'],
@@ -162,6 +163,11 @@ export class TransferState {
   /** A packet from or to the client port that is not this transfer's TID pair. */
   stray(rec: TftpRecordView, t: number): void {
     if (this.transfer.strayPackets.length < MAX_EVIDENCE) this.transfer.strayPackets.push(ref(rec.frame, t));
+  }
+
+  /** An ICMP error quoting one of this transfer's packets: the host or a router refused it. */
+  icmpError(frame: number, t: number): void {
+    if (this.transfer.icmpErrors.length < MAX_EVIDENCE) this.transfer.icmpErrors.push(ref(frame, t));
   }
 
   /** A packet of this transfer (after TID matching). */
@@ -377,7 +383,9 @@ export class TransferState {
       outcome = 'in-progress';
     } else {
       outcome = 'abandoned';
-      if (!this.answered && tr.filename !== '') tr.notes.push('no answer to the request');
+      if (!this.answered && tr.icmpErrors.length > 0)
+        tr.notes.push('request refused with ICMP destination unreachable');
+      else if (!this.answered && tr.filename !== '') tr.notes.push('no answer to the request');
     }
     tr.outcome = outcome;
     tr.outcomeFrame = outcomeFrame;

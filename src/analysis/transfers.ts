@@ -56,6 +56,21 @@ export class TransferTracker {
     this.unsolicited(rec, t);
   }
 
+  /** An ICMP unreachable quoting a datagram: attached to the transfer it was about, when one is open. */
+  icmp(
+    quoted: { src: string; srcPort: number; dst: string; dstPort: number },
+    frame: number,
+    t: number,
+  ): void {
+    const fromClient = this.hot.get(endpoint(quoted.src, quoted.srcPort));
+    if (fromClient !== undefined && fromClient.serverIp === quoted.dst) {
+      fromClient.icmpError(frame, t);
+      return;
+    }
+    const toClient = this.hot.get(endpoint(quoted.dst, quoted.dstPort));
+    if (toClient !== undefined && toClient.serverIp === quoted.src) toClient.icmpError(frame, t);
+  }
+
   /** The client did something else (a new RRQ, a DHCP message): its unfinished transfers were given up. */
   clientActivity(ip: string, t: number, except?: TransferState): void {
     const states = this.byClientIp.get(ip);

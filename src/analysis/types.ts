@@ -181,6 +181,8 @@ export interface TftpTransfer {
   apprenticeFrom: number | null;
   /** Packets at the client's port from another server port or host, or from it to one (tshark's "unknown transfer ID"). */
   strayPackets: FrameRef[];
+  /** ICMP destination-unreachable messages quoting a packet of this transfer (e.g. no TFTP service: port unreachable). */
+  icmpErrors: FrameRef[];
   notes: string[];
 }
 
@@ -213,8 +215,9 @@ export type ValueSource =
 /**
  * What the client was told to boot in one DHCP round, and from which message each value came.
  * Address reply = the ACK, else the offer of the chosen server. Boot file: its `file` field when non-empty
- * (PXE ROMs read the field), else option 67; both raw values are kept (fileField, option67) since some clients
- * (iPXE, EDK2) read option 67 first. TFTP server: siaddr, else 66 (a name stays a name), else 150, else sname.
+ * (iPXE and legacy PXE ROMs read the populated field first), else option 67; both raw values are kept
+ * (fileField, option67) because EDK2 reads option 67 first. TFTP server: siaddr, else 66 (a name stays a
+ * name), else 150, else sname.
  * When the address reply names no boot file, file and server come from the proxyDHCP: the port 4011 ACK
  * (what the client asked for and used), else the proxy OFFER.
  */

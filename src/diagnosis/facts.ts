@@ -65,9 +65,13 @@ function nonEmpty(s: string | null | undefined): string | null {
   return trimmed.trim() === '' ? null : trimmed;
 }
 
-/** The boot file a reply names: option 67 wins over the BOOTP `file` field, as iPXE and EDK2 read it. */
-export function bootFileOf(e: DhcpEvent): string | null {
-  return nonEmpty(e.bootfileOption) ?? nonEmpty(e.file);
+/**
+ * The boot file a reply names, as the client reads it: iPXE and legacy PXE ROMs take a non-empty BOOTP
+ * `file` field first, EDK2 (UEFI) takes option 67 first.
+ */
+export function bootFileOf(e: DhcpEvent, family: ClientFamily = 'unknown'): string | null {
+  if (family === 'uefi') return nonEmpty(e.bootfileOption) ?? nonEmpty(e.file);
+  return nonEmpty(e.file) ?? nonEmpty(e.bootfileOption);
 }
 
 /** Option 43 decoded as a PXE menu / boot server list / discovery control. */
@@ -301,7 +305,7 @@ function makeRound(index: number, tx: DhcpTransaction, all: DhcpEvent[], end: nu
   const chosen = chooseBootReply(round);
   if (chosen) {
     round.bootReply = chosen;
-    round.bootFile = bootFileOf(chosen);
+    round.bootFile = bootFileOf(chosen, family);
     const server = tftpServerOf(chosen) ?? tftpServerFromSiblings(round, chosen);
     round.tftpServer = server?.server ?? null;
     round.tftpServerSource = server?.source ?? null;

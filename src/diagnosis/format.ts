@@ -29,7 +29,7 @@ export function seconds(s: number): string {
   if (!Number.isFinite(s)) return '? s';
   if (s === 0) return '0 s';
   if (s < 0.01) return `${(s * 1000).toFixed(1)} ms`;
-  if (s < 10) return `${s.toFixed(2).replace(/0$/, '')} s`;
+  if (s < 10) return `${Number(s.toFixed(2))} s`;
   return `${s.toFixed(1)} s`;
 }
 

@@ -71,9 +71,9 @@ export function tftpOutcomeUnknown(a: AnalysisResult): boolean {
   let result = false;
   if (all.length > 0 && !a.capture.tftpDataSeen && !all.some(({ transfer }) => answered(transfer))) {
     // An ICMP error about an RRQ is an answer of sorts: the capture saw the server side, not a filter gap.
-    const icmpAboutTftp = a.icmpUnreachable.some((i) =>
-      all.some(({ transfer }) => i.src === transfer.clientIp && i.dst === transfer.serverIp),
-    );
+    const icmpAboutTftp =
+      all.some(({ transfer }) => (transfer.icmpErrors ?? []).length > 0) ||
+      a.icmpUnreachable.some((i) => all.some(({ transfer }) => i.src === transfer.clientIp && i.dst === transfer.serverIp));
     const retried = all.filter(({ transfer }) => transfer.requestRetries.length > 0).length;
     const filesPerClient = new Map<string, Set<string>>();
     for (const { transfer } of all) {

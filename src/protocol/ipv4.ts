@@ -155,9 +155,10 @@ export function peekIpv4Udp(data: Uint8Array, offset: number): number {
   if (data.length - offset < 20) return IPV4_PEEK_OTHER;
   const b0 = data[offset];
   if (b0 >> 4 !== 4 || (b0 & 0x0f) < 5 || data[offset + 9] !== IPPROTO_UDP) return IPV4_PEEK_OTHER;
+  const udp = offset + (b0 & 0x0f) * 4;
+  if (udp > data.length) return IPV4_PEEK_OTHER;
   // MF set or a non-zero fragment offset.
   if ((data[offset + 6] & 0x3f) !== 0 || data[offset + 7] !== 0) return IPV4_PEEK_FRAGMENT;
-  const udp = offset + (b0 & 0x0f) * 4;
   return udp + 8 <= data.length ? udp : IPV4_PEEK_OTHER;
 }
 

@@ -113,7 +113,7 @@ export class PacketDecoder {
     this.flushLostFragments();
   }
 
-  private ipv4(frame: RawFrame, data: Uint8Array, offset: number): void {
+  private ipv4(frame: RawFrame, data: Uint8Array, offset: number, depth = 0): void {
     const ip = this.ip;
     const st = decodeIpv4Into(data, offset, ip);
     if (st !== IPV4_OK && st !== IPV4_TRUNCATED) {
@@ -126,6 +126,9 @@ export class PacketDecoder {
         return;
       }
       this.udpDatagram(frame, data, ip.payloadOffset, ip.payloadEnd, st === IPV4_TRUNCATED, null);
+    } else if (ip.protocol === IPPROTO_IPIP && depth === 0 && !ip.mf && ip.fragmentOffset === 0) {
+      // IPv4-in-IPv4 (tunnels, some relays): DHCP/TFTP is in the inner datagram, as tshark shows it.
+      this.ipv4(frame, data, ip.payloadOffset, 1);
     } else if (ip.protocol === IPPROTO_ICMP) {
       this.icmp(frame, data, ip.payloadOffset, ip.payloadEnd);
     } else {
@@ -170,22 +173,26 @@ export class PacketDecoder {
       conv = this.conversations.find(ip.src, sp, ip.dst, dp);
       if (conv !== null) kind = 'tftp';
     }
+    if (kind === null) kind = portDissector(sp, dp);
+    const udp = this.udp;
     if (kind === null) {
-      // tshark tries the lower port first; all of 67/68/69/4011 are below the ephemeral range.
-      const low = sp < dp ? sp : dp;
-      const high = sp < dp ? dp : sp;
-      if (isDhcpPort(low)) kind = 'dhcp';
-      else if (low === TFTP_PORT) kind = 'tftp';
-      else if (isDhcpPort(high)) kind = 'dhcp';
-      else if (high === TFTP_PORT) kind = 'tftp';
+      // tshark's TFTP heuristic: a well-formed request on any other port pair opens a conversation.
+      decodeUdpInto(data, offset, end, udp);
+      if (udp.payloadEnd - udp.payloadOffset >= 4 && looksLikeTftpRequest(data, udp.payloadOffset + 2, udp.payloadEnd)) {
+        kind = 'tftp';
+      } else {
+        this.skip('UDP, other ports');
+        return;
+      }
+    } else {
+      decodeUdpInto(data, offset, end, udp);
     }
-    if (kind === null) {
-      this.skip('UDP, other ports');
+    const payload = data.subarray(udp.payloadOffset, udp.payloadEnd);
+    // tshark hands fewer than 34 bytes (op … chaddr) to BOOTP without it matching `dhcp`.
+    if (kind === 'dhcp' && payload.length < MIN_DHCP_PAYLOAD) {
+      this.skip('DHCP port, payload too short');
       return;
     }
-    const udp = this.udp;
-    decodeUdpInto(data, offset, end, udp);
-    const payload = data.subarray(udp.payloadOffset, udp.payloadEnd);
     const origin = this.origin(frame, sp, dp, fragmentFrames);
     if (truncated || frame.data.length < frame.origLen) {
       origin.notes.push(`packet truncated by the capture (${frame.data.length} of ${frame.origLen} bytes)`);
@@ -197,12 +204,16 @@ export class PacketDecoder {
       return;
     }
     const tftp = decodeTftp(payload);
-    if (conv === null) {
-      if ((tftp.opcode === 'RRQ' || tftp.opcode === 'WRQ') && dp === TFTP_PORT) {
-        const asked = Number(tftp.options?.blksize);
-        conv = this.conversations.open(ip.src, sp, ip.dst, Number.isFinite(asked) ? asked : 512);
-      }
-    } else if (tftp.opcode === 'OACK') {
+    const opensConversation =
+      (dp === TFTP_PORT || portDissector(sp, dp) === null) &&
+      payload.length >= 4 &&
+      looksLikeTftpRequest(payload, 2, payload.length) &&
+      (tftp.opcode === 'RRQ' || tftp.opcode === 'WRQ' || dp !== TFTP_PORT);
+    if (opensConversation && (conv === null || tftp.opcode === 'RRQ' || tftp.opcode === 'WRQ')) {
+      // A new request from the same client port replaces the old conversation, as in tshark.
+      const asked = Number(tftp.options?.blksize);
+      conv = this.conversations.open(ip.src, sp, ip.dst, Number.isFinite(asked) ? asked : 512);
+    } else if (conv !== null && tftp.opcode === 'OACK') {
       const b = Number(tftp.options?.blksize);
       if (Number.isInteger(b) && b > 0) conv.blksize = b;
     }
@@ -309,6 +320,57 @@ export class PacketDecoder {
   private skip(reason: string, n = 1): void {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
   }
+}
+
+/** Captured DHCP payloads shorter than op … chaddr are not decoded as DHCP by tshark. */
+const MIN_DHCP_PAYLOAD = 34;
+
+const IPPROTO_IPIP = 4;
+
+/**
+ * UDP ports below 67 that tshark gives to other protocols: it tries the lower port first, so a datagram
+ * between one of these and a DHCP/TFTP port is not DHCP/TFTP (e.g. DNS 53 ↔ 67).
+ */
+const LOWER_CLAIMED_PORTS = new Set([7, 9, 13, 17, 19, 37, 42, 49, 53]);
+
+/** The dissector tshark's UDP port table picks: lower port first, then the higher. */
+function portDissector(sp: number, dp: number): 'dhcp' | 'tftp' | null {
+  const low = sp < dp ? sp : dp;
+  const high = sp < dp ? dp : sp;
+  if (isDhcpPort(low)) return 'dhcp';
+  if (low === TFTP_PORT) return 'tftp';
+  if (LOWER_CLAIMED_PORTS.has(low)) return null;
+  if (isDhcpPort(high)) return 'dhcp';
+  if (high === TFTP_PORT) return 'tftp';
+  return null;
+}
+
+/**
+ * Wireshark's test for a TFTP request (packet-tftp.c is_valid_request_body): after the opcode, only printable
+ * ASCII or NUL, an even non-zero number of NULs, the last byte a NUL, and a mode of netascii, octet or mail.
+ * Rejects binary traffic within the first bytes, so it is cheap enough for every unclaimed UDP datagram.
+ */
+function looksLikeTftpRequest(data: Uint8Array, start: number, end: number): boolean {
+  if (end <= start || data[end - 1] !== 0) return false;
+  let nuls = 0;
+  let firstNul = -1;
+  let secondNul = -1;
+  for (let i = start; i < end; i++) {
+    const b = data[i];
+    if (b === 0) {
+      nuls++;
+      if (firstNul < 0) firstNul = i;
+      else if (secondNul < 0) secondNul = i;
+    } else if (b < 0x20 || b > 0x7e) {
+      return false;
+    }
+  }
+  if (nuls === 0 || nuls % 2 !== 0 || secondNul < 0) return false;
+  const modeLength = secondNul - firstNul - 1;
+  if (modeLength !== 4 && modeLength !== 5 && modeLength !== 8) return false;
+  let mode = '';
+  for (let i = firstNul + 1; i < secondNul; i++) mode += String.fromCharCode(data[i] | 0x20);
+  return mode === 'octet' || mode === 'netascii' || mode === 'mail';
 }
 
 function isDhcpPort(p: number): boolean {

@@ -1,14 +1,15 @@
 /**
  * TFTP conversation tracking, as Wireshark's TFTP dissector does it: a read or write request to port 69
- * opens a conversation between the client's (address, port) and the server's address; the server's first
- * reply fixes the server's port (its transfer ID). Later packets between exactly those endpoints are TFTP
- * whatever their ports. Bounded: the least recently used conversations are dropped past `max`.
+ * opens a conversation between the client's (address, port) and the server's address, with any server port:
+ * every later packet between the client's address+port and the server's address is TFTP, in both directions,
+ * whatever the server's port (tshark 4.0 does not pin the server's transfer ID; the analyzer checks TIDs).
+ * Bounded: the oldest conversations are dropped past `max`.
  */
 export interface TftpConversation {
   clientIp: number;
   clientPort: number;
   serverIp: number;
-  /** -1 until the server answered. */
+  /** The server's port of its first answer (its transfer ID); -1 until it answered. */
   serverPort: number;
   /** Block size in force: 512, or what the OACK negotiated. */
   blksize: number;
@@ -53,22 +54,19 @@ export class TftpConversations {
     return conv;
   }
 
-  /** The conversation this packet belongs to, learning the server's port from its first reply. */
+  /** The conversation this packet belongs to; the server's first answer records its port. */
   find(srcIp: number, srcPort: number, dstIp: number, dstPort: number): TftpConversation | null {
     if (this.portUse.has(srcPort)) {
       // Client → server
       const conv = this.byKey.get(keyOf(srcIp, srcPort, dstIp));
-      if (conv !== undefined && (conv.serverPort === -1 || conv.serverPort === dstPort)) return conv;
+      if (conv !== undefined) return conv;
     }
     if (this.portUse.has(dstPort)) {
       // Server → client
       const conv = this.byKey.get(keyOf(dstIp, dstPort, srcIp));
       if (conv !== undefined) {
-        if (conv.serverPort === -1) {
-          conv.serverPort = srcPort;
-          return conv;
-        }
-        if (conv.serverPort === srcPort) return conv;
+        if (conv.serverPort === -1) conv.serverPort = srcPort;
+        return conv;
       }
     }
     return null;

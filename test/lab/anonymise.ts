@@ -14,6 +14,8 @@
  *   follow the new MAC, other prefixes map to fd00:0:0:N::/64, solicited-node
  *   multicast groups follow the address), ICMP and ICMPv6 error payloads,
  *   ICMPv6 link-layer address options and ND target addresses.
+ * - DHCPv6 (ports 546/547): client/server DUIDs (LLT, LL, UUID), IA addresses and
+ *   prefixes, DNS server addresses, FQDN (also inside relay messages).
  * - DHCPv4 (ports 67/68/4011): chaddr, ciaddr/yiaddr/siaddr/giaddr, address
  *   options (1 is a mask and stays; 3-7, 28, 41-45, 48-50, 54, 65, 68-76, 150),
  *   option 43 PXE boot-server lists, 61 client id (type 1 or RFC 4361 DUID-LL/LLT),
@@ -479,6 +481,14 @@ class Anonymiser {
       }
       region?.update(l4 + 2, pseudoOld, pseudoNew, false);
     } else if (next === 17 && end >= l4 + 8) {
+      const sp = b.readUInt16BE(l4);
+      const dp = b.readUInt16BE(l4 + 2);
+      if ([546, 547].includes(sp) || [546, 547].includes(dp)) {
+        this.stats.dhcp++;
+        // relay messages (12, 13) carry 34 bytes of header before their options
+        const msg = b[l4 + 8];
+        this.dhcp6Options(b, l4 + 8 + (msg === 12 || msg === 13 ? 34 : 4), end);
+      } else this.stats.uninspected++;
       region?.update(l4 + 6, pseudoOld, pseudoNew, true);
     } else this.stats.uninspected++;
   }
@@ -591,11 +601,42 @@ class Anonymiser {
     }
   }
 
+  /** DHCPv6 options: DUIDs, IA addresses and prefixes, DNS servers, FQDN, nested relay messages. */
+  private dhcp6Options(b: Bytes, p: number, end: number): void {
+    while (p + 4 <= end) {
+      const code = b.readUInt16BE(p);
+      const len = b.readUInt16BE(p + 2);
+      const v = p + 4;
+      if (v + len > end) break;
+      if (code === 1 || code === 2) this.duid(b, v, len);
+      else if (code === 3 || code === 25) this.dhcp6Options(b, v + 12, v + len);
+      else if (code === 4) this.dhcp6Options(b, v + 4, v + len);
+      else if (code === 5 && len >= 24) {
+        this.ip6(b, v);
+        this.dhcp6Options(b, v + 24, v + len);
+      } else if (code === 26 && len >= 25) this.ip6(b, v + 9);
+      else if (code === 23 || code === 22) for (let i = 0; i + 16 <= len; i += 16) this.ip6(b, v + i);
+      else if (code === 39 && len > 1) b.fill(0x78, v + 1, v + len);
+      else if (code === 9) {
+        const msg = b[v];
+        this.dhcp6Options(b, v + (msg === 12 || msg === 13 ? 34 : 4), v + len);
+      }
+      p = v + len;
+    }
+  }
+
   private duid(b: Bytes, p: number, len: number): void {
     if (len < 4) return;
     const t = b.readUInt16BE(p);
     if (t === 3 && b.readUInt16BE(p + 2) === 1 && len >= 10) this.mac(b, p + 4);
     if (t === 1 && b.readUInt16BE(p + 2) === 1 && len >= 14) this.mac(b, p + 8);
+    if (t === 4 && len === 18) {
+      // DUID-UUID (RFC 6355): the same UUID as DHCPv4 option 97
+      const o = b.toString('hex', p + 2, p + 18);
+      const n = this.m.mapUuid(o);
+      this.learnUuid(o, n);
+      Buffer.from(n, 'hex').copy(b, p + 2);
+    }
   }
 }
 

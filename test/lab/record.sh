@@ -22,7 +22,7 @@
 #
 # The captures contain MAC addresses, IP addresses, the SMBIOS UUID and file
 # paths of the machine that recorded them: see test/lab/README.md and
-# test/lab/anonymise.mjs before sharing a capture of your own network.
+# test/lab/anonymise.ts before sharing a capture of your own network.
 set -uo pipefail
 
 LAB=${LAB:-/srv/pxe-doctor-lab}
@@ -609,8 +609,8 @@ dhcp-option-force=60,PXEClient"
         EXPECT="EDK2 treats the offer as a BINL offer and asks $SRV_IP:4011 for the boot file; no PXE answer (the host returns ICMP port unreachable); the client gives up (PXE-E18 server response timeout or 'No valid offer received')"
         KEYS="$k_dhcp
 option 60 PXEClient from server|dhcp.option.dhcp != 1 && dhcp.option.dhcp != 3 && dhcp.option.vendor_class_id == \"PXEClient\"
-to port 4011|udp.dstport == 4011 && !icmp
-from port 4011 (must be absent)|udp.srcport == 4011 && !icmp
+to $SRV_IP port 4011|ip.dst == $SRV_IP && udp.dstport == 4011 && !icmp
+answer from $SRV_IP port 4011 (absent)|ip.src == $SRV_IP && udp.srcport == 4011 && !icmp
 ICMP port unreachable|icmp.type == 3 && icmp.code == 3
 $k_tftp";;
     filtered-capture)
@@ -641,8 +641,8 @@ table inet pxlab_silent4011 {
         EXPECT="proxy offer with option 43 menu, prompt, then repeated REQUESTs to $SRV_IP:4011 without answer; iPXE gives up (timeout) and no TFTP follows"
         KEYS="$k_dhcp
 proxy OFFER (yiaddr 0.0.0.0, option 60)|dhcp.option.dhcp == 2 && dhcp.ip.your == 0.0.0.0
-to port 4011|udp.dstport == 4011 && !icmp
-from port 4011 (must be absent)|udp.srcport == 4011 && !icmp
+to $SRV_IP port 4011|ip.dst == $SRV_IP && udp.dstport == 4011 && !icmp
+answer from $SRV_IP port 4011 (absent)|ip.src == $SRV_IP && udp.srcport == 4011 && !icmp
 $k_tftp";;
     *) die "unknown scenario '$1' (see: $SELF list)";;
     esac
@@ -901,7 +901,7 @@ write_readme() {
         echo "## What the client printed (console.txt, last lines)"
         echo
         echo '```'
-        grep -v '^[[:space:]]*$' "$WORK/console.txt" | grep -vE '^\s*\[ *[0-9]+\.[0-9]+\] ' | tail -n 45 | cut -c1-160
+        grep -v '^[[:space:]]*$' "$WORK/console.txt" | grep -vE '^\s*\[ *[0-9]+\.[0-9]+\] ' | tail -n 45 | cut -c1-160 | iconv -f UTF-8 -t UTF-8 -c
         echo '```'
         echo
         echo "## Key frames (computed by tshark from this capture)"
@@ -913,7 +913,7 @@ write_readme() {
         echo "\`tshark -r capture.pcapng -Y 'dhcp || tftp.opcode==1 || tftp.opcode==2 || tftp.opcode==5 || tftp.opcode==6 || arp || icmp || udp.port==4011 || ip.flags.mf==1 || ip.frag_offset>0'\`"
         echo
         echo '```'
-        tshark -r "$C" -t r -Y 'dhcp || tftp.opcode==1 || tftp.opcode==2 || tftp.opcode==5 || tftp.opcode==6 || arp || icmp || udp.port==4011 || ip.flags.mf==1 || ip.frag_offset>0' 2>/dev/null | head -n 80 | cut -c1-220
+        tshark -r "$C" -t r -Y 'dhcp || tftp.opcode==1 || tftp.opcode==2 || tftp.opcode==5 || tftp.opcode==6 || arp || icmp || udp.port==4011 || ip.flags.mf==1 || ip.frag_offset>0' 2>/dev/null | head -n 80 | cut -c1-220 | iconv -f UTF-8 -t UTF-8 -c
         echo '```'
         echo
         echo "## Notes"
@@ -939,13 +939,14 @@ EOF
 ;;
     arch-mismatch) cat <<EOF
 - The DISCOVERs carry option 93 = 7 (EFI x86-64) and vendor class 'PXEClient:Arch:00007:UNDI:003010'; dnsmasq has no dhcp-match on client-arch and offers pxelinux.0 anyway.
-- The whole pxelinux.0 transfer succeeds (RRQ blksize=1432 -> OACK -> DATA ... last short block -> ACK). The failure is invisible on the wire: after the last ACK the client goes silent (until the firmware tries something else). Only the mismatch between option 93 and the file name (a BIOS NBP) tells it.
+- The whole pxelinux.0 transfer succeeds (RRQ blksize=1432 -> OACK -> DATA ... last short block -> ACK); iPXE then prints 'Could not boot image: Exec format error (http://ipxe.org/2e008081)'. Nothing on the wire says so: only option 93 = 7 against a BIOS NBP name tells it.
+- OVMF then works through its boot order, and each step is on the wire too: its own PXE client on the same NIC ('UEFI PXEv4 ... 2', new xid, vendor class 'PXEClient:Arch:00007:UNDI:003001', broadcast flag) gets pxelinux.0 again (tsize probe, ERROR 8, full download) and reports 'failed to load Boot0003 ... Not Found'; then PXE over IPv6 ('PXE-E99'), then HTTP boot: DISCOVERs with option 60 'HTTPClient:Arch:00016' and option 93 = 16, which dnsmasq answers with ordinary OFFERs (no 'HTTPClient' echo, no URL), so the client never REQUESTs and re-DISCOVERs on the same xid (normal-but-scary: it is just the boot order); finally the EFI shell.
 $common
 EOF
 ;;
     arch-mismatch-edk2) cat <<EOF
 - The firmware's own PXE client (EDK2 PxeBc): option 93 = 7, vendor class 'PXEClient:Arch:00007:UNDI:003000', broadcast flag, no user class. It does the tsize probe (RRQ tsize=0 -> OACK -> client ERROR 8, normal) and then downloads pxelinux.0 completely from a new port.
-- The image is rejected by the firmware's LoadImage after the download (it is not a PE/COFF EFI image), so the capture ends with a completed transfer and no further TFTP for that file.
+- The image is rejected by the firmware after the download: 'NBP file downloaded successfully.' then 'BdsDxe: failed to load Boot0002 "UEFI PXEv4 (MAC:525400123456)" ...: Not Found'. On the wire the transfer is complete and clean; the client then goes on to PXE over IPv6 (DHCPv6 Solicits, 'PXE-E16: No valid offer received.') and HTTP boot (DISCOVERs with option 93 = 16 that are never REQUESTed).
 $common
 EOF
 ;;
@@ -970,28 +971,31 @@ EOF
 ;;
     rogue-dhcp|rogue-dhcp-edk2) cat <<EOF
 - Two server identifiers (option 54) offer addresses from different ranges with different boot files and next-servers. The rogue does not ping first and answers within milliseconds; the intended server answers ~3 s later after its ping check.
+- Which offer wins depends on the client: the BIOS iPXE ROM (rogue-dhcp) keeps collecting offers for a few seconds and REQUESTed the intended server's offer, so the boot works and only the extra OFFERs show the rogue. OVMF's EDK2 PXE (rogue-dhcp-edk2) REQUESTed the rogue's offer although the intended one had arrived before its REQUEST, got bootx64.efi from $AUX_IP, whose RRQ is answered by ICMP port unreachable ('PXE-E99: Unexpected network error.').
 $common
 EOF
 ;;
     chainload-loop) cat <<EOF
 - Round 1 is the ROM's DHCP (user class 'iPXE' already, because the qemu ROM is iPXE); every following round is undionly.kpxe's DHCP with user class 'iPXE'. dnsmasq has no user-class tag, so each round gets undionly.kpxe again: DISCOVER -> OFFER -> REQUEST -> ACK -> RRQ undionly.kpxe -> 52 DATA blocks -> a new iPXE banner -> DISCOVER ...
-- Each round is one DHCP exchange plus one 74213-byte transfer; the new transaction IDs and the repeated identical file name distinguish the loop from the single normal re-DHCP of a chainload.
+- Each round is one DHCP exchange plus one 74213-byte transfer (~19 s per round under TCG, most of it iPXE's IPv6 wait); every round has a new transaction ID and the identical file name, which distinguishes the loop from the single normal re-DHCP of a chainload. From round 2 on, undionly.kpxe's DISCOVERs carry the broadcast flag (the ROM's do not), so OFFER/ACK go to 255.255.255.255.
 $common
 EOF
 ;;
     nak) cat <<EOF
 - The client is ISC dhclient (not a PXE ROM): it REQUESTs its old address 10.99.0.5 in INIT-REBOOT state (option 50 = 10.99.0.5, no option 54, ciaddr 0.0.0.0). dnsmasq, authoritative for 10.77.0.0/24, answers DHCPNAK with option 56 'wrong network' (broadcast). The client then restarts with a DISCOVER and completes a normal DORA.
-- This is the pattern the failure catalogue calls normal when it is followed by a DORA; a diagnosis should report the NAK and its message, and say that recovery followed.
+- A single NAK to an INIT-REBOOT REQUEST for an old address, followed by a normal DORA, is normal; a diagnosis should report the NAK and its message ('wrong network'), and say that the client recovered.
+- dhclient runs with its own configuration (host name 'pxe-lab-client'), so the capture does not carry the recording machine's host name.
 EOF
 ;;
     pxeclient-no-proxy) cat <<EOF
-- dnsmasq forces option 60 'PXEClient' into OFFER and ACK, with no option 43 and no boot file. EDK2 takes this for a BINL offer (PXE boot server, no proxy) and, after the DHCP ACK, sends a DHCPREQUEST from port 68 to $SRV_IP:4011 (boot server discovery).
+- dnsmasq forces option 60 'PXEClient' into OFFER and ACK, with no option 43 and no boot file. EDK2 takes this for a BINL offer (PXE boot server, no proxy) and, right after the DHCP ACK, sends a DHCPREQUEST from its port 4011 to $SRV_IP:4011 (Wireshark: 'proxyDHCP Request'), four times at 1, 2 and 3 s intervals, then prints 'PXE-E16: No valid offer received.' and moves on in the boot order.
 - Nothing on $SRV_IP listens on 4011 (no pxe-service/proxy range in dnsmasq), so the server host's kernel answers ICMP port unreachable; no PXE reply ever comes and no TFTP follows.
 $common
 EOF
 ;;
     proxy-silent-4011) cat <<EOF
 - Same DHCP picture as proxydhcp (address OFFER/ACK from $AUX_IP, proxy OFFER from $SRV_IP with option 60 PXEClient and option 43 menu), but the PXE boot-server discovery REQUESTs to $SRV_IP:4011 are silently dropped by nftables on the server host: they appear in the capture (taken before the host's netfilter input) and nothing answers, no ICMP either.
+- iPXE shows the proxy's prompt, then 'PXEBS (net0 type 128)..... Connection timed out (http://ipxe.org/4c106035)': two unicast REQUESTs (xid 0, from port 68) one second apart, no broadcast/multicast discovery (option 43 discovery control 3 forbids it), then 'No more network devices' and SeaBIOS 'No bootable device'.
 $common
 EOF
 ;;
@@ -1019,7 +1023,7 @@ cmd_cleanup() {
     stop_all
     local f; for f in "$PIDS"/*.pid; do [ -f "$f" ] && stop_tracked "$(basename "$f" .pid)" TERM; done
     net_down
-    rm -rf "$RUN/tftproot" "$RUN"/*.leases "$WORK"
+    rm -rf "$RUN/tftproot" "$RUN"/*.leases "$RUN"/dhclient* "$WORK"
     log "cleanup done (namespaces left: $(ip netns list | tr '\n' ' '))"
 }
 

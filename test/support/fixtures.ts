@@ -27,7 +27,8 @@ export function projectRoot(): string {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg) && existsSync(join(dir, 'fixtures'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('project root (package.json + fixtures/) not found above ' + import.meta.url);
+    if (parent === dir)
+      throw new Error('project root (package.json + fixtures/) not found above ' + import.meta.url);
     dir = parent;
   }
 }

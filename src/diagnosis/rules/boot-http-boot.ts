@@ -28,7 +28,7 @@ function check(s: BootSession): Finding[] {
   const good = offers.some((o) => /^HTTPClient/i.test(o.vendorClass ?? '') && isUrl(bootFileOf(o) ?? ''));
   if (good) return [];
   const servers = [...new Set(offers.map(serverOf))];
-  const files = [...new Set(offers.map(bootFileOf).filter((f): f is string => f !== null))];
+  const files = [...new Set(offers.map((e) => bootFileOf(e)).filter((f): f is string => f !== null))];
   const echo = offers.some((o) => /^HTTPClient/i.test(o.vendorClass ?? ''));
   const why = echo
     ? `the boot file ${files.length > 0 ? listText(files.map(q)) : '(none)'} is not a URL`

@@ -7,7 +7,9 @@ import type { Finding, Rule, RuleDoc } from '../types.js';
 const doc: RuleDoc = {
   id: 'dhcp.nak',
   severity: 'error',
-  severityNote: 'warn when the client got an address later in the capture',
+  severityNote:
+    'warn when the client got an address later in the capture; info for the normal INIT-REBOOT NAK followed ' +
+    'by a DORA',
   group: 'dhcp',
   title: 'DHCP NAK',
   detects:
@@ -15,7 +17,8 @@ const doc: RuleDoc = {
     'network", "wrong server-ID", "lease not found", "address not available", "address in use").',
   ignores:
     'A NAK to an INIT-REBOOT REQUEST (a client asking to keep an address from an earlier lease) that is ' +
-    'followed by a normal DISCOVER/OFFER/REQUEST/ACK: that is how a client learns its old lease is gone.',
+    'followed by a normal DISCOVER/OFFER/REQUEST/ACK is how a client learns its old lease is gone: reported ' +
+    'as info only, with the recovery.',
   clientMessages: [],
   fix:
     'Depends on the reason: a client moved to another subnet or behind the wrong relay (fix the VLAN or ' +
@@ -49,35 +52,46 @@ function check(s: BootSession): Finding[] {
   const events = sessionEvents(s);
   const naks = events.filter((e) => kindOf(e) === 'NAK' && e.op === 2);
   if (naks.length === 0) return [];
-  const relevant: { nak: DhcpEvent; req: DhcpEvent | undefined }[] = [];
-  for (const nak of naks) {
+  const boundAfter = (t: number): DhcpEvent | undefined =>
+    events.find((e) => kindOf(e) === 'ACK' && e.op === 2 && e.yiaddr !== '0.0.0.0' && e.t > t);
+  const cases = naks.map((nak) => {
     const req = [...events].reverse().find((e) => isClientEvent(e) && kindOf(e) === 'REQUEST' && e.t <= nak.t);
-    const boundAfter = events.some((e) => kindOf(e) === 'ACK' && e.op === 2 && e.yiaddr !== '0.0.0.0' && e.t > nak.t);
-    if (isInitReboot(req) && boundAfter) continue;
-    relevant.push({ nak, req });
-  }
-  const first = relevant[0];
-  if (!first) return [];
-  const lastNak = relevant[relevant.length - 1]?.nak ?? first.nak;
-  const boundLater = events.some((e) => kindOf(e) === 'ACK' && e.op === 2 && e.yiaddr !== '0.0.0.0' && e.t > lastNak.t);
-  const servers = [...new Set(relevant.map((r) => serverOf(r.nak)))];
-  const texts = [...new Set(relevant.map((r) => r.nak.message).filter((m): m is string => m !== null && m !== ''))];
+    return { nak, req, initReboot: isInitReboot(req) };
+  });
+  const first = cases[0];
+  const last = cases[cases.length - 1];
+  if (!first || !last) return [];
+  const recovered = boundAfter(last.nak.t);
+  const normal = recovered !== undefined && cases.every((c) => c.initReboot);
+  const servers = [...new Set(cases.map((c) => serverOf(c.nak)))];
+  const texts = [...new Set(cases.map((c) => c.nak.message).filter((m): m is string => m !== null && m !== ''))];
   const asked = first.req?.requestedIp ?? first.req?.ciaddr ?? null;
   const reason = texts.length > 0 ? `: ${listText(texts.map(q))}` : ' without a reason (no option 56)';
+  const advice = reasonAdvice(texts.join(' '));
+  const head =
+    `${listText(servers)} answered ${clientLabel(s)}'s REQUEST${asked && asked !== '0.0.0.0' ? ` for ${asked}` : ''} ` +
+    `with ${plural(cases.length, 'DHCPNAK')} (${framesText(cases.map((c) => c.nak.frame))})${reason}.`;
+  const tail = normal
+    ? ` The client was in INIT-REBOOT (asking to keep an old lease) and then completed a normal DORA for ` +
+      `${recovered.yiaddr} (ACK frame ${recovered.frame}): that is how it learns the old lease is gone.`
+    : recovered
+      ? ` The client got an address afterwards (${recovered.yiaddr}, frame ${recovered.frame}). ${advice}`
+      : ` The client never got an address afterwards. ${advice}`;
   return [
     sessionFinding(doc, s, {
-      severity: boundLater ? 'warn' : 'error',
-      message:
-        `${listText(servers)} answered ${clientLabel(s)}'s REQUEST${asked && asked !== '0.0.0.0' ? ` for ${asked}` : ''} ` +
-        `with ${plural(relevant.length, 'DHCPNAK')} (${framesText(relevant.map((r) => r.nak.frame))})${reason}. ` +
-        (boundLater ? 'The client got an address afterwards. ' : 'The client never got an address afterwards. ') +
-        reasonAdvice(texts.join(' ')),
-      frames: relevant.flatMap((r) => [r.req?.frame, r.nak.frame].filter((f): f is number => f !== undefined)),
+      severity: normal ? 'info' : recovered ? 'warn' : 'error',
+      message: head + tail,
+      frames: [
+        ...cases.flatMap((c) => [c.req?.frame, c.nak.frame].filter((f): f is number => f !== undefined)),
+        ...(recovered ? [recovered.frame] : []),
+      ],
       pxeError: null,
-      hint: authoritativeHint(
-        `${reasonAdvice(texts.join(' '))} If ${listText(servers)} is the only server for this subnet, make it ` +
-          'authoritative so it reassigns instead of stalling; if it is not, stop it from answering here:',
-      ),
+      hint: normal
+        ? 'Nothing to fix: the client dropped its stale lease and got a new one.'
+        : authoritativeHint(
+            `${advice} If ${listText(servers)} is the only server for this subnet, make it authoritative so it ` +
+              'reassigns instead of stalling; if it is not, stop it from answering here:',
+          ),
       t: first.nak.t,
     }),
   ];

@@ -29,7 +29,7 @@ function check(s: BootSession): Finding[] {
   const out: Finding[] = [];
   for (const r of relevantRounds(s)) {
     const reply = r.bootReply;
-    const file = reply ? bootFileOf(reply) : null;
+    const file = reply ? bootFileOf(reply, r.family) : null;
     if (!reply || file === null || isUrl(file)) continue;
     const siblings = sameServerReplies(r, reply);
     const frames = siblings.map((e) => e.frame);
@@ -105,7 +105,7 @@ function check(s: BootSession): Finding[] {
           severity: 'warn',
           message:
             `${who} (frame ${reply.frame}) names two boot files for ${label}: the BOOTP file field ${q(fileField)} ` +
-            `and option 67 ${q(opt67)}. iPXE and UEFI use option 67, many BIOS ROMs the file field.`,
+            `and option 67 ${q(opt67)}. iPXE and BIOS PXE ROMs use the file field, UEFI firmware option 67.`,
           frames,
           pxeError: null,
           hint: bootFileHint(`Configure one boot file in ${server}'s configuration:`, opt67, siaddr),

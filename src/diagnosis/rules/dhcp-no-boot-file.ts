@@ -21,7 +21,8 @@ const doc: RuleDoc = {
     'reply, and the client never starts a TFTP transfer.',
   ignores:
     'DHCP from operating systems and installers after the boot (no PXEClient/HTTPClient vendor class, no ' +
-    'iPXE user class); rounds after which the client fetched something over TFTP anyway.',
+    'iPXE user class); rounds after which the client fetched something over TFTP anyway; rounds where the ' +
+    'client asked a boot server on port 4011 (see dhcp.pxeclient-without-proxy and proxy.no-reply-4011).',
   clientMessages: [BIOS.noBootFilename, UEFI.noValidOffer, IPXE.nothingToBoot],
   fix: 'Configure a boot file (and next-server) for this client on the DHCP server, or run a proxyDHCP.',
 };
@@ -42,6 +43,8 @@ function check(s: BootSession): Finding[] {
     if (t === null) return;
     const replies = [...r.acks, ...r.addressOffers, ...r.proxyReplies, ...r.bootServerReplies];
     if (replies.some(hasBootInfo)) return;
+    // The client went looking for a boot server on 4011: the PXEClient / proxy rules explain what failed.
+    if (r.bootServerRequests.length > 0) return;
     if (s.transfers.some((x) => x.request.t >= r.start && x.request.t < r.end)) return;
     const earlierFile = rounds.slice(0, i).some((p) => p.bootFile !== null);
     const ipxeAfterChain = r.family === 'ipxe' && earlierFile;

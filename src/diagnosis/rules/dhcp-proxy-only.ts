@@ -29,7 +29,7 @@ function check(s: BootSession): Finding[] {
   const addressed = rounds.some((r) => r.addressOffers.length > 0 || r.acks.length > 0);
   if (proxies.length === 0 || addressed) return [];
   const proxyServers = [...new Set(proxies.map(serverOf))];
-  const files = [...new Set(proxies.map(bootFileOf).filter((f): f is string => f !== null))];
+  const files = [...new Set(proxies.map((e) => bootFileOf(e)).filter((f): f is string => f !== null))];
   const discovers = rounds.flatMap((r) => r.discovers);
   const family = rounds[rounds.length - 1]?.family ?? 'unknown';
   const first = proxies[0];

@@ -1,10 +1,9 @@
 import type { BootSession, DhcpEvent } from '../../analysis/types.js';
-import { bootFileOf, isAddressReply, isProxyReply, serverOf, sessionEvents, unanswered4011 } from '../facts.js';
+import { bootFileOf, familyAt, isAddressReply, isProxyReply, serverOf, sessionEvents, unanswered4011 } from '../facts.js';
 import { clientLabel, framesText, plural, q, sessionFinding } from '../format.js';
 import { removeVendorClassHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
-import type { Finding, Rule, RuleDoc } from '../types.js';
-import { familyAt } from '../facts.js';
+import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
   id: 'dhcp.pxeclient-without-proxy',
@@ -32,7 +31,7 @@ export function hasProxyOffer(s: BootSession): boolean {
   return sessionEvents(s).some(isProxyReply);
 }
 
-function check(s: BootSession): Finding[] {
+function check(s: BootSession, ctx: RuleContext): Finding[] {
   const marked = pxeClientAddressReplies(s);
   if (marked.length === 0 || hasProxyOffer(s)) return [];
   const out: Finding[] = [];
@@ -42,15 +41,17 @@ function check(s: BootSession): Finding[] {
     const reply = marked.find((e) => serverOf(e) === u.target) ?? marked[marked.length - 1];
     if (!reply) continue;
     const server = serverOf(reply);
-    const file = marked.map(bootFileOf).find((f): f is string => f !== null) ?? null;
+    const file = marked.map((e) => bootFileOf(e)).find((f): f is string => f !== null) ?? null;
+    const refused = ctx.analysis.icmpUnreachable.find((i) => i.from === u.target && i.dstPort === 4011);
     out.push(
       sessionFinding(doc, s, {
         message:
           `${server}'s ${reply.messageType ?? 'reply'} (frame ${reply.frame}) gives ${clientLabel(s)} the address ` +
           `${reply.yiaddr} with option 60 ${q(reply.vendorClass ?? 'PXEClient')}, so the client looks for a PXE boot ` +
           `server; there is no proxyDHCP on the wire, and its ${plural(u.requests.length, 'REQUEST')} to ` +
-          `${u.target}:4011 (${framesText(u.requests.map((e) => e.frame))}) got no answer.`,
-        frames: [reply.frame, ...u.requests.map((e) => e.frame)],
+          `${u.target}:4011 (${framesText(u.requests.map((e) => e.frame))}) got no answer` +
+          (refused ? ` (${u.target} answered ICMP port unreachable, frame ${refused.frame.frame}: nothing listens on 4011).` : '.'),
+        frames: [reply.frame, ...u.requests.map((e) => e.frame), ...(refused ? [refused.frame.frame] : [])],
         pxeError: clientMessage(familyAt(s, first.t), {
           bios: [BIOS.proxy4011],
           uefi: [UEFI.noValidOffer],

@@ -59,7 +59,9 @@ function evaluate(
   const askers = [clientIp, ...(s ? [s.clientMac] : [])];
   const arp = arpFor(a, server, askers);
   const icmp = icmpFor(a, server, clientIp);
-  const proof = arp.length > 0 || icmp.length > 0;
+  // The analyzer also ties ICMP errors to the transfer whose packet they quote.
+  const quoted = list.flatMap((t) => t.icmpErrors ?? []).filter((r) => !icmp.some((i) => i.frame.frame === r.frame));
+  const proof = arp.length > 0 || icmp.length > 0 || quoted.length > 0;
   if (tftpOutcomeUnknown(a) && !proof) return null;
   const rrqs = list.reduce((n, t) => n + rrqCount(t), 0);
   const lastT = Math.max(...list.map((t) => t.lastPacket.t), ...arp.flatMap((x) => x.requests.map((r) => r.t)));
@@ -76,7 +78,7 @@ function evaluate(
     parts.push(
       `Client ${label} sent ${plural(rrqs, 'RRQ')} for ${listText(files.map(q))} to ${server} ` +
         `(${framesText(list.flatMap((t) => [t.request.frame, ...t.requestRetries.map((r) => r.frame)]))}) and ` +
-        `${server} never answered anything in this capture.`,
+        `${server} never answered a TFTP request in this capture.`,
     );
   } else {
     parts.push(`Client ${label} never reached its TFTP server ${server}.`);
@@ -84,9 +86,10 @@ function evaluate(
   if (arp.length > 0) {
     parts.push(`Its ${plural(arpCount, 'ARP request')} for ${server} got no reply: no host has that address on this link.`);
   }
-  if (icmp.length > 0) parts.push(`${server} answered ICMP port unreachable: no TFTP service runs there.`);
+  const refused = icmp.length > 0 || quoted.length > 0;
+  if (refused) parts.push(`${server} answered ICMP port unreachable: no TFTP service runs there.`);
   const dhcpFrame = answersDhcp(a, server);
-  if (dhcpFrame !== null && icmp.length === 0) {
+  if (dhcpFrame !== null && !refused) {
     parts.push(`${server} does answer DHCP (frame ${dhcpFrame}), so its TFTP service is off or udp/69 is blocked.`);
   }
   const round = namedBy(s, server);
@@ -100,7 +103,7 @@ function evaluate(
   const pxeError =
     arp.length > 0
       ? clientMessage(family, { bios: [BIOS.arpTimeout], uefi: [UEFI.serverTimeout], ipxe: [IPXE.tftpTimedOut] })
-      : icmp.length > 0
+      : refused
         ? clientMessage(family, { bios: [BIOS.tftpOpenTimeout], uefi: [UEFI.unexpectedNetworkError], ipxe: [IPXE.connectionRefused] })
         : clientMessage(family, { bios: [BIOS.tftpOpenTimeout], uefi: [UEFI.serverTimeout], ipxe: [IPXE.tftpTimedOut] });
   const file = round?.bootFile ?? files[0] ?? '<boot file>';
@@ -116,6 +119,7 @@ function evaluate(
     ...list.flatMap((t) => [t.request.frame, ...t.requestRetries.map((r) => r.frame)]),
     ...arp.flatMap((x) => x.requests.map((r) => r.frame)),
     ...icmp.map((i) => i.frame.frame),
+    ...quoted.map((r) => r.frame),
   ];
   const t0 = Math.min(...list.map((t) => t.request.t), ...arp.flatMap((x) => x.requests.map((r) => r.t)));
   return finding(doc, {

@@ -1,5 +1,5 @@
 import { requesterOf } from '../facts.js';
-import { bytes, clientLabel, ipClientLabel, q, seconds, finding } from '../format.js';
+import { at, bytes, clientLabel, ipClientLabel, q, seconds, finding } from '../format.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import {
   allTransfers,
@@ -45,7 +45,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
       severity: fixed ? 'warn' : 'error',
       message:
         `The transfer of ${q(t.filename)} from ${t.serverIp} to ${label} stopped after block ${t.blocks} ` +
-        `(${bytes(t.bytes)}${total}); its last packet is frame ${t.lastPacket.frame} at t=${seconds(t.lastPacket.t)}` +
+        `(${bytes(t.bytes)}${total}); its last packet is frame ${t.lastPacket.frame} at ${at(t.lastPacket.t)}` +
         (gap > 0 ? `, followed by ${seconds(gap)} of silence` : '') +
         `.${unacked}` +
         (fixed ? ` A later transfer of the same file completed (frame ${fixed.request.frame}).` : ''),

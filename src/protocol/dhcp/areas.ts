@@ -24,7 +24,7 @@ const AREA_LABEL: Record<DhcpOptionSource, string> = {
  * Walks one option area (the options after the cookie, or an overloaded file/sname field), recording every
  * byte as a wire item so the area can be written back exactly. Stops at the end option; what follows it is
  * kept verbatim. A last option whose length runs past the data keeps what is there (with its declared length)
- * and gets a note; nothing here throws.
+ * and gets a note; nothing here throws. Data are views into `bytes`, which the caller owns (a private copy).
  */
 export function parseArea(
   bytes: Uint8Array,
@@ -53,13 +53,13 @@ export function parseArea(
     }
     if (off + 1 >= bytes.length) {
       notes.push(`option ${code} (${dhcpOptionName(code)}) at offset ${base + off}: no length byte`);
-      items.push({ kind: 'bytes', bytes: bytes.slice(off) });
+      items.push({ kind: 'bytes', bytes: bytes.subarray(off) });
       off = bytes.length;
       break;
     }
     const declared = bytes[off + 1];
     const avail = Math.min(declared, bytes.length - off - 2);
-    const data = bytes.slice(off + 2, off + 2 + avail);
+    const data = bytes.subarray(off + 2, off + 2 + avail);
     instances.push({ code, data, source });
     if (avail < declared) {
       notes.push(
@@ -72,7 +72,7 @@ export function parseArea(
     off += 2 + avail;
   }
   if (off < bytes.length) {
-    const rest = bytes.slice(off);
+    const rest = bytes.subarray(off);
     items.push({ kind: 'bytes', bytes: rest });
     if (rest.some((b) => b !== 0)) {
       notes.push(

@@ -27,15 +27,30 @@ export function readIpv4(b: Uint8Array, off: number): string {
 
 /** Dotted quad to 4 bytes; throws on anything that is not one. */
 export function ipv4Bytes(ip: string): Uint8Array {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw new TypeError(`not an IPv4 address: ${ip}`);
   const out = new Uint8Array(4);
-  parts.forEach((p, i) => {
-    const n = Number(p);
-    if (!/^\d{1,3}$/.test(p) || n > 255) throw new TypeError(`not an IPv4 address: ${ip}`);
-    out[i] = n;
-  });
+  writeIpv4(out, 0, ip);
   return out;
+}
+
+/** Writes a dotted quad at `off` without allocating (the encoder writes four per message). */
+export function writeIpv4(out: Uint8Array, off: number, ip: string): void {
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= ip.length; i++) {
+    const c = i < ip.length ? ip.charCodeAt(i) : 0x2e;
+    if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else if (c === 0x2e && digits > 0 && value <= 255 && part < 4) {
+      out[off + part++] = value;
+      value = 0;
+      digits = 0;
+    } else {
+      throw new TypeError(`not an IPv4 address: ${ip}`);
+    }
+  }
+  if (part !== 4) throw new TypeError(`not an IPv4 address: ${ip}`);
 }
 
 /** "aa:bb:cc" for any length (hardware addresses, client identifiers). */
@@ -73,6 +88,53 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     off += p.length;
   }
   return out;
+}
+
+/** An append-only byte buffer: the encoder builds a message without a Uint8Array per option instance. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  length = 0;
+
+  constructor(capacity = 576) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.length++] = b;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  zeros(n: number): void {
+    this.room(n);
+    this.buf.fill(0, this.length, this.length + n);
+    this.length += n;
+  }
+
+  /** An option instance: code, length byte, data. */
+  instance(code: number, lengthByte: number, data: Uint8Array): void {
+    this.room(data.length + 2);
+    this.buf[this.length] = code;
+    this.buf[this.length + 1] = lengthByte;
+    this.buf.set(data, this.length + 2);
+    this.length += data.length + 2;
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -31,16 +31,19 @@ export function decodeDhcp(payload: Uint8Array): DhcpMessage {
   }
 }
 
-function decodeUnchecked(payload: Uint8Array): DhcpMessage {
+function decodeUnchecked(input: Uint8Array): DhcpMessage {
   const notes: string[] = [];
-  const header = payload.slice(0, HEADER_LENGTH);
+  // One private copy: every raw value and wire item is a view into it, so later changes to the caller's
+  // buffer cannot reach the message.
+  const payload = input.slice();
+  const header = payload.subarray(0, HEADER_LENGTH);
   const fields = readHeader(header);
   if (payload.length < HEADER_LENGTH) {
     notes.push(`truncated BOOTP header: ${payload.length} of ${HEADER_LENGTH} bytes`);
   }
   if (fields.hlen > 16) notes.push(`hlen ${fields.hlen} exceeds the 16-byte chaddr field`);
 
-  const cookie = payload.slice(COOKIE_OFFSET, OPTIONS_OFFSET);
+  const cookie = payload.subarray(COOKIE_OFFSET, OPTIONS_OFFSET);
   const wire: CapturedWire = {
     layout: 'captured',
     header,
@@ -58,7 +61,7 @@ function decodeUnchecked(payload: Uint8Array): DhcpMessage {
     notes.push(`truncated magic cookie: ${cookie.length} of 4 bytes`);
   } else if (cookie.length === 4 && !bytesEqual(cookie, MAGIC_COOKIE)) {
     notes.push(`bad magic cookie 0x${toHex(cookie)}: vendor area not decoded as options`);
-    wire.vendor = payload.slice(OPTIONS_OFFSET);
+    wire.vendor = payload.subarray(OPTIONS_OFFSET);
   } else if (cookie.length === 4) {
     const area = parseArea(payload.subarray(OPTIONS_OFFSET), 'options', OPTIONS_OFFSET, notes);
     wire.options = area.items;

@@ -1,4 +1,4 @@
-import { concatBytes, fieldText } from './bytes.js';
+import { ByteWriter, concatBytes, fieldText } from './bytes.js';
 import {
   FILE_LENGTH,
   FILE_OFFSET,
@@ -70,10 +70,7 @@ function encodeCaptured(msg: DhcpMessage, w: CapturedWire): Uint8Array | null {
   h.set(w.header);
   writeHeaderNumbers(h, msg);
   if (msg.chaddr !== chaddrText(w.header, msg.hlen)) writeChaddr(h, msg.chaddr);
-  for (const [field, offset, length] of [
-    ['file', FILE_OFFSET, FILE_LENGTH],
-    ['sname', SNAME_OFFSET, SNAME_LENGTH],
-  ] as const) {
+  for (const [field, offset, length] of FIELDS) {
     if (w[field] !== null) {
       if (msg[field] !== '') return null;
     } else if (msg[field] !== fieldText(w.header.subarray(offset, offset + length))) {
@@ -88,20 +85,24 @@ function encodeCaptured(msg: DhcpMessage, w: CapturedWire): Uint8Array | null {
 
   const plan = planLayout(msg.options, w);
   if (plan === null) return null;
-  const optionsArea = emitArea(w.options, 'options', plan);
-  if (optionsArea === null) return null;
-  for (const [field, offset, length] of [
-    ['file', FILE_OFFSET, FILE_LENGTH],
-    ['sname', SNAME_OFFSET, SNAME_LENGTH],
-  ] as const) {
+  for (const [field, offset, length] of FIELDS) {
     const items = w[field];
     if (items === null) continue;
-    const bytes = emitArea(items, field, plan);
-    if (bytes === null || bytes.length !== length) return null;
-    h.set(bytes, offset);
+    const area = new ByteWriter(length);
+    if (!emitArea(items, field, plan, area) || area.length !== length) return null;
+    h.set(area.result(), offset);
   }
-  return concatBytes([h, w.cookie, optionsArea]);
+  const out = new ByteWriter(HEADER_LENGTH + 4 + 312);
+  out.bytes(h);
+  out.bytes(w.cookie);
+  if (!emitArea(w.options, 'options', plan, out)) return null;
+  return out.result();
 }
+
+const FIELDS = [
+  ['file', FILE_OFFSET, FILE_LENGTH],
+  ['sname', SNAME_OFFSET, SNAME_LENGTH],
+] as const;
 
 interface LayoutPlan {
   byCode: Map<number, DhcpOption>;
@@ -153,51 +154,52 @@ function planLayout(options: readonly DhcpOption[], w: CapturedWire): LayoutPlan
   return { byCode, dirty, extra, cursor: new Map() };
 }
 
-function emitArea(items: readonly WireItem[], area: Area, plan: LayoutPlan): Uint8Array | null {
-  const parts: Uint8Array[] = [];
-  const extras = (): Uint8Array[] => plan.extra.flatMap((o) => optionInstances(o.code, o.raw));
+function writeInstances(out: ByteWriter, code: number, raw: Uint8Array): void {
+  for (const inst of optionInstances(code, raw)) out.bytes(inst);
+}
+
+/** Writes one area along its items; false when it cannot be done without corrupting what follows. */
+function emitArea(items: readonly WireItem[], area: Area, plan: LayoutPlan, out: ByteWriter): boolean {
   let placedExtras = area !== 'options' || plan.extra.length === 0;
+  const placeExtras = (): void => {
+    for (const o of plan.extra) writeInstances(out, o.code, o.raw);
+    placedExtras = true;
+  };
   for (const it of items) {
     switch (it.kind) {
       case 'pad':
-        parts.push(new Uint8Array(it.count));
+        out.zeros(it.count);
         break;
       case 'end':
-        if (!placedExtras) {
-          parts.push(...extras());
-          placedExtras = true;
-        }
-        parts.push(Uint8Array.of(255));
+        if (!placedExtras) placeExtras();
+        out.byte(255);
         break;
       case 'bytes':
-        parts.push(it.bytes);
+        out.bytes(it.bytes);
         break;
       case 'option': {
         const o = plan.byCode.get(it.code);
         if (o === undefined) break;
         const at = plan.cursor.get(it.code) ?? 0;
         if (plan.dirty.has(it.code)) {
-          if (at === 0) parts.push(...optionInstances(it.code, o.raw));
+          if (at === 0) writeInstances(out, it.code, o.raw);
           plan.cursor.set(it.code, 1);
           break;
         }
-        const inst = new Uint8Array(it.length + 2);
-        inst[0] = it.code;
-        inst[1] = it.declaredLength ?? it.length;
-        inst.set(o.raw.subarray(at, at + it.length), 2);
-        parts.push(inst);
+        out.instance(it.code, it.declaredLength ?? it.length, o.raw.subarray(at, at + it.length));
         plan.cursor.set(it.code, at + it.length);
         break;
       }
     }
   }
   if (!placedExtras) {
-    // No end option to put them before; after a dangling code byte they would be read as its data.
+    // No end option to put them before; after a dangling code byte or a cut option they would be read as its data.
     const last = items[items.length - 1];
-    if (last?.kind === 'bytes' || (last?.kind === 'option' && last.declaredLength !== undefined)) return null;
-    parts.push(...extras());
+    if (last?.kind === 'bytes' || (last?.kind === 'option' && last.declaredLength !== undefined))
+      return false;
+    placeExtras();
   }
-  return concatBytes(parts);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -236,9 +238,10 @@ function encodeCanonical(msg: DhcpMessage, maxSize: number): Uint8Array {
 }
 
 /**
- * Fills the options area, then file, then sname, in order and without going back, so the instances of one
- * option stay in the order RFC 3396 joins them (options, file, sname). Without overload if everything fits
- * or if overloading cannot make it fit (then the message is simply larger than asked).
+ * Spreads instances over the options area, then file, then sname (first fit), never putting an instance of a
+ * code in an earlier area than the code's previous instance: RFC 3396 joins instances in the order options,
+ * file, sname. Without overload if everything fits the options area, or if even overloading cannot make it fit
+ * (the message is then simply larger than asked).
  */
 function placeInstances(
   instances: Uint8Array[],
@@ -246,20 +249,22 @@ function placeInstances(
   fileFree: boolean,
   snameFree: boolean,
 ): { options: Uint8Array[]; file: Uint8Array[]; sname: Uint8Array[] } {
-  const size = (xs: Uint8Array[]): number => xs.reduce((n, x) => n + x.length, 0);
+  const size = instances.reduce((n, x) => n + x.length, 0);
   const all = { options: instances, file: [], sname: [] };
-  if (size(instances) <= room) return all;
+  if (size <= room) return all;
   const bins: { area: Area; room: number; items: Uint8Array[] }[] = [
     { area: 'options', room: room - 3, items: [] },
   ];
   if (fileFree) bins.push({ area: 'file', room: FILE_LENGTH - 1, items: [] });
   if (snameFree) bins.push({ area: 'sname', room: SNAME_LENGTH - 1, items: [] });
-  let b = 0;
+  const lastBin = new Map<number, number>();
   for (const inst of instances) {
+    let b = lastBin.get(inst[0]) ?? 0;
     while (b < bins.length && inst.length > bins[b].room) b++;
     if (b === bins.length) return all;
     bins[b].items.push(inst);
     bins[b].room -= inst.length;
+    lastBin.set(inst[0], b);
   }
   const pick = (area: Area): Uint8Array[] => bins.find((x) => x.area === area)?.items ?? [];
   return { options: pick('options'), file: pick('file'), sname: pick('sname') };

@@ -79,17 +79,23 @@ export function readHeader(header: Uint8Array): HeaderFields {
 
 /** Writes the numeric and address fields (not chaddr, sname, file) into a 236-byte header. */
 export function writeHeaderNumbers(h: Uint8Array, m: HeaderFields): void {
+  const flags = (m.flags & ~BROADCAST_FLAG & 0xffff) | (m.broadcast ? BROADCAST_FLAG : 0);
   h[0] = m.op;
   h[1] = m.htype;
   h[2] = m.hlen;
   h[3] = m.hops;
-  h.set(u32Bytes(m.xid >>> 0), 4);
-  h.set(u16Bytes(m.secs), 8);
-  h.set(u16Bytes((m.flags & ~BROADCAST_FLAG & 0xffff) | (m.broadcast ? BROADCAST_FLAG : 0)), 10);
-  h.set(ipv4Bytes(m.ciaddr), 12);
-  h.set(ipv4Bytes(m.yiaddr), 16);
-  h.set(ipv4Bytes(m.siaddr), 20);
-  h.set(ipv4Bytes(m.giaddr), 24);
+  h[4] = m.xid >>> 24;
+  h[5] = m.xid >>> 16;
+  h[6] = m.xid >>> 8;
+  h[7] = m.xid;
+  h[8] = m.secs >>> 8;
+  h[9] = m.secs;
+  h[10] = flags >>> 8;
+  h[11] = flags;
+  writeIpv4(h, 12, m.ciaddr);
+  writeIpv4(h, 16, m.yiaddr);
+  writeIpv4(h, 20, m.siaddr);
+  writeIpv4(h, 24, m.giaddr);
 }
 
 /** chaddr text to bytes, zero-filled to the 16-byte field. */

@@ -19,6 +19,16 @@ import {
 
 const MODES: ReadonlySet<string> = new Set(['netascii', 'octet', 'mail']);
 
+/**
+ * A copy of [start, end): the payload may be a view into a reader buffer that is reused, and on a Node
+ * Buffer slice() is a view, not a copy.
+ */
+function copy(payload: Uint8Array, start: number, end: number = payload.length): Uint8Array {
+  const out = new Uint8Array(Math.max(0, end - start));
+  out.set(payload.subarray(start, end));
+  return out;
+}
+
 /** NUL-terminated strings from `start` to the end; the last one may lack its NUL. Copies the bytes. */
 function splitStrings(payload: Uint8Array, start: number): { strings: Uint8Array[]; unterminated: boolean } {
   const strings: Uint8Array[] = [];
@@ -26,10 +36,10 @@ function splitStrings(payload: Uint8Array, start: number): { strings: Uint8Array
   while (pos < payload.length) {
     const nul = payload.indexOf(0, pos);
     if (nul < 0) {
-      strings.push(payload.slice(pos));
+      strings.push(copy(payload, pos));
       return { strings, unterminated: true };
     }
-    strings.push(payload.slice(pos, nul));
+    strings.push(copy(payload, pos, nul));
     pos = nul + 1;
   }
   return { strings, unterminated: false };
@@ -125,7 +135,7 @@ function decodeOack(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout): v
 
 function decodeError(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout): void {
   if (payload.length < 4) {
-    layout.trailing = payload.slice(2);
+    layout.trailing = copy(payload, 2);
     pkt.notes.push('truncated: no error code');
     return;
   }
@@ -136,7 +146,7 @@ function decodeError(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout): 
     return;
   }
   const nul = payload.indexOf(0, 4);
-  const message = nul < 0 ? payload.slice(4) : payload.slice(4, nul);
+  const message = nul < 0 ? copy(payload, 4) : copy(payload, 4, nul);
   layout.strings = [message];
   layout.shown = [displayBytes(message)];
   pkt.errorMessage = layout.shown[0];
@@ -144,7 +154,7 @@ function decodeError(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout): 
     layout.unterminated = true;
     pkt.notes.push('missing NUL after error message');
   } else if (nul + 1 < payload.length) {
-    layout.trailing = payload.slice(nul + 1);
+    layout.trailing = copy(payload, nul + 1);
     pkt.notes.push(`${layout.trailing.length} bytes after the error message`);
   }
 }
@@ -164,23 +174,23 @@ function decodeBody(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout, op
     case TFTP_DATA:
     case TFTP_ACK:
       if (payload.length < 4) {
-        layout.trailing = payload.slice(2);
+        layout.trailing = copy(payload, 2);
         pkt.notes.push('truncated: no block number');
         return;
       }
       pkt.block = (payload[2] << 8) | payload[3];
       if (opcode === TFTP_DATA) {
-        const data = payload.slice(4);
+        const data = copy(payload, 4);
         pkt.dataLength = data.length;
         setData(pkt, data);
       } else if (payload.length > 4) {
         // Windows Deployment Services' "msftwindow" puts the next window size in one extra byte.
-        layout.trailing = payload.slice(4);
+        layout.trailing = copy(payload, 4);
         pkt.notes.push(`${payload.length - 4} bytes after the ACK block number`);
       }
       return;
     default: {
-      const data = payload.slice(2);
+      const data = copy(payload, 2);
       pkt.dataLength = data.length;
       setData(pkt, data);
       pkt.notes.push(`unknown opcode ${opcode}`);
@@ -193,7 +203,7 @@ export function decodeTftp(payload: Uint8Array): TftpPacket {
   const layout = newLayout();
   if (payload.length < 2) {
     const pkt: TftpPacket = { opcode: 'UNKNOWN(-1)', notes: ['truncated: no opcode'] };
-    layout.trailing = payload.slice();
+    layout.trailing = copy(payload, 0);
     setLayout(pkt, layout);
     return pkt;
   }

@@ -427,3 +427,80 @@ withCapture('lab-failures/rogue-dhcp/capture.pcapng', (result) => {
     assert.equal(tx.chosenServer, SERVER);
   });
 });
+
+withCapture('lab-failures/filtered-capture/capture.pcapng', (result) => {
+  it('keeps DHCP and the RRQs of a "port 67 or 68 or 69" capture, with every TFTP outcome unknown', () => {
+    const r = result();
+    const s = only(r);
+    assert.equal(r.capture.tftpDataSeen, false);
+    assert.equal(s.boots[0].bootFile, 'pxelinux.0');
+    assert.deepEqual(
+      s.transfers.map((t) => t.filename),
+      [
+        'pxelinux.0',
+        'ldlinux.c32',
+        ...PXELINUX_CFG_MISSES,
+        'pxelinux.cfg/default',
+        'menu.c32',
+        'libutil.c32',
+        'pxelinux.cfg/default',
+        'poweroff.c32',
+      ],
+    );
+    assert.ok(
+      s.transfers.every((t) => t.outcome === 'unknown' && t.serverPort === null && t.frames.length === 1),
+    );
+  });
+});
+
+withCapture('lab-failures/proxy-silent-4011/capture.pcapng', (result) => {
+  it('has the proxy OFFERs, then two xid 0 REQUESTs to 4011 that nobody answers', () => {
+    const s = only(result());
+    const proxy = s.transactions.find((tx) => tx.port4011);
+    assert.ok(proxy !== undefined);
+    assert.deepEqual([proxy.xid, proxy.requests, proxy.acks.length], [0, 2, 0]);
+    assert.ok(proxy.events.every((e) => e.dst === SERVER && e.dstPort === 4011));
+    assert.deepEqual(
+      s.boots.map((b) => [b.offerFrom, b.proxyServer, b.bootFile]),
+      [['10.77.0.2', SERVER, null]],
+    );
+    assert.match(s.phases.find((p) => p.kind === 'proxy')?.label ?? '', /no answer/);
+    assert.equal(s.transfers.length, 0);
+  });
+});
+
+withCapture('lab-failures/rogue-dhcp-edk2/capture.pcapng', (result) => {
+  it('follows EDK2 taking the rogue’s offer: bootx64.efi from 10.77.0.2, refused by ICMP (frame 14)', () => {
+    const s = only(result());
+    const [round] = s.boots;
+    assert.deepEqual(
+      [round.offerFrom, round.clientIp, round.tftpServer, round.bootFile],
+      ['10.77.0.2', '10.77.0.202', '10.77.0.2', 'bootx64.efi'],
+    );
+    const [t] = s.transfers;
+    assert.deepEqual([t.request.frame, t.serverIp, t.serverPort], [13, '10.77.0.2', null]);
+    assert.deepEqual(
+      t.icmpErrors.map((i) => i.frame),
+      [14],
+    );
+    assert.equal(t.outcome, 'abandoned');
+  });
+});
+
+withCapture('lab-failures/nak/capture.pcapng', (result) => {
+  it('has the INIT-REBOOT REQUEST answered by NAK "wrong network", then a normal DORA', () => {
+    const s = only(result());
+    assert.equal(s.clientMac, '52:54:00:12:34:57');
+    assert.deepEqual(
+      s.transactions.map((tx) => [tx.outcome, tx.events.map((e) => e.frame)]),
+      [
+        ['nak', [1, 2]],
+        ['bound', [3, 8, 9, 10]],
+      ],
+    );
+    assert.equal(s.transactions[0].events[0].requestedIp, '10.99.0.5');
+    assert.equal(s.transactions[0].naks[0].message, 'wrong network');
+    assert.equal(s.clientIp, '10.77.0.112');
+    assert.equal(s.isIpxe, false);
+  });
+});

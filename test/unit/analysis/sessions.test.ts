@@ -423,6 +423,22 @@ describe('boot sessions', () => {
     );
   });
 
+  it('keeps one session across a transfer longer than the idle timeout', () => {
+    const s = new TftpScript(CLIENT_IP, SERVER, { frame: 10, t: 1 }, 1);
+    s.rrq(2070, 'huge.iso');
+    for (let b = 1; b <= 400; b++) s.data(50000, 2070, b, b === 400 ? 1 : 512);
+    const r = analyze([
+      ...dora({ xid: 1, t: 0, frame: 1 }),
+      ...s.packets,
+      ...dora({ xid: 2, t: 410, frame: 500 }),
+    ]);
+    assert.equal(r.sessions.length, 1);
+    assert.deepEqual(
+      r.sessions[0].phases.map((p) => p.kind),
+      ['dhcp', 'tftp-other', 'dhcp-again'],
+    );
+  });
+
   it('marks a transfer the client left for a new DHCP round as abandoned', () => {
     const s = new TftpScript(CLIENT_IP, SERVER, { frame: 10, t: 1 });
     s.rrq(2070, 'undionly.kpxe');

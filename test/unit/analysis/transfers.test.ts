@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TftpTransfer } from '../../../src/analysis/types.js';
 import type { DecodedPacket } from '../../../src/protocol/packet.js';
-import { analyze, CLIENT_IP, fragmentLoss, SERVER, TftpScript, type Feed } from './support/records.js';
+import {
+  analyze,
+  CLIENT_IP,
+  fragmentLoss,
+  icmpUnreachable,
+  SERVER,
+  TftpScript,
+  type Feed,
+} from './support/records.js';
 
 /** Transfers of a capture without DHCP: all of them are orphans. */
 function transfersOf(feed: Feed | DecodedPacket[], lastT?: number): TftpTransfer[] {
@@ -173,6 +181,24 @@ describe('TFTP transfers', () => {
     assert.equal(dead?.outcome, 'abandoned');
     assert.equal(dead?.serverPort, null);
     assert.match(dead?.notes.join() ?? '', /no answer/);
+  });
+
+  it('attaches an ICMP port unreachable to the RRQ it quotes: refused, not a filtered capture', () => {
+    const s = new TftpScript(CLIENT_IP, '10.77.0.2', { frame: 13, t: 3.859 });
+    s.rrq(1324, 'bootx64.efi', { tsize: '0', blksize: '1468', windowsize: '4' });
+    const refusal = icmpUnreachable(14, 3.8593, '10.77.0.2', {
+      src: CLIENT_IP,
+      srcPort: 1324,
+      dst: '10.77.0.2',
+      dstPort: 69,
+    });
+    const r = analyze({ packets: s.packets, icmp: [refusal] }, {}, 80);
+    const [t] = r.orphanTransfers;
+    assert.equal(r.capture.tftpDataSeen, false);
+    assert.deepEqual(t.icmpErrors, [{ frame: 14, t: 3.8593 }]);
+    assert.equal(t.outcome, 'abandoned');
+    assert.match(t.notes.join(), /ICMP/);
+    assert.equal(r.icmpUnreachable.length, 1);
   });
 
   it('accepts a single-port server answering from port 69', () => {

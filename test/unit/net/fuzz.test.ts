@@ -11,9 +11,15 @@ import {
   createIpv4Header,
   decodeIpv4Into,
   IPPROTO_UDP,
+  IPV4_BAD_HEADER_LENGTH,
+  IPV4_BAD_VERSION,
+  IPV4_HEADER_TRUNCATED,
   IPV4_OK,
+  IPV4_PEEK_FRAGMENT,
+  IPV4_PEEK_OTHER,
   IPV4_TRUNCATED,
   isFragment,
+  peekIpv4Udp,
 } from '../../../src/protocol/ipv4.js';
 import {
   createLinkInfo,
@@ -67,7 +73,17 @@ function run(linkType: number, frame: Uint8Array): void {
   assert.ok(info.vlanCount <= info.vlanIds.length);
   if (info.etherType === ETHERTYPE_ARP) decodeArp(frame, info.offset);
   if (info.etherType !== ETHERTYPE_IPV4) return;
+  const peek = peekIpv4Udp(frame, info.offset);
   const status = decodeIpv4Into(frame, info.offset, ip);
+  // The cheap triage must never hide a UDP datagram the full decoder would find.
+  const udpHere =
+    status !== IPV4_HEADER_TRUNCATED &&
+    status !== IPV4_BAD_VERSION &&
+    status !== IPV4_BAD_HEADER_LENGTH &&
+    ip.protocol === IPPROTO_UDP;
+  if (!udpHere) assert.equal(peek, IPV4_PEEK_OTHER);
+  else if (isFragment(ip)) assert.equal(peek, IPV4_PEEK_FRAGMENT);
+  else assert.equal(peek, ip.payloadOffset + 8 <= frame.length ? ip.payloadOffset : IPV4_PEEK_OTHER);
   if (status !== IPV4_OK && status !== IPV4_TRUNCATED) return;
   assert.ok(
     ip.payloadOffset <= ip.payloadEnd && ip.payloadEnd <= frame.length,

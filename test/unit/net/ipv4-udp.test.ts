@@ -27,7 +27,10 @@ import {
   IPV4_HEADER_TRUNCATED,
   IPV4_OK,
   IPV4_TRUNCATED,
+  IPV4_PEEK_FRAGMENT,
+  IPV4_PEEK_OTHER,
   isFragment,
+  peekIpv4Udp,
 } from '../../../src/protocol/ipv4.js';
 import {
   decodeUdpHeader,
@@ -140,6 +143,36 @@ describe('IPv4 header', () => {
     assert.equal(h.payloadEnd, 25);
     const bad = encodeIpv4({ src: 1, dst: 2, protocol: 6, checksumOverride: 0x1234 }, payload);
     assert.equal(ipv4HeaderChecksumOk(bad, 0), false);
+  });
+
+  test('peek: the cheap triage of the hot path', () => {
+    const udp = encodeIpv4({ src: 1, dst: 2, protocol: 17 }, encodeUdp(1, 2, 68, 67, new Uint8Array(4)));
+    assert.equal(peekIpv4Udp(udp, 0), 20);
+    assert.equal(peekIpv4Udp(udp.subarray(0, 27), 0), IPV4_PEEK_OTHER, 'UDP header not captured');
+    assert.equal(
+      peekIpv4Udp(encodeIpv4({ src: 1, dst: 2, protocol: 6 }, new Uint8Array(20)), 0),
+      IPV4_PEEK_OTHER,
+    );
+    assert.equal(
+      peekIpv4Udp(encodeIpv4({ src: 1, dst: 2, protocol: 17, mf: true }, new Uint8Array(16)), 0),
+      IPV4_PEEK_FRAGMENT,
+    );
+    assert.equal(
+      peekIpv4Udp(encodeIpv4({ src: 1, dst: 2, protocol: 17, fragmentOffset: 8 }, new Uint8Array(8)), 0),
+      IPV4_PEEK_FRAGMENT,
+    );
+    assert.equal(
+      peekIpv4Udp(
+        encodeIpv4({ src: 1, dst: 2, protocol: 17, df: true, reserved: true }, new Uint8Array(8)),
+        0,
+      ),
+      20,
+    );
+    const opts = encodeIpv4({ src: 1, dst: 2, protocol: 17, options: new Uint8Array(4) }, new Uint8Array(8));
+    assert.equal(peekIpv4Udp(opts, 0), 24);
+    const v6 = udp.slice();
+    v6[0] = 0x65;
+    assert.equal(peekIpv4Udp(v6, 0), IPV4_PEEK_OTHER);
   });
 
   test('fragments cover the payload with 8-byte aligned offsets', () => {

@@ -11,6 +11,7 @@ import {
   IPPROTO_UDP,
   IPV4_OK,
   IPV4_TRUNCATED,
+  peekIpv4Udp,
 } from '../../../src/protocol/ipv4.js';
 import {
   createLinkInfo,
@@ -28,7 +29,13 @@ import {
   linkTypeName,
   linkVlans,
 } from '../../../src/protocol/link.js';
-import { createUdpHeader, decodeUdpInto, encodeUdp } from '../../../src/protocol/udp.js';
+import {
+  createUdpHeader,
+  decodeUdpInto,
+  encodeUdp,
+  udpDstPort,
+  udpSrcPort,
+} from '../../../src/protocol/udp.js';
 import { cell, dataPath, hasTshark, hexToBytes, readTsv, tsharkFields, writeTempPcapng } from './helpers.js';
 
 const NET: ReadonlyMap<string, number> = new Map([
@@ -93,6 +100,9 @@ describe('link layer against tshark on real captures', () => {
           assert.equal(ip.fragmentOffset / 8, Number(cell(row, 'ip.frag_offset')), where);
           assert.equal(ip.checksum, Number(cell(row, 'ip.checksum')), where);
           if (cell(row, 'udp.srcport') !== '') {
+            assert.equal(peekIpv4Udp(data, info.offset), ip.payloadOffset, where);
+            assert.equal(udpSrcPort(data, ip.payloadOffset), Number(cell(row, 'udp.srcport')), where);
+            assert.equal(udpDstPort(data, ip.payloadOffset), Number(cell(row, 'udp.dstport')), where);
             decodeUdpInto(data, ip.payloadOffset, ip.payloadEnd, udp);
             assert.equal(udp.srcPort, Number(cell(row, 'udp.srcport')), where);
             assert.equal(udp.dstPort, Number(cell(row, 'udp.dstport')), where);

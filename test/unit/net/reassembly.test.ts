@@ -18,7 +18,9 @@ import {
 } from '../../../src/protocol/reassembly.js';
 import { encodeTftp, tftpData } from '../../../src/protocol/tftp/index.js';
 import { decodeUdpHeader, encodeUdp, verifyUdpChecksum } from '../../../src/protocol/udp.js';
-import { hasTshark, tsharkFields, writeTempPcap } from './helpers.js';
+import { ipNumberToString } from '../../../src/protocol/addr.js';
+import { createLinkInfo, decodeLinkInto, ETHERTYPE_IPV4, LINK_OK } from '../../../src/protocol/link.js';
+import { cell, dataPath, hasTshark, hexToBytes, readTsv, tsharkFields, writeTempPcap } from './helpers.js';
 
 const FIELDS: Ipv4Fields = { src: '10.77.0.1', dst: '10.77.0.111', protocol: 17, id: 77 };
 
@@ -286,5 +288,41 @@ describe('reassembly agrees with tshark', { skip: !hasTshark() && 'tshark not in
       assert.equal(t[2], String(udp.length), 'tshark sees the whole UDP datagram');
       assert.equal(t[3], '1', 'and its UDP checksum is good');
     });
+  });
+});
+
+describe('a real capture with lost fragments (lab mtu-blackhole: a router drops every second fragment)', () => {
+  test('every DATA block is reported as lost, with the frame that did arrive', () => {
+    const incomplete: IncompleteDatagram[] = [];
+    const reassembler = new Ipv4Reassembler({ onIncomplete: (d) => incomplete.push(d) });
+    const info = createLinkInfo();
+    const ip = createIpv4Header();
+    const firstFragments: number[] = [];
+    for (const row of readTsv(dataPath('net', 'data', 'fixtures-mtu-blackhole.tsv')).rows) {
+      const data = hexToBytes(cell(row, 'frame_hex'));
+      const frame = Number(cell(row, 'frame'));
+      const time = Number(cell(row, 'time'));
+      // As the analyzer should: expire with every frame's time, so a loss is reported 30 s after it happened.
+      reassembler.expire(time);
+      if (decodeLinkInto(1, data, info) !== LINK_OK || info.etherType !== ETHERTYPE_IPV4) continue;
+      decodeIpv4Into(data, info.offset, ip);
+      if (!isFragment(ip)) continue;
+      firstFragments.push(frame);
+      assert.equal(reassembler.add(frame, time, ip, data), null);
+    }
+    assert.equal(incomplete.length, 0, 'the capture ends 20 s after the first loss: nothing timed out yet');
+    reassembler.flush();
+    assert.equal(firstFragments.length, 7);
+    assert.deepEqual(
+      incomplete.map((d) => d.frames),
+      firstFragments.map((f) => [f]),
+    );
+    assert.ok(incomplete.every((d) => d.reason === 'end-of-capture'));
+    for (const d of incomplete) {
+      assert.equal(ipNumberToString(d.src), '10.77.1.1');
+      assert.equal(d.receivedBytes, 976);
+      assert.equal(d.totalLength, null);
+      assert.deepEqual(d.holes, [{ start: 976, end: null }]);
+    }
   });
 });

@@ -194,6 +194,14 @@ describe('TFTP decode', () => {
     const pkt = decodeTftp(bytes);
     bytes.fill(0x41);
     assert.deepEqual(encodeTftp(pkt), wire(0, 1, 'a', 0, 'octet', 0));
+    // Node Buffers (what fs reads give) slice to views: the decoder must still copy.
+    const buffer = Buffer.from([0, 3, 0, 1, 7, 7, 0, 5, 0, 0, 1, 0]);
+    const data = decodeTftp(buffer.subarray(0, 6));
+    const error = decodeTftp(buffer.subarray(6));
+    buffer.fill(0x41);
+    assert.deepEqual(data.data, Uint8Array.of(7, 7));
+    assert.deepEqual(encodeTftp(data), Uint8Array.of(0, 3, 0, 1, 7, 7));
+    assert.deepEqual(encodeTftp(error), Uint8Array.of(0, 5, 0, 0, 1, 0));
   });
 });
 

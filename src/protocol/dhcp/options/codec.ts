@@ -20,6 +20,15 @@ export interface OptionCodec {
 
 export class OptionValueError extends Error {
   override name = 'OptionValueError';
+
+  constructor(message: string) {
+    // Control flow for odd bytes, not a bug: a stack trace would only cost time (fuzzed or hostile traffic
+    // throws these for most options).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Thrown by encode() when code hands a value of another family (a programming error, not a wire problem). */

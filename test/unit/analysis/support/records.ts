@@ -10,6 +10,7 @@ import type {
   DecodedPacket,
   DhcpPacketRecord,
   FragmentLossRecord,
+  IcmpUnreachableRecord,
   TftpPacketRecord,
 } from '../../../../src/protocol/packet.js';
 
@@ -322,6 +323,17 @@ export interface Feed {
   packets?: DecodedPacket[];
   arp?: ArpRecord[];
   losses?: FragmentLossRecord[];
+  icmp?: IcmpUnreachableRecord[];
+}
+
+/** ICMP port unreachable from `from`, quoting a UDP datagram src:srcPort → dst:dstPort. */
+export function icmpUnreachable(
+  frame: number,
+  t: number,
+  from: string,
+  quoted: { src: string; srcPort: number; dst: string; dstPort: number },
+): IcmpUnreachableRecord {
+  return { frame, ts: ts(t), from, code: 3, ...quoted };
 }
 
 /** Runs the analyzer over records in time order, the way the decoder would hand them over. */
@@ -336,6 +348,7 @@ export function analyze(
     ...(f.packets ?? []).map((p) => ({ t: seconds(p.ts), add: (a: Analyzer) => a.addPacket(p) })),
     ...(f.arp ?? []).map((r) => ({ t: seconds(r.ts), add: (a: Analyzer) => a.addArp(r) })),
     ...(f.losses ?? []).map((r) => ({ t: seconds(r.firstTs), add: (a: Analyzer) => a.addFragmentLoss(r) })),
+    ...(f.icmp ?? []).map((r) => ({ t: seconds(r.ts), add: (a: Analyzer) => a.addIcmpUnreachable(r) })),
   ].sort((a, b) => a.t - b.t);
   const analyzer = new Analyzer({ origin: ts(0), ...opts });
   for (const item of items) item.add(analyzer);

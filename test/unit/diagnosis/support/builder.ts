@@ -111,6 +111,7 @@ export interface DhcpSpec {
 
 export interface TransferSpec {
   file: string;
+  clientMac?: string | null;
   at?: number;
   server?: string;
   clientIp?: string;
@@ -148,6 +149,7 @@ function dhcpEvent(ref: FrameRef, fields: Partial<DhcpEvent>): DhcpEvent {
     t: ref.t,
     messageType: null,
     op: 1,
+    role: fields.op === 2 ? 'server' : 'client',
     src: '0.0.0.0',
     dst: '255.255.255.255',
     srcPort: 68,
@@ -344,7 +346,10 @@ export class SessionBuilder {
 
   private reply(ref: FrameRef, kind: string, spec: ReplySpec): DhcpEvent {
     const server = spec.server ?? LAB.server;
-    const { server: _s, afterDiscover: _a, delay: _d, ...fields } = spec;
+    const fields: Partial<DhcpEvent> & ReplySpec = { ...spec };
+    delete fields.server;
+    delete fields.afterDiscover;
+    delete fields.delay;
     const yiaddr = fields.yiaddr ?? (fields.proxy ? '0.0.0.0' : LAB.clientIp);
     return dhcpEvent(ref, {
       op: 2,
@@ -431,6 +436,9 @@ export class SessionBuilder {
       naks,
       outcome: ack ? 'bound' : naks.length > 0 ? 'nak' : offerEvents.length > 0 ? 'offered' : 'no-offer',
       chosenServer: chosen,
+      port4011: false,
+      relays: [...new Set(events.map((e) => e.giaddr).filter((g) => g !== '0.0.0.0'))],
+      notes: [],
     };
     this.transactions.push(tx);
     return tx;
@@ -486,13 +494,16 @@ export class SessionBuilder {
       naks: [],
       outcome: 'proxy',
       chosenServer: server,
+      port4011: true,
+      relays: [],
+      notes: [],
     };
     this.transactions.push(tx);
     return tx;
   }
 
   transfer(spec: TransferSpec): TftpTransfer {
-    const t = makeTransfer(this.b, spec.clientIp ?? this.clientIp ?? LAB.clientIp, spec);
+    const t = makeTransfer(this.b, spec.clientIp ?? this.clientIp ?? LAB.clientIp, { clientMac: this.identity.mac, ...spec });
     this.transfers.push(t);
     return t;
   }
@@ -523,7 +534,10 @@ export class SessionBuilder {
 }
 
 function stripRef(e: DhcpEvent): Partial<DhcpEvent> {
-  const { frame: _f, t: _t, messageType: _m, ...rest } = e;
+  const rest: Partial<DhcpEvent> = { ...e };
+  delete rest.frame;
+  delete rest.t;
+  delete rest.messageType;
   return rest;
 }
 
@@ -546,6 +560,7 @@ function makeTransfer(b: CaptureBuilder, clientIp: string, spec: TransferSpec): 
     id: b.transferId(),
     clientIp,
     clientPort: spec.clientPort ?? b.clientPort(),
+    clientMac: spec.clientMac ?? null,
     serverIp: spec.server ?? LAB.server,
     direction: 'read' as const,
     filename: spec.file,
@@ -559,6 +574,7 @@ function makeTransfer(b: CaptureBuilder, clientIp: string, spec: TransferSpec): 
     lostFragments: spec.lostFragments ?? 0,
     fragmentedData: spec.fragmentedData ?? false,
     apprenticeFrom: spec.apprenticeFrom ?? null,
+    icmpErrors: [] as FrameRef[],
     notes: [],
   };
   if (!answeredAtAll) {
