@@ -108,11 +108,16 @@ export function probeKind(file: string): string | null {
   const name = basename(path).toLowerCase();
   if (/(^|\/)pxelinux\.cfg\/[^/]+$/i.test(path) && name !== 'default') return 'pxelinux config search';
   if (name === 'autoexec.ipxe') return 'iPXE autoexec.ipxe probe';
-  if (['bootsig.bin', 'recovery.elf', 'dt-blob.bin', 'bootcfg.txt', 'pieeprom.sig', 'recovery.bin'].includes(name)) {
+  if (
+    ['bootsig.bin', 'recovery.elf', 'dt-blob.bin', 'bootcfg.txt', 'pieeprom.sig', 'recovery.bin'].includes(
+      name,
+    )
+  ) {
     return 'Raspberry Pi firmware probe';
   }
   if (/^grub\.cfg-/.test(name)) return 'grub per-client config search';
-  if (/^(command|fs|crypto|terminal|partmap|parttool|video|moddep)\.lst$/.test(name)) return 'grub module list';
+  if (/^(command|fs|crypto|terminal|partmap|parttool|video|moddep)\.lst$/.test(name))
+    return 'grub module list';
   if (/\.mo$/.test(name) || name === 'grubenv' || /\.pf2$/.test(name)) return 'grub optional file';
   return null;
 }
@@ -120,10 +125,13 @@ export function probeKind(file: string): string | null {
 /** Oddities in a requested name that make a TFTP server look for another file than intended. */
 export function filenameOddities(file: string): string[] {
   const out: string[] = [];
-  if (/^[/\\]/.test(file)) out.push(`it starts with ${JSON.stringify(file[0])}, which many servers resolve outside the TFTP root`);
-  if (file.includes('\\')) out.push('it contains backslashes (a Windows path): Unix TFTP servers take them literally');
+  if (/^[/\\]/.test(file))
+    out.push(`it starts with ${JSON.stringify(file[0])}, which many servers resolve outside the TFTP root`);
+  if (file.includes('\\'))
+    out.push('it contains backslashes (a Windows path): Unix TFTP servers take them literally');
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f-\x9f\xff]/.test(file)) out.push('it contains non-printable bytes (often a firmware or DHCP padding bug)');
+  if (/[\x00-\x1f\x7f-\x9f\xff]/.test(file))
+    out.push('it contains non-printable bytes (often a firmware or DHCP padding bug)');
   if (/\s$/.test(file) || /^\s/.test(file)) out.push('it has leading or trailing spaces');
   return out;
 }

@@ -18,7 +18,7 @@ This file is generated from \`src/diagnosis/rules/\`; the unit tests check it is
 
 export function renderRuleSection(r: RuleDoc): string {
   const lines = [`## \`${r.id}\` — ${r.title}`, ''];
-  lines.push(`- **Severity:** ${r.severity}${r.severityNote ? ` (${r.severityNote})` : ''}`);
+  lines.push(`- **Severity:** ${r.severity}${r.severityNote ? `; ${r.severityNote}` : ''}`);
   lines.push(`- **Group:** ${r.group}`);
   lines.push(`- **Detects:** ${r.detects}`);
   lines.push(`- **Ignores:** ${r.ignores}`);

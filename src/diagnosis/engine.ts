@@ -47,7 +47,12 @@ function collect(out: Finding[], rule: Rule, session: BootSession | null, run: (
 /** Holds every finding to the contract (its rule's id, frames sorted, unique and capped) whatever the rule did. */
 function normalize(f: Finding, rule: Rule): Finding {
   const frames = [...new Set(f.frames.filter((n) => Number.isInteger(n) && n > 0))].sort((a, b) => a - b);
-  const out: Finding = { ...f, ruleId: rule.id, group: f.group ?? rule.group, frames: frames.slice(0, MAX_FRAMES) };
+  const out: Finding = {
+    ...f,
+    ruleId: rule.id,
+    group: f.group ?? rule.group,
+    frames: frames.slice(0, MAX_FRAMES),
+  };
   if (!Number.isFinite(out.t ?? NaN)) out.t = null;
   return out;
 }

@@ -4,7 +4,13 @@
  * of a round, and which client software (BIOS ROM, UEFI, iPXE, a loaded boot program) was talking when.
  * Pure functions of the analysis; nothing here decides what is a fault.
  */
-import type { BootSession, DhcpEvent, DhcpTransaction, TftpTransfer } from '../analysis/types.js';
+import type {
+  AnalysisResult,
+  BootSession,
+  DhcpEvent,
+  DhcpTransaction,
+  TftpTransfer,
+} from '../analysis/types.js';
 import type { ClientFamily } from './pxe-errors.js';
 
 export type MessageKind =
@@ -20,7 +26,17 @@ export type MessageKind =
   | 'BOOTREPLY'
   | 'OTHER';
 
-const BY_NUMBER: MessageKind[] = ['OTHER', 'DISCOVER', 'OFFER', 'REQUEST', 'DECLINE', 'ACK', 'NAK', 'RELEASE', 'INFORM'];
+const BY_NUMBER: MessageKind[] = [
+  'OTHER',
+  'DISCOVER',
+  'OFFER',
+  'REQUEST',
+  'DECLINE',
+  'ACK',
+  'NAK',
+  'RELEASE',
+  'INFORM',
+];
 const NAMED = new Set<string>(BY_NUMBER);
 
 /** Normalises whatever spelling the analyzer uses ("DHCPOFFER", "Offer", "2") to one kind. */
@@ -367,7 +383,11 @@ export function basename(path: string): string {
 
 /** Compares names the way TFTP servers usually resolve them: without leading separators. */
 export function sameFile(a: string, b: string): boolean {
-  const norm = (p: string): string => p.trim().replace(/^[/\\]+/, '').replace(/\\/g, '/');
+  const norm = (p: string): string =>
+    p
+      .trim()
+      .replace(/^[/\\]+/, '')
+      .replace(/\\/g, '/');
   return norm(a) === norm(b);
 }
 
@@ -412,11 +432,55 @@ export function unanswered4011(s: BootSession): Unanswered4011[] {
   const byTarget = new Map<string, DhcpEvent[]>();
   for (const e of events) {
     if (!e.port4011 || !isClientEvent(e)) continue;
-    const answered = replies.some((r) => r.t >= e.t && (r.src === e.dst || serverOf(r) === e.dst || e.dst === '255.255.255.255'));
+    const answered = replies.some(
+      (r) => r.t >= e.t && (r.src === e.dst || serverOf(r) === e.dst || e.dst === '255.255.255.255'),
+    );
     if (answered) continue;
     const list = byTarget.get(e.dst) ?? [];
     list.push(e);
     byTarget.set(e.dst, list);
   }
   return [...byTarget.entries()].map(([target, requests]) => ({ target, requests }));
+}
+
+interface CaptureDhcpFacts {
+  relays: string[];
+  /** Address server → the sessions it offered an address to. */
+  served: Map<string, Set<BootSession>>;
+}
+
+const captureCache = new WeakMap<AnalysisResult, CaptureDhcpFacts>();
+
+function captureDhcpFacts(a: AnalysisResult): CaptureDhcpFacts {
+  const cached = captureCache.get(a);
+  if (cached) return cached;
+  const relays = new Set<string>();
+  const served = new Map<string, Set<BootSession>>();
+  for (const s of a.sessions) {
+    for (const e of sessionEvents(s)) {
+      if (e.giaddr !== ZERO_IP && e.giaddr !== '') relays.add(e.giaddr);
+      if (isAddressReply(e)) {
+        const set = served.get(serverOf(e)) ?? new Set<BootSession>();
+        set.add(s);
+        served.set(serverOf(e), set);
+      }
+    }
+  }
+  const facts = { relays: [...relays], served };
+  captureCache.set(a, facts);
+  return facts;
+}
+
+/** Relay addresses (giaddr) seen anywhere in the capture. */
+export function relaysIn(a: AnalysisResult): string[] {
+  return captureDhcpFacts(a).relays;
+}
+
+/** Servers that offered an address to some client other than this one. */
+export function serversOfOthers(a: AnalysisResult, s: BootSession): string[] {
+  const out: string[] = [];
+  for (const [server, sessions] of captureDhcpFacts(a).served) {
+    if (sessions.size > (sessions.has(s) ? 1 : 0)) out.push(server);
+  }
+  return out;
 }

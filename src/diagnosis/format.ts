@@ -6,7 +6,9 @@ import type { Finding, RuleDoc, Severity } from './types.js';
 /** Evidence lists stay short enough to read and to print: the first frames tell the story. */
 export const MAX_FRAMES = 20;
 
-export function evidence(...lists: (readonly (number | null | undefined)[] | number | null | undefined)[]): number[] {
+export function evidence(
+  ...lists: (readonly (number | null | undefined)[] | number | null | undefined)[]
+): number[] {
   const all = new Set<number>();
   for (const l of lists) {
     if (l === null || l === undefined) continue;
@@ -53,7 +55,8 @@ export function q(s: string): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x20 || c === 0x7f || (c >= 0x80 && c <= 0x9f) || c === 0xff) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    if (c < 0x20 || c === 0x7f || (c >= 0x80 && c <= 0x9f) || c === 0xff)
+      out += `\\x${c.toString(16).padStart(2, '0')}`;
     else out += ch;
   }
   return `"${out}"`;
@@ -109,6 +112,10 @@ export function finding(doc: RuleDoc, f: FindingFields): Finding {
   return out;
 }
 
-export function sessionFinding(doc: RuleDoc, s: BootSession, f: Omit<FindingFields, 'client' | 'sessionId'>): Finding {
+export function sessionFinding(
+  doc: RuleDoc,
+  s: BootSession,
+  f: Omit<FindingFields, 'client' | 'sessionId'>,
+): Finding {
   return finding(doc, { ...f, client: s.clientMac, sessionId: s.id });
 }

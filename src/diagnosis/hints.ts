@@ -109,7 +109,12 @@ export function archSplitHint(
  * Break an iPXE chainload loop: plain PXE firmware gets the iPXE binary, iPXE (user class "iPXE") gets
  * the script. The script is given as a URL; an http:// one needs a web server, a tftp:// one does not.
  */
-export function ipxeChainHint(intro: string, firstStage: string, script: string, server: string | null): string {
+export function ipxeChainHint(
+  intro: string,
+  firstStage: string,
+  script: string,
+  server: string | null,
+): string {
   const s = srv(server);
   return serverHint(intro, {
     dnsmasq: [
@@ -162,7 +167,7 @@ export function maxBlksizeForMtu(mtu: number): number {
   return mtu - 32;
 }
 
-export function blksizeHint(intro: string, max: number): string {
+export function blksizeHint(intro: string, max: number | string): string {
   return serverHint(intro, {
     other: [
       ['dnsmasq', [`tftp-max-blocksize=${max}`]],
@@ -183,7 +188,9 @@ export function authoritativeHint(intro: string): string {
 export function noOverloadHint(intro: string): string {
   return serverHint(intro, {
     dnsmasq: ['dhcp-no-override   # keeps file/sname for their own purpose'],
-    other: [['any server', ['send fewer options (drop ones the client did not ask for) so they fit without 52']]],
+    other: [
+      ['any server', ['send fewer options (drop ones the client did not ask for) so they fit without 52']],
+    ],
   });
 }
 

@@ -44,7 +44,8 @@ export const UEFI = {
   /** What OVMF prints when its RRQ is answered by ICMP port unreachable. */
   unexpectedNetworkError: 'PXE-E99: Unexpected network error.',
   /** The download worked; the firmware then cannot start the image (not a PE/COFF for its CPU). */
-  loadFailed: 'NBP file downloaded successfully. / BdsDxe: failed to load Boot#### "UEFI PXEv4 (MAC:…)" … Not Found',
+  loadFailed:
+    'NBP file downloaded successfully. / BdsDxe: failed to load Boot#### "UEFI PXEv4 (MAC:…)" … Not Found',
   /** EDK2 stays on this line while it waits for DHCP / boot server replies. */
   startPxe: '>>Start PXE over IPv4.',
 } as const;
@@ -89,7 +90,8 @@ export interface ClientTexts {
  * both given, since those are the two a user is likely to be looking at.
  */
 export function clientMessage(family: ClientFamily, texts: ClientTexts): string | null {
-  const join = (t: readonly string[] | undefined): string | null => (t && t.length > 0 ? t.join(' / ') : null);
+  const join = (t: readonly string[] | undefined): string | null =>
+    t && t.length > 0 ? t.join(' / ') : null;
   switch (family) {
     case 'bios':
       return join(texts.bios);

@@ -3,7 +3,7 @@
  * to the boot reply, then the boot file, then TFTP, then facts about the capture itself.
  */
 import { bootArchMismatch } from './rules/boot-arch-mismatch.js';
-import { bootHttpBoot } from './rules/boot-http-boot.js';
+import { bootHttpBoot } from './rules/boot-http-boot-misconfigured.js';
 import { captureAnalysisBounded } from './rules/capture-analysis-bounded.js';
 import { captureRelayView } from './rules/capture-relay-view.js';
 import { captureTftpDataMissing } from './rules/capture-tftp-data-missing.js';

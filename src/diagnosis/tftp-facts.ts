@@ -12,11 +12,49 @@ export interface OwnedTransfer {
   session: BootSession | null;
 }
 
+const allCache = new WeakMap<AnalysisResult, OwnedTransfer[]>();
+const byClientCache = new WeakMap<AnalysisResult, Map<string, OwnedTransfer[]>>();
+
+/** Every transfer of the capture with the session that owns it (computed once per analysis). */
 export function allTransfers(a: AnalysisResult): OwnedTransfer[] {
+  const cached = allCache.get(a);
+  if (cached) return cached;
   const out: OwnedTransfer[] = [];
   for (const s of a.sessions) for (const t of s.transfers) out.push({ transfer: t, session: s });
   for (const t of a.orphanTransfers) out.push({ transfer: t, session: null });
+  out.sort((x, y) => x.transfer.request.frame - y.transfer.request.frame);
+  allCache.set(a, out);
   return out;
+}
+
+/** The transfers of one client IP, in request order. */
+export function transfersOf(a: AnalysisResult, clientIp: string): OwnedTransfer[] {
+  let index = byClientCache.get(a);
+  if (!index) {
+    index = new Map();
+    for (const o of allTransfers(a)) {
+      const list = index.get(o.transfer.clientIp) ?? [];
+      list.push(o);
+      index.set(o.transfer.clientIp, list);
+    }
+    byClientCache.set(a, index);
+  }
+  return index.get(clientIp) ?? [];
+}
+
+const answeringCache = new WeakMap<AnalysisResult, Map<string, OwnedTransfer>>();
+
+/** A transfer the server at this address answered, if any (first one). */
+export function answeredBy(a: AnalysisResult, serverIp: string): OwnedTransfer | null {
+  let index = answeringCache.get(a);
+  if (!index) {
+    index = new Map();
+    for (const o of allTransfers(a)) {
+      if (answered(o.transfer) && !index.has(o.transfer.serverIp)) index.set(o.transfer.serverIp, o);
+    }
+    answeringCache.set(a, index);
+  }
+  return index.get(serverIp) ?? null;
 }
 
 /** Anything came back from the server for this RRQ (OACK, DATA, or an ERROR it sent). */
@@ -48,8 +86,8 @@ export function isTsizeProbe(t: TftpTransfer): boolean {
 }
 
 /** A later transfer of the same file by the same client that completed: the client recovered. */
-export function laterSuccess(t: TftpTransfer, all: readonly OwnedTransfer[]): TftpTransfer | null {
-  for (const { transfer: o } of all) {
+export function laterSuccess(t: TftpTransfer, a: AnalysisResult): TftpTransfer | null {
+  for (const { transfer: o } of transfersOf(a, t.clientIp)) {
     if (o === t || o.clientIp !== t.clientIp || o.request.t < t.request.t) continue;
     if (sameFile(o.filename, t.filename) && o.outcome === 'complete') return o;
   }
@@ -73,7 +111,9 @@ export function tftpOutcomeUnknown(a: AnalysisResult): boolean {
     // An ICMP error about an RRQ is an answer of sorts: the capture saw the server side, not a filter gap.
     const icmpAboutTftp =
       all.some(({ transfer }) => (transfer.icmpErrors ?? []).length > 0) ||
-      a.icmpUnreachable.some((i) => all.some(({ transfer }) => i.src === transfer.clientIp && i.dst === transfer.serverIp));
+      a.icmpUnreachable.some((i) =>
+        all.some(({ transfer }) => i.src === transfer.clientIp && i.dst === transfer.serverIp),
+      );
     const retried = all.filter(({ transfer }) => transfer.requestRetries.length > 0).length;
     const filesPerClient = new Map<string, Set<string>>();
     for (const { transfer } of all) {
@@ -109,7 +149,11 @@ export function announcedMtu(s: BootSession | null): AnnouncedMtu | null {
     if (e.interfaceMtu !== null && e.interfaceMtu >= 68)
       candidates.push({ mtu: e.interfaceMtu, source: 'option 26 (interface MTU)', frame: e.frame });
     if (e.maxMessageSize !== null && e.maxMessageSize >= 576)
-      candidates.push({ mtu: e.maxMessageSize + 28, source: `option 57 (max message ${e.maxMessageSize})`, frame: e.frame });
+      candidates.push({
+        mtu: e.maxMessageSize + 28,
+        source: `option 57 (max message ${e.maxMessageSize})`,
+        frame: e.frame,
+      });
     for (const c of candidates) if (best === null || c.mtu < best.mtu) best = c;
   }
   return best;
@@ -142,7 +186,7 @@ export interface PathEvidence {
   reasons: string[];
   frames: number[];
   mtu: AnnouncedMtu | null;
-  /** The largest blksize the evidence allows (MTU − 32), when an MTU is known. */
+  /** A blksize that fits (MTU − 32), when the evidence tells one; null when only "less than now" is known. */
   fits: number | null;
 }
 
@@ -156,7 +200,8 @@ export const ETHERNET_MAX_BLKSIZE = 1468;
  * however fragmented.
  */
 export function pathEvidence(t: TftpTransfer, s: BootSession | null, a: AnalysisResult): PathEvidence | null {
-  if (t.blksize <= 512 || t.outcome === 'complete' || isTsizeProbe(t) || t.error?.from === 'server') return null;
+  if (t.blksize <= 512 || t.outcome === 'complete' || isTsizeProbe(t) || t.error?.from === 'server')
+    return null;
   if (t.firstData === null && t.oack === null) return null;
   const reasons: string[] = [];
   const frames: number[] = [];
@@ -191,9 +236,17 @@ export function pathEvidence(t: TftpTransfer, s: BootSession | null, a: Analysis
     reasons.push(`the server resent DATA ${t.unackedRetransmits} times without an ACK`);
     frames.push(...t.retransmitFrames);
   }
-  if (overMtu && mtu) reasons.push(`blksize ${t.blksize} + 32 bytes of headers exceeds the MTU ${mtu.mtu} from ${mtu.source}`);
+  if (overMtu && mtu)
+    reasons.push(`blksize ${t.blksize} + 32 bytes of headers exceeds the MTU ${mtu.mtu} from ${mtu.source}`);
   if (t.fragmentedData) reasons.push('its DATA packets were IP-fragmented');
-  const fits = mtu !== null ? mtu.mtu - 32 : t.blksize > ETHERNET_MAX_BLKSIZE ? ETHERNET_MAX_BLKSIZE : null;
+  // What fits: the announced MTU if it is below this blksize, Ethernet's limit for larger blocks; when the
+  // blocks already fit the client's own link, the narrower hop is somewhere on the path and unknown here.
+  const fits =
+    mtu !== null && mtu.mtu - 32 < t.blksize
+      ? mtu.mtu - 32
+      : t.blksize > ETHERNET_MAX_BLKSIZE
+        ? ETHERNET_MAX_BLKSIZE
+        : null;
   return { reasons, frames, mtu, fits };
 }
 

@@ -122,7 +122,14 @@ export class PacketDecoder {
     }
     if (ip.protocol === IPPROTO_UDP) {
       if (ip.mf || ip.fragmentOffset !== 0) {
-        this.fragment(frame, data);
+        // Like tshark: a fragment cut by the snaplen cannot be reassembled; the first one is still
+        // dissected for what it holds, later ones are just data.
+        if (st === IPV4_TRUNCATED) {
+          if (ip.fragmentOffset === 0) this.udpDatagram(frame, data, ip.payloadOffset, ip.payloadEnd, true, null);
+          else this.skip('IPv4 fragment, truncated by the capture');
+        } else {
+          this.fragment(frame, data);
+        }
         return;
       }
       this.udpDatagram(frame, data, ip.payloadOffset, ip.payloadEnd, st === IPV4_TRUNCATED, null);

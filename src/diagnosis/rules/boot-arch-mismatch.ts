@@ -26,7 +26,12 @@ const doc: RuleDoc = {
 };
 
 /** What each kind of client shows when it cannot run the file (from the lab consoles). */
-function shown(family: ClientFamily, expected: ArchClass, file: string, done: TftpTransfer | undefined): string | null {
+function shown(
+  family: ClientFamily,
+  expected: ArchClass,
+  file: string,
+  done: TftpTransfer | undefined,
+): string | null {
   if (family === 'ipxe') {
     if (expected !== 'bios') return IPXE.execFormat;
     const size = done?.tsize ?? done?.bytes ?? null;
@@ -71,17 +76,29 @@ function check(s: BootSession): Finding[] {
       sameFile(x.filename, c.file) && c.rounds.some((r) => x.request.t >= r.start && x.request.t < r.end);
     const transfers = s.transfers.filter(inRounds);
     const done = transfers.find((x) => x.outcome === 'complete');
-    const servers = [...new Set(c.rounds.map((r) => (r.bootReply ? serverOf(r.bootReply) : null)).filter((x): x is string => x !== null))];
+    const servers = [
+      ...new Set(
+        c.rounds
+          .map((r) => (r.bootReply ? serverOf(r.bootReply) : null))
+          .filter((x): x is string => x !== null),
+      ),
+    ];
     const replyFrames = c.rounds.map((r) => r.bootReply?.frame).filter((f): f is number => f !== undefined);
     const families = [...new Set(c.rounds.map((r) => r.family))];
     const rounds =
-      c.rounds.length > 1 ? ` in ${c.rounds.length} DHCP rounds (${listText(families.map((f) => FAMILY_NAMES[f]), 'then')})` : '';
+      c.rounds.length > 1
+        ? ` in ${c.rounds.length} DHCP rounds (${listText(
+            families.map((f) => FAMILY_NAMES[f]),
+            'then',
+          )})`
+        : '';
     const downloaded = done
       ? ` It downloaded it (${framesText([done.request.frame, done.outcomeFrame?.frame ?? done.lastPacket.frame])}) and cannot run it.`
       : '';
     const right = counterpartFile(c.file, c.expected);
     const got = c.got;
-    const keptFor: ArchClass | null = got === 'bios' || got === 'efi' || got === 'url' || got === 'unknown' ? null : got;
+    const keptFor: ArchClass | null =
+      got === 'bios' || got === 'efi' || got === 'url' || got === 'unknown' ? null : got;
     const hint =
       c.expected === 'bios'
         ? archSplitHint(
@@ -98,13 +115,20 @@ function check(s: BootSession): Finding[] {
             c.file,
             first.tftpServer,
           );
-    const texts = [...new Set(families.map((f) => shown(f, c.expected, c.file, done)).filter((t): t is string => t !== null))];
+    const texts = [
+      ...new Set(
+        families.map((f) => shown(f, c.expected, c.file, done)).filter((t): t is string => t !== null),
+      ),
+    ];
     out.push(
       sessionFinding(doc, s, {
         message:
           `Client ${clientLabel(s)} was offered ${q(c.file)}, ${fileArchLabel(c.got)}, by ${listText(servers)} ` +
           `(${framesText(replyFrames)})${rounds}; option 93 says ${archName(first.arch)} (${first.arch}).${downloaded}`,
-        frames: [...replyFrames, ...transfers.flatMap((x) => [x.request.frame, x.outcomeFrame?.frame ?? x.lastPacket.frame])],
+        frames: [
+          ...replyFrames,
+          ...transfers.flatMap((x) => [x.request.frame, x.outcomeFrame?.frame ?? x.lastPacket.frame]),
+        ],
         pxeError: texts.length > 0 ? texts.join(' / ') : null,
         hint,
         t: first.bootReply.t,

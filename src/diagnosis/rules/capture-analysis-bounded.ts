@@ -11,7 +11,7 @@ const doc: RuleDoc = {
     'some transactions or transfers may appear split, or without their start.',
   ignores: 'Captures analysed within the bound.',
   clientMessages: [],
-  fix: 'Cut the capture to the time of the failing boot (editcap -A/-B) or filter it to the client\'s MAC before analysing.',
+  fix: "Cut the capture to the time of the failing boot (editcap -A/-B) or filter it to the client's MAC before analysing.",
 };
 
 function check(ctx: RuleContext): Finding[] {

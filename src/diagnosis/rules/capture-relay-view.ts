@@ -18,7 +18,8 @@ const doc: RuleDoc = {
 
 function check(ctx: RuleContext): Finding[] {
   const relayed: DhcpEvent[] = [];
-  for (const s of ctx.analysis.sessions) for (const e of sessionEvents(s)) if (e.giaddr !== '0.0.0.0' && e.giaddr !== '') relayed.push(e);
+  for (const s of ctx.analysis.sessions)
+    for (const e of sessionEvents(s)) if (e.giaddr !== '0.0.0.0' && e.giaddr !== '') relayed.push(e);
   if (relayed.length === 0) return [];
   relayed.sort((a, b) => a.frame - b.frame);
   const relays = [...new Set(relayed.map((e) => e.giaddr))];

@@ -19,10 +19,13 @@ function check(ctx: RuleContext): Finding[] {
   const c = ctx.analysis.capture;
   if (!c.truncated && c.warnings.length === 0) return [];
   const parts: string[] = [];
-  if (c.truncated) parts.push(`The capture ${c.file} ends in the middle of a record after ${plural(c.frames, 'frame')}.`);
+  if (c.truncated)
+    parts.push(`The capture ${c.file} ends in the middle of a record after ${plural(c.frames, 'frame')}.`);
   if (c.warnings.length > 0) {
     const shown = c.warnings.slice(0, 5);
-    parts.push(`The reader reported: ${listText(shown)}${c.warnings.length > 5 ? ` (+${c.warnings.length - 5} more)` : ''}.`);
+    parts.push(
+      `The reader reported: ${listText(shown)}${c.warnings.length > 5 ? ` (+${c.warnings.length - 5} more)` : ''}.`,
+    );
   }
   parts.push('Findings about things "never answered" near the end may come from the missing part.');
   return [

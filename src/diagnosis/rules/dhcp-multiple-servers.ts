@@ -51,7 +51,9 @@ function check(s: BootSession): Finding[] {
     const chosen = r.transaction.chosenServer;
     const request = r.requests[0];
     const choice =
-      chosen !== null ? ` The client REQUESTed from ${chosen}${request ? ` (frame ${request.frame})` : ''}.` : '';
+      chosen !== null
+        ? ` The client REQUESTed from ${chosen}${request ? ` (frame ${request.frame})` : ''}.`
+        : '';
     const what = competingAddress ? 'address offers from' : 'PXE offers with different boot information from';
     const servers = shown.map(serverOf);
     out.push(
@@ -65,7 +67,9 @@ function check(s: BootSession): Finding[] {
         hint: serverHint(
           `Keep one server for ${s.clientMac}'s segment (${listText(servers, 'or')}); on the other one:`,
           {
-            dnsmasq: ['remove its dhcp-range for this subnet, or no-dhcp-interface=<iface> on that interface'],
+            dnsmasq: [
+              'remove its dhcp-range for this subnet, or no-dhcp-interface=<iface> on that interface',
+            ],
             isc: ['remove the subnet declaration (or "ignore booting;" if only its PXE answers compete)'],
             kea: ['remove the subnet4 entry for this network'],
             other: [['switch', ['enable DHCP snooping and trust only the legitimate server port']]],

@@ -55,7 +55,9 @@ function check(s: BootSession): Finding[] {
   const boundAfter = (t: number): DhcpEvent | undefined =>
     events.find((e) => kindOf(e) === 'ACK' && e.op === 2 && e.yiaddr !== '0.0.0.0' && e.t > t);
   const cases = naks.map((nak) => {
-    const req = [...events].reverse().find((e) => isClientEvent(e) && kindOf(e) === 'REQUEST' && e.t <= nak.t);
+    const req = [...events]
+      .reverse()
+      .find((e) => isClientEvent(e) && kindOf(e) === 'REQUEST' && e.t <= nak.t);
     return { nak, req, initReboot: isInitReboot(req) };
   });
   const first = cases[0];
@@ -64,7 +66,9 @@ function check(s: BootSession): Finding[] {
   const recovered = boundAfter(last.nak.t);
   const normal = recovered !== undefined && cases.every((c) => c.initReboot);
   const servers = [...new Set(cases.map((c) => serverOf(c.nak)))];
-  const texts = [...new Set(cases.map((c) => c.nak.message).filter((m): m is string => m !== null && m !== ''))];
+  const texts = [
+    ...new Set(cases.map((c) => c.nak.message).filter((m): m is string => m !== null && m !== '')),
+  ];
   const asked = first.req?.requestedIp ?? first.req?.ciaddr ?? null;
   const reason = texts.length > 0 ? `: ${listText(texts.map(q))}` : ' without a reason (no option 56)';
   const advice = reasonAdvice(texts.join(' '));

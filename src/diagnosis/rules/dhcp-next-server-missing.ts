@@ -92,7 +92,11 @@ function check(s: BootSession): Finding[] {
             `${opt66}. Firmware differs in which one it uses.${used}`,
           frames: [...frames, ...transfers.slice(0, 1).map((x) => x.request.frame)],
           pxeError: null,
-          hint: bootFileHint(`Make siaddr and option 66 agree in ${server}'s configuration:`, file, fetchedFrom[0] ?? siaddr),
+          hint: bootFileHint(
+            `Make siaddr and option 66 agree in ${server}'s configuration:`,
+            file,
+            fetchedFrom[0] ?? siaddr,
+          ),
           t: reply.t,
         }),
       );
@@ -120,7 +124,9 @@ function check(s: BootSession): Finding[] {
 /** The boot reply and the server's identical repeats (dnsmasq sends one OFFER per DISCOVER seen). */
 function sameServerReplies(r: DhcpRound, reply: DhcpEvent): DhcpEvent[] {
   const all = [...r.addressOffers, ...r.acks, ...r.proxyReplies, ...r.bootServerReplies];
-  return all.filter((e) => e === reply || (serverOf(e) === serverOf(reply) && bootFileOf(e) === bootFileOf(reply)));
+  return all.filter(
+    (e) => e === reply || (serverOf(e) === serverOf(reply) && bootFileOf(e) === bootFileOf(reply)),
+  );
 }
 
 export const dhcpNextServerMissing: Rule = { ...doc, checkSession: check };

@@ -50,10 +50,13 @@ function check(s: BootSession): Finding[] {
     const ipxeAfterChain = r.family === 'ipxe' && earlierFile;
     const arch = r.arch;
     const cls = arch === null ? null : archClassOf(arch);
-    const suggested = cls === null ? '<boot file>' : counterpartFile('pxelinux.0', cls === 'bios' ? 'bios' : cls);
+    const suggested =
+      cls === null ? '<boot file>' : counterpartFile('pxelinux.0', cls === 'bios' ? 'bios' : cls);
     const nextServer = t.siaddr !== ZERO_IP ? t.siaddr : t.server;
     const siaddrNote =
-      t.siaddr !== ZERO_IP ? ` (next-server/siaddr ${t.siaddr} is set, but a server alone is not enough)` : '';
+      t.siaddr !== ZERO_IP
+        ? ` (next-server/siaddr ${t.siaddr} is set, but a server alone is not enough)`
+        : '';
     const frames = [...r.requests.map((e) => e.frame), ...t.frames, ...r.addressOffers.map((e) => e.frame)];
     out.push(
       sessionFinding(doc, s, {

@@ -1,8 +1,9 @@
 import type { BootSession } from '../../analysis/types.js';
-import { isAddressReply, roundsOf, serverOf, sessionEvents, type DhcpRound } from '../facts.js';
+import { relaysIn, roundsOf, serversOfOthers, type DhcpRound } from '../facts.js';
 import { at, clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
+import { STALL_SECONDS } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 /** A first DISCOVER whose `secs` is this high was not the client's first: earlier ones went unseen. */
@@ -11,7 +12,7 @@ const HIGH_FIRST_SECS = 10;
 const doc: RuleDoc = {
   id: 'dhcp.no-offer',
   severity: 'error',
-  severityNote: 'warn when only a single DISCOVER was captured (the capture may simply have stopped)',
+  severityNote: 'warn when a single DISCOVER was captured (none when the capture stops within seconds of it)',
   group: 'dhcp',
   title: 'No DHCP offer',
   detects:
@@ -23,7 +24,7 @@ const doc: RuleDoc = {
     'HTTPClient) that a UEFI client sends after its PXE attempt, which is just its boot order.',
   clientMessages: [BIOS.noOffers, UEFI.noValidOffer, IPXE.noConfiguration],
   fix:
-    'Make a DHCP server answer this segment: run one, or point the router\'s DHCP relay (ip helper-address) ' +
+    "Make a DHCP server answer this segment: run one, or point the router's DHCP relay (ip helper-address) " +
     'at it; if other clients get offers, check the pool and host rules; with spanning tree, make the ' +
     "client's switch port an edge port (portfast).",
 };
@@ -51,6 +52,8 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
   const first = discovers[0];
   const last = discovers[discovers.length - 1];
   if (!first || !last) return [];
+  // One DISCOVER right before the capture stops says nothing: the answer may simply not be in the file.
+  if (discovers.length === 1 && ctx.analysis.capture.duration - last.t < STALL_SECONDS) return [];
   const family = silent[silent.length - 1]?.family ?? 'unknown';
   const span = last.t - first.t;
   const parts = [
@@ -64,13 +67,10 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
         'so earlier DISCOVERs were sent before the capture started or lost before the capture point.',
     );
   }
-  const giaddrs = new Set<string>();
-  for (const other of ctx.analysis.sessions) {
-    for (const e of sessionEvents(other)) if (e.giaddr !== '0.0.0.0' && e.giaddr !== '') giaddrs.add(e.giaddr);
-  }
-  if (giaddrs.size > 0) {
+  const giaddrs = relaysIn(ctx.analysis);
+  if (giaddrs.length > 0) {
     parts.push(
-      `DHCP is relayed here (giaddr ${listText([...giaddrs])}): server replies go unicast to the relay and may not ` +
+      `DHCP is relayed here (giaddr ${listText(giaddrs)}): server replies go unicast to the relay and may not ` +
         'pass this capture point; capture on the server side as well before concluding nobody answered.',
     );
   } else {
@@ -79,18 +79,14 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
         'widen the capture before concluding nobody answered.',
     );
   }
-  const servedOthers = new Set<string>();
-  for (const other of ctx.analysis.sessions) {
-    if (other === s) continue;
-    for (const e of sessionEvents(other)) if (isAddressReply(e)) servedOthers.add(serverOf(e));
-  }
-  if (servedOthers.size > 0) {
+  const servedOthers = serversOfOthers(ctx.analysis, s);
+  if (servedOthers.length > 0) {
     parts.push(
-      `Other clients in this capture did get offers from ${listText([...servedOthers])}: its address pool may be ` +
+      `Other clients in this capture did get offers from ${listText(servedOthers)}: its address pool may be ` +
         'exhausted, or it ignores this MAC (host rule, class, or a subnet it does not serve).',
     );
   }
-  const hintServers = servedOthers.size > 0 ? [...servedOthers].join(', ') : '<dhcp-server-ip>';
+  const hintServers = servedOthers.length > 0 ? servedOthers.join(', ') : '<dhcp-server-ip>';
   const hint = serverHint(
     `Make a DHCP server answer ${s.clientMac}'s segment (server ${hintServers}). Behind a router: ` +
       `"ip helper-address ${hintServers}" on the client VLAN. With spanning tree: "spanning-tree portfast" ` +
@@ -100,7 +96,10 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
         'dhcp-range=<first>,<last>,<netmask>,12h   # enough addresses for every client',
         `no dhcp-host=${s.clientMac},ignore`,
       ],
-      isc: ['range <first> <last>;   # in the client subnet declaration', 'no "deny unknown-clients;" for it'],
+      isc: [
+        'range <first> <last>;   # in the client subnet declaration',
+        'no "deny unknown-clients;" for it',
+      ],
       kea: ['"pools": [ { "pool": "<first> - <last>" } ] in the client subnet4'],
     },
   );
@@ -109,7 +108,11 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
       severity: discovers.length >= 2 ? 'error' : 'warn',
       message: parts.join(' '),
       frames: discovers.map((d) => d.frame),
-      pxeError: clientMessage(family, { bios: [BIOS.noOffers], uefi: [UEFI.noValidOffer], ipxe: [IPXE.noConfiguration] }),
+      pxeError: clientMessage(family, {
+        bios: [BIOS.noOffers],
+        uefi: [UEFI.noValidOffer],
+        ipxe: [IPXE.noConfiguration],
+      }),
       hint,
       t: first.t,
     }),

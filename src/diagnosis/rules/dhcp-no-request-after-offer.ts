@@ -48,8 +48,12 @@ function causes(r: DhcpRound): { text: string[]; missingBootInfo: boolean } {
     );
   }
   const servers = new Set(offers.map(serverOf));
-  if (servers.size >= 2) text.push(`offers come from ${servers.size} different servers (${listText([...servers])})`);
-  if (r.clientEvents.some(isHttpBootClient) && !offers.some((o) => /^HTTPClient/i.test(o.vendorClass ?? ''))) {
+  if (servers.size >= 2)
+    text.push(`offers come from ${servers.size} different servers (${listText([...servers])})`);
+  if (
+    r.clientEvents.some(isHttpBootClient) &&
+    !offers.some((o) => /^HTTPClient/i.test(o.vendorClass ?? ''))
+  ) {
     text.push('the client is an HTTP boot client and no offer echoes option 60 "HTTPClient" with a URL');
   }
   return { text, missingBootInfo };
@@ -65,7 +69,9 @@ function check(s: BootSession): Finding[] {
     const laterRounds = rounds.filter((x) => x.start > r.start);
     const nextDiscover = laterRounds.flatMap((x) => x.discovers)[0];
     if (rediscovers.length === 0 && nextDiscover === undefined) continue;
-    const boundLater = laterRounds.some((x) => x.acks.some((a) => a.yiaddr !== ZERO_IP && kindOf(a) === 'ACK'));
+    const boundLater = laterRounds.some((x) =>
+      x.acks.some((a) => a.yiaddr !== ZERO_IP && kindOf(a) === 'ACK'),
+    );
     const { text, missingBootInfo } = causes(r);
     const again = rediscovers.length > 0 ? plural(rediscovers.length, 'more DISCOVER') : 'a new DISCOVER';
     const offerServers = [...new Set(r.addressOffers.map(serverOf))];

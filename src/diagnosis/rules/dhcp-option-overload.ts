@@ -11,14 +11,19 @@ const doc: RuleDoc = {
   title: 'Option overload (52) in use',
   detects:
     'A server reply carries option 52, so options continue inside the BOOTP file and/or sname fields. Legal ' +
-    '(and dnsmasq\'s default when options do not fit), but old PXE ROMs read those fields as the boot file ' +
+    "(and dnsmasq's default when options do not fit), but old PXE ROMs read those fields as the boot file " +
     'name and TFTP server and then request garbage.',
-  ignores: 'Nothing to ignore: informational, so an odd RRQ name or PXE-E53 on old hardware can be traced to it.',
+  ignores:
+    'Nothing to ignore: informational, so an odd RRQ name or PXE-E53 on old hardware can be traced to it.',
   clientMessages: [],
   fix: 'If old ROMs misbehave, stop the server from overloading (dnsmasq dhcp-no-override) or send fewer options.',
 };
 
-const WHAT: Record<number, string> = { 1: 'the file field', 2: 'the sname field', 3: 'the file and sname fields' };
+const WHAT: Record<number, string> = {
+  1: 'the file field',
+  2: 'the sname field',
+  3: 'the file and sname fields',
+};
 
 function check(s: BootSession): Finding[] {
   const replies = sessionEvents(s).filter((e) => isServerEvent(e) && e.overload !== null);
@@ -34,7 +39,9 @@ function check(s: BootSession): Finding[] {
         'fields for the boot file and server name.',
       frames: replies.map((e) => e.frame),
       pxeError: null,
-      hint: noOverloadHint(`Only if this client misreads its boot file: stop ${listText(servers)} from overloading:`),
+      hint: noOverloadHint(
+        `Only if this client misreads its boot file: stop ${listText(servers)} from overloading:`,
+      ),
       t: first.t,
     }),
   ];

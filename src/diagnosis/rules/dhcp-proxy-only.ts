@@ -41,7 +41,11 @@ function check(s: BootSession): Finding[] {
     sessionFinding(doc, s, {
       message,
       frames: [...discovers.map((d) => d.frame), ...proxies.map((p) => p.frame)],
-      pxeError: clientMessage(family, { bios: [BIOS.proxyOnly], uefi: [UEFI.noValidOffer], ipxe: [IPXE.noConfiguration] }),
+      pxeError: clientMessage(family, {
+        bios: [BIOS.proxyOnly],
+        uefi: [UEFI.noValidOffer],
+        ipxe: [IPXE.noConfiguration],
+      }),
       hint: serverHint(
         `A DHCP server must give ${s.clientMac} an address; the proxy at ${listText(proxyServers)} only adds boot ` +
           'information. Check that the address server runs and serves this segment (or its relay), or make ' +

@@ -1,5 +1,13 @@
 import type { BootSession, DhcpEvent } from '../../analysis/types.js';
-import { bootFileOf, familyAt, isAddressReply, isProxyReply, serverOf, sessionEvents, unanswered4011 } from '../facts.js';
+import {
+  bootFileOf,
+  familyAt,
+  isAddressReply,
+  isProxyReply,
+  serverOf,
+  sessionEvents,
+  unanswered4011,
+} from '../facts.js';
 import { clientLabel, framesText, plural, q, sessionFinding } from '../format.js';
 import { removeVendorClassHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
@@ -50,7 +58,9 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
           `${reply.yiaddr} with option 60 ${q(reply.vendorClass ?? 'PXEClient')}, so the client looks for a PXE boot ` +
           `server; there is no proxyDHCP on the wire, and its ${plural(u.requests.length, 'REQUEST')} to ` +
           `${u.target}:4011 (${framesText(u.requests.map((e) => e.frame))}) got no answer` +
-          (refused ? ` (${u.target} answered ICMP port unreachable, frame ${refused.frame.frame}: nothing listens on 4011).` : '.'),
+          (refused
+            ? ` (${u.target} answered ICMP port unreachable, frame ${refused.frame.frame}: nothing listens on 4011).`
+            : '.'),
         frames: [reply.frame, ...u.requests.map((e) => e.frame), ...(refused ? [refused.frame.frame] : [])],
         pxeError: clientMessage(familyAt(s, first.t), {
           bios: [BIOS.proxy4011],

@@ -25,7 +25,10 @@ function check(s: BootSession): Finding[] {
   const rounds = roundsOf(s);
   for (let i = 1; i < rounds.length; i++) {
     const r = rounds[i];
-    const prev = rounds.slice(0, i).reverse().find((p) => p.bootFile !== null);
+    const prev = rounds
+      .slice(0, i)
+      .reverse()
+      .find((p) => p.bootFile !== null);
     if (!r || !prev || r.family !== 'ipxe' || r.bootFile === null || prev.bootFile === null) continue;
     const file = prev.bootFile;
     if (!sameFile(r.bootFile, file)) continue;

@@ -11,7 +11,7 @@ const doc: RuleDoc = {
   detects:
     'A proxyDHCP offer (yiaddr 0.0.0.0, option 60 "PXEClient") carries no option 43. The PXE specification ' +
     'requires it, some servers leave it out on purpose and most firmware copes; strict firmware ignores the offer.',
-  ignores: 'Proxy offers with option 43 (menu, boot servers or discovery control), such as dnsmasq\'s.',
+  ignores: "Proxy offers with option 43 (menu, boot servers or discovery control), such as dnsmasq's.",
   clientMessages: [],
   fix: 'Only if a client ignores the proxy: make the proxy send option 43 (e.g. discovery control 8 with a boot file).',
 };

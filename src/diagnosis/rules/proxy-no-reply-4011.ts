@@ -46,7 +46,11 @@ function check(s: BootSession): Finding[] {
           uefi: [UEFI.serverTimeout],
           ipxe: [IPXE.pxebsTimedOut],
         }),
-        hint: proxyServiceHint(`Make ${u.target} answer PXE boot-server requests on udp/4011:`, u.target, null),
+        hint: proxyServiceHint(
+          `Make ${u.target} answer PXE boot-server requests on udp/4011:`,
+          u.target,
+          null,
+        ),
         t: first.t,
       }),
     );

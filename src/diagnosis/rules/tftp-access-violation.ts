@@ -14,7 +14,11 @@ const doc: RuleDoc = {
     'The TFTP server answers with ERROR 2 (access violation): the file exists but the server may not read it ' +
     '(permissions, ownership with dnsmasq tftp-secure, a path outside the root), or it refuses a write.',
   ignores: 'Nothing: a server never sends ERROR 2 as part of a normal boot.',
-  clientMessages: [`${biosTftpEcho(2, 'Access violation')} / ${BIOS.tftpAccessViolation}`, UEFI.tftpError, IPXE.permissionDenied],
+  clientMessages: [
+    `${biosTftpEcho(2, 'Access violation')} / ${BIOS.tftpAccessViolation}`,
+    UEFI.tftpError,
+    IPXE.permissionDenied,
+  ],
   fix: 'Make the file readable by the TFTP server user and keep it inside the TFTP root; allow writes explicitly if they are wanted.',
 };
 

@@ -1,6 +1,12 @@
 import { requesterOf } from '../facts.js';
 import { clientLabel, ipClientLabel, q, finding } from '../format.js';
-import { ETHERNET_MAX_BLKSIZE, allTransfers, laterSuccess, pathEvidence, perTransfer, type OwnedTransfer } from '../tftp-facts.js';
+import {
+  ETHERNET_MAX_BLKSIZE,
+  laterSuccess,
+  pathEvidence,
+  perTransfer,
+  type OwnedTransfer,
+} from '../tftp-facts.js';
 import { blksizeHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
@@ -20,25 +26,34 @@ const doc: RuleDoc = {
     'Fragmentation on a clean path (a large blksize over a jumbo-frame or loopback link that completes is ' +
     'not a fault); transfers that complete; blksize 512 (no option).',
   clientMessages: [BIOS.tftpReadTimeout, BIOS.tftpPacketSize, UEFI.serverTimeout, IPXE.tftpTimedOut],
-  fix: 'Cap the server\'s block size at the path MTU − 32 (1468 on 1500-byte Ethernet), or ask for less on the client.',
+  fix: "Cap the server's block size at the path MTU − 32 (1468 on 1500-byte Ethernet), or ask for less on the client.",
 };
 
 function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const t = o.transfer;
   const ev = pathEvidence(t, o.session, ctx.analysis);
   if (ev === null) return [];
-  const fixed = laterSuccess(t, allTransfers(ctx.analysis));
+  const fixed = laterSuccess(t, ctx.analysis);
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
-  const max = ev.fits ?? ETHERNET_MAX_BLKSIZE;
+  const max = ev.fits;
   const req = requesterOf(o.session, t);
   return [
     finding(doc, {
       severity: fixed ? 'warn' : 'error',
       message:
         `The transfer of ${q(t.filename)} from ${t.serverIp} to ${label} used blksize ${t.blksize} ` +
-        `(${t.blksize + 32}-byte IP packets) and stalled at block ${t.blocks}: ${ev.reasons.join('; ')}.` +
+        `(${t.blksize + 32}-byte IP packets) and ${t.blocks === 0 ? 'no DATA block got through' : `stalled after block ${t.blocks}`}: ` +
+        `${ev.reasons.join('; ')}.` +
+        (max === null
+          ? ` The blocks fit the client's own link, so a narrower hop (tunnel, VPN, smaller MTU) sits between ${t.serverIp} and the client.`
+          : '') +
         (fixed ? ` A later transfer of the same file completed (frame ${fixed.request.frame}).` : ''),
-      frames: [t.request.frame, ...(t.oack ? [t.oack.frame] : []), ...ev.frames, ...(ev.mtu ? [ev.mtu.frame] : [])],
+      frames: [
+        t.request.frame,
+        ...(t.oack ? [t.oack.frame] : []),
+        ...ev.frames,
+        ...(ev.mtu ? [ev.mtu.frame] : []),
+      ],
       client: o.session?.clientMac ?? null,
       sessionId: o.session?.id,
       pxeError: clientMessage(req.family, {
@@ -46,12 +61,21 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
         uefi: [UEFI.serverTimeout],
         ipxe: [IPXE.tftpTimedOut],
       }),
-      hint: blksizeHint(
-        `Cap the block size on ${t.serverIp} at ${max}` +
-          (ev.mtu ? ` (MTU ${ev.mtu.mtu} − 32)` : ' (1500-byte Ethernet − 32; less over tunnels/VPNs)') +
-          ':',
-        max,
-      ),
+      hint:
+        max === null
+          ? blksizeHint(
+              `Cap the block size on ${t.serverIp} below ${t.blksize}, at the MTU of the narrowest hop − 32 ` +
+                '(1368 for a 1400-byte tunnel, 968 for a 1000-byte link; 512 always fits):',
+              '<path MTU − 32>',
+            )
+          : blksizeHint(
+              `Cap the block size on ${t.serverIp} at ${max}` +
+                (ev.mtu && ev.mtu.mtu - 32 === max
+                  ? ` (MTU ${ev.mtu.mtu} − 32)`
+                  : ' (1500-byte Ethernet − 32)') +
+                ':',
+              max,
+            ),
       t: (t.firstData ?? t.oack ?? t.request).t,
     }),
   ];

@@ -50,9 +50,13 @@ function check(o: OwnedTransfer): Finding[] {
       client: o.session?.clientMac ?? null,
       sessionId: o.session?.id,
       pxeError: clientMessage(req.family, { bios: [BIOS.tftpPacketSize] }),
-      hint: bad(got) || (got !== null && asked !== null && got > asked)
-        ? blksizeHint(`Fix the TFTP server on ${t.serverIp} (or replace it): it must answer with a valid blksize no larger than asked:`, 1468)
-        : `The client asks for an invalid blksize: check its TFTP settings (the loader or script that sends the RRQ for ${t.filename}).`,
+      hint:
+        bad(got) || (got !== null && asked !== null && got > asked)
+          ? blksizeHint(
+              `Fix the TFTP server on ${t.serverIp} (or replace it): it must answer with a valid blksize no larger than asked:`,
+              1468,
+            )
+          : `The client asks for an invalid blksize: check its TFTP settings (the loader or script that sends the RRQ for ${t.filename}).`,
       t: t.request.t,
     }),
   ];

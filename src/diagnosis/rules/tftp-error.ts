@@ -1,7 +1,14 @@
 import { requesterOf } from '../facts.js';
 import { bytes, clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
 import { BIOS, UEFI, biosTftpEcho, clientMessage } from '../pxe-errors.js';
-import { allTransfers, isTsizeProbe, laterSuccess, pathEvidence, perTransfer, type OwnedTransfer } from '../tftp-facts.js';
+import {
+  isTsizeProbe,
+  laterSuccess,
+  pathEvidence,
+  perTransfer,
+  transfersOf,
+  type OwnedTransfer,
+} from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 /** Base memory left for a BIOS network boot program is well under 640 KiB; above this E79 is likely. */
@@ -19,7 +26,8 @@ const CODE_NAMES: Record<number, string> = {
 const doc: RuleDoc = {
   id: 'tftp.error',
   severity: 'error',
-  severityNote: 'warn when the client fetched the same file successfully afterwards, or for a probe that was not followed by a download',
+  severityNote:
+    'warn when the client fetched the same file successfully afterwards, or for a probe that was not followed by a download',
   group: 'tftp',
   title: 'TFTP error',
   detects:
@@ -39,13 +47,12 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const t = o.transfer;
   const e = t.error;
   if (e === null || e.code === 1 || e.code === 2 || e.code === 5) return [];
-  const all = allTransfers(ctx.analysis);
   const req = requesterOf(o.session, t);
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
-  const fixed = laterSuccess(t, all);
+  const fixed = laterSuccess(t, ctx.analysis);
   if (isTsizeProbe(t)) {
-    const retried = all.some(
-      (x) => x.transfer !== t && x.transfer.clientIp === t.clientIp && x.transfer.filename === t.filename && x.transfer.request.t >= t.request.t,
+    const retried = transfersOf(ctx.analysis, t.clientIp).some(
+      (x) => x.transfer !== t && x.transfer.filename === t.filename && x.transfer.request.t >= t.request.t,
     );
     if (retried) return [];
     const big = t.tsize !== null && t.tsize > BIOS_NBP_LIMIT && req.family === 'bios';
@@ -74,9 +81,13 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
     `${fromServer ? `TFTP server ${t.serverIp}` : label} sent ERROR ${e.code} (${name}) ${q(e.message)} during ` +
     `${fromServer ? `${label}'s` : 'its'} transfer of ${q(t.filename)} (${framesText([t.request.frame, e.frame.frame])}).` +
     (e.code === 8 && Object.keys(t.requested).length > 0
-      ? ` Options asked: ${Object.entries(t.requested).map(([k, v]) => `${k}=${v}`).join(', ')}` +
+      ? ` Options asked: ${Object.entries(t.requested)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}` +
         (Object.keys(t.negotiated).length > 0
-          ? `; acknowledged: ${Object.entries(t.negotiated).map(([k, v]) => `${k}=${v}`).join(', ')}.`
+          ? `; acknowledged: ${Object.entries(t.negotiated)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}.`
           : '.')
       : '') +
     (fixed ? ` A later transfer of the same file completed (frame ${fixed.request.frame}).` : '');

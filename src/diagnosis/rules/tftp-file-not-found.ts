@@ -3,7 +3,7 @@ import { basename, requesterOf, serverOf } from '../facts.js';
 import { clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
 import { bootFileHint, serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, biosTftpEcho, clientMessage } from '../pxe-errors.js';
-import { allTransfers, perTransfer, type OwnedTransfer } from '../tftp-facts.js';
+import { perTransfer, transfersOf, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
@@ -13,7 +13,7 @@ const doc: RuleDoc = {
   group: 'tftp',
   title: 'TFTP file not found',
   detects:
-    'The TFTP server answers an RRQ with ERROR 1 (file not found) for a file that is not part of a loader\'s ' +
+    "The TFTP server answers an RRQ with ERROR 1 (file not found) for a file that is not part of a loader's " +
     'search: the boot file itself, a kernel, a module, pxelinux.cfg/default. Also points out names with a ' +
     'leading "/" or "\\", backslashes, non-printable bytes, or a case that differs from a file the server has.',
   ignores:
@@ -21,7 +21,11 @@ const doc: RuleDoc = {
     '"default" counts), iPXE probing autoexec.ipxe, Raspberry Pi firmware probing bootsig.bin and other ' +
     'optional files, grub probing grub.cfg-*, module lists and locales, and any miss whose file name is ' +
     'fetched successfully from another directory later (a search path).',
-  clientMessages: [`${biosTftpEcho(1, 'File not found')} / ${BIOS.tftpFileNotFound}`, UEFI.tftpError, IPXE.fileNotFound],
+  clientMessages: [
+    `${biosTftpEcho(1, 'File not found')} / ${BIOS.tftpFileNotFound}`,
+    UEFI.tftpError,
+    IPXE.fileNotFound,
+  ],
   fix: 'Put the file where the TFTP server looks (relative to its root), or correct the name the DHCP server or config hands out.',
 };
 
@@ -35,7 +39,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const t = o.transfer;
   if (t.error === null || t.error.code !== 1 || t.error.from !== 'server') return [];
   if (probeKind(t.filename) !== null) return [];
-  const all = allTransfers(ctx.analysis).filter((x) => x.transfer.clientIp === t.clientIp);
+  const all = transfersOf(ctx.analysis, t.clientIp);
   const later = all.filter((x) => x.transfer.request.t > t.request.t);
   const elsewhere = later.find(
     (x) => x.transfer.outcome === 'complete' && basename(x.transfer.filename) === basename(t.filename),
@@ -50,9 +54,10 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const req = requesterOf(o.session, t);
   const wentOn = later.some((x) => x.transfer.outcome === 'complete');
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
-  const what = req.isBootFile && req.round?.bootReply
-    ? `, the boot file named by ${serverOf(req.round.bootReply)}'s DHCP reply (frame ${req.round.bootReply.frame})`
-    : '';
+  const what =
+    req.isBootFile && req.round?.bootReply
+      ? `, the boot file named by ${serverOf(req.round.bootReply)}'s DHCP reply (frame ${req.round.bootReply.frame})`
+      : '';
   const parts = [
     `TFTP server ${t.serverIp} answered ${label}'s request for ${q(t.filename)}${what} with ERROR 1 ` +
       `${q(t.error.message)} (${framesText([t.request.frame, t.error.frame.frame])}).`,
@@ -62,7 +67,9 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const odd = filenameOddities(t.filename);
   if (odd.length > 0) parts.push(`The name is suspicious: ${odd.join('; ')}.`);
   if (caseTwin) {
-    parts.push(`${q(caseTwin.transfer.filename)} (different case) was served (frame ${caseTwin.transfer.request.frame}): TFTP names are case-sensitive.`);
+    parts.push(
+      `${q(caseTwin.transfer.filename)} (different case) was served (frame ${caseTwin.transfer.request.frame}): TFTP names are case-sensitive.`,
+    );
   }
   if (!req.isBootFile && wentOn) parts.push('The client went on to fetch other files.');
   const family = req.family;
@@ -86,8 +93,16 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
         {
           dnsmasq: ['tftp-root=/srv/tftp'],
           other: [
-            ['tftp-hpa', ['TFTP_DIRECTORY="/srv/tftp" with TFTP_OPTIONS="--secure" (names are relative to it)']],
-            ...(odd.length > 0 ? ([['remap', ['tftp-hpa --map-file with "rg \\\\ /" maps backslashes to slashes']]] as [string, string[]][]) : []),
+            [
+              'tftp-hpa',
+              ['TFTP_DIRECTORY="/srv/tftp" with TFTP_OPTIONS="--secure" (names are relative to it)'],
+            ],
+            ...(odd.length > 0
+              ? ([['remap', ['tftp-hpa --map-file with "rg \\\\ /" maps backslashes to slashes']]] as [
+                  string,
+                  string[],
+                ][])
+              : []),
           ],
         },
       );
@@ -95,7 +110,11 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
     finding(doc, {
       severity: req.isBootFile || !wentOn ? 'error' : 'warn',
       message: parts.join(' '),
-      frames: [t.request.frame, t.error.frame.frame, ...(req.round?.bootReply ? [req.round.bootReply.frame] : [])],
+      frames: [
+        t.request.frame,
+        t.error.frame.frame,
+        ...(req.round?.bootReply ? [req.round.bootReply.frame] : []),
+      ],
       client: o.session?.clientMac ?? null,
       sessionId: o.session?.id,
       pxeError,

@@ -1,9 +1,17 @@
 import type { AnalysisResult, ArpQuery, BootSession, TftpTransfer } from '../../analysis/types.js';
-import { isIpv4, isServerEvent, requesterOf, roundsOf, serverOf, sessionEvents, type DhcpRound } from '../facts.js';
+import {
+  isIpv4,
+  isServerEvent,
+  requesterOf,
+  roundsOf,
+  serverOf,
+  sessionEvents,
+  type DhcpRound,
+} from '../facts.js';
 import { clientLabel, framesText, ipClientLabel, listText, plural, q, finding } from '../format.js';
 import { bootFileHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
-import { STALL_SECONDS, allTransfers, answered, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
+import { STALL_SECONDS, answeredBy, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
@@ -18,8 +26,14 @@ const doc: RuleDoc = {
   ignores:
     'Captures whose filter dropped TFTP replies (see capture.tftp-data-missing) unless ARP or ICMP prove the ' +
     "silence; a single RRQ right at the end of the capture; ARP the DHCP server sends for the client's " +
-    'future address (dnsmasq\'s ping check).',
-  clientMessages: [BIOS.arpTimeout, BIOS.tftpOpenTimeout, UEFI.serverTimeout, UEFI.unexpectedNetworkError, IPXE.tftpTimedOut],
+    "future address (dnsmasq's ping check).",
+  clientMessages: [
+    BIOS.arpTimeout,
+    BIOS.tftpOpenTimeout,
+    UEFI.serverTimeout,
+    UEFI.unexpectedNetworkError,
+    IPXE.tftpTimedOut,
+  ],
   fix: 'Point next-server at the host that runs TFTP, or start the TFTP service on the named host and allow udp/69.',
 };
 
@@ -29,11 +43,15 @@ function norm(s: string): string {
 
 function arpFor(a: AnalysisResult, server: string, askers: string[]): ArpQuery[] {
   const who = new Set(askers.map(norm));
-  return a.arp.filter((x) => x.targetIp === server && x.answered === null && x.requests.length > 0 && who.has(norm(x.askedBy)));
+  return a.arp.filter(
+    (x) => x.targetIp === server && x.answered === null && x.requests.length > 0 && who.has(norm(x.askedBy)),
+  );
 }
 
 function icmpFor(a: AnalysisResult, server: string, client: string): AnalysisResult['icmpUnreachable'] {
-  return a.icmpUnreachable.filter((i) => i.dst === server && i.src === client && (i.dstPort === 69 || i.from === server));
+  return a.icmpUnreachable.filter(
+    (i) => i.dst === server && i.src === client && (i.dstPort === 69 || i.from === server),
+  );
 }
 
 /** The DHCP reply that named this server, so the message can say where the wrong value came from. */
@@ -43,7 +61,8 @@ function namedBy(s: BootSession | null, server: string): DhcpRound | null {
 }
 
 function answersDhcp(a: AnalysisResult, server: string): number | null {
-  for (const s of a.sessions) for (const e of sessionEvents(s)) if (isServerEvent(e) && serverOf(e) === server) return e.frame;
+  for (const s of a.sessions)
+    for (const e of sessionEvents(s)) if (isServerEvent(e) && serverOf(e) === server) return e.frame;
   return null;
 }
 
@@ -55,16 +74,21 @@ function evaluate(
   list: TftpTransfer[],
 ): Finding | null {
   const a = ctx.analysis;
-  if (allTransfers(a).some((o) => o.transfer.serverIp === server && answered(o.transfer))) return null;
+  if (answeredBy(a, server) !== null) return null;
   const askers = [clientIp, ...(s ? [s.clientMac] : [])];
   const arp = arpFor(a, server, askers);
   const icmp = icmpFor(a, server, clientIp);
   // The analyzer also ties ICMP errors to the transfer whose packet they quote.
-  const quoted = list.flatMap((t) => t.icmpErrors ?? []).filter((r) => !icmp.some((i) => i.frame.frame === r.frame));
+  const quoted = list
+    .flatMap((t) => t.icmpErrors ?? [])
+    .filter((r) => !icmp.some((i) => i.frame.frame === r.frame));
   const proof = arp.length > 0 || icmp.length > 0 || quoted.length > 0;
   if (tftpOutcomeUnknown(a) && !proof) return null;
   const rrqs = list.reduce((n, t) => n + rrqCount(t), 0);
-  const lastT = Math.max(...list.map((t) => t.lastPacket.t), ...arp.flatMap((x) => x.requests.map((r) => r.t)));
+  const lastT = Math.max(
+    ...list.map((t) => t.lastPacket.t),
+    ...arp.flatMap((x) => x.requests.map((r) => r.t)),
+  );
   const ranOn = a.capture.duration - lastT >= STALL_SECONDS;
   if (rrqs < 2 && !proof && !ranOn) return null;
   const arpCount = arp.reduce((k, x) => k + x.requests.length, 0);
@@ -84,13 +108,17 @@ function evaluate(
     parts.push(`Client ${label} never reached its TFTP server ${server}.`);
   }
   if (arp.length > 0) {
-    parts.push(`Its ${plural(arpCount, 'ARP request')} for ${server} got no reply: no host has that address on this link.`);
+    parts.push(
+      `Its ${plural(arpCount, 'ARP request')} for ${server} got no reply: no host has that address on this link.`,
+    );
   }
   const refused = icmp.length > 0 || quoted.length > 0;
   if (refused) parts.push(`${server} answered ICMP port unreachable: no TFTP service runs there.`);
   const dhcpFrame = answersDhcp(a, server);
   if (dhcpFrame !== null && !refused) {
-    parts.push(`${server} does answer DHCP (frame ${dhcpFrame}), so its TFTP service is off or udp/69 is blocked.`);
+    parts.push(
+      `${server} does answer DHCP (frame ${dhcpFrame}), so its TFTP service is off or udp/69 is blocked.`,
+    );
   }
   const round = namedBy(s, server);
   if (round?.bootReply) {
@@ -99,13 +127,26 @@ function evaluate(
         `(${round.tftpServerSource ?? 'siaddr'}).`,
     );
   }
-  const family = s && first ? requesterOf(s, first).family : s ? (roundsOf(s)[0]?.family ?? 'unknown') : 'unknown';
+  const family =
+    s && first ? requesterOf(s, first).family : s ? (roundsOf(s)[0]?.family ?? 'unknown') : 'unknown';
   const pxeError =
     arp.length > 0
-      ? clientMessage(family, { bios: [BIOS.arpTimeout], uefi: [UEFI.serverTimeout], ipxe: [IPXE.tftpTimedOut] })
+      ? clientMessage(family, {
+          bios: [BIOS.arpTimeout],
+          uefi: [UEFI.serverTimeout],
+          ipxe: [IPXE.tftpTimedOut],
+        })
       : refused
-        ? clientMessage(family, { bios: [BIOS.tftpOpenTimeout], uefi: [UEFI.unexpectedNetworkError], ipxe: [IPXE.connectionRefused] })
-        : clientMessage(family, { bios: [BIOS.tftpOpenTimeout], uefi: [UEFI.serverTimeout], ipxe: [IPXE.tftpTimedOut] });
+        ? clientMessage(family, {
+            bios: [BIOS.tftpOpenTimeout],
+            uefi: [UEFI.unexpectedNetworkError],
+            ipxe: [IPXE.connectionRefused],
+          })
+        : clientMessage(family, {
+            bios: [BIOS.tftpOpenTimeout],
+            uefi: [UEFI.serverTimeout],
+            ipxe: [IPXE.tftpTimedOut],
+          });
   const file = round?.bootFile ?? files[0] ?? '<boot file>';
   const hint = bootFileHint(
     `If ${server} is the wrong host, point next-server at the TFTP server` +
@@ -135,7 +176,8 @@ function evaluate(
 
 function group(list: TftpTransfer[]): Map<string, TftpTransfer[]> {
   const m = new Map<string, TftpTransfer[]>();
-  for (const t of list) m.set(`${t.clientIp}|${t.serverIp}`, [...(m.get(`${t.clientIp}|${t.serverIp}`) ?? []), t]);
+  for (const t of list)
+    m.set(`${t.clientIp}|${t.serverIp}`, [...(m.get(`${t.clientIp}|${t.serverIp}`) ?? []), t]);
   return m;
 }
 

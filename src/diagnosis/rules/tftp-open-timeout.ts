@@ -2,7 +2,7 @@ import type { BootSession, TftpTransfer } from '../../analysis/types.js';
 import { requesterOf } from '../facts.js';
 import { clientLabel, framesText, ipClientLabel, plural, q, finding } from '../format.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
-import { allTransfers, answered, isTsizeProbe, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
+import { answered, answeredBy, isTsizeProbe, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
@@ -13,7 +13,7 @@ const doc: RuleDoc = {
   detects:
     'A client sends the same RRQ again and again and never gets its file, while the server answers other ' +
     'transfers; or the server answers (OACK / first DATA) but the client never acknowledges and asks again, ' +
-    'so the replies from the server\'s transfer port do not reach it (firewall, NAT, reverse-path filter).',
+    "so the replies from the server's transfer port do not reach it (firewall, NAT, reverse-path filter).",
   ignores:
     'An RRQ that is answered after a retry; a server that never answers anyone (see tftp.no-server); ' +
     'captures whose filter dropped the replies (see capture.tftp-data-missing); the tsize probe.',
@@ -49,8 +49,7 @@ function evaluate(ctx: RuleContext, s: BootSession | null, group: TftpTransfer[]
 
   if (group.every((t) => !answered(t))) {
     if (rrqs < 2 || tftpOutcomeUnknown(a)) return [];
-    const others = allTransfers(a).filter((o) => o.transfer.serverIp === first.serverIp && answered(o.transfer));
-    const other = others[0];
+    const other = answeredBy(a, first.serverIp);
     if (!other) return [];
     return [
       finding(doc, {
@@ -69,11 +68,14 @@ function evaluate(ctx: RuleContext, s: BootSession | null, group: TftpTransfer[]
   }
   // Answered, yet never acknowledged: the answer does not get back to the client.
   const unacked = group.filter(
-    (t) => answered(t) && t.ackPackets === 0 && t.error === null && !isTsizeProbe(t) && t.outcome !== 'complete',
+    (t) =>
+      answered(t) && t.ackPackets === 0 && t.error === null && !isTsizeProbe(t) && t.outcome !== 'complete',
   );
   if (unacked.length === 0 || unacked.length !== group.length) return [];
   if (rrqs < 2 && !unacked.some((t) => t.outcome === 'abandoned')) return [];
-  const replyFrames = unacked.flatMap((t) => [t.oack?.frame, t.firstData?.frame].filter((f): f is number => f !== undefined));
+  const replyFrames = unacked.flatMap((t) =>
+    [t.oack?.frame, t.firstData?.frame].filter((f): f is number => f !== undefined),
+  );
   const ports = [...new Set(unacked.map((t) => t.serverPort).filter((p): p is number => p !== null))];
   return [
     finding(doc, {
@@ -81,7 +83,7 @@ function evaluate(ctx: RuleContext, s: BootSession | null, group: TftpTransfer[]
       message:
         `${first.serverIp} answered ${label}'s ${plural(rrqs, 'RRQ')} for ${q(first.filename)} ` +
         `(${framesText(replyFrames)}${ports.length > 0 ? `, from port ${ports.join(', ')}` : ''}) but the client ` +
-        'never acknowledged: the replies from the server\'s transfer port do not reach it.',
+        "never acknowledged: the replies from the server's transfer port do not reach it.",
       frames: [...rrqFrames, ...replyFrames],
       hint:
         `Allow UDP from ${first.serverIp}'s ephemeral ports back to ${first.clientIp} (stateful firewalls and NAT ` +

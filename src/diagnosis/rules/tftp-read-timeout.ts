@@ -2,7 +2,6 @@ import { requesterOf } from '../facts.js';
 import { at, bytes, clientLabel, ipClientLabel, q, seconds, finding } from '../format.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import {
-  allTransfers,
   laterSuccess,
   pathEvidence,
   perTransfer,
@@ -33,12 +32,16 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const a = ctx.analysis;
   const t = o.transfer;
   if (tftpOutcomeUnknown(a) || !stalled(t, a) || pathEvidence(t, o.session, a) !== null) return [];
-  const fixed = laterSuccess(t, allTransfers(a));
+  // Nothing was ever acknowledged: the answers did not reach the client (tftp.open-timeout says so).
+  if (t.ackPackets === 0) return [];
+  const fixed = laterSuccess(t, a);
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
   const total = t.tsize !== null ? ` of ${bytes(t.tsize)}` : '';
   const gap = Math.max(t.maxGap, t.outcome === 'abandoned' ? 0 : silenceAfter(t, a));
   const unacked =
-    t.unackedRetransmits > 0 ? ` The server resent DATA ${t.unackedRetransmits} times without getting an ACK.` : '';
+    t.unackedRetransmits > 0
+      ? ` The server resent DATA ${t.unackedRetransmits} times without getting an ACK.`
+      : '';
   const req = requesterOf(o.session, t);
   return [
     finding(doc, {
@@ -49,7 +52,12 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
         (gap > 0 ? `, followed by ${seconds(gap)} of silence` : '') +
         `.${unacked}` +
         (fixed ? ` A later transfer of the same file completed (frame ${fixed.request.frame}).` : ''),
-      frames: [t.request.frame, ...(t.firstData ? [t.firstData.frame] : []), t.lastPacket.frame, ...t.retransmitFrames],
+      frames: [
+        t.request.frame,
+        ...(t.firstData ? [t.firstData.frame] : []),
+        t.lastPacket.frame,
+        ...t.retransmitFrames,
+      ],
       client: o.session?.clientMac ?? null,
       sessionId: o.session?.id,
       pxeError: clientMessage(req.family, {

@@ -15,7 +15,7 @@ const doc: RuleDoc = {
     `A transfer with more than ${MIN_DUPLICATES - 1} duplicate DATA or ACK packets and more than ` +
     `${MIN_RATIO * 100}% of its blocks: loss on the path or timeouts shorter than the round trip.`,
   ignores:
-    'A single duplicate DATA after a lost ACK or a single duplicate ACK (ordinary recovery); the sorcerer\'s ' +
+    "A single duplicate DATA after a lost ACK or a single duplicate ACK (ordinary recovery); the sorcerer's " +
     'apprentice pattern and block-size problems, which have their own rules.',
   clientMessages: [],
   fix: 'Look for loss on the path (interface errors, duplex mismatch, Wi-Fi, congested uplinks) and for too-short retransmit timeouts.',
@@ -28,7 +28,8 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   if (t.apprenticeFrom !== null || pathEvidence(t, o.session, ctx.analysis) !== null) return [];
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
   const pct = ((dups / Math.max(1, t.blocks)) * 100).toFixed(1);
-  const windowed = t.windowsize > 1 ? ` With windowsize ${t.windowsize}, one loss resends a whole window.` : '';
+  const windowed =
+    t.windowsize > 1 ? ` With windowsize ${t.windowsize}, one loss resends a whole window.` : '';
   return [
     finding(doc, {
       message:

@@ -20,7 +20,8 @@ const doc: RuleDoc = {
 
 function check(o: OwnedTransfer): Finding[] {
   const t = o.transfer;
-  if (t.outcome !== 'complete' || t.tsize === null || t.gaps > 0 || t.mode.toLowerCase() === 'netascii') return [];
+  if (t.outcome !== 'complete' || t.tsize === null || t.gaps > 0 || t.mode.toLowerCase() === 'netascii')
+    return [];
   if (t.bytes === t.tsize) return [];
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
   return [
@@ -29,7 +30,11 @@ function check(o: OwnedTransfer): Finding[] {
         `${t.serverIp} announced tsize ${t.tsize} for ${q(t.filename)} (OACK frame ${t.oack?.frame ?? '?'}) but the ` +
         `completed transfer to ${label} carried ${t.bytes} bytes (${bytes(Math.abs(t.bytes - t.tsize))} ` +
         `${t.bytes > t.tsize ? 'more' : 'fewer'}).`,
-      frames: [t.request.frame, ...(t.oack ? [t.oack.frame] : []), ...(t.outcomeFrame ? [t.outcomeFrame.frame] : [])],
+      frames: [
+        t.request.frame,
+        ...(t.oack ? [t.oack.frame] : []),
+        ...(t.outcomeFrame ? [t.outcomeFrame.frame] : []),
+      ],
       client: o.session?.clientMac ?? null,
       sessionId: o.session?.id,
       pxeError: null,

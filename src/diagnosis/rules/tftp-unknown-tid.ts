@@ -44,7 +44,9 @@ function check(o: OwnedTransfer): Finding[] {
     );
   }
   if (benign) {
-    parts.push('The client had resent its RRQ and the server answered both copies; rejecting the second one is correct.');
+    parts.push(
+      'The client had resent its RRQ and the server answered both copies; rejecting the second one is correct.',
+    );
   } else {
     parts.push('NAT or a firewall rewriting ports, or a server replying from another address, does this.');
   }

@@ -132,8 +132,14 @@ export class ByteWriter {
     this.length += data.length + 2;
   }
 
+  /** The bytes written so far, as a copy. */
   result(): Uint8Array {
     return this.buf.slice(0, this.length);
+  }
+
+  /** The bytes written so far, without copying: valid until the next write. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
   }
 }
 

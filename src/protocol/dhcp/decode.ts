@@ -1,3 +1,4 @@
+import { secsByteSwapped } from './header.js';
 import { parseArea, type Instance } from './areas.js';
 import { bytesEqual, concatBytes, toHex } from './bytes.js';
 import {
@@ -42,6 +43,9 @@ function decodeUnchecked(input: Uint8Array): DhcpMessage {
     notes.push(`truncated BOOTP header: ${payload.length} of ${HEADER_LENGTH} bytes`);
   }
   if (fields.hlen > 16) notes.push(`hlen ${fields.hlen} exceeds the 16-byte chaddr field`);
+  if (header.length >= 10 && secsByteSwapped((header[8] << 8) | header[9])) {
+    notes.push(`secs appears little-endian (bytes ${header[8]} ${header[9]}): read as ${fields.secs}`);
+  }
 
   const cookie = payload.subarray(COOKIE_OFFSET, OPTIONS_OFFSET);
   const wire: CapturedWire = {

@@ -10,6 +10,7 @@ import {
   writeChaddr,
   writeField,
   writeHeaderNumbers,
+  secsAsSent,
 } from './header.js';
 import type { CapturedWire, DhcpMessage, DhcpOption, WireItem } from './types.js';
 
@@ -69,6 +70,11 @@ function encodeCaptured(msg: DhcpMessage, w: CapturedWire): Uint8Array | null {
   const h = new Uint8Array(HEADER_LENGTH);
   h.set(w.header);
   writeHeaderNumbers(h, msg);
+  // secs read byte-swapped (little-endian firmware) and left unchanged: keep the bytes as captured.
+  if (w.header.length >= 10 && secsAsSent((w.header[8] << 8) | w.header[9]) === msg.secs) {
+    h[8] = w.header[8];
+    h[9] = w.header[9];
+  }
   if (msg.chaddr !== chaddrText(w.header, msg.hlen)) writeChaddr(h, msg.chaddr);
   for (const [field, offset, length] of FIELDS) {
     if (w[field] !== null) {
@@ -85,17 +91,20 @@ function encodeCaptured(msg: DhcpMessage, w: CapturedWire): Uint8Array | null {
 
   const plan = planLayout(msg.options, w);
   if (plan === null) return null;
+  // In RFC 3396 order (options area, file, sname): the instances of one code take its bytes in that order.
+  const options = new ByteWriter();
+  if (!emitArea(w.options, 'options', plan, options)) return null;
   for (const [field, offset, length] of FIELDS) {
     const items = w[field];
     if (items === null) continue;
     const area = new ByteWriter(length);
     if (!emitArea(items, field, plan, area) || area.length !== length) return null;
-    h.set(area.result(), offset);
+    h.set(area.view(), offset);
   }
-  const out = new ByteWriter(HEADER_LENGTH + 4 + 312);
+  const out = new ByteWriter(HEADER_LENGTH + w.cookie.length + options.length);
   out.bytes(h);
   out.bytes(w.cookie);
-  if (!emitArea(w.options, 'options', plan, out)) return null;
+  out.bytes(options.view());
   return out.result();
 }
 

@@ -1,15 +1,4 @@
-import {
-  colonHex,
-  encodeText,
-  fieldText,
-  fromHex,
-  ipv4Bytes,
-  readIpv4,
-  readU16,
-  readU32,
-  u16Bytes,
-  u32Bytes,
-} from './bytes.js';
+import { colonHex, encodeText, fieldText, fromHex, readIpv4, readU16, readU32, writeIpv4 } from './bytes.js';
 import type { DhcpMessage } from './types.js';
 
 /** BOOTP fixed header layout (RFC 951 / 2131 section 2). */
@@ -51,6 +40,18 @@ export function chaddrText(header: Uint8Array, hlen: number): string {
 }
 
 /**
+ * Some firmware (EDK2's PXE among others) writes `secs` little-endian: 1, 2, 3 s arrive as 256, 512, 768.
+ * Like Wireshark, a value above 255 whose low byte is zero is read byte-swapped (see secsByteSwapped).
+ */
+export function secsAsSent(raw: number): number {
+  return secsByteSwapped(raw) ? raw >>> 8 : raw;
+}
+
+export function secsByteSwapped(raw: number): boolean {
+  return raw > 0xff && (raw & 0xff) === 0;
+}
+
+/**
  * Reads the fixed header. A packet cut inside it reads as if zero-padded, so re-encoding the fields and cutting
  * at the same length gives back the same bytes.
  */
@@ -64,7 +65,7 @@ export function readHeader(header: Uint8Array): HeaderFields {
     hlen,
     hops: b[3] ?? 0,
     xid: readU32(b, 4),
-    secs: readU16(b, 8),
+    secs: b.length >= 10 ? secsAsSent(readU16(b, 8)) : readU16(b, 8),
     flags,
     broadcast: (flags & BROADCAST_FLAG) !== 0,
     ciaddr: readIpv4(b, 12),

@@ -56,7 +56,12 @@ describe('proxy.no-reply-4011', () => {
     none(proxyDhcp(), 'proxy.no-reply-4011');
     const b = new CaptureBuilder();
     const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
-    s.dhcp({ offers: [{ ...PROXY, afterDiscover: 0 }, { server: LAB.dhcp2, delay: 2 }] });
+    s.dhcp({
+      offers: [
+        { ...PROXY, afterDiscover: 0 },
+        { server: LAB.dhcp2, delay: 2 },
+      ],
+    });
     s.bootServer({ server: LAB.server, requests: 2 });
     none(b.build(), 'proxy.no-reply-4011');
   });
@@ -68,7 +73,15 @@ describe('proxy.no-option-43', () => {
     const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
     const tx = s.dhcp({
       offers: [
-        { server: LAB.server, proxy: true, yiaddr: '0.0.0.0', vendorClass: 'PXEClient', siaddr: LAB.server, file: 'undionly.kpxe', afterDiscover: 0 },
+        {
+          server: LAB.server,
+          proxy: true,
+          yiaddr: '0.0.0.0',
+          vendorClass: 'PXEClient',
+          siaddr: LAB.server,
+          file: 'undionly.kpxe',
+          afterDiscover: 0,
+        },
         { server: LAB.dhcp2, delay: 2 },
       ],
     });
@@ -86,14 +99,20 @@ describe('boot.arch-mismatch', () => {
   test('x64 UEFI client offered pxelinux.0 (lab-failures/arch-mismatch)', () => {
     const b = new CaptureBuilder();
     const s = b.session({ mac: LAB.mac, ...EFI_IPXE });
-    const tx = s.dhcp({ discovers: 3, offers: [0, 1, 2].map(() => ({ siaddr: LAB.server, bootfileOption: 'pxelinux.0', delay: 0.04 })) });
+    const tx = s.dhcp({
+      discovers: 3,
+      offers: [0, 1, 2].map(() => ({ siaddr: LAB.server, bootfileOption: 'pxelinux.0', delay: 0.04 })),
+    });
     const tr = s.transfer({ file: 'pxelinux.0', size: 42430, at: 15.78 });
     const f = one(b.build(), 'boot.arch-mismatch');
     const ack = tx.events.find((e) => e.messageType === 'ACK');
     assert.ok(ack);
     assert.equal(f.severity, 'error');
     assert.equal(f.client, LAB.mac);
-    mentions(f, `Client ${LAB.mac} (x64 UEFI, iPXE) was offered "pxelinux.0", a BIOS boot file, by 10.77.0.1 (frame ${ack.frame})`);
+    mentions(
+      f,
+      `Client ${LAB.mac} (x64 UEFI, iPXE) was offered "pxelinux.0", a BIOS boot file, by 10.77.0.1 (frame ${ack.frame})`,
+    );
     mentions(f, 'option 93 says x64 UEFI (7)', 'downloaded it');
     assert.ok(f.frames.includes(ack.frame) && f.frames.includes(tr.request.frame));
     assert.equal(f.pxeError, IPXE.execFormat);
@@ -123,7 +142,12 @@ describe('boot.arch-mismatch', () => {
     const b = new CaptureBuilder();
     const s = b.session({ mac: LAB.mac, ...EDK2 });
     s.dhcp({ offers: [{ siaddr: LAB.server, bootfileOption: 'pxelinux.0', delay: 3 }] });
-    s.transfer({ file: 'pxelinux.0', at: 3.9, requested: { tsize: '0', blksize: '1468' }, error: { code: 8, message: 'User aborted the transfer', from: 'client' } });
+    s.transfer({
+      file: 'pxelinux.0',
+      at: 3.9,
+      requested: { tsize: '0', blksize: '1468' },
+      error: { code: 8, message: 'User aborted the transfer', from: 'client' },
+    });
     s.transfer({ file: 'pxelinux.0', requested: { blksize: '1468' } });
     const f = one(b.build(), 'boot.arch-mismatch');
     assert.equal(f.pxeError, UEFI.loadFailed);
@@ -138,8 +162,14 @@ describe('boot.arch-mismatch', () => {
   test('arch 7 and 9 are both x64; URLs for HTTP boot, unknown extensions and the lab boots are fine', () => {
     const b = new CaptureBuilder();
     dnsmasqDora(b.session({ mac: LAB.mac, ...EDK2, arch: 9 }), 'ipxe.efi');
-    dnsmasqDora(b.session({ mac: '52:54:00:00:00:02', arch: 16, vendorClass: 'HTTPClient:Arch:00016' }), 'http://10.77.0.1/ipxe.efi');
-    dnsmasqDora(b.session({ mac: '52:54:00:00:00:03', arch: 0, vendorClass: 'PXEClient:Arch:00000:UNDI:002001' }), 'bootcode.bin');
+    dnsmasqDora(
+      b.session({ mac: '52:54:00:00:00:02', arch: 16, vendorClass: 'HTTPClient:Arch:00016' }),
+      'http://10.77.0.1/ipxe.efi',
+    );
+    dnsmasqDora(
+      b.session({ mac: '52:54:00:00:00:03', arch: 0, vendorClass: 'PXEClient:Arch:00000:UNDI:002001' }),
+      'bootcode.bin',
+    );
     none(b.build(), 'boot.arch-mismatch');
     none(uefiHappy(), 'boot.arch-mismatch');
     none(uefiEdk2Happy(), 'boot.arch-mismatch');
@@ -164,7 +194,14 @@ describe('ipxe.chainload-loop', () => {
     const transfers = a.sessions[0]?.transfers ?? [];
     assert.equal(f.severity, 'error');
     for (const t of transfers) assert.ok(f.frames.includes(t.request.frame));
-    mentions(f, LAB.mac, '"undionly.kpxe"', 'user class "iPXE"', 'transferred 3 times', 'endless chainload loop');
+    mentions(
+      f,
+      LAB.mac,
+      '"undionly.kpxe"',
+      'user class "iPXE"',
+      'transferred 3 times',
+      'endless chainload loop',
+    );
     hintMentions(
       f,
       'dhcp-userclass=set:ipxe,iPXE',
@@ -187,11 +224,19 @@ describe('boot.http-boot-misconfigured', () => {
   test('an HTTP boot client answered like a PXE client', () => {
     const b = new CaptureBuilder();
     const s = b.session({ mac: LAB.mac, ...HTTP_CLIENT });
-    s.dhcp({ discovers: 2, offers: [0, 1].map((i) => ({ afterDiscover: i, siaddr: LAB.server, bootfileOption: 'ipxe.efi' })), request: false });
+    s.dhcp({
+      discovers: 2,
+      offers: [0, 1].map((i) => ({ afterDiscover: i, siaddr: LAB.server, bootfileOption: 'ipxe.efi' })),
+      request: false,
+    });
     const f = one(b.build(), 'boot.http-boot-misconfigured');
     assert.equal(f.severity, 'error');
     mentions(f, LAB.mac, 'HTTP boot', 'none echoes option 60 "HTTPClient"');
-    hintMentions(f, 'dhcp-vendorclass=set:httpboot,HTTPClient', 'dhcp-option-force=tag:httpboot,60,HTTPClient');
+    hintMentions(
+      f,
+      'dhcp-vendorclass=set:httpboot,HTTPClient',
+      'dhcp-option-force=tag:httpboot,60,HTTPClient',
+    );
   });
 
   test('HTTP boot after a PXE attempt is the boot order; a proper HTTPClient answer is fine', () => {
@@ -204,7 +249,8 @@ describe('boot.http-boot-misconfigured', () => {
     const c = new CaptureBuilder();
     dnsmasqDora(c.session({ mac: LAB.mac, ...HTTP_CLIENT }), null);
     const offers = c.sessions[0]?.transactions[0]?.events.filter((e) => e.op === 2) ?? [];
-    for (const o of offers) Object.assign(o, { vendorClass: 'HTTPClient', bootfileOption: 'http://10.77.0.1/ipxe.efi' });
+    for (const o of offers)
+      Object.assign(o, { vendorClass: 'HTTPClient', bootfileOption: 'http://10.77.0.1/ipxe.efi' });
     none(c.build(), 'boot.http-boot-misconfigured');
   });
 });

@@ -33,7 +33,10 @@ describe('capture.relay-view', () => {
     const f = one(a, 'capture.relay-view');
     assert.equal(f.severity, 'info');
     mentions(f, 'relayed through 10.1.0.1', 'server side');
-    assert.deepEqual(f.frames, events.map((e) => e.frame));
+    assert.deepEqual(
+      f.frames,
+      events.map((e) => e.frame),
+    );
   });
 
   test('quiet without giaddr', () => none(happyBiosPxelinux(), 'capture.relay-view'));

@@ -16,18 +16,30 @@ suite('lab boots', () => {
   test('no-dhcp-server: dhcp.no-offer only', () => {
     const a = noDhcpServer();
     const found = diagnose(a);
-    assert.deepEqual(found.map((f) => f.ruleId), ['dhcp.no-offer'], describe(found));
+    assert.deepEqual(
+      found.map((f) => f.ruleId),
+      ['dhcp.no-offer'],
+      describe(found),
+    );
     one(a, 'dhcp.no-offer');
   });
 
   test('missing-bootfile: dhcp.no-boot-file only', () => {
     const found = diagnose(missingBootfile());
-    assert.deepEqual(found.map((f) => f.ruleId), ['dhcp.no-boot-file'], describe(found));
+    assert.deepEqual(
+      found.map((f) => f.ruleId),
+      ['dhcp.no-boot-file'],
+      describe(found),
+    );
   });
 
   test('file-not-found: tftp.file-not-found only', () => {
     const found = diagnose(fileNotFound());
-    assert.deepEqual(found.map((f) => f.ruleId), ['tftp.file-not-found'], describe(found));
+    assert.deepEqual(
+      found.map((f) => f.ruleId),
+      ['tftp.file-not-found'],
+      describe(found),
+    );
     assert.equal(found[0]?.client, LAB.mac);
   });
 });

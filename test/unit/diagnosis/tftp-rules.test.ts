@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { diagnose } from '../../../src/diagnosis/engine.js';
 import { BIOS, IPXE, UEFI, biosTftpEcho } from '../../../src/diagnosis/pxe-errors.js';
-import { BIOS_IPXE_ROM, BIOS_ROM, CaptureBuilder, EDK2, LAB, type SessionBuilder } from './support/builder.js';
+import {
+  BIOS_IPXE_ROM,
+  BIOS_ROM,
+  CaptureBuilder,
+  EDK2,
+  LAB,
+  type SessionBuilder,
+} from './support/builder.js';
 import { describe as list, hintMentions, mentions, none, one, run } from './support/expect.js';
 import {
   blksizeMtuClamp,
@@ -39,7 +46,9 @@ describe('tftp.no-server', () => {
   });
 
   test('on-link next-server nobody has: unanswered ARP, no RRQ (lab-failures/wrong-next-server)', () => {
-    const wrongNextServer = (identity = BIOS_IPXE_ROM): { a: ReturnType<CaptureBuilder['build']>; arpFrames: number[] } => {
+    const wrongNextServer = (
+      identity = BIOS_IPXE_ROM,
+    ): { a: ReturnType<CaptureBuilder['build']>; arpFrames: number[] } => {
       const b = new CaptureBuilder();
       const s = b.session({ mac: LAB.mac, ...identity });
       dnsmasqDora(s, 'pxelinux.0');
@@ -61,10 +70,28 @@ describe('tftp.no-server', () => {
   test('ICMP port unreachable from the named server (UEFI: PXE-E99)', () => {
     const b = new CaptureBuilder();
     const s = b.session({ mac: LAB.mac, ...EDK2 });
-    s.dhcp({ offers: [{ server: LAB.dhcp2, siaddr: LAB.dhcp2, bootfileOption: 'bootx64.efi', yiaddr: '10.77.0.202', delay: 0.001 }] });
+    s.dhcp({
+      offers: [
+        {
+          server: LAB.dhcp2,
+          siaddr: LAB.dhcp2,
+          bootfileOption: 'bootx64.efi',
+          yiaddr: '10.77.0.202',
+          delay: 0.001,
+        },
+      ],
+    });
     const t = s.transfer({ file: 'bootx64.efi', server: LAB.dhcp2, answered: false, at: 3.86 });
     const icmp = b.frame();
-    b.icmpUnreachable.push({ frame: icmp, from: LAB.dhcp2, code: 3, src: '10.77.0.202', dst: LAB.dhcp2, srcPort: t.clientPort, dstPort: 69 });
+    b.icmpUnreachable.push({
+      frame: icmp,
+      from: LAB.dhcp2,
+      code: 3,
+      src: '10.77.0.202',
+      dst: LAB.dhcp2,
+      srcPort: t.clientPort,
+      dstPort: 69,
+    });
     const f = one(b.build(), 'tftp.no-server');
     mentions(f, 'ICMP port unreachable');
     assert.ok(f.frames.includes(icmp.frame));
@@ -92,7 +119,13 @@ function filtered(): ReturnType<CaptureBuilder['build']> {
   const b = new CaptureBuilder();
   const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
   dnsmasqDora(s, 'pxelinux.0');
-  for (const file of ['pxelinux.0', 'ldlinux.c32', 'pxelinux.cfg/01-52-54-00-12-34-56', 'pxelinux.cfg/default', 'menu.c32']) {
+  for (const file of [
+    'pxelinux.0',
+    'ldlinux.c32',
+    'pxelinux.cfg/01-52-54-00-12-34-56',
+    'pxelinux.cfg/default',
+    'menu.c32',
+  ]) {
     s.transfer({ file, answered: false, at: b.time() + 0.05 });
   }
   s.transfer({ file: 'poweroff.c32', answered: false, at: b.time() + 3.7 });
@@ -105,7 +138,12 @@ describe('tftp.open-timeout', () => {
   test('an RRQ retried without answer while the server answers other transfers', () => {
     const { b, s } = booted();
     s.transfer({ file: 'pxelinux.0', at: 16 });
-    const t = s.transfer({ file: 'ldlinux.c32', answered: false, retries: 3, requested: { tsize: '0', blksize: '1408' } });
+    const t = s.transfer({
+      file: 'ldlinux.c32',
+      answered: false,
+      retries: 3,
+      requested: { tsize: '0', blksize: '1408' },
+    });
     const f = one(b.build(), 'tftp.open-timeout');
     assert.equal(f.severity, 'error');
     assert.deepEqual(f.frames, [t.request.frame, ...t.requestRetries.map((r) => r.frame)]);
@@ -152,7 +190,10 @@ describe('tftp.file-not-found', () => {
   test('BIOS ROMs echo the server text (PXE-T01) then E3B; UEFI shows E23', () => {
     const bios = booted(BIOS_ROM);
     bios.s.transfer({ file: 'pxelinux.0', error: { code: 1, message: 'File not found', from: 'server' } });
-    assert.equal(one(bios.b.build(), 'tftp.file-not-found').pxeError, `${biosTftpEcho(1, 'File not found')} / ${BIOS.tftpFileNotFound}`);
+    assert.equal(
+      one(bios.b.build(), 'tftp.file-not-found').pxeError,
+      `${biosTftpEcho(1, 'File not found')} / ${BIOS.tftpFileNotFound}`,
+    );
     const uefi = booted(EDK2, 'grubx64.efi');
     uefi.s.transfer({ file: 'grubx64.efi', error: { code: 1, message: 'File not found', from: 'server' } });
     assert.equal(one(uefi.b.build(), 'tftp.file-not-found').pxeError, UEFI.tftpError);
@@ -180,8 +221,14 @@ describe('tftp.file-not-found', () => {
     const { b, s } = booted();
     s.transfer({ file: 'pxelinux.0', at: 16 });
     s.transfer({ file: 'ldlinux.c32', size: 119524 });
-    s.transfer({ file: 'pxelinux.cfg/01-52-54-00-12-34-56', error: { code: 1, message: 'x', from: 'server' } });
-    s.transfer({ file: 'pxelinux.cfg/default', error: { code: 1, message: LAB.notFound('pxelinux.cfg/default'), from: 'server' } });
+    s.transfer({
+      file: 'pxelinux.cfg/01-52-54-00-12-34-56',
+      error: { code: 1, message: 'x', from: 'server' },
+    });
+    s.transfer({
+      file: 'pxelinux.cfg/default',
+      error: { code: 1, message: LAB.notFound('pxelinux.cfg/default'), from: 'server' },
+    });
     const f = one(b.build(), 'tftp.file-not-found');
     assert.equal(f.severity, 'error');
     mentions(f, '"pxelinux.cfg/default"');
@@ -192,7 +239,10 @@ describe('tftp.file-not-found', () => {
     const { b, s } = booted();
     s.transfer({ file: 'pxelinux.0', at: 16 });
     s.transfer({ file: '/boot/vmlinuz', error: { code: 1, message: 'File not found', from: 'server' } });
-    s.transfer({ file: '\\Boot\\x64\\wdsnbp.com', error: { code: 1, message: 'File not found', from: 'server' } });
+    s.transfer({
+      file: '\\Boot\\x64\\wdsnbp.com',
+      error: { code: 1, message: 'File not found', from: 'server' },
+    });
     s.transfer({ file: 'initrd.img\u00ff', error: { code: 1, message: 'File not found', from: 'server' } });
     s.transfer({ file: 'MENU.C32', error: { code: 1, message: 'File not found', from: 'server' } });
     s.transfer({ file: 'menu.c32', size: 26228 });
@@ -211,7 +261,10 @@ describe('tftp.file-not-found', () => {
 describe('tftp.access-violation', () => {
   test('ERROR 2: PXE-T02 + E3C on a BIOS ROM', () => {
     const { b, s } = booted(BIOS_ROM);
-    const t = s.transfer({ file: 'pxelinux.0', error: { code: 2, message: 'Access violation', from: 'server' } });
+    const t = s.transfer({
+      file: 'pxelinux.0',
+      error: { code: 2, message: 'Access violation', from: 'server' },
+    });
     const f = one(b.build(), 'tftp.access-violation');
     assert.equal(f.severity, 'error');
     assert.deepEqual(f.frames, [t.request.frame, t.error?.frame.frame]);
@@ -226,16 +279,28 @@ describe('tftp.access-violation', () => {
 describe('tftp.error', () => {
   test('server refuses the options (ERROR 8)', () => {
     const { b, s } = booted(BIOS_ROM);
-    s.transfer({ file: 'pxelinux.0', requested: { blksize: '1456' }, error: { code: 8, message: 'Unsupported option(s) requested', from: 'server' } });
+    s.transfer({
+      file: 'pxelinux.0',
+      requested: { blksize: '1456' },
+      error: { code: 8, message: 'Unsupported option(s) requested', from: 'server' },
+    });
     const f = one(b.build(), 'tftp.error');
     assert.equal(f.severity, 'error');
     mentions(f, LAB.server, 'ERROR 8', 'option negotiation refused', 'blksize=1456');
-    assert.equal(f.pxeError, `${biosTftpEcho(8, 'Unsupported option(s) requested')} / ${BIOS.tftpErrorReceived}`);
+    assert.equal(
+      f.pxeError,
+      `${biosTftpEcho(8, 'Unsupported option(s) requested')} / ${BIOS.tftpErrorReceived}`,
+    );
   });
 
   test('a tsize probe never followed by the download: E79 on a BIOS ROM for a large file', () => {
     const { b, s } = booted(BIOS_ROM, 'boot.wim');
-    s.transfer({ file: 'boot.wim', size: 300_000_000, requested: { tsize: '0', blksize: '1456' }, error: { code: 8, message: 'User aborted', from: 'client' } });
+    s.transfer({
+      file: 'boot.wim',
+      size: 300_000_000,
+      requested: { tsize: '0', blksize: '1456' },
+      error: { code: 8, message: 'User aborted', from: 'client' },
+    });
     b.advanceTo(60);
     const f = one(b.build(), 'tftp.error');
     assert.equal(f.severity, 'warn');
@@ -251,7 +316,12 @@ describe('tftp.error', () => {
 describe('tftp.read-timeout', () => {
   test('a transfer that stops mid-way (E35 on a BIOS ROM)', () => {
     const { b, s } = booted(BIOS_ROM);
-    const t = s.transfer({ file: 'pxelinux.0', requested: { blksize: '1456', tsize: '0' }, stopAfterBlocks: 12, maxGap: 0.002 });
+    const t = s.transfer({
+      file: 'pxelinux.0',
+      requested: { blksize: '1456', tsize: '0' },
+      stopAfterBlocks: 12,
+      maxGap: 0.002,
+    });
     b.advanceTo(b.time() + 20);
     const f = one(b.build(), 'tftp.read-timeout');
     assert.equal(f.severity, 'error');
@@ -278,17 +348,47 @@ describe('tftp.read-timeout', () => {
 describe('tftp.blksize-exceeds-path', () => {
   test('first fragments only (lab-failures/mtu-blackhole): lost fragments, DATA resent unacknowledged', () => {
     const { b, s } = booted();
-    const t = s.transfer({ file: 'pxelinux.0', server: '10.77.1.1', stopAfterBlocks: 1, unackedRetransmits: 6, lostFragments: 7, fragmentedData: true });
+    const t = s.transfer({
+      file: 'pxelinux.0',
+      server: '10.77.1.1',
+      stopAfterBlocks: 1,
+      unackedRetransmits: 6,
+      lostFragments: 7,
+      fragmentedData: true,
+    });
     b.advanceTo(b.time() + 10);
     const a = b.build();
     const f = one(a, 'tftp.blksize-exceeds-path');
     assert.equal(f.severity, 'error');
-    mentions(f, '"pxelinux.0"', '10.77.1.1', LAB.mac, 'blksize 1432', '7 IP fragment(s)', 'resent DATA 6 times');
+    mentions(
+      f,
+      '"pxelinux.0"',
+      '10.77.1.1',
+      LAB.mac,
+      'blksize 1432',
+      '7 IP fragment(s)',
+      'resent DATA 6 times',
+    );
     for (const r of t.retransmitFrames) assert.ok(f.frames.includes(r));
-    hintMentions(f, 'tftp-max-blocksize=1468', '--blocksize 1468');
+    mentions(f, 'a narrower hop');
+    hintMentions(f, 'below 1432', 'tftp-max-blocksize=<path MTU − 32>');
     assert.equal(f.pxeError, IPXE.tftpTimedOut);
     none(a, 'tftp.read-timeout');
     none(a, 'tftp.retransmissions');
+  });
+
+  test('blocks larger than Ethernet carries, fragments lost: cap at 1468', () => {
+    const { b, s } = booted();
+    s.transfer({
+      file: 'vmlinuz',
+      size: 9_000_000,
+      requested: { blksize: '8192' },
+      stopAfterBlocks: 3,
+      lostFragments: 2,
+      fragmentedData: true,
+    });
+    b.advanceTo(b.time() + 10);
+    hintMentions(one(b.build(), 'tftp.blksize-exceeds-path'), 'tftp-max-blocksize=1468', '--blocksize 1468');
   });
 
   test('blksize above the MTU the client announced (option 26): cap at MTU - 32', () => {
@@ -349,7 +449,13 @@ describe('tftp.retransmissions', () => {
 describe('tftp.sorcerers-apprentice', () => {
   test('every DATA and ACK doubled from a block on', () => {
     const { b, s } = booted();
-    s.transfer({ file: 'ldlinux.c32', size: 119524, apprenticeFrom: 17, duplicateData: 68, duplicateAcks: 68 });
+    s.transfer({
+      file: 'ldlinux.c32',
+      size: 119524,
+      apprenticeFrom: 17,
+      duplicateData: 68,
+      duplicateAcks: 68,
+    });
     const f = one(b.build(), 'tftp.sorcerers-apprentice');
     assert.equal(f.severity, 'warn');
     mentions(f, 'From block 17 on', '"ldlinux.c32"', '68 duplicate DATA');
@@ -384,7 +490,10 @@ describe('tftp.unknown-tid', () => {
     s.transfer({ file: 'pxelinux.0', serverPort: 69 });
     const a = b.build();
     none(a, 'tftp.unknown-tid');
-    assert.deepEqual(diagnose(a).filter((f) => f.severity !== 'info'), []);
+    assert.deepEqual(
+      diagnose(a).filter((f) => f.severity !== 'info'),
+      [],
+    );
   });
 });
 
@@ -409,7 +518,11 @@ describe('filtered capture', () => {
   test('capture.tftp-data-missing says "outcome unknown" and every TFTP timeout rule stays quiet', () => {
     const a = filtered();
     const found = diagnose(a);
-    assert.deepEqual(found.map((f) => f.ruleId), ['capture.tftp-data-missing'], list(found));
+    assert.deepEqual(
+      found.map((f) => f.ruleId),
+      ['capture.tftp-data-missing'],
+      list(found),
+    );
     const f = found[0];
     assert.ok(f);
     assert.equal(f.severity, 'info');

@@ -26,7 +26,8 @@ export const LAB = {
   vendorEfiIpxe: 'PXEClient:Arch:00007:UNDI:003010',
   vendorEdk2: 'PXEClient:Arch:00007:UNDI:003000',
   /** dnsmasq's ERROR 1 text leaks the server path. */
-  notFound: (file: string, ip = '10.77.0.111'): string => `file $LAB/run/tftproot/${file} not found for ${ip}`,
+  notFound: (file: string, ip = '10.77.0.111'): string =>
+    `file $LAB/run/tftproot/${file} not found for ${ip}`,
 } as const;
 
 /** What a client says about itself in every DHCP message it sends. */
@@ -257,7 +258,13 @@ export class CaptureBuilder {
     return t;
   }
 
-  arpQuery(q: { targetIp: string; askedBy: string; at?: number; requests?: number; answered?: boolean }): ArpQuery {
+  arpQuery(q: {
+    targetIp: string;
+    askedBy: string;
+    at?: number;
+    requests?: number;
+    answered?: boolean;
+  }): ArpQuery {
     const requests: FrameRef[] = [];
     const n = q.requests ?? 4;
     const start = q.at ?? this.now;
@@ -275,8 +282,13 @@ export class CaptureBuilder {
   build(): AnalysisResult {
     const sessions = this.sessions.map((s) => s.build());
     const transfers = [...sessions.flatMap((s) => s.transfers), ...this.orphans];
-    const answeredData = transfers.some((t) => t.serverPort !== null && (t.firstData !== null || t.oack !== null || t.error !== null));
-    const dhcpPackets = sessions.reduce((n, s) => n + s.transactions.reduce((k, tx) => k + tx.events.length, 0), 0);
+    const answeredData = transfers.some(
+      (t) => t.serverPort !== null && (t.firstData !== null || t.oack !== null || t.error !== null),
+    );
+    const dhcpPackets = sessions.reduce(
+      (n, s) => n + s.transactions.reduce((k, tx) => k + tx.events.length, 0),
+      0,
+    );
     return {
       capture: {
         file: 'synthetic.pcapng',
@@ -301,7 +313,12 @@ export class CaptureBuilder {
       arp: this.arp,
       icmpUnreachable: this.icmpUnreachable,
       fragmentLosses: this.fragmentLosses,
-      stats: { transactions: sessions.reduce((n, s) => n + s.transactions.length, 0), transfers: transfers.length, sessions: sessions.length, evicted: this.evicted },
+      stats: {
+        transactions: sessions.reduce((n, s) => n + s.transactions.length, 0),
+        transfers: transfers.length,
+        sessions: sessions.length,
+        evicted: this.evicted,
+      },
     };
   }
 }
@@ -380,14 +397,21 @@ export class SessionBuilder {
       pending.push({
         t,
         make: (ref) =>
-          dhcpEvent(ref, { ...this.clientFields(spec.client), messageType: 'DISCOVER', secs: firstSecs + 4 * i }),
+          dhcpEvent(ref, {
+            ...this.clientFields(spec.client),
+            messageType: 'DISCOVER',
+            secs: firstSecs + 4 * i,
+          }),
       });
     });
     const lastDiscover = times[times.length - 1] ?? start;
     const offers = spec.offers ?? [];
     offers.forEach((o, i) => {
       const base = times[o.afterDiscover ?? times.length - 1] ?? lastDiscover;
-      pending.push({ t: base + (o.delay ?? 0.0003) + i * 0.0002, make: (ref) => this.reply(ref, 'OFFER', o) });
+      pending.push({
+        t: base + (o.delay ?? 0.0003) + i * 0.0002,
+        make: (ref) => this.reply(ref, 'OFFER', o),
+      });
     });
     pending.sort((x, y) => x.t - y.t);
     const events = pending.map((p) => p.make(b.frame(p.t)));
@@ -411,10 +435,16 @@ export class SessionBuilder {
       );
       if (spec.nak) {
         events.push(
-          this.reply(b.frame(b.time() + 0.001), 'NAK', { yiaddr: '0.0.0.0', server: chosen ?? LAB.server, ...spec.nak }),
+          this.reply(b.frame(b.time() + 0.001), 'NAK', {
+            yiaddr: '0.0.0.0',
+            server: chosen ?? LAB.server,
+            ...spec.nak,
+          }),
         );
       } else if (spec.ack !== null) {
-        const base: ReplySpec = offered ? { ...stripRef(offered), server: offered.serverId ?? LAB.server } : {};
+        const base: ReplySpec = offered
+          ? { ...stripRef(offered), server: offered.serverId ?? LAB.server }
+          : {};
         events.push(this.reply(b.frame(b.time() + 0.001), 'ACK', { ...base, ...(spec.ack ?? {}) }));
       }
     }
@@ -445,7 +475,12 @@ export class SessionBuilder {
   }
 
   /** PXE boot server discovery on udp/4011 (its own xid); reply null: the server stays silent. */
-  bootServer(spec: { server?: string; at?: number; requests?: number; reply?: ReplySpec | null }): DhcpTransaction {
+  bootServer(spec: {
+    server?: string;
+    at?: number;
+    requests?: number;
+    reply?: ReplySpec | null;
+  }): DhcpTransaction {
     const b = this.b;
     const server = spec.server ?? LAB.server;
     const start = spec.at ?? b.time() + 0.5;
@@ -503,7 +538,10 @@ export class SessionBuilder {
   }
 
   transfer(spec: TransferSpec): TftpTransfer {
-    const t = makeTransfer(this.b, spec.clientIp ?? this.clientIp ?? LAB.clientIp, { clientMac: this.identity.mac, ...spec });
+    const t = makeTransfer(this.b, spec.clientIp ?? this.clientIp ?? LAB.clientIp, {
+      clientMac: this.identity.mac,
+      ...spec,
+    });
     this.transfers.push(t);
     return t;
   }
@@ -512,7 +550,10 @@ export class SessionBuilder {
     const events = this.transactions.flatMap((tx) => tx.events);
     const archs = [...new Set(events.filter((e) => e.op === 1).flatMap((e) => e.arch))];
     const ipxe = events.some((e) => e.op === 1 && (e.userClass === 'iPXE' || e.ipxeOptions));
-    const times = [...events.map((e) => e.t), ...this.transfers.flatMap((t) => [t.request.t, t.lastPacket.t])];
+    const times = [
+      ...events.map((e) => e.t),
+      ...this.transfers.flatMap((t) => [t.request.t, t.lastPacket.t]),
+    ];
     return {
       id: this.id,
       clientMac: this.identity.mac,
@@ -674,7 +715,8 @@ function makeTransfer(b: CaptureBuilder, clientIp: string, spec: TransferSpec): 
       lastBlockSeen: false,
       lastBlockAcked: false,
       error: { ...spec.error, frame: ef },
-      outcome: spec.outcome ?? ((spec.error.code === 0 || spec.error.code === 8) && oack ? 'tsize-probe' : 'error'),
+      outcome:
+        spec.outcome ?? ((spec.error.code === 0 || spec.error.code === 8) && oack ? 'tsize-probe' : 'error'),
       outcomeFrame: ef,
       frames,
       framesTruncated: false,

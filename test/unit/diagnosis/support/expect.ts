@@ -29,7 +29,8 @@ export function none(analysis: AnalysisResult, ruleId: string): void {
 
 /** The message names every one of these (client MAC, file, server …). */
 export function mentions(f: Finding, ...needles: string[]): void {
-  for (const n of needles) assert.ok(f.message.includes(n), `message lacks ${JSON.stringify(n)}:\n${f.message}`);
+  for (const n of needles)
+    assert.ok(f.message.includes(n), `message lacks ${JSON.stringify(n)}:\n${f.message}`);
 }
 
 export function hintMentions(f: Finding, ...needles: string[]): void {
@@ -44,6 +45,10 @@ export function describe(found: readonly Finding[]): string {
 export function healthy(analysis: AnalysisResult): Finding[] {
   const found = diagnose(analysis);
   const loud = found.filter((f) => f.severity !== 'info');
-  assert.deepEqual(loud.map((f) => f.ruleId), [], `expected a clean diagnosis, got:\n${describe(loud)}`);
+  assert.deepEqual(
+    loud.map((f) => f.ruleId),
+    [],
+    `expected a clean diagnosis, got:\n${describe(loud)}`,
+  );
   return found;
 }

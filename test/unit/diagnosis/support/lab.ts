@@ -59,8 +59,19 @@ export function blksizeMtuClamp(): AnalysisResult {
   const b = new CaptureBuilder();
   const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
   dnsmasqDora(s, 'pxelinux.0');
-  s.transfer({ file: 'pxelinux.0', size: 42430, requested: { blksize: '1432', tsize: '0' }, oack: { blksize: '968', tsize: '42430' }, at: 16.08 });
-  s.transfer({ file: 'ldlinux.c32', size: 119524, requested: { tsize: '0', blksize: '1408' }, oack: { blksize: '968', tsize: '119524' } });
+  s.transfer({
+    file: 'pxelinux.0',
+    size: 42430,
+    requested: { blksize: '1432', tsize: '0' },
+    oack: { blksize: '968', tsize: '42430' },
+    at: 16.08,
+  });
+  s.transfer({
+    file: 'ldlinux.c32',
+    size: 119524,
+    requested: { tsize: '0', blksize: '1408' },
+    oack: { blksize: '968', tsize: '119524' },
+  });
   return b.build();
 }
 
@@ -198,7 +209,13 @@ export function tftpNoBlocksize(): AnalysisResult {
   const b = new CaptureBuilder();
   const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
   dnsmasqDora(s, 'pxelinux.0');
-  s.transfer({ file: 'pxelinux.0', size: 42430, requested: { blksize: '1432', tsize: '0' }, oack: { tsize: '42430' }, at: 16.08 });
+  s.transfer({
+    file: 'pxelinux.0',
+    size: 42430,
+    requested: { blksize: '1432', tsize: '0' },
+    oack: { tsize: '42430' },
+    at: 16.08,
+  });
   return b.build();
 }
 
