@@ -7,6 +7,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { AnalysisResult, BootSession, EffectiveBoot, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
+import { tftpErrorName } from '../protocol/tftp/index.js';
 import { formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
 
 export interface TextReportOptions {
@@ -73,7 +74,7 @@ function sessionBlock(s: BootSession, findings: Finding[], c: ChalkInstance): st
   if (s.phases.length > 0) {
     lines.push(c.bold('  Timeline'));
     for (const p of s.phases) {
-      lines.push(`    ${c.dim(`${p.start.toFixed(3).padStart(9)} s`)}  ${p.label}` + c.dim(`  (${formatSeconds(Math.max(0, p.end - p.start))})`));
+      lines.push(`    ${c.dim(`${p.start.toFixed(3).padStart(9)} s`)}  ${p.label}`);
     }
   }
   if (s.transfers.length > 0) {
@@ -126,7 +127,7 @@ function outcomeText(t: TftpTransfer, c: ChalkInstance): string {
     case 'tsize-probe':
       return c.dim('tsize probe');
     case 'error':
-      return c.red(`error ${t.error?.code ?? ''} ${truncate(t.error?.message ?? '', 24)}`.trim());
+      return c.red(t.error === null ? 'error' : `error ${t.error.code} (${tftpErrorName(t.error.code)})`);
     case 'abandoned':
       return c.yellow('abandoned');
     case 'unknown':

@@ -12,7 +12,9 @@ const HIGH_FIRST_SECS = 10;
 const doc: RuleDoc = {
   id: 'dhcp.no-offer',
   severity: 'error',
-  severityNote: 'warn when a single DISCOVER was captured (none when the capture stops within seconds of it)',
+  severityNote:
+    'warn when a single DISCOVER was captured; no finding when the capture stops within seconds of the ' +
+    'DISCOVERs (no server had time to answer)',
   group: 'dhcp',
   title: 'No DHCP offer',
   detects:
@@ -52,8 +54,10 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
   const first = discovers[0];
   const last = discovers[discovers.length - 1];
   if (!first || !last) return [];
-  // One DISCOVER right before the capture stops says nothing: the answer may simply not be in the file.
-  if (discovers.length === 1 && ctx.analysis.capture.duration - last.t < STALL_SECONDS) return [];
+  // A server gets a few seconds to answer (dnsmasq pings first for about 3 s): DISCOVERs right before the
+  // capture stops say nothing, the answer may simply not be in the file.
+  const end = ctx.analysis.capture.duration;
+  if (end - first.t < STALL_SECONDS || (discovers.length === 1 && end - last.t < STALL_SECONDS)) return [];
   const family = silent[silent.length - 1]?.family ?? 'unknown';
   const span = last.t - first.t;
   const parts = [

@@ -6,7 +6,7 @@ import {
   encodeDhcp,
   summarizeDhcp,
 } from '../../../src/protocol/dhcp/index.js';
-import { allFixtures } from './support/fixtures.js';
+import { allFixtures, tsharkSawDhcp } from './support/fixtures.js';
 
 const fixtures = allFixtures();
 
@@ -37,19 +37,25 @@ test('decode → encode is byte-exact for every port 67/68/4011 payload of every
 
 test('the summary line matches tshark Info (proxyDHCP relabelled by the caller, OUI names aside)', () => {
   for (const [file, rows] of fixtures) {
-    for (const row of rows) {
+    for (const row of rows.filter(tsharkSawDhcp)) {
+      const msg = decodeDhcp(row.payload);
+      // Option 53 twice with different values: tshark's Info shows the last; we, like dnsmasq, go by the first.
+      if (msg.notes.some((n) => n.startsWith('option 53 (DHCP Message Type) appears'))) continue;
+      // tshark 4.0 reads no option from a snaplen-cut packet; we read what was captured.
+      if (row.info.includes('[Packet size limited') && msg.options.length > 0) continue;
       const expected = row.info
         .replace(/\[(Packet size limited during capture|Malformed Packet)\]$/, '')
         .replace(/^proxyDHCP/, 'DHCP')
         .replace(/ \([^)]*_[0-9a-f:]+\)$/, '');
-      assert.equal(summarizeDhcp(decodeDhcp(row.payload)), expected, `${file} frame ${row.frame}`);
+      assert.equal(summarizeDhcp(msg), expected, `${file} frame ${row.frame}`);
     }
   }
 });
 
 test('option codes in wire order match tshark (one entry per code, RFC 3396)', () => {
   for (const [file, rows] of fixtures) {
-    for (const row of rows) {
+    // tshark 4.0 lists no option at all from a snaplen-cut packet; we decode what was captured.
+    for (const row of rows.filter((r) => tsharkSawDhcp(r) && !r.info.includes('[Packet size limited'))) {
       const msg = decodeDhcp(row.payload);
       const ours = msg.options.map((o) => o.code);
       // tshark lists every instance (and shows the End option as 0): keep the first of each real code.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeDhcp, type DhcpMessage, type PxeSubValue } from '../../../src/protocol/dhcp/index.js';
-import { allFields, allFixtures } from './support/fixtures.js';
+import { allFields, allFixtures, tsharkSawDhcp } from './support/fixtures.js';
 
 /**
  * Differential test against tshark 4.0: for every payload whose fields tshark decoded (data/fields), the same
@@ -85,7 +85,8 @@ test('header fields and option values agree with tshark on every captured payloa
   for (const [file, rows] of allFixtures()) {
     const byFrame = fields.get(file);
     assert.ok(byFrame !== undefined, `no tshark fields for ${file}`);
-    for (const row of rows) {
+    // tshark 4.0 gives no field at all for a snaplen-cut DHCP packet.
+    for (const row of rows.filter((r) => tsharkSawDhcp(r) && !r.info.includes('[Packet size limited'))) {
       const t = byFrame.get(row.frame);
       assert.ok(t !== undefined, `${file} frame ${row.frame}: no tshark fields`);
       const where = `${file} frame ${row.frame}`;

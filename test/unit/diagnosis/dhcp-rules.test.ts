@@ -30,6 +30,7 @@ describe('dhcp.no-offer', () => {
   test('a high secs in the first DISCOVER seen says earlier ones were missed', () => {
     const b = new CaptureBuilder();
     b.session({ mac: LAB.mac, ...BIOS_ROM }).dhcp({ discovers: 2, firstSecs: 24 });
+    b.advanceTo(10);
     const f = one(b.build(), 'dhcp.no-offer');
     mentions(f, 'secs=24', 'before the capture started');
     assert.equal(f.pxeError, BIOS.noOffers);
@@ -40,6 +41,7 @@ describe('dhcp.no-offer', () => {
     const served = b.session({ mac: '52:54:00:00:00:01', ...BIOS_IPXE_ROM });
     dnsmasqDora(served, 'pxelinux.0');
     b.session({ mac: LAB.mac, ...EDK2 }).dhcp({ discovers: 3, client: {}, at: 10 });
+    b.advanceTo(20);
     const a = b.build();
     const relayed = a.sessions[1]?.transactions[0]?.events[0];
     assert.ok(relayed);
@@ -56,6 +58,15 @@ describe('dhcp.no-offer', () => {
     none(b.build(), 'dhcp.no-offer');
     b.advanceTo(10);
     assert.equal(one(b.build(), 'dhcp.no-offer').severity, 'warn');
+  });
+
+  test('DISCOVERs right before the capture stops: no server had time to answer', () => {
+    const b = new CaptureBuilder();
+    b.session({ mac: LAB.mac, ...BIOS_ROM }).dhcp({
+      discovers: 6,
+      discoverTimes: [0, 0.002, 0.004, 0.006, 0.008, 0.009],
+    });
+    none(b.build(), 'dhcp.no-offer');
   });
 
   test('quiet when the DISCOVERs were answered, and for the UEFI fallback to HTTP boot', () => {

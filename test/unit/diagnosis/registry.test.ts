@@ -84,6 +84,22 @@ describe('registry', () => {
   });
 });
 
+describe('tests', () => {
+  test('every rule has a test that expects one finding of it', () => {
+    const dir = join(ROOT, 'test', 'unit', 'diagnosis');
+    const sources = readdirSync(dir)
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
+    for (const r of RULES) {
+      // one(<analysis>, '<rule id>') within a short span, with no other one( call in between.
+      const id = r.id.replace(/\./g, '\\.');
+      const positive = new RegExp(`one\\((?:(?!one\\()[\\s\\S]){0,200}?'${id}'\\)`);
+      assert.match(sources, positive, `no test expects a ${r.id} finding`);
+    }
+  });
+});
+
 describe('docs/rules.md', () => {
   test('every registered rule has a section', () => {
     if (process.env.UPDATE_DOCS === '1') writeFileSync(DOC, renderRulesMarkdown());

@@ -103,6 +103,11 @@ export function allFields(): Map<string, Map<number, FieldRow>> {
   return fieldCache;
 }
 
+/** Whether tshark dissected the payload as DHCP/BOOTP (not, e.g., as DNS for port 53 -> 67). */
+export function tsharkSawDhcp(row: PayloadRow): boolean {
+  return /^(DHCP|proxyDHCP|Boot Re|Unknown BOOTP)/.test(row.info);
+}
+
 export function fixture(name: string): PayloadRow[] {
   const rows = allFixtures().get(name);
   if (rows === undefined) throw new Error(`no fixture ${name}`);
