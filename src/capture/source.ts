@@ -40,7 +40,8 @@ export async function readCapture(
 ): Promise<CaptureInfo> {
   const signal = opts.signal;
   if (signal?.aborted) throw signal.reason;
-  if (input === STDIN) return new StreamReader(process.stdin, true, STDIN, sink, signal, opts.afterChunk).run();
+  if (input === STDIN)
+    return new StreamReader(process.stdin, true, STDIN, sink, signal, opts.afterChunk).run();
   if (typeof input === 'string') {
     const stream = await openFile(input, opts.chunkSize ?? DEFAULT_CHUNK);
     return new StreamReader(stream, true, input, sink, signal, opts.afterChunk).run();

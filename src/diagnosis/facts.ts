@@ -484,3 +484,19 @@ export function serversOfOthers(a: AnalysisResult, s: BootSession): string[] {
   }
   return out;
 }
+
+/** UEFI firmware tries HTTP boot after PXE: those DISCOVERs are the boot order, not a separate failure. */
+export function relevantRounds(s: BootSession): DhcpRound[] {
+  const rounds = roundsOf(s);
+  const pxe = rounds.some((r) => !r.isHttpBoot && r.isBootClient);
+  return pxe ? rounds.filter((r) => !r.isHttpBoot) : rounds;
+}
+
+/** Address replies carrying option 60 "PXEClient": the server claims a PXE boot service is on that host. */
+export function pxeClientAddressReplies(s: BootSession): DhcpEvent[] {
+  return sessionEvents(s).filter((e) => isAddressReply(e) && /^PXEClient/i.test(e.vendorClass ?? ''));
+}
+
+export function hasProxyOffer(s: BootSession): boolean {
+  return sessionEvents(s).some(isProxyReply);
+}

@@ -95,7 +95,11 @@ export async function decodeCapture(
   );
   decoder.finish();
   if (last !== null) handlers.lastFrame?.(toTimestamp(last), lastFrame);
-  const linkTypes = [...new Set((info.interfaces.length > 0 ? info.interfaces : interfaces).map((i) => linkTypeName(i.linkType)))];
+  const linkTypes = [
+    ...new Set(
+      (info.interfaces.length > 0 ? info.interfaces : interfaces).map((i) => linkTypeName(i.linkType)),
+    ),
+  ];
   return {
     capture: info,
     linkTypes,

@@ -125,7 +125,8 @@ export class PacketDecoder {
         // Like tshark: a fragment cut by the snaplen cannot be reassembled; the first one is still
         // dissected for what it holds, later ones are just data.
         if (st === IPV4_TRUNCATED) {
-          if (ip.fragmentOffset === 0) this.udpDatagram(frame, data, ip.payloadOffset, ip.payloadEnd, true, null);
+          if (ip.fragmentOffset === 0)
+            this.udpDatagram(frame, data, ip.payloadOffset, ip.payloadEnd, true, null);
           else this.skip('IPv4 fragment, truncated by the capture');
         } else {
           this.fragment(frame, data);
@@ -185,7 +186,10 @@ export class PacketDecoder {
     if (kind === null) {
       // tshark's TFTP heuristic: a well-formed request on any other port pair opens a conversation.
       decodeUdpInto(data, offset, end, udp);
-      if (udp.payloadEnd - udp.payloadOffset >= 4 && looksLikeTftpRequest(data, udp.payloadOffset + 2, udp.payloadEnd)) {
+      if (
+        udp.payloadEnd - udp.payloadOffset >= 4 &&
+        looksLikeTftpRequest(data, udp.payloadOffset + 2, udp.payloadEnd)
+      ) {
         kind = 'tftp';
       } else {
         this.skip('UDP, other ports');
@@ -204,7 +208,8 @@ export class PacketDecoder {
     if (truncated || frame.data.length < frame.origLen) {
       origin.notes.push(`packet truncated by the capture (${frame.data.length} of ${frame.origLen} bytes)`);
     }
-    if (udp.status !== UDP_OK) origin.notes.push(`UDP length field ${udp.length} does not match the datagram`);
+    if (udp.status !== UDP_OK)
+      origin.notes.push(`UDP length field ${udp.length} does not match the datagram`);
     if (kind === 'dhcp') {
       this.dhcpPackets++;
       this.handlers.packet({ ...origin, protocol: 'dhcp', dhcp: decodeDhcp(payload) });
@@ -246,7 +251,8 @@ export class PacketDecoder {
     if (link.srcMacOffset >= 0 && link.srcAddrLength === 6 && link.srcMacOffset + 6 <= data.length) {
       o.srcMac = macToString(data, link.srcMacOffset);
     }
-    if (link.dstMacOffset >= 0 && link.dstMacOffset + 6 <= data.length) o.dstMac = macToString(data, link.dstMacOffset);
+    if (link.dstMacOffset >= 0 && link.dstMacOffset + 6 <= data.length)
+      o.dstMac = macToString(data, link.dstMacOffset);
     if (link.vlanCount > 0) o.vlans = link.vlanIds.slice(0, link.vlanCount);
     if (fragmentFrames !== null) o.fragmentFrames = [...fragmentFrames];
     return o;

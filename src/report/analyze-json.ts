@@ -15,7 +15,11 @@ export interface AnalysisDocument {
 }
 
 /** The one JSON document of `analyze --json`: {capture, sessions, findings, stats}. */
-export function analysisDocument(result: AnalysisResult, findings: Finding[], version: string): AnalysisDocument {
+export function analysisDocument(
+  result: AnalysisResult,
+  findings: Finding[],
+  version: string,
+): AnalysisDocument {
   const counts = { error: 0, warn: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   return {

@@ -18,14 +18,24 @@ export interface TextReportOptions {
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warn: 1, info: 2 };
 
-export function renderAnalysisText(result: AnalysisResult, findings: Finding[], opts: TextReportOptions): string {
+export function renderAnalysisText(
+  result: AnalysisResult,
+  findings: Finding[],
+  opts: TextReportOptions,
+): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   out.push(...captureBlock(result, c));
   const captureFindings = findings.filter((f) => f.client === null);
   for (const s of result.sessions) {
     out.push('');
-    out.push(...sessionBlock(s, findings.filter((f) => f.client === s.clientMac), c));
+    out.push(
+      ...sessionBlock(
+        s,
+        findings.filter((f) => f.client === s.clientMac),
+        c,
+      ),
+    );
   }
   if (result.orphanTransfers.length > 0) {
     out.push('');
@@ -42,7 +52,14 @@ export function renderAnalysisText(result: AnalysisResult, findings: Finding[], 
   if (result.sessions.length === 0) {
     out.push(`  ${c.yellow('no PXE client')}: the capture holds no DHCP exchange of a client.`);
   }
-  for (const s of result.sessions) out.push(`  ${verdictLine(s, findings.filter((f) => f.client === s.clientMac), c)}`);
+  for (const s of result.sessions)
+    out.push(
+      `  ${verdictLine(
+        s,
+        findings.filter((f) => f.client === s.clientMac),
+        c,
+      )}`,
+    );
   return `${out.join('\n')}\n`;
 }
 
@@ -54,23 +71,30 @@ function captureBlock(r: AnalysisResult, c: ChalkInstance): string[] {
     `  ${format}, ${cap.linkTypes.join(' + ') || 'no interfaces'}, ${cap.frames} frames over ${formatSeconds(cap.duration)}` +
       (cap.firstEpoch !== null ? ` from ${new Date(Number(cap.firstEpoch) * 1000).toISOString()}` : ''),
   );
-  lines.push(`  DHCP ${cap.dhcpPackets} · TFTP ${cap.tftpPackets} · ARP ${cap.arpPackets} · ${r.sessions.length} client(s)`);
+  lines.push(
+    `  DHCP ${cap.dhcpPackets} · TFTP ${cap.tftpPackets} · ARP ${cap.arpPackets} · ${r.sessions.length} client(s)`,
+  );
   const skipped = Object.entries(cap.skipped)
     .sort((a, b) => b[1] - a[1])
     .map(([why, n]) => `${why} ${n}`);
   if (skipped.length > 0) lines.push(c.dim(`  skipped: ${skipped.join(', ')}`));
   for (const w of cap.warnings) lines.push(c.yellow(`  warning: ${w}`));
-  if (r.stats.evicted > 0) lines.push(c.yellow(`  ${r.stats.evicted} idle transactions/transfers dropped to keep memory bounded`));
+  if (r.stats.evicted > 0)
+    lines.push(c.yellow(`  ${r.stats.evicted} idle transactions/transfers dropped to keep memory bounded`));
   return lines;
 }
 
 function sessionBlock(s: BootSession, findings: Finding[], c: ChalkInstance): string[] {
   const lines: string[] = [];
-  const who = [s.archName ?? 'arch unknown', s.vendorClass ?? null, s.isIpxe ? 'iPXE' : null].filter((x) => x !== null);
+  const who = [s.archName ?? 'arch unknown', s.vendorClass ?? null, s.isIpxe ? 'iPXE' : null].filter(
+    (x) => x !== null,
+  );
   lines.push(c.bold.cyan(`Client ${s.clientMac}`) + c.dim(`  ${who.join(' · ')}`));
   if (s.uuid !== null) lines.push(`  UUID ${s.uuid}`);
   if (s.clientIp !== null) lines.push(`  address ${s.clientIp}`);
-  s.boots.forEach((b, i) => lines.push(`  ${s.boots.length > 1 ? `boot ${i + 1}: ` : 'boot: '}${bootLine(b)}`));
+  s.boots.forEach((b, i) =>
+    lines.push(`  ${s.boots.length > 1 ? `boot ${i + 1}: ` : 'boot: '}${bootLine(b)}`),
+  );
   if (s.phases.length > 0) {
     lines.push(c.bold('  Timeline'));
     for (const p of s.phases) {
@@ -93,7 +117,9 @@ function bootLine(b: EffectiveBoot): string {
   const parts: string[] = [];
   parts.push(b.clientIp !== null ? `address ${b.clientIp}` : 'no address');
   if (b.offerFrom !== null) parts.push(`from ${b.offerFrom}`);
-  parts.push(b.bootFile !== null ? `file ${JSON.stringify(b.bootFile)} (${b.bootFileSource})` : 'no boot file');
+  parts.push(
+    b.bootFile !== null ? `file ${JSON.stringify(b.bootFile)} (${b.bootFileSource})` : 'no boot file',
+  );
   parts.push(b.tftpServer !== null ? `TFTP ${b.tftpServer} (${b.tftpServerSource})` : 'no TFTP server');
   if (b.proxyServer !== null) parts.push(`proxyDHCP ${b.proxyServer}`);
   return parts.join(', ');
@@ -144,7 +170,8 @@ function findingBlock(f: Finding, c: ChalkInstance): string[] {
   const lines = [`${colour(SEVERITY_LABEL[f.severity])} ${c.bold(f.ruleId)}  ${f.message}`];
   if (f.frames.length > 0) lines.push(c.dim(`      frames ${formatFrames(f.frames)}`));
   if (f.pxeError !== null) lines.push(`      client saw: ${f.pxeError}`);
-  if (f.hint !== '') lines.push(...wrapHint(f.hint).map((l, i) => `      ${i === 0 ? c.green('fix: ') : '     '}${l}`));
+  if (f.hint !== '')
+    lines.push(...wrapHint(f.hint).map((l, i) => `      ${i === 0 ? c.green('fix: ') : '     '}${l}`));
   return lines;
 }
 
@@ -167,7 +194,13 @@ function verdictLine(s: BootSession, findings: Finding[], c: ChalkInstance): str
     return `${label} ${c.yellow.bold('WARN')}  ${first?.title ?? ''}`;
   }
   const booted = s.transfers.filter((t) => t.outcome === 'complete');
-  const what = booted.length > 0 ? `loaded ${booted.map((t) => t.filename).slice(0, 4).join(', ')}${booted.length > 4 ? ', …' : ''}` : 'no problem seen';
+  const what =
+    booted.length > 0
+      ? `loaded ${booted
+          .map((t) => t.filename)
+          .slice(0, 4)
+          .join(', ')}${booted.length > 4 ? ', …' : ''}`
+      : 'no problem seen';
   return `${label} ${c.green.bold('OK  ')}  ${what}`;
 }
 

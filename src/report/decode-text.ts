@@ -10,7 +10,8 @@ import type { DecodedPacket } from '../protocol/packet.js';
 export function packetLine(p: DecodedPacket, origin: Timestamp): string {
   const rel = secondsBetween(origin, p.ts).toFixed(Math.min(p.ts.digits, 9));
   const proto = p.protocol === 'dhcp' ? 'DHCP' : 'TFTP';
-  const info = p.protocol === 'dhcp' ? dhcpInfo(p.dhcp, p.srcPort, p.dstPort) : summarizeTftp(p.tftp, p.tftpBlksize);
+  const info =
+    p.protocol === 'dhcp' ? dhcpInfo(p.dhcp, p.srcPort, p.dstPort) : summarizeTftp(p.tftp, p.tftpBlksize);
   const notes = p.notes.length > 0 ? `  [${p.notes.join('; ')}]` : '';
   return (
     `${String(p.frame).padStart(6)} ${rel.padStart(13)} ${p.src.padStart(15)} → ${p.dst.padEnd(15)} ` +

@@ -6,7 +6,12 @@ export function renderRulesText(rules: readonly RuleDoc[], opts: { color: boolea
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   for (const r of rules) {
-    const sev = r.severity === 'error' ? c.red(r.severity) : r.severity === 'warn' ? c.yellow(r.severity) : c.blue(r.severity);
+    const sev =
+      r.severity === 'error'
+        ? c.red(r.severity)
+        : r.severity === 'warn'
+          ? c.yellow(r.severity)
+          : c.blue(r.severity);
     out.push(`${c.bold(r.id)}  [${sev}]  ${r.title}`);
     out.push(`    detects: ${r.detects}`);
     if (r.ignores !== '') out.push(`    ignores: ${r.ignores}`);

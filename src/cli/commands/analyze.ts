@@ -23,16 +23,30 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
     describe: 'Say, per PXE client, what went wrong in a capture and how to fix it ("-" reads stdin)',
     builder: (y) =>
       y
-        .positional('file', { type: 'string', description: 'capture file (pcap, pcapng, .gz), or - for stdin' })
-        .option('json', { type: 'boolean', default: false, description: 'one JSON document {capture, sessions, findings, stats}' })
+        .positional('file', {
+          type: 'string',
+          description: 'capture file (pcap, pcapng, .gz), or - for stdin',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          description: 'one JSON document {capture, sessions, findings, stats}',
+        })
         .option('client', { type: 'string', description: 'only the client with this MAC address' })
         .option('fail-on', {
           choices: ['info', 'warn', 'error'] as const,
           description: 'exit 1 when a finding at or above this severity exists',
         })
-        .option('rules', { type: 'boolean', default: false, description: 'list the diagnosis rules and exit' })
+        .option('rules', {
+          type: 'boolean',
+          default: false,
+          description: 'list the diagnosis rules and exit',
+        })
         .example('$0 analyze pxe.pcapng', 'report for every client')
-        .example('$0 analyze pxe.pcapng --client 52:54:00:12:34:56 --fail-on error', 'CI gate for one client'),
+        .example(
+          '$0 analyze pxe.pcapng --client 52:54:00:12:34:56 --fail-on error',
+          'CI gate for one client',
+        ),
     handler: async (args) => {
       // Loaded here, not at start-up: `decode` and `--help` need none of it.
       const { analyzeCapture } = await import('../../analyze.js');
@@ -50,7 +64,8 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       let client: string | null = null;
       if (args.client !== undefined) {
         const mac = parseMac(args.client);
-        if (mac === null) throw new UsageError(`--client ${args.client}: not a MAC address (aa:bb:cc:dd:ee:ff)`);
+        if (mac === null)
+          throw new UsageError(`--client ${args.client}: not a MAC address (aa:bb:cc:dd:ee:ff)`);
         client = Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
       }
       const showProgress = process.stderr.isTTY === true && !args.json;
@@ -66,7 +81,10 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
         process.stdout.write(renderAnalysisText(result, findings, { color }));
       }
       const threshold = args['fail-on'];
-      if (threshold !== undefined && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold])) {
+      if (
+        threshold !== undefined &&
+        findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold])
+      ) {
         setExit(EXIT.findings);
       }
     },

@@ -18,7 +18,11 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
     describe: 'Print every DHCP and TFTP packet of a pcap/pcapng capture ("-" reads stdin)',
     builder: (y) =>
       y
-        .positional('file', { type: 'string', demandOption: true, description: 'capture file, or - for stdin' })
+        .positional('file', {
+          type: 'string',
+          demandOption: true,
+          description: 'capture file, or - for stdin',
+        })
         .option('json', { type: 'boolean', default: false, description: 'NDJSON, one object per packet' })
         .example('$0 decode pxe.pcapng', 'summary lines')
         .example('tcpdump -U -w - port 67 or port 68 or port 69 | $0 decode -', 'live, from stdin'),

@@ -1,11 +1,10 @@
 import type { BootSession, TftpTransfer } from '../../analysis/types.js';
 import { archMismatch, fileArchLabel, type FileArch } from '../boot-files.js';
-import { archName, basename, sameFile, serverOf, type DhcpRound } from '../facts.js';
+import { archName, basename, type DhcpRound, relevantRounds, sameFile, serverOf } from '../facts.js';
 import { clientLabel, framesText, listText, q, sessionFinding } from '../format.js';
 import { archSplitHint, counterpartFile, type ArchClass } from '../hints.js';
 import { IPXE, UEFI, type ClientFamily } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
-import { relevantRounds } from './dhcp-no-offer.js';
 
 const doc: RuleDoc = {
   id: 'boot.arch-mismatch',

@@ -1,10 +1,9 @@
 import type { BootSession, DhcpEvent } from '../../analysis/types.js';
-import { bootFileOf, isIpv4, isUrl, serverOf, ZERO_IP, type DhcpRound } from '../facts.js';
+import { bootFileOf, type DhcpRound, isIpv4, isUrl, relevantRounds, serverOf, ZERO_IP } from '../facts.js';
 import { clientLabel, q, sessionFinding } from '../format.js';
 import { bootFileHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
-import { relevantRounds } from './dhcp-no-offer.js';
 
 const doc: RuleDoc = {
   id: 'dhcp.next-server-missing',

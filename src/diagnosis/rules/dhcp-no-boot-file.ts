@@ -1,11 +1,10 @@
 import type { BootSession } from '../../analysis/types.js';
 import { archClassOf } from '../boot-files.js';
-import { hasBootInfo, serverOf, ZERO_IP, type DhcpRound } from '../facts.js';
+import { type DhcpRound, hasBootInfo, relevantRounds, serverOf, ZERO_IP } from '../facts.js';
 import { clientLabel, sessionFinding } from '../format.js';
 import { bootFileHint, counterpartFile } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
-import { relevantRounds } from './dhcp-no-offer.js';
 
 const doc: RuleDoc = {
   id: 'dhcp.no-boot-file',

@@ -1,5 +1,5 @@
 import type { BootSession } from '../../analysis/types.js';
-import { relaysIn, roundsOf, serversOfOthers, type DhcpRound } from '../facts.js';
+import { type DhcpRound, relaysIn, relevantRounds, roundsOf, serversOfOthers } from '../facts.js';
 import { at, clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
@@ -33,13 +33,6 @@ const doc: RuleDoc = {
 
 function unanswered(r: DhcpRound): boolean {
   return r.discovers.length > 0 && r.offers.length === 0 && r.acks.length === 0 && r.naks.length === 0;
-}
-
-/** UEFI firmware tries HTTP boot after PXE: those DISCOVERs are the boot order, not a separate failure. */
-export function relevantRounds(s: BootSession): DhcpRound[] {
-  const rounds = roundsOf(s);
-  const pxe = rounds.some((r) => !r.isHttpBoot && r.isBootClient);
-  return pxe ? rounds.filter((r) => !r.isHttpBoot) : rounds;
 }
 
 function check(s: BootSession, ctx: RuleContext): Finding[] {

@@ -1,11 +1,18 @@
 import type { BootSession } from '../../analysis/types.js';
 import { archClassOf } from '../boot-files.js';
-import { hasBootInfo, isHttpBootClient, kindOf, serverOf, ZERO_IP, type DhcpRound } from '../facts.js';
+import {
+  type DhcpRound,
+  hasBootInfo,
+  isHttpBootClient,
+  kindOf,
+  relevantRounds,
+  serverOf,
+  ZERO_IP,
+} from '../facts.js';
 import { clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
 import { bootFileHint, counterpartFile } from '../hints.js';
 import { BIOS, UEFI, clientMessage } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
-import { relevantRounds } from './dhcp-no-offer.js';
 
 /** Replies faster than this are "instant": some firmware discards them (catalogue #23). */
 const INSTANT_SECONDS = 0.01;

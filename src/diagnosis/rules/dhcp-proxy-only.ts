@@ -1,10 +1,9 @@
 import type { BootSession } from '../../analysis/types.js';
-import { bootFileOf, serverOf } from '../facts.js';
+import { bootFileOf, relevantRounds, serverOf } from '../facts.js';
 import { clientLabel, framesText, listText, plural, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
-import { relevantRounds } from './dhcp-no-offer.js';
 
 const doc: RuleDoc = {
   id: 'dhcp.proxy-only',

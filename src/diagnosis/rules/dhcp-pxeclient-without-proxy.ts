@@ -2,8 +2,10 @@ import type { BootSession, DhcpEvent } from '../../analysis/types.js';
 import {
   bootFileOf,
   familyAt,
+  hasProxyOffer,
   isAddressReply,
   isProxyReply,
+  pxeClientAddressReplies,
   serverOf,
   sessionEvents,
   unanswered4011,
@@ -30,14 +32,6 @@ const doc: RuleDoc = {
     'Remove option 60 from the DHCP server (a classic Windows DHCP + WDS leftover) and give next-server + boot ' +
     'file instead, or run the boot service on that host.',
 };
-
-export function pxeClientAddressReplies(s: BootSession): DhcpEvent[] {
-  return sessionEvents(s).filter((e) => isAddressReply(e) && /^PXEClient/i.test(e.vendorClass ?? ''));
-}
-
-export function hasProxyOffer(s: BootSession): boolean {
-  return sessionEvents(s).some(isProxyReply);
-}
 
 function check(s: BootSession, ctx: RuleContext): Finding[] {
   const marked = pxeClientAddressReplies(s);

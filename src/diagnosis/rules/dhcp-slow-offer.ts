@@ -1,8 +1,8 @@
 import type { BootSession } from '../../analysis/types.js';
+import { relevantRounds } from '../facts.js';
 import { clientLabel, plural, seconds, sessionFinding } from '../format.js';
 import { BIOS, UEFI } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
-import { relevantRounds } from './dhcp-no-offer.js';
 
 /**
  * Spanning tree without portfast keeps a port blocked for listening + learning, 2 × 15 s; PXE ROMs give

@@ -1,10 +1,17 @@
 import type { BootSession } from '../../analysis/types.js';
-import { familyAt, isProxyReply, serverOf, sessionEvents, unanswered4011 } from '../facts.js';
+import {
+  familyAt,
+  hasProxyOffer,
+  isProxyReply,
+  pxeClientAddressReplies,
+  serverOf,
+  sessionEvents,
+  unanswered4011,
+} from '../facts.js';
 import { clientLabel, framesText, plural, sessionFinding } from '../format.js';
 import { proxyServiceHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
-import { hasProxyOffer, pxeClientAddressReplies } from './dhcp-pxeclient-without-proxy.js';
 
 const doc: RuleDoc = {
   id: 'proxy.no-reply-4011',

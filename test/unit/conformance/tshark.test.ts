@@ -55,7 +55,8 @@ function printable(s: string | undefined): string | undefined {
 function compare(rel: string, ours: DecodedPacket, t: TsharkPacket, diffs: string[]): void {
   const at = `${rel} frame ${t.frame}`;
   const eq = (what: string, a: unknown, b: unknown): void => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) diffs.push(`${at}: ${what}: ours ${JSON.stringify(a)} tshark ${JSON.stringify(b)}`);
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      diffs.push(`${at}: ${what}: ours ${JSON.stringify(a)} tshark ${JSON.stringify(b)}`);
   };
   // Simple packet blocks carry no timestamp: tshark prints none.
   if (t.epoch !== '') eq('epoch', epoch9(ours), t.epoch);
@@ -64,7 +65,12 @@ function compare(rel: string, ours: DecodedPacket, t: TsharkPacket, diffs: strin
   eq('ip.dst', ours.dst, t.ipDstAll[t.ipDstAll.length - 1]);
   eq('udp.srcport', ours.srcPort, t.srcPort);
   eq('udp.dstport', ours.dstPort, t.dstPort);
-  if (t.fragments !== undefined) eq('fragments', [...(ours.fragmentFrames ?? [])].sort((a, b) => a - b), [...t.fragments.frames].sort((a, b) => a - b));
+  if (t.fragments !== undefined)
+    eq(
+      'fragments',
+      [...(ours.fragmentFrames ?? [])].sort((a, b) => a - b),
+      [...t.fragments.frames].sort((a, b) => a - b),
+    );
   if (t.dhcp !== undefined) {
     if (ours.protocol !== 'dhcp') {
       diffs.push(`${at}: tshark says DHCP, ours ${ours.protocol}`);
@@ -73,7 +79,8 @@ function compare(rel: string, ours: DecodedPacket, t: TsharkPacket, diffs: strin
     const m = ours.dhcp;
     const d = t.dhcp;
     // tshark shows a DHCP message cut by the snaplen as bare "BOOTP" with no dhcp.* field at all.
-    if (d.xid === undefined && d.op === undefined && ours.notes.some((n) => n.startsWith('packet truncated'))) return;
+    if (d.xid === undefined && d.op === undefined && ours.notes.some((n) => n.startsWith('packet truncated')))
+      return;
     eq('dhcp.type', m.op, d.op);
     eq('dhcp.id', m.xid, d.xid);
     eq('dhcp.secs', m.secs, d.secs);
@@ -93,7 +100,8 @@ function compare(rel: string, ours: DecodedPacket, t: TsharkPacket, diffs: strin
     if (printable(d.bootfileName) !== undefined) eq('option 67', optionText(ours, 67), d.bootfileName);
     const arch = m.options.find((o) => o.code === 93);
     const archCodes: number[] = [];
-    if (arch !== undefined) for (let i = 0; i + 1 < arch.raw.length; i += 2) archCodes.push((arch.raw[i] << 8) | arch.raw[i + 1]);
+    if (arch !== undefined)
+      for (let i = 0; i + 1 < arch.raw.length; i += 2) archCodes.push((arch.raw[i] << 8) | arch.raw[i + 1]);
     eq('option 93', archCodes, d.clientArch);
     if (d.clientUuid !== undefined) {
       const u = m.options.find((o) => o.code === 97);
@@ -114,12 +122,20 @@ function compare(rel: string, ours: DecodedPacket, t: TsharkPacket, diffs: strin
     const x = t.tftp;
     eq('tftp.opcode', tftpOpcodeNumber(p.opcode), x.opcode);
     if (x.block !== undefined) eq('tftp.block', p.block, x.block);
-    if (p.opcode === 'RRQ' && printable(x.sourceFile) !== undefined) eq('tftp.source_file', p.filename, x.sourceFile);
-    if (p.opcode === 'WRQ' && printable(x.destinationFile) !== undefined) eq('tftp.destination_file', p.filename, x.destinationFile);
+    if (p.opcode === 'RRQ' && printable(x.sourceFile) !== undefined)
+      eq('tftp.source_file', p.filename, x.sourceFile);
+    if (p.opcode === 'WRQ' && printable(x.destinationFile) !== undefined)
+      eq('tftp.destination_file', p.filename, x.destinationFile);
     if (x.mode !== undefined && printable(x.mode) !== undefined) eq('tftp.type', p.mode, x.mode);
-    if (x.options.length > 0) eq('tftp.options', (p.optionList ?? []).map((o) => [o.name, o.value]), x.options.map((o) => [o.name, o.value]));
+    if (x.options.length > 0)
+      eq(
+        'tftp.options',
+        (p.optionList ?? []).map((o) => [o.name, o.value]),
+        x.options.map((o) => [o.name, o.value]),
+      );
     if (x.errorCode !== undefined) eq('tftp.error.code', p.errorCode, x.errorCode);
-    if (x.errorMessage !== undefined && printable(x.errorMessage) !== undefined) eq('tftp.error.message', p.errorMessage, x.errorMessage);
+    if (x.errorMessage !== undefined && printable(x.errorMessage) !== undefined)
+      eq('tftp.error.message', p.errorMessage, x.errorMessage);
   }
 }
 
@@ -176,20 +192,26 @@ for (const file of files) {
     const ours = await decodeAll(file.path);
     const diffs: string[] = [];
     const theirs = expectation.packets.filter(
-      (t) => (t.dhcp !== undefined || t.tftp !== undefined) && !t.protocols.includes('icmp') && t.ipVersion !== 6,
+      (t) =>
+        (t.dhcp !== undefined || t.tftp !== undefined) && !t.protocols.includes('icmp') && t.ipVersion !== 6,
     );
     const theirFrames = new Set(theirs.map((t) => t.frame));
     for (const t of theirs) {
       const mine = ours.packets.get(t.frame);
       if (mine === undefined) {
-        diffs.push(`${file.rel} frame ${t.frame}: tshark decodes ${t.dhcp !== undefined ? 'DHCP' : 'TFTP'}, we found nothing`);
+        diffs.push(
+          `${file.rel} frame ${t.frame}: tshark decodes ${t.dhcp !== undefined ? 'DHCP' : 'TFTP'}, we found nothing`,
+        );
         continue;
       }
       compare(file.rel, mine, t, diffs);
       packetsCompared++;
     }
     for (const frame of ours.packets.keys()) {
-      if (!theirFrames.has(frame)) diffs.push(`${file.rel} frame ${frame}: we decode ${ours.packets.get(frame)?.protocol}, tshark does not`);
+      if (!theirFrames.has(frame))
+        diffs.push(
+          `${file.rel} frame ${frame}: we decode ${ours.packets.get(frame)?.protocol}, tshark does not`,
+        );
     }
     const allowed = expectedDifferences(file.rel);
     const unexpected = diffs.filter((d) => !allowed.some((re) => re.test(d)));

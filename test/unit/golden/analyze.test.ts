@@ -28,9 +28,13 @@ for (const [rel, exp] of Object.entries(EXPECTED)) {
 
     for (const want of exp.findings) {
       const got = findings.find((f) => f.ruleId === want.ruleId);
-      assert.ok(got, `expected ${want.ruleId}; got ${findings.map((f) => `${f.ruleId}(${f.severity})`).join(', ') || 'none'}`);
+      assert.ok(
+        got,
+        `expected ${want.ruleId}; got ${findings.map((f) => `${f.ruleId}(${f.severity})`).join(', ') || 'none'}`,
+      );
       assert.equal(got.severity, want.severity, `${want.ruleId} severity`);
-      for (const fr of want.frames) assert.ok(got.frames.includes(fr), `${want.ruleId} cites frame ${fr}: ${got.frames.join(',')}`);
+      for (const fr of want.frames)
+        assert.ok(got.frames.includes(fr), `${want.ruleId} cites frame ${fr}: ${got.frames.join(',')}`);
       assert.ok(got.message.length > 20 && got.hint.length > 0, `${want.ruleId} says what and how to fix`);
     }
     const allowed = new Set(exp.findings.map((f) => f.ruleId));
@@ -42,21 +46,30 @@ for (const [rel, exp] of Object.entries(EXPECTED)) {
     );
     for (const q of exp.quiet) {
       const noisy = findings.filter((f) => f.ruleId === q && !allowed.has(q));
-      assert.deepEqual(noisy.map((f) => f.message), [], `${q} stays quiet`);
+      assert.deepEqual(
+        noisy.map((f) => f.message),
+        [],
+        `${q} stays quiet`,
+      );
     }
 
     for (const mac of exp.clients) {
       const mine = findings.filter((f) => f.client === mac || f.client === null);
       const verdict = worst(mine);
       if (exp.verdict === null) assert.equal(verdict, null, `clean verdict for ${mac}`);
-      else assert.ok(verdict !== null && RANK[verdict] >= RANK[exp.verdict], `verdict ${exp.verdict} for ${mac}, got ${verdict}`);
+      else
+        assert.ok(
+          verdict !== null && RANK[verdict] >= RANK[exp.verdict],
+          `verdict ${exp.verdict} for ${mac}, got ${verdict}`,
+        );
     }
 
     const session = result.sessions.find((s) => s.clientMac === exp.clients[0]);
     assert.ok(session);
     const firstBoot = session.boots[0];
     if (exp.bootFile !== undefined) assert.equal(firstBoot?.bootFile ?? null, exp.bootFile, 'boot file');
-    if (exp.tftpServer !== undefined) assert.equal(firstBoot?.tftpServer ?? null, exp.tftpServer, 'TFTP server');
+    if (exp.tftpServer !== undefined)
+      assert.equal(firstBoot?.tftpServer ?? null, exp.tftpServer, 'TFTP server');
     for (const t of exp.transfers ?? []) {
       const tr: TftpTransfer | undefined = session.transfers.find((x) => x.request.frame === t.request);
       assert.ok(tr, `transfer requested in frame ${t.request}`);
