@@ -148,7 +148,7 @@ function printTable(result: FileResult): void {
   console.log(
     `\n${relative(root, result.file)}: ${formatSize(result.bytes)}, ${result.frames ?? '?'} frames`,
   );
-  const head = ['tool', 'seconds', 'vs tshark', 'packets/s', 'MB/s', 'peak RSS MB'];
+  const head = ['tool', 'seconds', 'speed-up', 'packets/s', 'MB/s', 'peak RSS MB'];
   const widths = [28, 9, 10, 11, 8, 12];
   console.log(head.map((h, i) => pad(h, widths[i] ?? 8, i > 0)).join('  '));
   for (const r of result.runs) {
@@ -164,7 +164,8 @@ function printTable(result: FileResult): void {
     const cells = [
       r.tool,
       s.toFixed(2),
-      base?.seconds ? `${(s / base.seconds).toFixed(2)}x` : '-',
+      // How many times faster than the tshark run on the same file (tshark itself: 1.0×).
+      base?.seconds && s > 0 ? `${(base.seconds / s).toFixed(1)}×` : '-',
       result.frames && s > 0 ? Math.round(result.frames / s).toLocaleString('en-US') : '-',
       s > 0 ? (mb / s).toFixed(1) : '-',
       r.peakRssKB !== null ? (r.peakRssKB / 1024).toFixed(0) : '-',

@@ -46,8 +46,10 @@ export class PcapParser implements CaptureParser {
     this.sink = sink;
   }
 
-  push(chunk: Uint8Array): boolean {
+  push(input: Uint8Array): boolean {
     if (this.stopped) return false;
+    // Frames are views of the chunk: a plain Uint8Array makes them far cheaper than Buffer views.
+    const chunk = plainBytes(input);
     const base = this.received;
     this.received += chunk.length;
     let off = 0;
@@ -240,4 +242,10 @@ export class PcapParser implements CaptureParser {
     if (this.headerDone) this.sink.warning({ offset, message, fatal: true });
     else this.headerError = message;
   }
+}
+
+function plainBytes(chunk: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(chunk) === Uint8Array.prototype
+    ? chunk
+    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

@@ -91,8 +91,10 @@ export class PcapngParser implements CaptureParser {
     this.sink = sink;
   }
 
-  push(chunk: Uint8Array): boolean {
+  push(input: Uint8Array): boolean {
     if (this.stopped) return false;
+    // Frames are views of the chunk: a plain Uint8Array makes them far cheaper than Buffer views.
+    const chunk = plainBytes(input);
     const base = this.received;
     this.received += chunk.length;
     let off = 0;
@@ -395,4 +397,10 @@ function text(bytes: Uint8Array, at: number, len: number): string {
   let end = at + len;
   while (end > at && bytes[end - 1] === 0) end--;
   return utf8.decode(bytes.subarray(at, end));
+}
+
+function plainBytes(chunk: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(chunk) === Uint8Array.prototype
+    ? chunk
+    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

@@ -1,13 +1,10 @@
-import type { BootSession, DhcpEvent } from '../../analysis/types.js';
+import type { BootSession } from '../../analysis/types.js';
 import {
   bootFileOf,
   familyAt,
   hasProxyOffer,
-  isAddressReply,
-  isProxyReply,
   pxeClientAddressReplies,
   serverOf,
-  sessionEvents,
   unanswered4011,
 } from '../facts.js';
 import { clientLabel, framesText, plural, q, sessionFinding } from '../format.js';
