@@ -6,15 +6,19 @@ import { setWire, type DhcpMessage, type DhcpOption, type DhcpOptionValue } from
 
 /** An option given by code: a typed value (its bytes are encoded), raw bytes (the value is decoded), or both. */
 export type DhcpOptionInput =
-  | { code: number; value: DhcpOptionValue; raw?: Uint8Array }
+  | { code: number; value: DhcpOptionValue; raw?: undefined }
   | { code: number; raw: Uint8Array; value?: DhcpOptionValue };
 
 export function makeOption(input: DhcpOptionInput): DhcpOption {
   const { code } = input;
   if (!Number.isInteger(code) || code < 1 || code > 254) throw new TypeError(`not an option code: ${code}`);
-  const raw = input.raw ?? encodeOption(code, input.value as DhcpOptionValue);
-  const value = input.value ?? decodeOptionValue(code, raw, { vendorClass: null, note: () => undefined });
-  return { code, name: dhcpOptionName(code), value, raw, source: 'options' };
+  const name = dhcpOptionName(code);
+  if (input.raw === undefined)
+    return { code, name, value: input.value, raw: encodeOption(code, input.value), source: 'options' };
+  // Raw bytes without a value: read without a vendor class (an option 43 given so stays hex).
+  const value =
+    input.value ?? decodeOptionValue(code, input.raw, { vendorClass: null, note: () => undefined });
+  return { code, name, value, raw: input.raw, source: 'options' };
 }
 
 export interface DhcpMessageFields {

@@ -1,4 +1,3 @@
-import { secsByteSwapped } from './header.js';
 import { parseArea, type Instance } from './areas.js';
 import { bytesEqual, concatBytes, toHex } from './bytes.js';
 import {
@@ -11,6 +10,7 @@ import {
   SNAME_LENGTH,
   SNAME_OFFSET,
   readHeader,
+  secsByteSwapped,
 } from './header.js';
 import { messageTypeName } from './options/message-type.js';
 import { dhcpOptionName, decodeOptionValue } from './options/registry.js';

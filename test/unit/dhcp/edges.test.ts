@@ -174,3 +174,13 @@ test('an overloaded message whose fields are set by code is re-encoded canonical
   );
   assert.deepEqual(back.notes, []);
 });
+
+test('secs sent little-endian (EDK2) reads as tshark shows it and re-encodes as sent', () => {
+  // lab-failures pxeclient-no-proxy frames 14-22: secs bytes 01 00 / 02 00 / 03 00, tshark "Seconds elapsed: 1/2/3".
+  const p = packet('350101ff', (h) => h.set([1, 0], 8));
+  const m = exact(p);
+  assert.equal(m.secs, 1);
+  assert.deepEqual(m.notes, ['secs appears little-endian (bytes 1 0): read as 1']);
+  m.secs = 9;
+  assert.deepEqual([...encodeDhcp(m).subarray(8, 10)], [0, 9]);
+});
