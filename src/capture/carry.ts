@@ -39,3 +39,10 @@ export class Carry {
 export function viewOf(chunk: Uint8Array): DataView {
   return new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
+
+/** The same bytes as a plain Uint8Array: frames cut from it as views are far cheaper than Buffer views. */
+export function plainBytes(chunk: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(chunk) === Uint8Array.prototype
+    ? chunk
+    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}

@@ -2,7 +2,7 @@
  * Push parser for classic libpcap files: magics a1b2c3d4 (µs) and a1b23c4d (ns), either byte order.
  * https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html
  */
-import { Carry, viewOf } from './carry.js';
+import { Carry, plainBytes, viewOf } from './carry.js';
 import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink } from './types.js';
 
 const FILE_HEADER_LEN = 24;
@@ -242,10 +242,4 @@ export class PcapParser implements CaptureParser {
     if (this.headerDone) this.sink.warning({ offset, message, fatal: true });
     else this.headerError = message;
   }
-}
-
-function plainBytes(chunk: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(chunk) === Uint8Array.prototype
-    ? chunk
-    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

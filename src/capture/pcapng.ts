@@ -2,7 +2,7 @@
  * Push parser for pcapng (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html): any number
  * of sections, each with its own byte order and interfaces; EPB, SPB and the obsolete PB carry packets.
  */
-import { Carry, viewOf } from './carry.js';
+import { Carry, plainBytes, viewOf } from './carry.js';
 import { digitsForUnits } from './timestamp.js';
 import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink } from './types.js';
 
@@ -397,10 +397,4 @@ function text(bytes: Uint8Array, at: number, len: number): string {
   let end = at + len;
   while (end > at && bytes[end - 1] === 0) end--;
   return utf8.decode(bytes.subarray(at, end));
-}
-
-function plainBytes(chunk: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(chunk) === Uint8Array.prototype
-    ? chunk
-    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
