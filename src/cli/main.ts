@@ -4,6 +4,7 @@ import { CaptureInputError } from '../capture/errors.js';
 import { EXIT, PxeDoctorError } from '../errors.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { decodeCommand } from './commands/decode.js';
+import { diagramCommand } from './commands/diagram.js';
 import { packageVersion } from './version.js';
 import { writeErr } from './io.js';
 
@@ -22,8 +23,9 @@ export async function main(argv: string[]): Promise<number> {
       .usage('$0 <command> [options]\n\nReads PXE network-boot captures and says what went wrong.')
       .command(decodeCommand())
       .command(analyzeCommand(setExit))
+      .command(diagramCommand())
       .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
-      .demandCommand(1, 'Name a command: decode, analyze, rules.')
+      .demandCommand(1, 'Name a command: decode, analyze, diagram, rules.')
       .strict()
       .recommendCommands()
       .help()

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
-import type { Severity } from '../../diagnosis/types.js';
+import type { AnalysisResult } from '../../analysis/types.js';
+import type { Finding, Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { parseMac } from '../../protocol/addr.js';
 import { inputPath, useColor, writeErr } from '../io.js';
@@ -12,6 +13,7 @@ interface AnalyzeArgs {
   'fail-on'?: Severity;
   rules: boolean;
   color?: boolean;
+  html?: string;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, error: 2 };
@@ -36,6 +38,10 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
         .option('fail-on', {
           choices: ['info', 'warn', 'error'] as const,
           description: 'exit 1 when a finding at or above this severity exists',
+        })
+        .option('html', {
+          type: 'string',
+          description: 'also write a self-contained HTML report (with sequence diagrams) to this file',
         })
         .option('rules', {
           type: 'boolean',
@@ -80,6 +86,7 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       } else {
         process.stdout.write(renderAnalysisText(result, findings, { color }));
       }
+      if (args.html !== undefined) await writeHtmlReport(args.html, result, findings);
       const threshold = args['fail-on'];
       if (
         threshold !== undefined &&
@@ -89,4 +96,13 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       }
     },
   };
+}
+
+async function writeHtmlReport(path: string, result: AnalysisResult, findings: Finding[]): Promise<void> {
+  const { writeFileSync } = await import('node:fs');
+  const { renderMermaid } = await import('../../report/mermaid.js');
+  const { renderHtmlReport } = await import('../../report/html.js');
+  const { diagramsForHtml } = await import('../../report/render-mermaid.js');
+  const drawn = await diagramsForHtml(renderMermaid(result, findings));
+  writeFileSync(path, renderHtmlReport(result, findings, drawn, { version: packageVersion() }));
 }

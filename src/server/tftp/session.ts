@@ -287,7 +287,12 @@ export class TftpSession {
     const blocks: TftpDataBlock[] = [];
     for (let b = this.acked + 1; b <= last; b++) {
       const offset = (b - 1) * negotiated.blksize;
-      blocks.push({ block: b, wire: b & 0xffff, offset, length: Math.min(negotiated.blksize, this.size - offset) });
+      blocks.push({
+        block: b,
+        wire: b & 0xffff,
+        offset,
+        length: Math.min(negotiated.blksize, this.size - offset),
+      });
     }
     this.sentUpTo = Math.max(this.sentUpTo, last);
     return [{ type: 'send-data', to: this.peer, blocks, retransmit }, this.timer()];
@@ -308,7 +313,12 @@ export class TftpSession {
     return [this.control(tftpError(code, message)), ...this.finish(now, 'refused', code, message)];
   }
 
-  private finish(now: number, end: TftpTransferEnd, errorCode?: number, errorMessage?: string): TftpSessionAction[] {
+  private finish(
+    now: number,
+    end: TftpTransferEnd,
+    errorCode?: number,
+    errorMessage?: string,
+  ): TftpSessionAction[] {
     this.phase = 'done';
     const bytes = this.negotiated === null ? 0 : Math.min(this.size, this.acked * this.negotiated.blksize);
     const outcome: TftpTransferOutcome = {

@@ -1,0 +1,125 @@
+import type { CommandModule } from 'yargs';
+import { PxeDoctorError, EXIT, UsageError } from '../../errors.js';
+import { parseMac } from '../../protocol/addr.js';
+import { inputPath, writeErr } from '../io.js';
+
+interface DiagramArgs {
+  file?: string;
+  client?: string;
+  times: boolean;
+  output?: string;
+  'max-messages'?: number;
+}
+
+/** `pxe-doctor diagram FILE`: one mermaid sequence diagram per boot session (see docs/diagrams.md). */
+export function diagramCommand(): CommandModule<object, DiagramArgs> {
+  return {
+    command: 'diagram [file]',
+    describe: 'Draw each boot session as a mermaid sequence diagram (text, or SVG/PNG with -o)',
+    builder: (y) =>
+      y
+        .positional('file', {
+          type: 'string',
+          description: 'capture file (pcap, pcapng, .gz), or - for stdin',
+        })
+        .option('client', { type: 'string', description: 'only the client with this MAC address' })
+        .option('times', {
+          type: 'boolean',
+          default: false,
+          description: 'prefix each message with its time (seconds since the capture started)',
+        })
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          description:
+            'write FILE.mmd, FILE.svg or FILE.png (one file per client, suffixed -<mac>, when several)',
+        })
+        .option('max-messages', {
+          type: 'number',
+          description: 'lines per diagram before the rest is summarised (default 60)',
+        })
+        .example('$0 diagram pxe.pcapng', 'mermaid text on stdout')
+        .example('$0 diagram pxe.pcapng --client 52:54:00:12:34:56 -o boot.svg', 'SVG of one client'),
+    handler: async (args) => {
+      const { analyzeCapture } = await import('../../analyze.js');
+      const { renderMermaid } = await import('../../report/mermaid.js');
+      if (args.file === undefined) throw new UsageError('diagram needs a capture file (or - for stdin)');
+      let client: string | undefined;
+      if (args.client !== undefined) {
+        const mac = parseMac(args.client);
+        if (mac === null)
+          throw new UsageError(`--client ${args.client}: not a MAC address (aa:bb:cc:dd:ee:ff)`);
+        client = Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
+      }
+      const output = args.output;
+      const format = output === undefined ? null : outputFormat(output);
+      const max = args['max-messages'];
+      if (max !== undefined && (!Number.isInteger(max) || max < 5))
+        throw new UsageError(`--max-messages ${max}: a whole number of at least 5`);
+
+      const { result, findings } = await analyzeCapture(inputPath(args.file));
+      const diagrams = renderMermaid(result, findings, { client, times: args.times, maxMessages: max });
+      if (diagrams.length === 0) {
+        if (client !== undefined) {
+          const seen = result.sessions.map((s) => s.clientMac).join(', ');
+          throw new UsageError(
+            `no boot session of ${client} in the capture${seen !== '' ? ` (clients: ${seen})` : ''}`,
+          );
+        }
+        writeErr(
+          'pxe-doctor: no PXE client in the capture (no DHCP exchange of a client): nothing to draw\n',
+        );
+        return;
+      }
+
+      if (output === undefined || format === null) {
+        const several = diagrams.length > 1;
+        process.stdout.write(
+          diagrams.map((d) => (several ? `%% client ${d.client}\n${d.text}` : d.text)).join('\n'),
+        );
+        return;
+      }
+
+      const { writeFileSync } = await import('node:fs');
+      const render = await import('../../report/render-mermaid.js');
+      const base = output.slice(0, output.length - format.length - 1);
+      const used = new Map<string, number>();
+      const files = diagrams.map((d) => {
+        let stem = base;
+        if (diagrams.length > 1) {
+          const mac = d.client.replace(/:/g, '-');
+          const n = (used.get(mac) ?? 0) + 1;
+          used.set(mac, n);
+          stem = `${base}-${mac}${n > 1 ? `-${n}` : ''}`;
+        }
+        const mmd = `${stem}.mmd`;
+        writeFileSync(mmd, d.text);
+        return { input: mmd, output: `${stem}.${format}` };
+      });
+      if (format === 'mmd') {
+        if (files.length > 1) writeErr(`wrote ${files.map((f) => f.input).join(', ')}\n`);
+        return;
+      }
+      const tools = render.findRenderTools();
+      if (tools === null) {
+        writeErr(
+          `pxe-doctor: wrote ${files.map((f) => f.input).join(', ')}; no ${render.missingTools().join(' and no ')} here, ${render.HOW_TO_GET_SVG}\n`,
+        );
+        return;
+      }
+      try {
+        await render.renderMermaidFiles(files, tools);
+      } catch (err) {
+        if (err instanceof render.RenderError) throw new PxeDoctorError(err.message, EXIT.internal);
+        throw err;
+      }
+      if (files.length > 1) writeErr(`wrote ${files.map((f) => f.output).join(', ')}\n`);
+    },
+  };
+}
+
+function outputFormat(path: string): 'mmd' | 'svg' | 'png' {
+  const m = /\.(mmd|svg|png)$/i.exec(path);
+  if (m === null) throw new UsageError(`-o ${path}: name a .mmd, .svg or .png file`);
+  return m[1].toLowerCase() as 'mmd' | 'svg' | 'png';
+}

@@ -1,0 +1,191 @@
+/**
+ * Turning mermaid text into SVG/PNG: the optional @mermaid-js/mermaid-cli (`mmdc`) drives a system Chromium
+ * (never a downloaded one). Everything here that touches the file system or starts a process is in this file;
+ * mermaid.ts and html.ts stay pure.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import type { HtmlDiagrams } from './html.js';
+import type { MermaidDiagram } from './mermaid.js';
+
+/** The one line printed when SVG/PNG cannot be made here. */
+export const HOW_TO_GET_SVG =
+  'for SVG/PNG: apt-get install chromium && npm install @mermaid-js/mermaid-cli@11 (the .mmd file opens in any mermaid viewer)';
+
+/** Flags for a headless Chromium that may run as root and must not phone home. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+/** Mermaid settings for rendered diagrams: plain theme, long labels kept on one line. */
+const MERMAID_CONFIG = {
+  theme: 'default',
+  sequence: { wrap: false, mirrorActors: true, messageFontSize: 14, noteFontSize: 14, actorFontSize: 14 },
+};
+
+export interface RenderTools {
+  /** Path of mermaid-cli's cli.js (run with this Node) or of an `mmdc` executable. */
+  mmdc: string;
+  browser: string;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const p = join(dir, name);
+    if (isExecutable(p)) return p;
+  }
+  return null;
+}
+
+/** PUPPETEER_EXECUTABLE_PATH, else /usr/bin/chromium, else chromium / chromium-browser / google-chrome on PATH. */
+export function findBrowser(env: NodeJS.ProcessEnv = process.env): string | null {
+  const fromEnv = env.PUPPETEER_EXECUTABLE_PATH;
+  if (fromEnv !== undefined && fromEnv !== '' && isExecutable(fromEnv)) return fromEnv;
+  if (isExecutable('/usr/bin/chromium')) return '/usr/bin/chromium';
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
+    const p = onPath(name, env);
+    if (p !== null) return p;
+  }
+  return null;
+}
+
+const resolver = createRequire(import.meta.url);
+
+/** mermaid-cli installed beside pxe-doctor (its cli.js), else `mmdc` on PATH. */
+export function findMermaidCli(env: NodeJS.ProcessEnv = process.env): string | null {
+  try {
+    const cli = join(dirname(resolver.resolve('@mermaid-js/mermaid-cli')), 'cli.js');
+    if (existsSync(cli)) return cli;
+  } catch {
+    // not installed: optional
+  }
+  return onPath('mmdc', env);
+}
+
+/** The browser build of mermaid (installed with mermaid-cli), for inlining into HTML reports. */
+export function loadMermaidLibrary(): string | null {
+  try {
+    return readFileSync(resolver.resolve('mermaid/dist/mermaid.min.js'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export function findRenderTools(env: NodeJS.ProcessEnv = process.env): RenderTools | null {
+  const mmdc = findMermaidCli(env);
+  const browser = findBrowser(env);
+  return mmdc !== null && browser !== null ? { mmdc, browser } : null;
+}
+
+/** What is missing, for messages: "Chromium", "mermaid-cli" or both. */
+export function missingTools(env: NodeJS.ProcessEnv = process.env): string[] {
+  const missing: string[] = [];
+  if (findBrowser(env) === null) missing.push('Chromium');
+  if (findMermaidCli(env) === null) missing.push('mermaid-cli');
+  return missing;
+}
+
+export class RenderError extends Error {}
+
+/**
+ * Renders .mmd files to SVG or PNG (by the output's extension), one mmdc run each. Throws RenderError with
+ * mmdc's own message when a diagram does not render.
+ */
+export async function renderMermaidFiles(
+  jobs: { input: string; output: string }[],
+  tools: RenderTools,
+  opts: { timeoutMs?: number } = {},
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'pxe-doctor-mmdc-'));
+  try {
+    const puppeteer = join(dir, 'puppeteer.json');
+    writeFileSync(puppeteer, JSON.stringify({ executablePath: tools.browser, args: CHROMIUM_ARGS }));
+    const config = join(dir, 'mermaid.json');
+    writeFileSync(config, JSON.stringify(MERMAID_CONFIG));
+    for (const job of jobs) {
+      const args = ['-i', job.input, '-o', job.output, '-p', puppeteer, '-c', config, '-b', 'white', '-q'];
+      if (job.output.toLowerCase().endsWith('.png')) args.push('-s', '2', '-w', '1200');
+      const [cmd, argv] = tools.mmdc.endsWith('.js')
+        ? [process.execPath, [tools.mmdc, ...args]]
+        : [tools.mmdc, args];
+      await run(cmd, argv, { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' }, opts.timeoutMs ?? 60_000).catch(
+        (err: unknown) => {
+          const detail = err instanceof Error ? err.message : String(err);
+          throw new RenderError(`mermaid-cli could not render ${job.input}: ${detail}`);
+        },
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Mermaid texts to SVG texts (for the HTML report when the mermaid library itself is not available). */
+export async function renderSvgTexts(texts: string[], tools: RenderTools): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'pxe-doctor-svg-'));
+  try {
+    const jobs = texts.map((text, i) => {
+      const input = join(dir, `d${i}.mmd`);
+      writeFileSync(input, text);
+      return { input, output: join(dir, `d${i}.svg`) };
+    });
+    await renderMermaidFiles(jobs, tools);
+    return jobs.map((j) => readFileSync(j.output, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { env, timeout, maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) => {
+      if (err === null) resolve();
+      else reject(new Error(`${String(stderr).trim().split('\n').slice(0, 6).join('\n') || err.message}`));
+    });
+  });
+}
+
+/**
+ * Diagrams for the HTML report, drawn the best way available here: the mermaid library inlined (drawn when
+ * the page opens, offline), else SVGs rendered now with mermaid-cli, else the mermaid text.
+ */
+export async function diagramsForHtml(diagrams: MermaidDiagram[]): Promise<HtmlDiagrams> {
+  if (diagrams.length === 0) return { diagrams, mode: 'text' };
+  const library = loadMermaidLibrary();
+  if (library !== null) return { diagrams, mode: 'library', library };
+  const tools = findRenderTools();
+  if (tools !== null) {
+    try {
+      return {
+        diagrams,
+        mode: 'svg',
+        svgs: await renderSvgTexts(
+          diagrams.map((d) => d.text),
+          tools,
+        ),
+      };
+    } catch {
+      // fall back to the text
+    }
+  }
+  return { diagrams, mode: 'text' };
+}

@@ -1,0 +1,2 @@
+/** The reference PXE server's parts. */
+export * from './tftp/index.js';

@@ -1,0 +1,202 @@
+/**
+ * A small TFTP read client on the project's codec, for the server's tests and benchmark and for checking a
+ * server by hand: RRQ with blksize/windowsize/tsize, lockstep or RFC 7440 windows, sha256 of what came.
+ */
+import { createHash } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+
+import {
+  TFTP_ERR_OPTION_NEGOTIATION,
+  TFTP_ERR_UNKNOWN_TID,
+  decodeTftp,
+  encodeTftp,
+  tftpAck,
+  tftpError,
+  tftpNumericOption,
+  tftpRrq,
+} from '../../protocol/tftp/index.js';
+
+export interface TftpGetOptions {
+  host: string;
+  port: number;
+  filename: string;
+  mode?: string;
+  blksize?: number;
+  windowsize?: number;
+  /** Ask tsize=0. */
+  tsize?: boolean;
+  /** Only ask the size: stop with ERROR 8 after the OACK (as PXE firmware does before the real read). */
+  probe?: boolean;
+  /** Retransmission timeout, ms. Default 1000. */
+  timeoutMs?: number;
+  /** Retransmissions before giving up. Default 5. */
+  retries?: number;
+  /** Keep the file bytes in the result. Default true. */
+  keep?: boolean;
+}
+
+export interface TftpGetResult {
+  bytes: number;
+  sha256: string;
+  seconds: number;
+  /** The OACK options, or null when the server answered with DATA. */
+  oack: Record<string, string> | null;
+  /** tsize from the OACK, if any. */
+  tsize: number | null;
+  data: Buffer | null;
+  /** Server's TID (transfer port). */
+  serverPort: number;
+}
+
+export class TftpClientError extends Error {
+  constructor(
+    message: string,
+    readonly code: number | null,
+  ) {
+    super(message);
+    this.name = 'TftpClientError';
+  }
+}
+
+export function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
+  const timeoutMs = options.timeoutMs ?? 1000;
+  const retries = options.retries ?? 5;
+  const keep = options.keep ?? true;
+  const requested: Record<string, string | number> = {};
+  if (options.blksize !== undefined) requested.blksize = options.blksize;
+  if (options.windowsize !== undefined) requested.windowsize = options.windowsize;
+  if (options.tsize === true || options.probe === true) requested.tsize = 0;
+  const rrq = encodeTftp(tftpRrq(options.filename, options.mode ?? 'octet', requested));
+  const socket = createSocket({ type: isIPv6(options.host) ? 'udp6' : 'udp4' });
+  const started = process.hrtime.bigint();
+
+  return new Promise<TftpGetResult>((resolve, reject) => {
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let blksize = 512;
+    let windowsize = 1;
+    let server: { address: string; port: number } | null = null;
+    let oack: Record<string, string> | null = null;
+    let tsize: number | null = null;
+    let last = 0;
+    let inWindow = 0;
+    let lastSent: Uint8Array = rrq;
+    let tries = 0;
+    let timer: NodeJS.Timeout | null = null;
+    let finished = false;
+
+    let pending = 0;
+    const send = (packet: Uint8Array): void => {
+      lastSent = packet;
+      pending++;
+      const sent = (): void => {
+        // The final ACK (or ERROR) must leave before the socket closes.
+        if (--pending === 0 && finished) socket.close();
+      };
+      if (server === null) socket.send(packet, options.port, options.host, sent);
+      else socket.send(packet, server.port, server.address, sent);
+    };
+    const arm = (): void => {
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (finished) return;
+        if (++tries > retries) {
+          end(new TftpClientError('timed out', null));
+          return;
+        }
+        // Nothing came since our last packet: say it again (RRQ, or the ACK of the last block in order).
+        send(lastSent);
+        arm();
+      }, timeoutMs);
+    };
+    const end = (error: Error | null): void => {
+      if (finished) return;
+      finished = true;
+      if (timer !== null) clearTimeout(timer);
+      if (pending === 0) socket.close();
+      if (error !== null) {
+        reject(error);
+        return;
+      }
+      resolve({
+        bytes,
+        sha256: hash.digest('hex'),
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        oack,
+        tsize,
+        data: keep ? Buffer.concat(chunks) : null,
+        serverPort: server?.port ?? 0,
+      });
+    };
+    const ack = (): void => {
+      inWindow = 0;
+      send(encodeTftp(tftpAck(last & 0xffff)));
+    };
+
+    socket.on('error', (err) => end(err));
+    socket.on('message', (msg, rinfo) => {
+      if (finished) return;
+      if (server === null) server = { address: rinfo.address, port: rinfo.port };
+      else if (rinfo.port !== server.port || rinfo.address !== server.address) {
+        socket.send(
+          encodeTftp(tftpError(TFTP_ERR_UNKNOWN_TID, 'Unknown transfer ID')),
+          rinfo.port,
+          rinfo.address,
+        );
+        return;
+      }
+      const pkt = decodeTftp(msg);
+      if (pkt.opcode === 'ERROR') {
+        end(
+          new TftpClientError(
+            `ERROR ${pkt.errorCode ?? '?'}: ${pkt.errorMessage ?? ''}`,
+            pkt.errorCode ?? null,
+          ),
+        );
+        return;
+      }
+      if (pkt.opcode === 'OACK' && last === 0 && oack === null) {
+        oack = { ...(pkt.options ?? {}) };
+        blksize = tftpNumericOption(pkt, 'blksize') ?? 512;
+        windowsize = tftpNumericOption(pkt, 'windowsize') ?? 1;
+        tsize = tftpNumericOption(pkt, 'tsize');
+        tries = 0;
+        if (options.probe === true) {
+          send(encodeTftp(tftpError(TFTP_ERR_OPTION_NEGOTIATION, 'tsize probe')));
+          end(null);
+          return;
+        }
+        ack();
+        arm();
+        return;
+      }
+      if (pkt.opcode !== 'DATA' || pkt.block === undefined || pkt.data === undefined) return;
+      tries = 0;
+      if (pkt.block !== ((last + 1) & 0xffff)) {
+        // A gap or a duplicate: acknowledge what came in order (RFC 7440), the server resends from there.
+        ack();
+        arm();
+        return;
+      }
+      last++;
+      inWindow++;
+      bytes += pkt.data.length;
+      hash.update(pkt.data);
+      if (keep) chunks.push(Buffer.from(pkt.data));
+      if (pkt.data.length < blksize) {
+        ack();
+        end(null);
+        return;
+      }
+      if (inWindow >= windowsize) ack();
+      arm();
+    });
+
+    socket.bind(0, () => {
+      send(rrq);
+      arm();
+    });
+  });
+}

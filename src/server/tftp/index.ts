@@ -1,0 +1,5 @@
+/** The reference TFTP server: a pure transfer state machine, path confinement, the socket edge, a client. */
+export * from './session.js';
+export * from './files.js';
+export * from './server.js';
+export * from './client.js';

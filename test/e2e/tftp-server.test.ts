@@ -1,0 +1,136 @@
+/**
+ * The TFTP server against independent clients on 127.0.0.1: curl, atftp and the tftp-hpa client. Each
+ * download must hash like the file. A client that is not installed skips its tests, saying so
+ * (Debian/Ubuntu: apt-get install curl atftp tftp-hpa).
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { createTftpServer, type TftpServer } from '../../src/server/tftp/server.js';
+
+const HOST = '127.0.0.1';
+let dir = '';
+let server: TftpServer;
+let port = 0;
+let want = '';
+const SIZE = 3_000_000 + 77;
+
+function has(tool: string, versionArg: string): boolean {
+  return spawnSync(tool, [versionArg], { stdio: 'ignore' }).error === undefined;
+}
+
+function skipReason(tool: string, pkg: string, versionArg = '--version'): string | false {
+  return has(tool, versionArg) ? false : `${tool} is not installed (apt-get install ${pkg})`;
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { timeout: 60_000 }, (err, _stdout, stderr) =>
+      err === null ? resolve() : reject(new Error(`${cmd} failed: ${err.message}\n${stderr}`)),
+    );
+  });
+}
+
+/** Runs a client without blocking the event loop (the server under test shares it): exit status and output. */
+function runCapture(cmd: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) => {
+      const status = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
+      resolve({ status, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pxe-doctor-tftp-e2e-'));
+  const data = randomBytes(SIZE);
+  writeFileSync(join(dir, 'boot.img'), data, { mode: 0o644 });
+  want = createHash('sha256').update(data).digest('hex');
+  server = await createTftpServer({ root: dir, address: HOST, port: 0, maxBlksize: 65464 });
+  port = server.address().port;
+});
+
+after(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('TFTP server with independent clients', () => {
+  let n = 0;
+  const out = (): string => join(dir, `out-${++n}.bin`);
+
+  const curlSkip = skipReason('curl', 'curl');
+  for (const blksize of [512, 1468, 8192]) {
+    test(`curl --tftp-blksize ${blksize}`, { skip: curlSkip }, async () => {
+      const file = out();
+      await run('curl', [
+        '-sS',
+        '--tftp-blksize',
+        String(blksize),
+        '-o',
+        file,
+        `tftp://${HOST}:${port}/boot.img`,
+      ]);
+      assert.equal(sha256File(file), want);
+    });
+  }
+
+  const atftpSkip = skipReason('atftp', 'atftp', '--help');
+  for (const [blksize, windowsize] of [
+    [512, 1],
+    [1468, 16],
+    [8192, 16],
+  ]) {
+    test(`atftp blksize ${blksize} windowsize ${windowsize}`, { skip: atftpSkip }, async () => {
+      const file = out();
+      const options = [
+        '--option',
+        `blksize ${blksize}`,
+        '--option',
+        `windowsize ${windowsize}`,
+        '--option',
+        'tsize',
+      ];
+      await run('atftp', [...options, '-g', '-r', 'boot.img', '-l', file, HOST, String(port)]);
+      assert.equal(sha256File(file), want);
+    });
+  }
+
+  const hpaSkip = skipReason('tftp', 'tftp-hpa', '-V');
+  test('tftp-hpa, binary mode', { skip: hpaSkip }, async () => {
+    const file = out();
+    await run('tftp', [HOST, String(port), '-m', 'binary', '-c', 'get', 'boot.img', file]);
+    assert.equal(sha256File(file), want);
+  });
+
+  test('tftp-hpa, a missing file', { skip: hpaSkip }, async () => {
+    const file = out();
+    const r = await runCapture('tftp', [
+      HOST,
+      String(port),
+      '-m',
+      'binary',
+      '-c',
+      'get',
+      'missing.img',
+      file,
+    ]);
+    assert.match(r.output, /File not found/);
+  });
+
+  test('curl, a path outside the root', { skip: curlSkip }, async () => {
+    // curl decodes the URL's %2F, so the request on the wire is "../../etc/passwd".
+    const r = await runCapture('curl', ['-sS', '-o', out(), `tftp://${HOST}:${port}/..%2F..%2Fetc%2Fpasswd`]);
+    // Exit 69 is curl's CURLE_TFTP_PERM: the server answered ERROR 2, Access violation.
+    assert.equal(r.status, 69, r.output);
+  });
+});
