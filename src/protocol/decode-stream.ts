@@ -91,7 +91,7 @@ export async function decodeCapture(
         interfaces.push(i);
       },
     },
-    { signal: opts.signal, afterChunk: opts.afterChunk },
+    { signal: opts.signal, afterChunk: opts.afterChunk, reuseBuffers: true },
   );
   decoder.finish();
   if (last !== null) handlers.lastFrame?.(toTimestamp(last), lastFrame);

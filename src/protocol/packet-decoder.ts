@@ -200,7 +200,8 @@ export class PacketDecoder {
     } else {
       decodeUdpInto(data, offset, end, udp);
     }
-    const payload = data.subarray(udp.payloadOffset, udp.payloadEnd);
+    // A copy: the decoded message keeps views into its payload, and the frame's bytes may be a reused buffer.
+    const payload = data.slice(udp.payloadOffset, udp.payloadEnd);
     // tshark hands fewer than 34 bytes (op … chaddr) to BOOTP without it matching `dhcp`.
     if (kind === 'dhcp' && payload.length < MIN_DHCP_PAYLOAD) {
       this.skip('DHCP port, payload too short');

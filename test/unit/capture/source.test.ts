@@ -63,6 +63,32 @@ describe('readCapture sources', () => {
     small.frames.forEach((f, i) => assert.ok(bytesEqual(f.data, whole.frames[i]?.data ?? new Uint8Array())));
   });
 
+  it('with reuseBuffers a consumer that copies each frame gets the same bytes (one buffer reused)', async () => {
+    const rel = 'lab/happy-bios-pxelinux/capture.pcapng';
+    const whole = collect();
+    const info = await readCapture(capturePath(rel), whole.sink);
+    const copies: Uint8Array[] = [];
+    const views: Uint8Array[] = [];
+    const reused = await readCapture(
+      capturePath(rel),
+      {
+        frame: (f) => {
+          copies.push(f.data.slice());
+          views.push(f.data);
+        },
+        warning: () => undefined,
+      },
+      { chunkSize: 4096, reuseBuffers: true },
+    );
+    assert.deepEqual(reused, info);
+    assert.equal(copies.length, whole.frames.length);
+    copies.forEach((c, i) =>
+      assert.ok(bytesEqual(c, whole.frames[i]?.data ?? new Uint8Array()), `frame ${i + 1}`),
+    );
+    // The views really point into one reused buffer: keeping them without copying would be wrong.
+    assert.ok(views.some((v, i) => !bytesEqual(v, copies[i] ?? new Uint8Array())));
+  });
+
   it('reads gzip-compressed captures, from a path and from a chunked stream', async () => {
     const rel = 'public/pcapng-test-generator/output_le/difficult/test202.pcapng';
     const plain = collect();
