@@ -33,9 +33,8 @@ import {
 import {
   DISPLAY_FILTER,
   TSHARK_FIELDS,
-  decodeArgs,
   decodeCommandLine,
-  runTsharkAsync,
+  tsharkReference,
   tsharkVersion,
   tsharkVersionLine,
 } from './lib/tshark.js';
@@ -102,31 +101,8 @@ function scrub(text: string, c: CaptureFile): string {
   return text.split(c.path).join(c.rel);
 }
 
-interface JsonPacket {
-  _source?: { layers?: Record<string, string[]> };
-}
-
-function parsePackets(stdout: string): { packets: Record<string, string[]>[]; ok: boolean } {
-  const text = stdout.trim();
-  if (text === '') return { packets: [], ok: true };
-  try {
-    const parsed = JSON.parse(text) as JsonPacket[];
-    return { packets: parsed.map((p) => p._source?.layers ?? {}), ok: true };
-  } catch {
-    return { packets: [], ok: false };
-  }
-}
-
 async function decode(c: CaptureFile, version: string): Promise<ExpectationFile> {
-  const [decoded, count] = await Promise.all([
-    runTsharkAsync(['-r', c.path, ...decodeArgs()]),
-    runTsharkAsync(['-n', '-r', c.path, '-T', 'fields', '-e', 'frame.number']),
-  ]);
-  const numbers = count.stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  const { packets, ok } = parsePackets(decoded.stdout);
+  const { decoded, count, packets: parsed, frames, lastFrame } = await tsharkReference(c.path);
   const out: ExpectationFile = {
     format: FORMAT,
     capture: c.rel,
@@ -136,15 +112,15 @@ async function decode(c: CaptureFile, version: string): Promise<ExpectationFile>
     tshark: version,
     command: decodeCommandLine(),
     filter: DISPLAY_FILTER,
-    frames: numbers.length,
-    lastFrame: numbers.length ? Number(numbers[numbers.length - 1]) : 0,
+    frames,
+    lastFrame,
     exitCode: decoded.exitCode,
     stderr: scrub(decoded.stderr, c),
     countExitCode: count.exitCode,
     countStderr: scrub(count.stderr, c),
-    packets,
+    packets: parsed ?? [],
   };
-  if (!ok) out.rawStdout = decoded.stdout;
+  if (parsed === null) out.rawStdout = decoded.stdout;
   return out;
 }
 

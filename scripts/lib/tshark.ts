@@ -157,3 +157,43 @@ export function tsharkVersion(line = tsharkVersionLine()): string {
   const m = /TShark \(Wireshark\) (\d+\.\d+\.\d+)/.exec(line);
   return m?.[1] ?? 'unknown';
 }
+
+/** tshark's reference decode of one capture: the DHCP/TFTP packets and the frame count of the whole file. */
+export interface TsharkReference {
+  decoded: TsharkRun;
+  count: TsharkRun;
+  /** Layers of each packet, or null when the JSON output did not parse. */
+  packets: Record<string, string[]>[] | null;
+  frames: number;
+  lastFrame: number;
+}
+
+export async function tsharkReference(path: string): Promise<TsharkReference> {
+  const [decoded, count] = await Promise.all([
+    runTsharkAsync(['-r', path, ...decodeArgs()]),
+    runTsharkAsync(['-n', '-r', path, '-T', 'fields', '-e', 'frame.number']),
+  ]);
+  const numbers = count.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  let packets: Record<string, string[]>[] | null;
+  const text = decoded.stdout.trim();
+  try {
+    packets =
+      text === ''
+        ? []
+        : (JSON.parse(text) as { _source?: { layers?: Record<string, string[]> } }[]).map(
+            (p) => p._source?.layers ?? {},
+          );
+  } catch {
+    packets = null;
+  }
+  return {
+    decoded,
+    count,
+    packets,
+    frames: numbers.length,
+    lastFrame: numbers.length ? Number(numbers[numbers.length - 1]) : 0,
+  };
+}

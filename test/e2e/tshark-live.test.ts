@@ -17,8 +17,7 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import {
   DISPLAY_FILTER,
-  decodeArgs,
-  runTsharkAsync,
+  tsharkReference,
   tsharkVersion,
   tsharkVersionLine,
 } from '../../scripts/lib/tshark.js';
@@ -60,32 +59,15 @@ async function tsharkNow(c: CaptureFile): Promise<{
   frames: number;
   lastFrame: number;
 }> {
-  const [decoded, count] = await Promise.all([
-    runTsharkAsync(['-r', c.path, ...decodeArgs()]),
-    runTsharkAsync(['-n', '-r', c.path, '-T', 'fields', '-e', 'frame.number']),
-  ]);
-  const numbers = count.stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  let packets: Layers[] | null;
-  const text = decoded.stdout.trim();
-  try {
-    packets =
-      text === ''
-        ? []
-        : (JSON.parse(text) as { _source?: { layers?: Layers } }[]).map((p) => p._source?.layers ?? {});
-  } catch {
-    packets = null;
-  }
+  const { decoded, packets, frames, lastFrame } = await tsharkReference(c.path);
   return {
     packets,
     stdout: decoded.stdout,
     // refresh-tshark.ts stores stderr with the capture's absolute path replaced by its sub-path
     stderr: decoded.stderr.split(c.path).join(c.rel),
     exitCode: decoded.exitCode,
-    frames: numbers.length,
-    lastFrame: numbers.length ? Number(numbers[numbers.length - 1]) : 0,
+    frames,
+    lastFrame,
   };
 }
 
