@@ -5,10 +5,10 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { AnalysisResult, BootSession, EffectiveBoot, TftpTransfer } from '../analysis/types.js';
+import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
-import { formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
+import { bootLine, formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
 
 export interface TextReportOptions {
   color: boolean;
@@ -111,18 +111,6 @@ function sessionBlock(s: BootSession, findings: Finding[], c: ChalkInstance): st
     for (const f of sorted) lines.push(...findingBlock(f, c).map((l) => `  ${l}`));
   }
   return lines;
-}
-
-function bootLine(b: EffectiveBoot): string {
-  const parts: string[] = [];
-  parts.push(b.clientIp !== null ? `address ${b.clientIp}` : 'no address');
-  if (b.offerFrom !== null) parts.push(`from ${b.offerFrom}`);
-  parts.push(
-    b.bootFile !== null ? `file ${JSON.stringify(b.bootFile)} (${b.bootFileSource})` : 'no boot file',
-  );
-  parts.push(b.tftpServer !== null ? `TFTP ${b.tftpServer} (${b.tftpServerSource})` : 'no TFTP server');
-  if (b.proxyServer !== null) parts.push(`proxyDHCP ${b.proxyServer}`);
-  return parts.join(', ');
 }
 
 function transfersTable(transfers: TftpTransfer[], c: ChalkInstance): string {

@@ -1,4 +1,5 @@
 /** Number formatting shared by the text, HTML and diagram reports. */
+import type { EffectiveBoot } from '../analysis/types.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -45,4 +46,17 @@ export function formatFrames(frames: readonly number[], max = 12): string {
   }
   if (parts.length <= max) return parts.join(', ');
   return `${parts.slice(0, max).join(', ')}, … (${sorted.length} frames)`;
+}
+
+/** The effective boot parameters of one round, as one line of text. */
+export function bootLine(b: EffectiveBoot): string {
+  const parts: string[] = [];
+  parts.push(b.clientIp !== null ? `address ${b.clientIp}` : 'no address');
+  if (b.offerFrom !== null) parts.push(`from ${b.offerFrom}`);
+  parts.push(
+    b.bootFile !== null ? `file ${JSON.stringify(b.bootFile)} (${b.bootFileSource})` : 'no boot file',
+  );
+  parts.push(b.tftpServer !== null ? `TFTP ${b.tftpServer} (${b.tftpServerSource})` : 'no TFTP server');
+  if (b.proxyServer !== null) parts.push(`proxyDHCP ${b.proxyServer}`);
+  return parts.join(', ');
 }

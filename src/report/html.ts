@@ -4,10 +4,10 @@
  * fixes and the sequence diagram. Pure: the caller supplies the diagrams and, when available, the mermaid
  * library or pre-rendered SVGs. Every text that comes from the capture goes through escapeHtml().
  */
-import type { AnalysisResult, BootSession, EffectiveBoot, TftpTransfer } from '../analysis/types.js';
+import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
-import { formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
+import { bootLine, formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
 import type { MermaidDiagram } from './mermaid.js';
 
 export interface HtmlDiagrams {
@@ -64,7 +64,7 @@ export function renderHtmlReport(
     `${cap.format}${cap.compressed ? ' (gzip)' : ''}, ${cap.linkTypes.join(' + ') || 'no interfaces'}`,
   );
   dl('frames', `${cap.frames} over ${formatSeconds(cap.duration)}`);
-  if (cap.firstEpoch !== null) dl('started', new Date(Number(cap.firstEpoch) * 1000).toISOString());
+  if (cap.firstEpoch !== null) dl('started', epochText(cap.firstEpoch));
   dl('packets', `DHCP ${cap.dhcpPackets} · TFTP ${cap.tftpPackets} · ARP ${cap.arpPackets}`);
   dl('clients', String(result.sessions.length));
   body.push('</dl>');
@@ -75,7 +75,7 @@ export function renderHtmlReport(
   if (result.sessions.length === 0)
     body.push('<li>No PXE client: the capture holds no DHCP exchange of a client.</li>');
   for (const s of result.sessions) {
-    const fs = findings.filter((f) => f.client === s.clientMac);
+    const fs = findings.filter((f) => concerns(f, s));
     const worst = fs.map((f) => f.severity).sort((a, b) => SEVERITY_ORDER[a] - SEVERITY_ORDER[b])[0];
     const first = fs.find((f) => f.severity === worst);
     const label = worst === 'error' ? 'FAIL' : worst === 'warn' ? 'WARN' : 'OK';
@@ -92,7 +92,7 @@ export function renderHtmlReport(
     body.push(
       sessionSection(
         s,
-        findings.filter((f) => f.client === s.clientMac),
+        findings.filter((f) => concerns(f, s)),
         index,
         drawn,
       ),
@@ -132,6 +132,18 @@ ${script}
 </body>
 </html>
 `;
+}
+
+/** "1795423271.701291575" (seconds since 1970) as ISO time; any other text as it is. */
+function epochText(epoch: string): string {
+  const ms = /^\d+(\.\d+)?$/.test(epoch) ? Number(epoch) * 1000 : Number.NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : epoch;
+}
+
+/** A finding belongs to its session (several sessions of one client each get their own). */
+function concerns(f: Finding, s: BootSession): boolean {
+  if (f.sessionId !== undefined) return f.sessionId === s.id;
+  return f.client !== null && f.client.toLowerCase() === s.clientMac.toLowerCase();
 }
 
 function anchor(s: BootSession): string {
@@ -189,18 +201,6 @@ function sessionSection(s: BootSession, findings: Finding[], index: number, draw
   }
   out.push('</section>');
   return out.join('\n');
-}
-
-function bootLine(b: EffectiveBoot): string {
-  const parts: string[] = [];
-  parts.push(b.clientIp !== null ? `address ${b.clientIp}` : 'no address');
-  if (b.offerFrom !== null) parts.push(`from ${b.offerFrom}`);
-  parts.push(
-    b.bootFile !== null ? `file ${JSON.stringify(b.bootFile)} (${b.bootFileSource})` : 'no boot file',
-  );
-  parts.push(b.tftpServer !== null ? `TFTP ${b.tftpServer} (${b.tftpServerSource})` : 'no TFTP server');
-  if (b.proxyServer !== null) parts.push(`proxyDHCP ${b.proxyServer}`);
-  return parts.join(', ');
 }
 
 function outcome(t: TftpTransfer): { text: string; cls: string } {

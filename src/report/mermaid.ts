@@ -48,20 +48,26 @@ export const DEFAULT_MAX_MESSAGES = 60;
 /** Characters written as they are; anything else becomes `#<code point>;`. */
 const PLAIN = /^[A-Za-z0-9 .,_/()[\]+=@!?*'^~|{}:-]$/;
 /** Symbols the diagrams use themselves (all render with common fonts). */
-const OWN_SYMBOLS = new Set(['·', '…', '×', '→', '↻', '✖', '⚠', 'ℹ', 'µ', '–']);
+const OWN_SYMBOLS = new Set(['·', '…', '×', '→', '↻', '✖', '✔', '⚠', 'ℹ', 'µ', '–']);
 
 /**
  * Text safe on any mermaid sequence-diagram line (participant alias, message, note): plain characters stay,
- * the rest become entity codes. The words `style` and `classDef` get their first letter encoded too, because
- * mermaid rewrites lines that contain them before parsing.
+ * the rest become entity codes. Control characters are shown as `\xNN` (mermaid drops a message whose
+ * entity decodes to a line break). The words `style` and `classDef` get their first letter encoded too,
+ * because mermaid rewrites lines that contain them before parsing, and a leading `wrap:`/`nowrap:` gets its
+ * colon encoded, because mermaid takes it as a layout switch and drops it from the text.
  */
 export function mermaidText(raw: string): string {
   let out = '';
   for (const ch of raw) {
+    const cp = ch.codePointAt(0) ?? 0;
     if (PLAIN.test(ch) || OWN_SYMBOLS.has(ch)) out += ch;
-    else out += `#${ch.codePointAt(0) ?? 0};`;
+    else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) out += `#92;x${cp.toString(16).padStart(2, '0')}`;
+    else out += `#${cp};`;
   }
-  return out.replace(/(s)(?=tyle)|(c)(?=lassdef)/gi, (c) => `#${c.charCodeAt(0)};`);
+  return out
+    .replace(/(s)(?=tyle)|(c)(?=lassdef)/gi, (c) => `#${c.charCodeAt(0)};`)
+    .replace(/^((?:no)?wrap):/i, '$1#58;');
 }
 
 type Arrow = '->>' | '-->>' | '-x' | '--x';
@@ -80,6 +86,8 @@ interface Message {
   text: string;
   /** Repeats folded into this line (shown as ×N). */
   count: number;
+  /** Time of the last packet the line stands for (its repeats, a transfer's last DATA/ACK). */
+  until: number;
   /** The line without numbers that vary between otherwise identical rounds. */
   shape: string;
   /** First line of a port 67 DHCP transaction: starts a round. */
@@ -97,6 +105,8 @@ interface Note {
   severity: Severity | null;
   /** Span every participant (findings, summaries) or sit over the client only. */
   wide: boolean;
+  /** Time of the last packet the note stands for (a folded stretch), when later than `t`. */
+  until?: number;
 }
 
 type Step = Message | Note;
@@ -165,50 +175,44 @@ function sessionDiagram(
   steps.push(...arpSteps(result.arp, s, parts, folded));
   steps.sort((a, b) => a.t - b.t);
 
-  const exchange = foldRounds(steps, folded);
+  const exchange = markGaps(foldRounds(steps, folded));
   const notes = findings.map((f) => findingNote(f, s.end)).sort((a, b) => a.t - b.t);
   let lines = mergeFindings(exchange, notes);
   lines = capLines(lines, max, folded);
 
-  // Participants in order of first appearance, the client first.
+  // Participants in order of first appearance, the client first; "broadcast" is a lifeline of its own so a
+  // broadcast DISCOVER/REQUEST is not drawn as if sent to one particular server.
   const order: string[] = [CLIENT];
   for (const st of lines) {
     if (st.kind !== 'msg') continue;
-    for (const w of [st.from, st.to]) if (w !== BROADCAST && !order.includes(w)) order.push(w);
+    for (const w of [st.from, st.to]) if (!order.includes(w)) order.push(w);
   }
   for (const ip of parts.roles.keys()) if (!order.includes(ip)) order.push(ip);
   const ids = new Map<string, string>([[CLIENT, 'Client']]);
-  order.slice(1).forEach((ip, i) => ids.set(ip, `S${i + 1}`));
-  // A broadcast goes to the rightmost DHCP-speaking host, so its arrow crosses every server's lifeline.
-  const dhcpHosts = order.filter((ip) => {
-    const r = parts.roles.get(ip);
-    return r !== undefined && (r.has('DHCP') || r.has('proxyDHCP') || r.has('relay'));
-  });
-  const needBroadcast = lines.some((st) => st.kind === 'msg' && st.to === BROADCAST);
-  if (needBroadcast && dhcpHosts.length === 0) ids.set(BROADCAST, 'Bcast');
-  const broadcastId = dhcpHosts.length > 0 ? (ids.get(dhcpHosts[dhcpHosts.length - 1]) ?? 'Bcast') : 'Bcast';
-  const idOf = (w: Who): string => (w === BROADCAST ? broadcastId : (ids.get(w) ?? 'Client'));
+  let n = 0;
+  for (const w of order.slice(1)) ids.set(w, w === BROADCAST ? 'Bcast' : `S${++n}`);
+  const idOf = (w: Who): string => ids.get(w) ?? 'Client';
   const lastId = ids.size > 1 ? [...ids.values()][ids.size - 1] : null;
 
   const out = ['sequenceDiagram'];
   // Labels on two or three lines (role, address): mermaid's participant boxes have a fixed width.
   const clientLabel = ['client', s.clientMac, ...(s.clientIp !== null ? [s.clientIp] : [])];
   out.push(`    participant Client as ${clientLabel.map(mermaidText).join('<br/>')}`);
-  for (const ip of order.slice(1)) {
-    const roles = ROLE_ORDER.filter((r) => parts.roles.get(ip)?.has(r));
-    const named = roles.filter((r) => r !== 'host');
-    const label = [named.length > 0 ? named.join(' + ') : 'host', ip];
-    out.push(`    participant ${ids.get(ip)} as ${label.map(mermaidText).join('<br/>')}`);
+  for (const w of order.slice(1)) {
+    let label: string[];
+    if (w === BROADCAST) label = ['broadcast', '255.255.255.255'];
+    else {
+      const roles = ROLE_ORDER.filter((r) => parts.roles.get(w)?.has(r));
+      const named = roles.filter((r) => r !== 'host');
+      label = [named.length > 0 ? named.join(' + ') : 'host', w];
+    }
+    out.push(`    participant ${ids.get(w)} as ${label.map(mermaidText).join('<br/>')}`);
   }
-  if (ids.has(BROADCAST))
-    out.push(
-      `    participant Bcast as ${['broadcast', 'no DHCP server answered'].map(mermaidText).join('<br/>')}`,
-    );
 
   const stamp = (t: number): string => (opts.times === true ? `[${formatOffset(t)}] ` : '');
   for (const st of lines) {
     if (st.kind === 'msg') {
-      const text = `${stamp(st.t)}${st.text}${st.count > 1 ? ` ×${st.count}` : ''}`;
+      const text = `${stamp(st.t)}${st.text}${repeats(st)}`;
       out.push(`    ${idOf(st.from)}${st.arrow}${idOf(st.to)}: ${mermaidText(text)}`);
       continue;
     }
@@ -249,11 +253,7 @@ function dhcpSteps(tx: DhcpTransaction, parts: Participants, folded: { n: number
       to = CLIENT;
     } else if (fromClient) {
       from = CLIENT;
-      to = isBroadcast(ev.dst)
-        ? ev.serverId !== null && parts.roles.has(ev.serverId)
-          ? ev.serverId
-          : BROADCAST
-        : parts.add(ev.dst, proxyish ? 'proxyDHCP' : 'DHCP');
+      to = isBroadcast(ev.dst) ? BROADCAST : parts.add(ev.dst, proxyish ? 'proxyDHCP' : 'DHCP');
     } else {
       from = parts.add(ev.serverId ?? ev.src, proxyish ? 'proxyDHCP' : 'DHCP');
       to = CLIENT;
@@ -264,6 +264,7 @@ function dhcpSteps(tx: DhcpTransaction, parts: Participants, folded: { n: number
     const prev = segment.get(key);
     if (prev !== undefined) {
       prev.count++;
+      prev.until = ev.t;
       folded.n++;
       continue;
     }
@@ -276,6 +277,7 @@ function dhcpSteps(tx: DhcpTransaction, parts: Participants, folded: { n: number
       arrow: fromClient ? (answered ? '->>' : '-x') : '-->>',
       text,
       count: 1,
+      until: ev.t,
       shape: `${from}|${to}|${body}`,
       what: 'dhcp',
       roundStart: first && !tx.port4011 ? true : undefined,
@@ -357,6 +359,7 @@ function arpSteps(
       arrow: '-x',
       text: `ARP who-has ${q.targetIp} (no reply)`,
       count: q.requests.length,
+      until: q.requests[q.requests.length - 1].t,
       shape: `arp ${q.targetIp}`,
       what: 'other',
     });
@@ -410,6 +413,7 @@ function tftpSteps(transfers: TftpTransfer[], parts: Participants, folded: { n: 
           arrow: '--x',
           text: `${run.length}× File not found: ${names} (${what})`,
           count: 1,
+          until: run[run.length - 1].lastPacket.t,
           shape: `miss|${server}|${dir}|${run.length}`,
           what: 'tftp',
         });
@@ -446,6 +450,7 @@ function transferSteps(t: TftpTransfer, parts: Participants, folded: { n: number
     text: string,
     shape: string,
     count = 1,
+    until = at.t,
   ): Message => ({
     kind: 'msg',
     t: at.t,
@@ -455,6 +460,7 @@ function transferSteps(t: TftpTransfer, parts: Participants, folded: { n: number
     arrow,
     text,
     count,
+    until,
     shape,
     what: 'tftp',
   });
@@ -466,12 +472,25 @@ function transferSteps(t: TftpTransfer, parts: Participants, folded: { n: number
     reqText += t.outcome === 'unknown' ? ' (answer not in the capture)' : ' (no answer)';
   const tries = 1 + t.requestRetries.length;
   folded.n += tries - 1;
+  const lastTry = t.requestRetries.length > 0 ? t.requestRetries[t.requestRetries.length - 1].t : t.request.t;
   steps.push(
-    msg(t.request, CLIENT, server, answered || t.icmpErrors.length > 0 ? '->>' : '-x', reqText, req, tries),
+    msg(
+      t.request,
+      CLIENT,
+      server,
+      answered || t.icmpErrors.length > 0 ? '->>' : '-x',
+      reqText,
+      req,
+      tries,
+      lastTry,
+    ),
   );
   if (t.icmpErrors.length > 0) {
     folded.n += t.icmpErrors.length - 1;
-    steps.push(msg(t.icmpErrors[0], server, CLIENT, '--x', 'ICMP unreachable', 'icmp', t.icmpErrors.length));
+    const lastIcmp = t.icmpErrors[t.icmpErrors.length - 1].t;
+    steps.push(
+      msg(t.icmpErrors[0], server, CLIENT, '--x', 'ICMP unreachable', 'icmp', t.icmpErrors.length, lastIcmp),
+    );
   }
   const probe = t.outcome === 'tsize-probe';
   if (t.oack !== null) {
@@ -494,13 +513,16 @@ function transferSteps(t: TftpTransfer, parts: Participants, folded: { n: number
     const stats = [formatBytes(t.bytes)];
     if (t.duration > 0) stats.push(formatSeconds(t.duration));
     if (t.throughput !== null && t.bytes > 0) stats.push(formatRate(t.throughput));
-    const text = `${range} (${[...stats, ...extra].join(', ')})`;
-    steps.push(msg(t.firstData ?? t.request, server, CLIENT, '-->>', text, `data ${t.blocks}`));
+    // A complete transfer ends on this line; the other endings get a line or note of their own below.
+    const done = t.outcome === 'complete' ? ' ✔ complete' : '';
+    const text = `${range} (${[...stats, ...extra].join(', ')})${done}`;
+    const at = t.firstData ?? t.request;
+    steps.push(msg(at, server, CLIENT, '-->>', text, `data ${t.blocks}`, 1, t.lastPacket.t));
   } else if (t.ackPackets > 0 && t.oack !== null) {
     // The client acknowledged the OACK (ACK 0) but no DATA came back.
     folded.n += t.ackPackets - 1;
     const text = `ACK 0, no DATA seen${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
-    steps.push(msg(t.oack, CLIENT, server, '->>', text, 'ack0', t.ackPackets));
+    steps.push(msg(t.oack, CLIENT, server, '->>', text, 'ack0', t.ackPackets, t.lastPacket.t));
   }
   const end = t.outcomeFrame ?? t.lastPacket;
   if (t.outcome === 'error' && t.error !== null) {
@@ -581,18 +603,42 @@ function foldRounds(steps: Step[], folded: { n: number }): Step[] {
         (s): s is Message => s.kind === 'msg' && s.what === 'tftp' && s.shape.startsWith('RRQ '),
       );
       const summary = files.length > 0 ? ` (DHCP → ${files.map((f) => f.shape.slice(4)).join(', ')})` : '';
-      out.push(
-        note(
-          { t: from, frame: repeats[0][0].frame },
-          [
-            `↻ the same exchange${summary} ${repeats.length} more time${repeats.length > 1 ? 's' : ''}`,
-            `${formatOffset(from)} to ${formatOffset(to)}, ${lines} lines folded`,
-          ],
-          true,
-        ),
+      const folds = note(
+        { t: from, frame: repeats[0][0].frame },
+        [
+          `↻ the same exchange${summary} ${repeats.length} more time${repeats.length > 1 ? 's' : ''}`,
+          `${formatOffset(from)} to ${formatOffset(to)}, ${lines} lines folded`,
+        ],
+        true,
       );
+      folds.until = Math.max(...last.map((st) => st.until ?? st.t));
+      out.push(folds);
     }
     i = j;
+  }
+  return out;
+}
+
+/** "×N" for a line that stands for N packets, with the time they spread over when that is noticeable. */
+function repeats(m: Message): string {
+  if (m.count <= 1) return '';
+  const span = m.until - m.t;
+  return span >= 0.5 ? ` ×${m.count} over ${formatSeconds(span)}` : ` ×${m.count}`;
+}
+
+/** Seconds without a packet of the session that get a note of their own: where a client waited. */
+export const GAP_SECONDS = 2;
+
+/** A note wherever the session went quiet for GAP_SECONDS or more between two lines. */
+function markGaps(steps: Step[]): Step[] {
+  const out: Step[] = [];
+  let until: number | null = null;
+  for (const st of steps) {
+    if (until !== null && st.t - until >= GAP_SECONDS)
+      out.push(note({ t: until, frame: null }, [`… ${formatSeconds(st.t - until)} without a packet`], false));
+    out.push(st);
+    const end = st.until ?? st.t;
+    until = until === null ? end : Math.max(until, end);
   }
   return out;
 }

@@ -56,10 +56,13 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-/** PUPPETEER_EXECUTABLE_PATH, else /usr/bin/chromium, else chromium / chromium-browser / google-chrome on PATH. */
+/**
+ * PUPPETEER_EXECUTABLE_PATH, else /usr/bin/chromium, else chromium / chromium-browser / google-chrome on
+ * PATH. A PUPPETEER_EXECUTABLE_PATH that names no executable means "no browser": the user chose one.
+ */
 export function findBrowser(env: NodeJS.ProcessEnv = process.env): string | null {
   const fromEnv = env.PUPPETEER_EXECUTABLE_PATH;
-  if (fromEnv !== undefined && fromEnv !== '' && isExecutable(fromEnv)) return fromEnv;
+  if (fromEnv !== undefined && fromEnv !== '') return isExecutable(fromEnv) ? fromEnv : null;
   if (isExecutable('/usr/bin/chromium')) return '/usr/bin/chromium';
   for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
     const p = onPath(name, env);

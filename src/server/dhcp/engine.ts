@@ -1,0 +1,432 @@
+/**
+ * The DHCP / proxyDHCP engine: for each received message, the replies and the events. Pure apart from its
+ * lease store (which writes in the background): the clock is the receipt time the edge hands in.
+ *
+ * Full server (mode dhcp): RFC 2131 state machine over an AddressPool. proxyDHCP (mode proxy): like dnsmasq's
+ * dhcp-range=…,proxy, answers only PXE (and HTTP boot) clients, never with an address: a port-67 OFFER with
+ * option 60 "PXEClient" and the option 43 boot menu, then the port-4011 ACK with the boot file.
+ */
+import { parseMac, parseIp, ipNumberToString } from '../../protocol/addr.js';
+import { buildDhcpReply, type DhcpMessage, type DhcpOptionInput } from '../../protocol/dhcp/index.js';
+import type { PoolConfig, ServeConfig } from '../config/types.js';
+import { chooseBoot, type BootDecision } from './boot-choice.js';
+import { archCode, archLabel, classifyClient, optionIp, userClassLabel } from './client.js';
+import { FileLeaseStore, MemoryLeaseStore, type LeaseRecord, type LeaseStore } from './lease-store.js';
+import { AddressPool } from './pool.js';
+import {
+  PXE_BOOT_SERVER_TYPE,
+  bootFields,
+  bootItemVendorOptions,
+  leaseOptions,
+  networkOptions,
+  orderOptions,
+  proxyOfferVendorOptions,
+  replyDestination,
+  requestedBootItem,
+  uuidEcho,
+} from './reply.js';
+import type {
+  DhcpEngine,
+  DhcpHandleResult,
+  DhcpIgnoreReason,
+  DhcpInbound,
+  DhcpServerEvent,
+  DhcpServicePort,
+} from './types.js';
+
+const ZERO = '0.0.0.0';
+
+export interface DhcpEngineOptions {
+  /** Default: a FileLeaseStore on config.leaseFile, or nothing kept when that is null. */
+  store?: LeaseStore;
+  /** How long an OFFER holds its address for the client's REQUEST; default 60 s. */
+  offerHoldSeconds?: number;
+  /** How long a DECLINEd address is kept from everyone; default 600 s (dnsmasq's DECLINE_BACKOFF). */
+  declineHoldSeconds?: number;
+}
+
+/** Builds an engine and loads its leases. */
+export async function openDhcpEngine(
+  config: ServeConfig,
+  options: DhcpEngineOptions = {},
+): Promise<PxeDhcpEngine> {
+  const store =
+    options.store ??
+    (config.leaseFile !== null && config.mode === 'dhcp'
+      ? new FileLeaseStore(config.leaseFile)
+      : new MemoryLeaseStore());
+  const records = await store.load();
+  return new PxeDhcpEngine(config, store, records, options);
+}
+
+/** One message's work: the replies and events it produced so far. */
+class Turn {
+  readonly result: DhcpHandleResult = { replies: [], events: [] };
+  constructor(readonly inbound: DhcpInbound) {}
+  get msg(): DhcpMessage {
+    return this.inbound.message;
+  }
+  event(e: DhcpServerEvent): void {
+    this.result.events.push(e);
+  }
+  ignore(reason: DhcpIgnoreReason, detail: string): void {
+    this.event({ kind: 'ignored', mac: this.msg.chaddr, xid: this.msg.xid, reason, detail });
+  }
+}
+
+export class PxeDhcpEngine implements DhcpEngine {
+  readonly pool: AddressPool | null;
+  private readonly offerHoldMs: number;
+  private readonly declineHoldMs: number;
+  private readonly broadcastAddress: string;
+
+  constructor(
+    readonly config: ServeConfig,
+    private readonly store: LeaseStore,
+    records: readonly LeaseRecord[],
+    options: DhcpEngineOptions = {},
+  ) {
+    this.pool = config.dhcp === null ? null : new AddressPool(config.dhcp, config.serverIp, records);
+    this.offerHoldMs = (options.offerHoldSeconds ?? 60) * 1000;
+    this.declineHoldMs = (options.declineHoldSeconds ?? 600) * 1000;
+    const mask = parseIp(config.dhcp?.subnetMask ?? '255.255.255.0') ?? 0;
+    const server = parseIp(config.serverIp) ?? 0;
+    this.broadcastAddress = ipNumberToString(((server & mask) | (~mask >>> 0)) >>> 0);
+  }
+
+  handle(inbound: DhcpInbound): DhcpHandleResult {
+    const turn = new Turn(inbound);
+    try {
+      this.dispatch(turn);
+    } catch (e) {
+      // Never throws: whatever went wrong is one more ignored message, and nothing half-built is sent.
+      turn.result.replies.length = 0;
+      turn.ignore('malformed', `could not be handled: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return turn.result;
+  }
+
+  flush(): Promise<void> {
+    return this.store.flush();
+  }
+
+  /** Flushes the leases and stops the store's timer (the edge calls it on shutdown). */
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  private dispatch(turn: Turn): void {
+    const { msg, inbound } = turn;
+    turn.event({
+      kind: 'received',
+      mac: msg.chaddr,
+      xid: msg.xid,
+      messageType: msg.messageType,
+      port: inbound.port,
+      arch: archLabel(archCode(msg)),
+      userClass: userClassLabel(msg),
+    });
+    if (msg.wire?.layout === 'verbatim')
+      return turn.ignore('malformed', msg.notes.join('; ') || 'undecodable');
+    if (msg.op !== 1) return turn.ignore('not-a-request', `op ${msg.op} (BOOTREPLY) sent to a server port`);
+    if (msg.htype !== 1 || msg.hlen !== 6 || parseMac(msg.chaddr) === null)
+      return turn.ignore('malformed', `htype ${msg.htype} hlen ${msg.hlen}: not an Ethernet client`);
+    if (msg.messageType === null) return turn.ignore('unknown-message-type', 'BOOTP request (no option 53)');
+    if (inbound.port === 4011) return this.bootService(turn);
+    if (this.config.mode === 'proxy' || this.pool === null) return this.proxy(turn);
+    return this.full(turn, this.pool, this.config.dhcp as PoolConfig);
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Full DHCP server
+
+  private full(turn: Turn, pool: AddressPool, cfg: PoolConfig): void {
+    const { msg } = turn;
+    if (msg.giaddr !== ZERO && !pool.inSubnetText(msg.giaddr))
+      return turn.ignore('not-for-us', `relayed from ${msg.giaddr}, outside the pool's subnet`);
+    switch (msg.messageType) {
+      case 'DISCOVER':
+        return this.discover(turn, pool, cfg);
+      case 'REQUEST':
+        return this.request(turn, pool, cfg);
+      case 'DECLINE':
+        return this.decline(turn, pool);
+      case 'RELEASE':
+        return this.release(turn, pool);
+      case 'INFORM':
+        return this.inform(turn, pool, cfg);
+      case 'OFFER':
+      case 'ACK':
+      case 'NAK':
+        return turn.ignore('not-a-request', `${msg.messageType} is a server's message`);
+      default:
+        return turn.ignore('unknown-message-type', `message type ${msg.messageType}`);
+    }
+  }
+
+  private discover(turn: Turn, pool: AddressPool, cfg: PoolConfig): void {
+    const { msg, inbound } = turn;
+    const mac = msg.chaddr;
+    const got = pool.allocate(mac, optionIp(msg, 50), inbound.now);
+    if (!got.ok) return turn.ignore(got.reason, got.detail);
+    const expires = inbound.now + this.offerHoldMs;
+    pool.offer(mac, got.ip, expires);
+    this.leasesChanged(pool);
+    turn.event({ kind: 'lease', mac, ip: got.ip, expires, action: 'offered' });
+    this.sendAddress(turn, 'OFFER', got.ip, cfg, pool);
+  }
+
+  private request(turn: Turn, pool: AddressPool, cfg: PoolConfig): void {
+    const { msg, inbound } = turn;
+    const mac = msg.chaddr;
+    const serverId = optionIp(msg, 54);
+    const requested = optionIp(msg, 50);
+    if (serverId !== null) {
+      // SELECTING: the client chose an offer.
+      if (serverId !== this.config.serverIp) {
+        const freed = pool.cancelOffer(mac);
+        if (freed !== null) this.leasesChanged(pool);
+        return turn.ignore(
+          'other-server-selected',
+          `chose ${serverId}${freed ? `; offer of ${freed} withdrawn` : ''}`,
+        );
+      }
+      const address = requested ?? (msg.ciaddr !== ZERO ? msg.ciaddr : null);
+      if (address === null) return this.nak(turn, 'REQUEST without a requested address (option 50)');
+      if (!pool.canHave(mac, address, inbound.now))
+        return this.nak(turn, `${address} is not available to ${mac}`);
+      return this.ack(turn, pool, cfg, address);
+    }
+    if (requested !== null && msg.ciaddr === ZERO) {
+      // INIT-REBOOT: the client checks the address it remembers.
+      if (!pool.inSubnetText(requested)) return this.nak(turn, `${requested} is not on this network`);
+      if (!pool.knows(mac))
+        return turn.ignore('not-for-us', `INIT-REBOOT for ${requested}: no record of ${mac}`);
+      const own = pool.host(mac)?.ip ?? pool.current(mac);
+      if (own !== requested)
+        return this.nak(turn, `${mac} has ${own ?? 'no address'} here, not ${requested}`);
+      if (!pool.canHave(mac, requested, inbound.now))
+        return this.nak(turn, `${requested} is no longer available`);
+      return this.ack(turn, pool, cfg, requested);
+    }
+    if (msg.ciaddr !== ZERO) {
+      // RENEWING (unicast) or REBINDING (broadcast): extend the lease if the address is the client's to have.
+      if (!pool.inSubnetText(msg.ciaddr)) return this.nak(turn, `${msg.ciaddr} is not on this network`);
+      if (!pool.canHave(mac, msg.ciaddr, inbound.now))
+        return this.nak(turn, `${msg.ciaddr} is not ${mac}'s to renew`);
+      return this.ack(turn, pool, cfg, msg.ciaddr);
+    }
+    return turn.ignore('malformed', 'REQUEST with neither server identifier, requested address nor ciaddr');
+  }
+
+  private ack(turn: Turn, pool: AddressPool, cfg: PoolConfig, address: string): void {
+    const mac = turn.msg.chaddr;
+    const expires = turn.inbound.now + cfg.leaseTime * 1000;
+    pool.bind(mac, address, expires);
+    this.leasesChanged(pool);
+    turn.event({ kind: 'lease', mac, ip: address, expires, action: 'bound' });
+    this.sendAddress(turn, 'ACK', address, cfg, pool);
+  }
+
+  private nak(turn: Turn, why: string): void {
+    const reply = buildDhcpReply(turn.msg, {
+      messageType: 'NAK',
+      serverId: this.config.serverIp,
+      options: [{ code: 56, value: { kind: 'text', text: why.slice(0, 255) } }],
+    });
+    // RFC 2131 4.1: a NAK through a relay asks the relay to broadcast it.
+    if (turn.msg.giaddr !== ZERO) {
+      reply.flags |= 0x8000;
+      reply.broadcast = true;
+    }
+    this.send(turn, reply, 67);
+  }
+
+  private decline(turn: Turn, pool: AddressPool): void {
+    const { msg, inbound } = turn;
+    const serverId = optionIp(msg, 54);
+    if (serverId !== null && serverId !== this.config.serverIp)
+      return turn.ignore('not-for-us', `DECLINE for server ${serverId}`);
+    const address = optionIp(msg, 50);
+    if (address === null) return turn.ignore('malformed', 'DECLINE without option 50');
+    const expires = inbound.now + this.declineHoldMs;
+    if (!pool.decline(msg.chaddr, address, expires))
+      return turn.ignore('not-for-us', `DECLINE of ${address}, which is not ${msg.chaddr}'s`);
+    this.leasesChanged(pool);
+    turn.event({ kind: 'lease', mac: msg.chaddr, ip: address, expires, action: 'declined' });
+  }
+
+  private release(turn: Turn, pool: AddressPool): void {
+    const { msg, inbound } = turn;
+    if (!pool.release(msg.chaddr, msg.ciaddr, inbound.now))
+      return turn.ignore('not-for-us', `RELEASE of ${msg.ciaddr}, which is not ${msg.chaddr}'s`);
+    this.leasesChanged(pool);
+    turn.event({ kind: 'lease', mac: msg.chaddr, ip: msg.ciaddr, expires: inbound.now, action: 'released' });
+  }
+
+  private inform(turn: Turn, pool: AddressPool, cfg: PoolConfig): void {
+    if (turn.msg.ciaddr === ZERO) return turn.ignore('malformed', 'INFORM without ciaddr');
+    const decision = this.boot(turn, pool);
+    const boot = bootFields(decision.choice);
+    const options = [
+      ...networkOptions(cfg, this.broadcastAddress, pool.host(turn.msg.chaddr)?.hostname ?? null),
+      ...boot.options,
+    ];
+    const reply = buildDhcpReply(turn.msg, {
+      messageType: 'ACK',
+      serverId: this.config.serverIp,
+      siaddr: boot.siaddr,
+      file: boot.file,
+      options: orderOptions(options, turn.msg),
+    });
+    this.send(turn, reply, 67);
+  }
+
+  /** OFFER or ACK of an address, with the network settings, lease times and boot file. */
+  private sendAddress(
+    turn: Turn,
+    type: 'OFFER' | 'ACK',
+    address: string,
+    cfg: PoolConfig,
+    pool: AddressPool,
+  ): void {
+    const decision = this.boot(turn, pool);
+    const boot = bootFields(decision.choice);
+    const options: DhcpOptionInput[] = [
+      ...leaseOptions(cfg.leaseTime),
+      ...networkOptions(cfg, this.broadcastAddress, pool.host(turn.msg.chaddr)?.hostname ?? null),
+      ...boot.options,
+    ];
+    const reply = buildDhcpReply(turn.msg, {
+      messageType: type,
+      yiaddr: address,
+      serverId: this.config.serverIp,
+      siaddr: boot.siaddr,
+      file: boot.file,
+      options: orderOptions(options, turn.msg),
+    });
+    this.send(turn, reply, 67);
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // proxyDHCP and the PXE boot service
+
+  private proxy(turn: Turn): void {
+    const { msg } = turn;
+    const client = classifyClient(msg);
+    if (!client.pxeClient && !client.httpClient)
+      return turn.ignore('not-pxe-client', 'proxy mode answers only option 60 PXEClient / HTTPClient');
+    if (msg.messageType === 'REQUEST') {
+      const serverId = optionIp(msg, 54);
+      if (serverId !== null && serverId !== this.config.serverIp)
+        return turn.ignore(
+          'other-server-selected',
+          `address from ${serverId}; the boot file comes from port 4011`,
+        );
+      return turn.ignore('not-for-us', 'proxy mode gives no addresses: REQUESTs are for the DHCP server');
+    }
+    if (msg.messageType !== 'DISCOVER')
+      return turn.ignore('not-for-us', `proxy mode ignores ${msg.messageType}`);
+    const decision = this.boot(turn, null);
+    if (decision.choice === null) return turn.ignore('not-for-us', `no boot file: ${decision.reason}`);
+
+    let options: DhcpOptionInput[];
+    let siaddr = ZERO;
+    let file = '';
+    if (client.httpClient) {
+      // UEFI HTTP boot takes the URL straight from the proxy offer; it has no boot server discovery.
+      const boot = bootFields(decision.choice);
+      options = [...boot.options, ...uuidEcho(msg)];
+      siaddr = boot.siaddr;
+      file = boot.file;
+    } else {
+      options = [
+        { code: 60, value: { kind: 'text', text: 'PXEClient' } },
+        ...uuidEcho(msg),
+        proxyOfferVendorOptions(this.config.serverIp, this.config.proxy),
+      ];
+    }
+    const reply = buildDhcpReply(msg, {
+      messageType: 'OFFER',
+      serverId: this.config.serverIp,
+      siaddr,
+      file,
+      options,
+    });
+    // dnsmasq sets the broadcast bit on proxy offers: the client has no address to receive a unicast on.
+    reply.flags |= 0x8000;
+    reply.broadcast = true;
+    this.send(turn, reply, 67);
+  }
+
+  /** Port 4011: boot server discovery (PXE 2.1 2.2.6): a REQUEST for our boot item gets the boot file. */
+  private bootService(turn: Turn): void {
+    const { msg } = turn;
+    const client = classifyClient(msg);
+    if (msg.messageType !== 'REQUEST' && msg.messageType !== 'INFORM')
+      return turn.ignore('not-for-us', `boot service ignores ${msg.messageType}`);
+    if (!client.pxeClient)
+      return turn.ignore('not-pxe-client', 'the boot service answers PXEClient requests only');
+    const item = requestedBootItem(msg) ?? { type: PXE_BOOT_SERVER_TYPE, layer: 0 };
+    if (item.type !== PXE_BOOT_SERVER_TYPE && item.type !== 0)
+      return turn.ignore('not-for-us', `boot server type ${item.type} is not ours (${PXE_BOOT_SERVER_TYPE})`);
+    const decision = this.boot(turn, this.pool);
+    if (decision.choice === null) return turn.ignore('not-for-us', `no boot file: ${decision.reason}`);
+    const boot = bootFields(decision.choice);
+    const reply = buildDhcpReply(msg, {
+      messageType: 'ACK',
+      serverId: this.config.serverIp,
+      yiaddr: msg.ciaddr,
+      siaddr: boot.siaddr,
+      file: boot.file,
+      options: [
+        { code: 60, value: { kind: 'text', text: 'PXEClient' } },
+        ...uuidEcho(msg),
+        bootItemVendorOptions(item.type, item.layer),
+        ...boot.options,
+      ],
+    });
+    // As dnsmasq: the client's address goes in yiaddr, ciaddr stays empty.
+    reply.ciaddr = ZERO;
+    this.send(turn, reply, 4011);
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  private boot(turn: Turn, pool: AddressPool | null): BootDecision {
+    const client = classifyClient(turn.msg);
+    const decision = chooseBoot(
+      client,
+      this.config.boot,
+      pool?.host(client.mac) ?? null,
+      this.config.serverIp,
+    );
+    turn.event({
+      kind: 'boot',
+      mac: client.mac,
+      xid: turn.msg.xid,
+      file: decision.choice?.file ?? null,
+      reason: decision.reason,
+    });
+    return decision;
+  }
+
+  private send(turn: Turn, reply: DhcpMessage, srcPort: DhcpServicePort): void {
+    const to = replyDestination(turn.inbound, reply);
+    turn.result.replies.push({ message: reply, srcPort, to });
+    turn.event({
+      kind: 'replied',
+      mac: reply.chaddr,
+      xid: reply.xid,
+      messageType: reply.messageType ?? 'BOOTREPLY',
+      yiaddr: reply.yiaddr,
+      file: reply.file,
+      nextServer: reply.siaddr,
+      to,
+    });
+  }
+
+  private leasesChanged(pool: AddressPool): void {
+    this.store.changed(() => pool.records());
+  }
+}
