@@ -12,6 +12,9 @@
  * every output to /dev/null. A command that fails or does not exist yet is reported as skipped. With --big the
  * same runs on a second, larger file, to show that memory does not grow with the capture. Results go to
  * bench-data/results.json.
+ *
+ * --tftp also runs the TFTP server benchmark (scripts/bench-tftp.ts: our server against dnsmasq, as root);
+ * --tftp-only runs only that one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -188,8 +191,11 @@ function main(): number {
       format: { type: 'string', default: 'pcapng' },
       runs: { type: 'string', default: '1' },
       out: { type: 'string', default: join(root, 'bench-data', 'results.json') },
+      tftp: { type: 'boolean', default: false },
+      'tftp-only': { type: 'boolean', default: false },
     },
   });
+  if (values['tftp-only']) return tftpBench();
   if (values.format !== 'pcap' && values.format !== 'pcapng')
     throw new Error('--format must be pcap or pcapng');
   if (!existsSync(TIME))
@@ -258,7 +264,19 @@ function main(): number {
   mkdirSync(resolve(values.out, '..'), { recursive: true });
   writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
   console.log(`\nresults: ${relative(root, values.out)}`);
-  return 0;
+  return values.tftp ? tftpBench() : 0;
+}
+
+/** The TFTP throughput benchmark, in its own process (it needs root for its network namespace). */
+function tftpBench(): number {
+  if (process.getuid?.() !== 0) {
+    console.warn('TFTP benchmark skipped: it needs root (a network namespace for dnsmasq on port 69)');
+    return 0;
+  }
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'bench-tftp.js')], {
+    stdio: 'inherit',
+  });
+  return r.status ?? 1;
 }
 
 try {

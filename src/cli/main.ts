@@ -5,6 +5,7 @@ import { EXIT, PxeDoctorError } from '../errors.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { decodeCommand } from './commands/decode.js';
 import { diagramCommand } from './commands/diagram.js';
+import { serveCommand } from './commands/serve.js';
 import { packageVersion } from './version.js';
 import { writeErr } from './io.js';
 
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(decodeCommand())
       .command(analyzeCommand(setExit))
       .command(diagramCommand())
+      .command(serveCommand(setExit))
       .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
       .demandCommand(1, 'Name a command: decode, analyze, diagram, rules.')
       .strict()

@@ -19,6 +19,10 @@ let server: TftpServer;
 let port = 0;
 let want = '';
 const SIZE = 3_000_000 + 77;
+/** Past 65535 blocks of 512 bytes: the block number wraps to 0. */
+const WRAP_SIZE = 65536 * 512 + 4321;
+let wantWrap = '';
+const MENU = 'default linux\nlabel x\r\nend\n';
 
 function has(tool: string, versionArg: string): boolean {
   return spawnSync(tool, [versionArg], { stdio: 'ignore' }).error === undefined;
@@ -55,6 +59,10 @@ before(async () => {
   const data = randomBytes(SIZE);
   writeFileSync(join(dir, 'boot.img'), data, { mode: 0o644 });
   want = createHash('sha256').update(data).digest('hex');
+  const wrap = randomBytes(WRAP_SIZE);
+  writeFileSync(join(dir, 'wrap.img'), wrap, { mode: 0o644 });
+  wantWrap = createHash('sha256').update(wrap).digest('hex');
+  writeFileSync(join(dir, 'menu.cfg'), MENU, { mode: 0o644 });
   server = await createTftpServer({ root: dir, address: HOST, port: 0, maxBlksize: 65464 });
   port = server.address().port;
 });
@@ -84,6 +92,16 @@ describe('TFTP server with independent clients', () => {
     });
   }
 
+  test(
+    'curl, lockstep blksize 512 past block 65535 (the block number wraps)',
+    { skip: curlSkip },
+    async () => {
+      const file = out();
+      await run('curl', ['-sS', '--tftp-blksize', '512', '-o', file, `tftp://${HOST}:${port}/wrap.img`]);
+      assert.equal(sha256File(file), wantWrap);
+    },
+  );
+
   const atftpSkip = skipReason('atftp', 'atftp', '--help');
   for (const [blksize, windowsize] of [
     [512, 1],
@@ -110,6 +128,23 @@ describe('TFTP server with independent clients', () => {
     const file = out();
     await run('tftp', [HOST, String(port), '-m', 'binary', '-c', 'get', 'boot.img', file]);
     assert.equal(sha256File(file), want);
+  });
+
+  test(
+    'tftp-hpa, ascii mode (netascii): the text comes back as it is on disk',
+    { skip: hpaSkip },
+    async () => {
+      const file = out();
+      await run('tftp', [HOST, String(port), '-m', 'ascii', '-c', 'get', 'menu.cfg', file]);
+      assert.equal(readFileSync(file, 'utf8'), MENU);
+    },
+  );
+
+  test('atftp, tsize probe options and windowsize past block 65535', { skip: atftpSkip }, async () => {
+    const file = out();
+    const options = ['--option', 'blksize 512', '--option', 'windowsize 16', '--option', 'tsize'];
+    await run('atftp', [...options, '-g', '-r', 'wrap.img', '-l', file, HOST, String(port)]);
+    assert.equal(sha256File(file), wantWrap);
   });
 
   test('tftp-hpa, a missing file', { skip: hpaSkip }, async () => {

@@ -1,10 +1,12 @@
 /**
  * The TFTP server's socket edge: a listening socket for requests, and per transfer a new socket on an
- * ephemeral port (its TID, RFC 1350) driving a TftpSession. Files are read a chunk at a time, never whole.
+ * ephemeral port (its TID, RFC 1350) driving a TftpSession. Files are read a chunk at a time straight into
+ * packet buffers (blocks.ts); only netascii files are read whole, to convert them. A window whose blocks are
+ * in memory is sent synchronously from the ACK's callback: no promise, no timer and no allocation per packet.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { FileHandle } from 'node:fs/promises';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 
 import {
   TFTP_ERR_NOT_DEFINED,
@@ -13,10 +15,18 @@ import {
   tftpError,
   type TftpPacket,
 } from '../../protocol/tftp/index.js';
+import {
+  FileBlocks,
+  FileChangedError,
+  MemoryBlocks,
+  NETASCII_MAX_BYTES,
+  toNetascii,
+  type BlockSource,
+} from './blocks.js';
 import { openTftpFile, realRoot } from './files.js';
 import {
   TftpSession,
-  tftpDataPacket,
+  type TftpDataBlock,
   type TftpEndpoint,
   type TftpSessionAction,
   type TftpSessionLimits,
@@ -76,49 +86,35 @@ export interface TftpServer {
   close(): Promise<void>;
 }
 
-/** Bytes read from the file at once (at least one window). */
-const READ_CHUNK = 256 * 1024;
-
-/** A read-ahead buffer over a file: blocks are served from it, the file is read a chunk at a time. */
-class ChunkReader {
-  private buffer: Buffer = Buffer.alloc(0);
-  private start = 0;
-  private end = 0;
-
-  constructor(private readonly handle: FileHandle) {}
-
-  /** A view of [offset, offset + length), valid until the next call. */
-  async get(offset: number, length: number): Promise<Uint8Array> {
-    if (offset < this.start || offset + length > this.end) {
-      const want = Math.max(READ_CHUNK, length);
-      if (this.buffer.length < want) this.buffer = Buffer.allocUnsafe(want);
-      const { bytesRead } = await this.handle.read(this.buffer, 0, want, offset);
-      this.start = offset;
-      this.end = offset + bytesRead;
-      if (offset + length > this.end) throw new Error('file shrank during the transfer');
-    }
-    return this.buffer.subarray(offset - this.start, offset - this.start + length);
-  }
-}
-
 class Transfer {
   readonly info: TransferInfo;
+  private blocks: BlockSource | null = null;
   private handle: FileHandle | null = null;
-  private reader: ChunkReader | null = null;
+  /** Actions waiting for a file read to finish (null: none is running). */
+  private waiting: TftpSessionAction[] | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<void> = Promise.resolve();
+  /** When the session's timer is due (ms since the epoch); the Node timer may be set earlier or later. */
+  private deadline = 0;
+  /** When the Node timer fires. */
+  private timerAt = 0;
   private closed = false;
   private reason: string | undefined;
-  private pending = 0;
+  /** Control packets (OACK, ERROR) not yet handed to the kernel: the socket closes after them. */
+  private pendingControl = 0;
 
   constructor(
     readonly server: Server,
     readonly session: TftpSession,
     readonly socket: Socket,
+    /** The request's bytes: the same request again is a retransmission, another one a new transfer. */
+    readonly requestBytes: Uint8Array,
     info: TransferInfo,
   ) {
     this.info = info;
-    socket.on('message', (msg, rinfo) => this.run(session.receive(msg, endpoint(rinfo), Date.now())));
+    // RemoteInfo has the address and port a TftpEndpoint needs: no copy per packet.
+    socket.on('message', (msg, rinfo) => {
+      if (!this.closed) this.run(session.receive(msg, rinfo, Date.now()));
+    });
     socket.on('error', (err) => this.fail(err));
   }
 
@@ -139,19 +135,45 @@ class Transfer {
       return;
     }
     this.handle = opened.handle;
-    this.reader = new ChunkReader(opened.handle);
-    this.run(this.session.start({ size: opened.size }, Date.now()));
-  }
-
-  /** Carries out actions in order; data reads are async, so later actions wait for earlier ones. */
-  private run(actions: TftpSessionAction[]): void {
-    if (actions.length === 0) return;
-    this.chain = this.chain.then(() => this.perform(actions)).catch((err: unknown) => this.fail(err));
-  }
-
-  private async perform(actions: TftpSessionAction[]): Promise<void> {
-    for (const action of actions) {
+    let size = opened.size;
+    let netascii: Uint8Array | null = null;
+    if (this.session.request.mode?.toLowerCase() === 'netascii') {
+      if (size > NETASCII_MAX_BYTES) {
+        this.reason = `netascii transfer of a file over ${NETASCII_MAX_BYTES} bytes`;
+        this.run(
+          this.session.start({ errorCode: TFTP_ERR_NOT_DEFINED, errorMessage: 'File too large' }, Date.now()),
+        );
+        return;
+      }
+      const raw = Buffer.allocUnsafe(size);
+      const { bytesRead } = await opened.handle.read(raw, 0, size, 0);
+      netascii = toNetascii(raw.subarray(0, bytesRead));
+      size = netascii.length;
       if (this.closed) return;
+    }
+    const actions = this.session.start({ size }, Date.now());
+    const negotiated = this.session.negotiated;
+    if (negotiated !== null) {
+      this.blocks =
+        netascii !== null
+          ? new MemoryBlocks(netascii, negotiated.blksize)
+          : new FileBlocks(opened.handle, size, negotiated.blksize, negotiated.windowsize);
+    }
+    this.run(actions);
+  }
+
+  /**
+   * Carries out the session's actions in order, synchronously while the blocks to send are in memory. When
+   * a file read is needed, the rest (and whatever arrives meanwhile) waits for it.
+   */
+  private run(actions: TftpSessionAction[]): void {
+    if (this.waiting !== null) {
+      for (const a of actions) this.waiting.push(a);
+      return;
+    }
+    for (let i = 0; i < actions.length; i++) {
+      if (this.closed) return;
+      const action = actions[i];
       switch (action.type) {
         case 'send':
           this.send(action.bytes, action.to);
@@ -159,7 +181,11 @@ class Transfer {
             this.server.emit('oack', { ...this.info, options: action.packet.options ?? {} });
           break;
         case 'send-data':
-          await this.sendData(action.to, action.blocks);
+          if (!this.sendData(action.to, action.blocks)) {
+            this.waiting = actions.slice(i);
+            this.load(action.blocks[0].block, action.blocks.length);
+            return;
+          }
           break;
         case 'timer':
           this.arm(action.ms);
@@ -171,25 +197,41 @@ class Transfer {
     }
   }
 
-  private async sendData(to: TftpEndpoint, blocks: { wire: number; offset: number; length: number }[]) {
-    const reader = this.reader;
-    if (reader === null || blocks.length === 0) return;
-    const first = blocks[0];
-    const last = blocks[blocks.length - 1];
-    const bytes = await reader.get(first.offset, last.offset + last.length - first.offset);
-    if (this.closed) return;
-    for (const b of blocks) {
-      const at = b.offset - first.offset;
-      this.send(tftpDataPacket(b.wire, bytes.subarray(at, at + b.length)), to);
-    }
+  private load(block: number, count: number): void {
+    const blocks = this.blocks;
+    if (blocks === null) return;
+    // A packet still queued in the socket (the kernel said "later") must not be overwritten.
+    const fresh = this.socket.getSendQueueCount() > 0;
+    blocks.load(block, count, fresh).then(
+      () => {
+        const queued = this.waiting ?? [];
+        this.waiting = null;
+        this.run(queued);
+      },
+      (err: unknown) => {
+        this.waiting = null;
+        this.reason = err instanceof Error ? err.message : String(err);
+        const message = err instanceof FileChangedError ? 'File changed during transfer' : 'Read error';
+        this.run(this.session.abort(TFTP_ERR_NOT_DEFINED, message, Date.now()));
+      },
+    );
   }
 
-  /** Sends one datagram; the socket closes only once every queued send has left. */
+  /** Sends the blocks if they are in memory; false (nothing sent) when they must be read first. */
+  private sendData(to: TftpEndpoint, list: TftpDataBlock[]): boolean {
+    const blocks = this.blocks;
+    if (blocks === null || list.length === 0) return true;
+    if (!blocks.has(list[0].block) || !blocks.has(list[list.length - 1].block)) return false;
+    for (const b of list) this.socket.send(blocks.packet(b.block, b.wire, b.length), to.port, to.address);
+    return true;
+  }
+
+  /** Sends a control packet; the socket closes only once it has left. */
   send(bytes: Uint8Array, to: TftpEndpoint): void {
-    this.pending++;
+    this.pendingControl++;
     this.socket.send(bytes, to.port, to.address, () => {
-      this.pending--;
-      if (this.closed && this.pending === 0) this.closeSocket();
+      this.pendingControl--;
+      if (this.closed && this.pendingControl === 0) this.closeSocket();
     });
   }
 
@@ -201,12 +243,33 @@ class Transfer {
     }
   }
 
+  /**
+   * The session re-arms its timer after every window; a Node timer per window would be churn. One timer
+   * runs instead: it fires at the earliest deadline it was set for and, when the deadline moved later
+   * meanwhile, sleeps again until the new one.
+   */
   private arm(ms: number): void {
+    const now = Date.now();
+    this.deadline = now + ms;
+    if (this.timer !== null && this.timerAt <= this.deadline) return;
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.run(this.session.timeout(Date.now()));
-    }, ms);
+    this.schedule(now);
+  }
+
+  private schedule(now: number): void {
+    this.timerAt = this.deadline;
+    this.timer = setTimeout(() => this.onTimer(), Math.max(0, this.deadline - now));
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    if (this.closed) return;
+    const now = Date.now();
+    if (now < this.deadline) {
+      this.schedule(now);
+      return;
+    }
+    this.run(this.session.timeout(now));
   }
 
   private finish(outcome: TftpTransferOutcome): void {
@@ -251,12 +314,14 @@ class Transfer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.waiting = null;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    // Queued sends (a final ERROR) leave first; the last send's callback closes the socket then.
-    if (this.pending === 0) this.closeSocket();
+    // A queued final ERROR leaves first; its send callback closes the socket then.
+    if (this.pendingControl === 0) this.closeSocket();
     const handle = this.handle;
     this.handle = null;
+    this.blocks = null;
     if (handle !== null) void handle.close().catch(() => undefined);
     this.server.forget(this);
   }
@@ -332,13 +397,25 @@ class Server implements TftpServer {
     if (pkt.opcode !== 'RRQ' && pkt.opcode !== 'WRQ') return;
     const peer = endpoint(rinfo);
     const key = peerKey(peer);
-    // A client resending its request while its transfer runs: the transfer already answers it.
-    if (this.active.has(key)) return;
+    const running = this.active.get(key);
+    if (running !== undefined) {
+      // The same request again is the client resending it: the running transfer already answers.
+      if (Buffer.compare(running.requestBytes, msg) === 0) return;
+      // Another request from the same port (firmware that reads the real file after a tsize probe without
+      // ending the probe): the old transfer is over for the client.
+      running.close();
+    }
     const busy = this.active.size >= (this.options.maxTransfers ?? 512);
-    this.startTransfer(pkt, peer, key, busy);
+    this.startTransfer(pkt, Uint8Array.from(msg), peer, key, busy);
   }
 
-  private startTransfer(pkt: TftpPacket, peer: TftpEndpoint, key: string, busy: boolean): void {
+  private startTransfer(
+    pkt: TftpPacket,
+    bytes: Uint8Array,
+    peer: TftpEndpoint,
+    key: string,
+    busy: boolean,
+  ): void {
     const info: TransferInfo = { id: this.nextId++, peer, filename: pkt.filename ?? '' };
     this.emit('request', {
       ...info,
@@ -347,9 +424,9 @@ class Server implements TftpServer {
       options: { ...(pkt.options ?? {}) },
     });
     const local = this.socket.address();
-    const socket = createSocket({ type: local.family === 'IPv6' ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: local.family === 'IPv6' ? 'udp6' : 'udp4', lookup: literalLookup });
     const session = new TftpSession(pkt, peer, Date.now(), this.options);
-    const transfer = new Transfer(this, session, socket, info);
+    const transfer = new Transfer(this, session, socket, bytes, info);
     this.active.set(key, transfer);
     socket.bind(0, local.address, () => {
       if (busy) {
@@ -377,6 +454,21 @@ class Server implements TftpServer {
     });
     transfer.close();
   }
+}
+
+/**
+ * Every send to an address string goes through the socket's lookup, by default dns.lookup, which answers
+ * even an IP literal on the next tick. The transfer sockets only ever send to the IP literal a request
+ * came from, so they answer at once.
+ */
+function literalLookup(
+  hostname: string,
+  _options: unknown,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family === 0) callback(new Error(`not an IP address: ${hostname}`), '', 0);
+  else callback(null, hostname, family);
 }
 
 function peerKey(peer: TftpEndpoint): string {

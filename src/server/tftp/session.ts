@@ -6,6 +6,7 @@
  * RFC 1350 (lockstep), RFC 2347 (OACK), 2348 (blksize), 2349 (timeout, tsize), 7440 (windowsize).
  */
 import {
+  TFTP_ACK,
   TFTP_ERR_ACCESS_VIOLATION,
   TFTP_ERR_ILLEGAL_OPERATION,
   TFTP_ERR_UNKNOWN_TID,
@@ -27,6 +28,11 @@ export interface TftpEndpoint {
 }
 
 export interface TftpSessionLimits {
+  /**
+   * MTU of the interface the server answers on: blksize is capped to mtu − 32 (IPv4 20 + UDP 8 + TFTP 4
+   * bytes), as dnsmasq does, so no DATA packet is fragmented. With it, maxBlksize defaults to mtu − 32.
+   */
+  mtu?: number;
   /** Largest blksize granted (RFC 2348 allows 8–65464). Default 1468: a 1500-byte MTU less IP/UDP/TFTP. */
   maxBlksize?: number;
   /** Largest windowsize granted (RFC 7440 allows 1–65535). Default 64. */
@@ -44,6 +50,8 @@ export const DEFAULT_MAX_WINDOWSIZE = 64;
 export const DEFAULT_TIMEOUT_MS = 1000;
 export const DEFAULT_RETRIES = 5;
 export const DEFAULT_MAX_TIMEOUT_MS = 30_000;
+/** Bytes of headers a DATA packet carries besides its block: IPv4 20, UDP 8, TFTP 4. */
+export const BLKSIZE_MTU_OVERHEAD = 32;
 
 /** What the file lookup found: the size of a file ready to read, or the TFTP error to answer. */
 export type TftpFileLookup = { size: number } | { errorCode: number; errorMessage: string };
@@ -64,7 +72,9 @@ export type TftpTransferEnd =
   /** The client sent an ERROR (a tsize probe ends this way, with code 8, after the OACK). */
   | 'client-error'
   /** No progress after the last retransmission. */
-  | 'timeout';
+  | 'timeout'
+  /** The server stopped the transfer with an ERROR (the file changed size or could not be read). */
+  | 'aborted';
 
 export interface TftpTransferOutcome {
   end: TftpTransferEnd;
@@ -149,10 +159,14 @@ export function negotiateOptions(
 }
 
 export function resolveLimits(limits: TftpSessionLimits = {}): Required<TftpSessionLimits> {
-  const maxBlksize = Math.max(BLKSIZE_MIN, Math.min(BLKSIZE_MAX, limits.maxBlksize ?? DEFAULT_MAX_BLKSIZE));
+  const mtu = limits.mtu !== undefined && limits.mtu > 0 ? limits.mtu : 0;
+  const mtuCap = mtu > 0 ? mtu - BLKSIZE_MTU_OVERHEAD : BLKSIZE_MAX;
+  const asked = Math.min(limits.maxBlksize ?? (mtu > 0 ? mtuCap : DEFAULT_MAX_BLKSIZE), mtuCap);
+  const maxBlksize = Math.max(BLKSIZE_MIN, Math.min(BLKSIZE_MAX, asked));
   // The window must stay under 65536 blocks so a 16-bit ACK names exactly one block of it.
   const maxWindowsize = Math.max(1, Math.min(65535, limits.maxWindowsize ?? DEFAULT_MAX_WINDOWSIZE));
   return {
+    mtu,
     maxBlksize,
     maxWindowsize,
     timeoutMs: Math.max(1, limits.timeoutMs ?? DEFAULT_TIMEOUT_MS),
@@ -228,19 +242,35 @@ export class TftpSession {
       const packet = tftpError(TFTP_ERR_UNKNOWN_TID, 'Unknown transfer ID');
       return [{ type: 'send', to: from, bytes: encodeTftp(packet), packet }];
     }
+    // An ACK (the packet of nearly every exchange) is read in place: no decoding, no allocation.
+    if (decoded === undefined && bytes.length >= 4 && bytes[0] === 0 && bytes[1] === TFTP_ACK)
+      return this.ack((bytes[2] << 8) | bytes[3], now);
     const pkt = decoded ?? decodeTftp(bytes);
     if (pkt.opcode === 'ERROR') {
       return this.finish(now, 'client-error', pkt.errorCode ?? 0, pkt.errorMessage ?? '');
     }
     if (pkt.opcode !== 'ACK' || pkt.block === undefined) return [];
+    return this.ack(pkt.block, now);
+  }
+
+  /**
+   * The server gives up on the transfer (the file shrank or a read failed): ERROR to the client, then done.
+   * `message` goes on the wire: a fixed text, never a path.
+   */
+  abort(code: number, message: string, now: number): TftpSessionAction[] {
+    if (this.phase === 'done') return [];
+    return [this.control(tftpError(code, message)), ...this.finish(now, 'aborted', code, message)];
+  }
+
+  private ack(wire: number, now: number): TftpSessionAction[] {
     if (this.phase === 'oack') {
-      if (pkt.block !== 0) return [];
+      if (wire !== 0) return [];
       this.phase = 'data';
       this.tries = 0;
       return this.sendWindow(false);
     }
     // The ACK names one block of [acked, sentUpTo]; anything else is stale.
-    const block = this.acked + ((pkt.block - (this.acked & 0xffff)) & 0xffff);
+    const block = this.acked + ((wire - (this.acked & 0xffff)) & 0xffff);
     if (block > this.sentUpTo) return [];
     // A duplicate ACK is never answered: resending on it is the Sorcerer's Apprentice bug. The timer
     // covers a lost window.

@@ -24,6 +24,8 @@ export const APT_PACKAGE: Record<string, string> = {
   'qemu-system-x86_64': 'qemu-system-x86',
   '/usr/lib/ipxe/qemu/efi-e1000.rom': 'ipxe-qemu',
   '/usr/lib/ipxe/undionly.kpxe': 'ipxe',
+  '/usr/lib/ipxe/snponly.efi': 'ipxe',
+  '/usr/share/ovmf/OVMF.fd': 'ovmf',
   '/usr/lib/PXELINUX/pxelinux.0': 'pxelinux',
   '/usr/lib/syslinux/modules/bios/ldlinux.c32': 'syslinux-common',
 };

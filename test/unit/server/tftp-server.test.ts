@@ -38,6 +38,7 @@ before(async () => {
   put('exact.bin', randomBytes(512 * 8));
   put('empty.bin', Buffer.alloc(0));
   put('boot/ipxe.efi', randomBytes(70_000));
+  put('menu.cfg', Buffer.from('default linux\nlabel x\rend\r\n'));
   server = await createTftpServer({
     root: dir,
     address: HOST,
@@ -88,6 +89,31 @@ describe('TFTP server on loopback', () => {
     const r = await tftpGet({ host: HOST, port, filename: 'boot/ipxe.efi', blksize: 65464 });
     assert.equal(r.oack?.blksize, '8192');
     assert.equal(r.sha256, sha256(files.get('boot/ipxe.efi') ?? Buffer.alloc(1)));
+  });
+
+  test('the MTU caps blksize to MTU - 32 (a 1500-byte link: 1468)', async () => {
+    const capped = await createTftpServer({ root: dir, address: HOST, port: 0, mtu: 1500 });
+    try {
+      const at = capped.address().port;
+      const r = await tftpGet({
+        host: HOST,
+        port: at,
+        filename: 'boot/ipxe.efi',
+        blksize: 8192,
+        tsize: true,
+      });
+      assert.deepEqual(r.oack, { blksize: '1468', tsize: '70000' });
+      assert.equal(r.sha256, sha256(files.get('boot/ipxe.efi') ?? Buffer.alloc(1)));
+    } finally {
+      await capped.close();
+    }
+  });
+
+  test('netascii: LF goes out as CR LF, CR as CR NUL; tsize is the converted size', async () => {
+    const r = await tftpGet({ host: HOST, port, filename: 'menu.cfg', mode: 'netascii', tsize: true });
+    const want = Buffer.from('default linux\r\nlabel x\r\0end\r\0\r\n');
+    assert.deepEqual(r.data, want);
+    assert.equal(r.tsize, want.length);
   });
 
   test('tsize probe, then the real read', async () => {

@@ -170,6 +170,35 @@ describe('TFTP session: lockstep (RFC 1350)', () => {
   });
 });
 
+describe('TFTP session: the server gives up', () => {
+  test('abort: ERROR with the given text, outcome aborted, nothing after', () => {
+    const s = session();
+    s.start({ size: 5000 }, 0);
+    ack(s, 1);
+    const actions = s.abort(0, 'File changed during transfer', 30);
+    const [err] = sent(actions);
+    assert.equal(err.errorCode, 0);
+    assert.equal(err.errorMessage, 'File changed during transfer');
+    assert.deepEqual(outcomeOf(actions), {
+      end: 'aborted',
+      bytes: 512,
+      ms: 30,
+      retransmits: 0,
+      errorCode: 0,
+      errorMessage: 'File changed during transfer',
+    });
+    assert.deepEqual(ack(s, 2), []);
+    assert.deepEqual(s.abort(0, 'again', 31), []);
+  });
+
+  test('an ACK with bytes after its block number (msftwindow) still counts', () => {
+    const s = session();
+    s.start({ size: 5000 }, 0);
+    assert.deepEqual(blockNumbers(s.receive(Uint8Array.of(0, 4, 0, 1, 8), PEER, 1)), [2]);
+    assert.deepEqual(s.receive(Uint8Array.of(0, 4, 0), PEER, 1), [], 'a truncated ACK is ignored');
+  });
+});
+
 describe('TFTP session: refusals', () => {
   test('WRQ: ERROR 2, no file looked up', () => {
     const s = session({}, {}, tftpWrq('upload.bin'));
@@ -307,6 +336,24 @@ describe('TFTP session: option negotiation (RFC 2347–2349, 7440)', () => {
       'the last window stops at the short block',
     );
     assert.equal(outcomeOf(ack(s, 41))?.end, 'complete');
+  });
+
+  test('blksize is capped to the MTU less 32 bytes, as dnsmasq does', () => {
+    const cases: [TftpSessionLimits, string][] = [
+      [{ mtu: 1500 }, '1468'],
+      [{ mtu: 9000 }, '8192'],
+      [{ mtu: 1500, maxBlksize: 8192 }, '1468'],
+      [{ mtu: 9000, maxBlksize: 4096 }, '4096'],
+      [{ mtu: 65536 }, '8192'],
+    ];
+    for (const [limits, granted] of cases) {
+      const packets = sent(session({ blksize: '8192' }, limits).start({ size: 10 }, 0));
+      assert.equal(packets[0]?.options?.blksize, granted, JSON.stringify(limits));
+    }
+    assert.equal(
+      sent(session({ blksize: '65464' }, { mtu: 576 }).start({ size: 1 }, 0))[0].options?.blksize,
+      '544',
+    );
   });
 
   test('windowsize is capped to the configured maximum', () => {

@@ -1,0 +1,3 @@
+/** Static HTTP for the iPXE stage: the TFTP root, read-only, with the same path confinement. */
+export * from './server.js';
+export * from './request-path.js';
