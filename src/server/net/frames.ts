@@ -26,8 +26,8 @@ import type { DhcpInbound, DhcpOutbound, DhcpServicePort } from '../dhcp/types.j
 
 export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 
-/** One UDP datagram to frame: addresses at every layer. */
-export interface UdpFrameSpec {
+/** A UDP datagram with its addresses at every layer (Ethernet, IPv4, UDP). */
+export interface UdpDatagram {
   srcMac: string;
   dstMac: string;
   srcIp: string;
@@ -35,6 +35,10 @@ export interface UdpFrameSpec {
   srcPort: number;
   dstPort: number;
   payload: Uint8Array;
+}
+
+/** One UDP datagram to frame. */
+export interface UdpFrameSpec extends UdpDatagram {
   /** IPv4 identification (fragments of one datagram share it). */
   ipId: number;
   /** Link MTU: a larger datagram is sent as IPv4 fragments. */
@@ -83,17 +87,6 @@ export function dhcpReplyFrames(reply: DhcpOutbound, link: ServerLink, ipId: num
     ipId,
     mtu: link.mtu,
   });
-}
-
-/** A UDP datagram read from an Ethernet frame. `payload` is a view into the frame. */
-export interface UdpDatagram {
-  srcMac: string;
-  dstMac: string;
-  srcIp: string;
-  dstIp: string;
-  srcPort: number;
-  dstPort: number;
-  payload: Uint8Array;
 }
 
 /** Why a received frame was not a datagram for us (counted, and logged at debug level). */
