@@ -36,3 +36,35 @@ export function analysisDocument(
 export function renderAnalysisJson(doc: AnalysisDocument): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
+
+/**
+ * The same text as renderAnalysisJson, in pieces: one per session, orphan transfer and finding. A long
+ * capture's document runs to tens of MB; written piece by piece it never exists as one string.
+ */
+export function* analysisJsonChunks(doc: AnalysisDocument): Generator<string, void, undefined> {
+  const entries = Object.entries(doc).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  yield entries.length === 0 ? '{}\n' : '{\n';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, value] = entries[i] as [string, unknown];
+    const comma = i < entries.length - 1 ? ',' : '';
+    const name = `  ${JSON.stringify(key)}: `;
+    if (Array.isArray(value) && value.length > 0) {
+      yield `${name}[\n`;
+      for (let j = 0; j < value.length; j++) {
+        const item: unknown = value[j];
+        // JSON.stringify writes null for an array item that has no JSON form, as it would inside the array.
+        const text = JSON.stringify(item, null, 2) ?? 'null';
+        yield `${indentJson(text, '    ')}${j < value.length - 1 ? ',' : ''}\n`;
+      }
+      yield `  ]${comma}\n`;
+    } else {
+      yield `${name}${indentJson(JSON.stringify(value, null, 2), '  ').slice(2)}${comma}\n`;
+    }
+  }
+  if (entries.length > 0) yield '}\n';
+}
+
+/** Indents every line of JSON text (string values never hold a raw line break, so lines are safe to split). */
+function indentJson(text: string, pad: string): string {
+  return pad + text.split('\n').join(`\n${pad}`);
+}

@@ -3,7 +3,7 @@ import type { AnalysisResult } from '../../analysis/types.js';
 import type { Finding, Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { parseMac } from '../../protocol/addr.js';
-import { inputPath, useColor, writeErr } from '../io.js';
+import { inputPath, OutputBuffer, useColor, writeErr } from '../io.js';
 import { packageVersion } from '../version.js';
 
 interface AnalyzeArgs {
@@ -58,7 +58,7 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       const { analyzeCapture } = await import('../../analyze.js');
       const { filterByClient } = await import('../../analysis/filter.js');
       const { listRules } = await import('../../diagnosis/registry.js');
-      const { analysisDocument, renderAnalysisJson } = await import('../../report/analyze-json.js');
+      const { analysisDocument, analysisJsonChunks } = await import('../../report/analyze-json.js');
       const { renderAnalysisText } = await import('../../report/analyze-text.js');
       const { renderRulesText } = await import('../../report/rules-text.js');
       const color = useColor(args.color);
@@ -82,7 +82,10 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       let { result, findings } = outcome;
       if (client !== null) ({ result, findings } = filterByClient(result, findings, client));
       if (args.json) {
-        process.stdout.write(renderAnalysisJson(analysisDocument(result, findings, packageVersion())));
+        const out = new OutputBuffer();
+        for (const chunk of analysisJsonChunks(analysisDocument(result, findings, packageVersion())))
+          await out.write(chunk);
+        await out.flush();
       } else {
         process.stdout.write(renderAnalysisText(result, findings, { color }));
       }
