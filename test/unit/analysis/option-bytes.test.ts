@@ -7,30 +7,12 @@ import {
   readUserClass,
   readUuid,
 } from '../../../src/analysis/option-bytes.js';
+import { LAB_UUID_97 } from './support/records.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const ascii = (s: string): number[] => [...Buffer.from(s, 'latin1')];
 
-// Option 97 of the lab client: SMBIOS UUID 8a5f1b1e-7c1d-4c2e-9b9a-0123456789ab, wire bytes 1e1b5f8a 1d7c 2e4c …
-const UUID_97 = bytes(
-  0,
-  0x1e,
-  0x1b,
-  0x5f,
-  0x8a,
-  0x1d,
-  0x7c,
-  0x2e,
-  0x4c,
-  0x9b,
-  0x9a,
-  0x01,
-  0x23,
-  0x45,
-  0x67,
-  0x89,
-  0xab,
-);
+const UUID_97 = Uint8Array.from(LAB_UUID_97);
 
 describe('option bytes', () => {
   it('shows the option 97 UUID as the machine label (Wireshark, qemu -uuid) and in pxelinux wire order', () => {

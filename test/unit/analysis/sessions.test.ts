@@ -7,32 +7,14 @@ import {
   CLIENT_IP,
   CLIENT_MAC,
   dhcp,
+  LAB_UUID_97,
   opt,
   SERVER,
   TftpScript,
   type RawOption,
 } from './support/records.js';
 
-const UUID_97 = opt.bytes(
-  97,
-  0,
-  0x1e,
-  0x1b,
-  0x5f,
-  0x8a,
-  0x1d,
-  0x7c,
-  0x2e,
-  0x4c,
-  0x9b,
-  0x9a,
-  0x01,
-  0x23,
-  0x45,
-  0x67,
-  0x89,
-  0xab,
-);
+const UUID_97 = opt.bytes(97, ...LAB_UUID_97);
 const BIOS_IPXE = [
   opt.u16(93, 0),
   opt.text(60, 'PXEClient:Arch:00000:UNDI:002001'),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { findCapture, projectRoot } from '../../support/fixtures.js';
+import { REQUIRED_RULE_IDS } from '../../support/required-rules.js';
 
 const root = projectRoot();
 const bin = join(root, 'bin', 'pxe-doctor.js');
@@ -143,35 +144,7 @@ test('analyze: report, verdict, --json document, --client, --fail-on', () => {
 test('analyze --rules lists every rule with what it detects', () => {
   const r = run(['analyze', '--rules']);
   assert.equal(r.code, 0, r.stderr);
-  for (const id of [
-    'dhcp.no-offer',
-    'dhcp.proxy-only',
-    'dhcp.no-boot-file',
-    'dhcp.next-server-missing',
-    'dhcp.pxeclient-without-proxy',
-    'proxy.no-reply-4011',
-    'dhcp.multiple-servers',
-    'dhcp.nak',
-    'dhcp.option-overload',
-    'dhcp.no-request-after-offer',
-    'boot.arch-mismatch',
-    'ipxe.chainload-loop',
-    'tftp.no-server',
-    'tftp.file-not-found',
-    'tftp.access-violation',
-    'tftp.error',
-    'tftp.open-timeout',
-    'tftp.read-timeout',
-    'tftp.blksize-exceeds-path',
-    'tftp.blksize-invalid',
-    'tftp.retransmissions',
-    'tftp.sorcerers-apprentice',
-    'tftp.unknown-tid',
-    'tftp.tsize-mismatch',
-    'capture.tftp-data-missing',
-    'capture.truncated',
-    'capture.relay-view',
-  ]) {
+  for (const id of REQUIRED_RULE_IDS) {
     assert.match(r.stdout, new RegExp(`^${id.replace('.', '\\.')} `, 'm'), id);
   }
 });

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { renderRulesMarkdown } from '../../../src/diagnosis/docs.js';
 import { RULES, listRules } from '../../../src/diagnosis/registry.js';
+import { REQUIRED_RULE_IDS } from '../../support/required-rules.js';
 
 /** dist/test/unit/diagnosis → repository root. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -38,35 +39,7 @@ describe('registry', () => {
 
   test('the rules the design asks for are all there', () => {
     const ids = new Set(RULES.map((r) => r.id));
-    for (const id of [
-      'dhcp.no-offer',
-      'dhcp.proxy-only',
-      'dhcp.no-boot-file',
-      'dhcp.next-server-missing',
-      'dhcp.pxeclient-without-proxy',
-      'proxy.no-reply-4011',
-      'dhcp.multiple-servers',
-      'dhcp.nak',
-      'dhcp.option-overload',
-      'dhcp.no-request-after-offer',
-      'boot.arch-mismatch',
-      'ipxe.chainload-loop',
-      'tftp.no-server',
-      'tftp.file-not-found',
-      'tftp.access-violation',
-      'tftp.error',
-      'tftp.open-timeout',
-      'tftp.read-timeout',
-      'tftp.blksize-exceeds-path',
-      'tftp.blksize-invalid',
-      'tftp.retransmissions',
-      'tftp.sorcerers-apprentice',
-      'tftp.unknown-tid',
-      'tftp.tsize-mismatch',
-      'capture.tftp-data-missing',
-      'capture.truncated',
-      'capture.relay-view',
-    ]) {
+    for (const id of REQUIRED_RULE_IDS) {
       assert.ok(ids.has(id), id);
     }
   });

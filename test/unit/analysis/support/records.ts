@@ -26,6 +26,11 @@ export interface RawOption {
   raw: Uint8Array;
 }
 
+/** Option 97 of the lab client: SMBIOS UUID 8a5f1b1e-7c1d-4c2e-9b9a-0123456789ab (type 0, wire bytes 1e1b5f8a 1d7c 2e4c …). */
+export const LAB_UUID_97: readonly number[] = [
+  0, 0x1e, 0x1b, 0x5f, 0x8a, 0x1d, 0x7c, 0x2e, 0x4c, 0x9b, 0x9a, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+];
+
 export const opt = {
   bytes: (code: number, ...bytes: number[]): RawOption => ({ code, raw: Uint8Array.from(bytes) }),
   text: (code: number, s: string): RawOption => ({ code, raw: Uint8Array.from(Buffer.from(s, 'latin1')) }),
