@@ -3,7 +3,7 @@
  * https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html
  */
 import { Carry, plainBytes, viewOf } from './carry.js';
-import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink } from './types.js';
+import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink, RawTimestamp } from './types.js';
 
 const FILE_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
@@ -41,9 +41,28 @@ export class PcapParser implements CaptureParser {
   private maxCapLen = STANDARD_MAX_CAPLEN;
   private lengthOrder = LENGTHS_NORMAL;
   private warnedTimestamp = false;
+  /** The last packet's timestamp fields, recorded as plain numbers (see lastPacket). */
+  private lastSeconds = 0;
+  private lastSub = 0;
 
   constructor(sink: CaptureSink) {
     this.sink = sink;
+  }
+
+  lastPacket(): { frame: number; ts: RawTimestamp } | null {
+    if (this.frames === 0) return null;
+    return { frame: this.frames, ts: this.timestamp(this.lastSeconds, this.lastSub) };
+  }
+
+  private timestamp(seconds: number, sub: number): RawTimestamp {
+    return {
+      high: seconds,
+      low: sub,
+      unitsPerSecond: this.unitsPerSecond,
+      combined: false,
+      offsetSeconds: 0,
+      digits: this.digits,
+    };
   }
 
   push(input: Uint8Array): boolean {
@@ -185,20 +204,16 @@ export class PcapParser implements CaptureParser {
     const sub = dv.getUint32(at + 4, little);
     const frame = ++this.frames;
     if (sub >= this.unitsPerSecond && !this.warnedTimestamp) this.warnTimestamp(frame, sub, offset);
+    this.lastSeconds = seconds;
+    this.lastSub = sub;
+    if (this.sink.skim?.(frame, this.linkType, bytes, at + RECORD_HEADER_LEN, capLen) === true) return;
     this.sink.frame({
       frame,
       linkType: this.linkType,
       interfaceId: 0,
       data: bytes.subarray(at + RECORD_HEADER_LEN, at + RECORD_HEADER_LEN + capLen),
       origLen: this.origLen(dv, at),
-      ts: {
-        high: seconds,
-        low: sub,
-        unitsPerSecond: this.unitsPerSecond,
-        combined: false,
-        offsetSeconds: 0,
-        digits: this.digits,
-      },
+      ts: this.timestamp(seconds, sub),
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import { Carry, plainBytes, viewOf } from './carry.js';
 import { digitsForUnits } from './timestamp.js';
-import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink } from './types.js';
+import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink, RawTimestamp } from './types.js';
 
 export const BLOCK_SHB = 0x0a0d0d0a;
 const BLOCK_IDB = 0x00000001;
@@ -86,9 +86,30 @@ export class PcapngParser implements CaptureParser {
   private little = true;
   private sectionInterfaces: Interface[] = [];
   private warnings = 0;
+  /** The last packet, as plain numbers: recorded for every packet, turned into an object once at the end. */
+  private lastFrame = 0;
+  private lastHigh = 0;
+  private lastLow = 0;
+  private lastInterface: Interface | null = null;
+  private lastMissing = false;
 
   constructor(sink: CaptureSink) {
     this.sink = sink;
+  }
+
+  lastPacket(): { frame: number; ts: RawTimestamp } | null {
+    const iface = this.lastInterface;
+    if (iface === null) return null;
+    const ts: RawTimestamp = {
+      high: this.lastHigh,
+      low: this.lastLow,
+      unitsPerSecond: iface.unitsPerSecond,
+      combined: true,
+      offsetSeconds: this.lastMissing ? 0 : iface.offsetSeconds,
+      digits: iface.digits,
+    };
+    if (this.lastMissing) ts.missing = true;
+    return { frame: this.lastFrame, ts };
   }
 
   push(input: Uint8Array): boolean {
@@ -247,6 +268,14 @@ export class PcapngParser implements CaptureParser {
       return;
     }
     this.frames++;
+    const high = dv.getUint32(at + 12, little);
+    const low = dv.getUint32(at + 16, little);
+    this.lastFrame = frame;
+    this.lastHigh = high;
+    this.lastLow = low;
+    this.lastInterface = iface;
+    this.lastMissing = false;
+    if (this.sink.skim?.(frame, iface.linkType, bytes, at + 28, capLen) === true) return;
     this.sink.frame({
       frame,
       linkType: iface.linkType,
@@ -254,8 +283,8 @@ export class PcapngParser implements CaptureParser {
       data: bytes.subarray(at + 28, at + 28 + capLen),
       origLen: dv.getUint32(at + 24, little),
       ts: {
-        high: dv.getUint32(at + 12, little),
-        low: dv.getUint32(at + 16, little),
+        high,
+        low,
         unitsPerSecond: iface.unitsPerSecond,
         combined: true,
         offsetSeconds: iface.offsetSeconds,
@@ -280,6 +309,12 @@ export class PcapngParser implements CaptureParser {
     let capLen = Math.min(origLen, len - 16);
     if (iface.snapLen > 0 && iface.snapLen < capLen) capLen = iface.snapLen;
     this.frames++;
+    this.lastFrame = frame;
+    this.lastHigh = 0;
+    this.lastLow = 0;
+    this.lastInterface = iface;
+    this.lastMissing = true;
+    if (this.sink.skim?.(frame, iface.linkType, bytes, at + 12, capLen) === true) return;
     this.sink.frame({
       frame,
       linkType: iface.linkType,

@@ -99,6 +99,7 @@ export function readCaptureBuffer(buf: Uint8Array, sink: CaptureSink): CaptureIn
 }
 
 function captureInfo(parser: CaptureParser, compressed: boolean): CaptureInfo {
+  const last = parser.lastPacket();
   return {
     format: parser.format,
     compressed,
@@ -106,6 +107,7 @@ function captureInfo(parser: CaptureParser, compressed: boolean): CaptureInfo {
     bytesRead: parser.bytesParsed,
     frames: parser.frames,
     nonPacketRecords: parser.nonPacketRecords,
+    ...(last !== null ? { last } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ export interface Timestamp {
 }
 
 const TWO_32 = 4294967296n;
+/** Units per second up to which the limb division in toTimestamp stays exact (remainder × 2^16 < 2^53). */
+const MAX_LIMB_DIVISOR = 2 ** 36;
 /** Below this many 32-bit "high" words a pcapng unit count still fits a double exactly (2^53). */
 const EXACT_HIGH_LIMIT = 2 ** 21;
 
@@ -51,6 +53,25 @@ export function toTimestamp(raw: RawTimestamp, digits: number = raw.digits): Tim
     const seconds = Math.floor(total / ups);
     const rem = total - seconds * ups;
     return { seconds: seconds + raw.offsetSeconds, fraction: Math.floor((rem * scale) / ups), digits };
+  }
+  if (
+    ups <= MAX_LIMB_DIVISOR &&
+    Number.isInteger(ups) &&
+    (ups === scale || ups * scale <= Number.MAX_SAFE_INTEGER)
+  ) {
+    // Nanosecond pcapng (what tshark and dumpcap write): long division of the 64-bit count in 32+16+16-bit
+    // limbs, each step exact in a double; BigInt would cost more than the rest of a packet's decoding.
+    const high = raw.high;
+    const low = raw.low;
+    const q1 = Math.floor(high / ups);
+    const x = (high - q1 * ups) * 65536 + (low >>> 16);
+    const q2 = Math.floor(x / ups);
+    const y = (x - q2 * ups) * 65536 + (low & 0xffff);
+    const q3 = Math.floor(y / ups);
+    const rem = y - q3 * ups;
+    const seconds = q1 * 4294967296 + q2 * 65536 + q3;
+    const fraction = ups === scale ? rem : Math.floor((rem * scale) / ups);
+    return { seconds: seconds + raw.offsetSeconds, fraction, digits };
   }
   const total = BigInt(raw.high) * TWO_32 + BigInt(raw.low);
   const bigUps = BigInt(Math.round(ups));

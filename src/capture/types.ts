@@ -81,6 +81,8 @@ export interface CaptureInfo {
    * RawFrame.frame keeps matching tshark's frame.number.
    */
   nonPacketRecords?: number;
+  /** The last packet read (also when the sink skimmed it away): its number and timestamp. */
+  last?: { frame: number; ts: RawTimestamp };
 }
 
 /**
@@ -90,6 +92,13 @@ export interface CaptureInfo {
  */
 export interface CaptureSink {
   frame(frame: RawFrame): void;
+  /**
+   * A first look at a frame before a RawFrame is built for it: `length` captured bytes of `bytes` from
+   * `offset`, valid during the call only. Returning true means the sink has accounted for the frame from these
+   * bytes alone and frame() is not called for it; it is still numbered and counted. Most frames of a large
+   * capture are background traffic, and building an object per frame would cost more than deciding.
+   */
+  skim?(frame: number, linkType: number, bytes: Uint8Array, offset: number, length: number): boolean;
   warning(warning: CaptureWarning): void;
   /** Called when a new interface (pcapng IDB) or the pcap header is read. */
   interface?(iface: CaptureInterface): void;
@@ -119,4 +128,6 @@ export interface CaptureParser {
   readonly frames: number;
   readonly nonPacketRecords: number;
   readonly interfaces: readonly CaptureInterface[];
+  /** The last packet handed out or skimmed (see CaptureInfo.last), null before the first. */
+  lastPacket(): { frame: number; ts: RawTimestamp } | null;
 }

@@ -5,7 +5,7 @@
 import { readCapture } from '../capture/source.js';
 import type { Timestamp } from '../capture/timestamp.js';
 import { toTimestamp } from '../capture/timestamp.js';
-import type { CaptureInfo, CaptureInterface, CaptureWarning, RawFrame } from '../capture/types.js';
+import type { CaptureInfo, CaptureInterface, CaptureWarning } from '../capture/types.js';
 import { linkTypeName } from './link.js';
 import { PacketDecoder, type PacketHandlers, type SkipCounts } from './packet-decoder.js';
 
@@ -67,20 +67,21 @@ export async function decodeCapture(
   });
   const interfaces: CaptureInterface[] = [];
   let first = true;
-  let last: RawFrame['ts'] | null = null;
-  let lastFrame = 0;
   let fatal = false;
+  const progress = opts.progress;
   const info = await readCapture(
     input,
     {
+      skim: (frame, linkType, bytes, offset, length) => {
+        if (progress !== undefined && (frame & 0xffff) === 0) progress(frame);
+        // The first frame always goes through frame(): its timestamp starts the capture's clock.
+        return !first && decoder.skim(linkType, bytes, offset, length);
+      },
       frame: (f) => {
         if (first) {
           first = false;
           handlers.firstFrame?.(toTimestamp(f.ts));
         }
-        last = f.ts;
-        lastFrame = f.frame;
-        if ((f.frame & 0xffff) === 0) opts.progress?.(f.frame);
         decoder.push(f);
       },
       warning: (w: CaptureWarning) => {
@@ -94,7 +95,7 @@ export async function decodeCapture(
     { signal: opts.signal, afterChunk: opts.afterChunk, reuseBuffers: true },
   );
   decoder.finish();
-  if (last !== null) handlers.lastFrame?.(toTimestamp(last), lastFrame);
+  if (info.last !== undefined) handlers.lastFrame?.(toTimestamp(info.last.ts), info.last.frame);
   const linkTypes = [
     ...new Set(
       (info.interfaces.length > 0 ? info.interfaces : interfaces).map((i) => linkTypeName(i.linkType)),

@@ -26,6 +26,7 @@ import {
   ETHERTYPE_IPV6,
   LINK_TRUNCATED,
   LINK_UNSUPPORTED,
+  LINKTYPE_ETHERNET,
   linkTypeName,
 } from './link.js';
 import type {
@@ -69,7 +70,15 @@ export class PacketDecoder {
   private readonly reassembler: Ipv4Reassembler;
   private readonly warnedLinkTypes = new Set<number>();
   private readonly lostFragments: IncompleteDatagram[] = [];
-  readonly skipped: SkipCounts = {};
+  /** Skip reasons in the order first seen, with their counts. */
+  private readonly skips = new Map<string, number>();
+  /**
+   * The reasons skim() gives for most frames, counted in plain fields (a Map update per frame costs more);
+   * the first of each also enters `skips` with 0, to take its place in the order.
+   */
+  private skimmedIpv6 = 0;
+  private skimmedNotUdp = 0;
+  private skimmedOtherUdp = 0;
   dhcpPackets = 0;
   tftpPackets = 0;
   arpPackets = 0;
@@ -102,11 +111,62 @@ export class PacketDecoder {
     } else if (etherType === ETHERTYPE_ARP) {
       this.arp(frame, data, link.offset);
     } else if (etherType === ETHERTYPE_IPV6) {
-      this.skip('IPv6');
+      this.skip(SKIP_IPV6);
     } else {
       this.skip('not IP');
     }
     if (this.lostFragments.length > 0) this.flushLostFragments();
+  }
+
+  /**
+   * The common case decided from the header bytes alone, with the counts push() would have made: an untagged
+   * Ethernet frame carrying IPv6, or a plain IPv4 datagram (no options, not a fragment) that is neither
+   * DHCP/TFTP nor ICMP nor a tunnel. Returns false for everything else, which then goes through push():
+   * this only ever drops what push() would drop, and counts it under the same reason.
+   */
+  skim(linkType: number, bytes: Uint8Array, offset: number, length: number): boolean {
+    if (linkType !== LINKTYPE_ETHERNET || length < 34) return false;
+    const etherType = (bytes[offset + 12] << 8) | bytes[offset + 13];
+    if (etherType !== ETHERTYPE_IPV4) {
+      if (etherType !== ETHERTYPE_IPV6) return false;
+      if (this.skimmedIpv6++ === 0) this.skip(SKIP_IPV6, 0);
+      return true;
+    }
+    const ip = offset + 14;
+    // Version 4 with a 20-byte header; anything else (options, malformed) is left to the full decoder.
+    if (bytes[ip] !== 0x45) return false;
+    const total = (bytes[ip + 2] << 8) | bytes[ip + 3];
+    if (total < 20) return false;
+    const protocol = bytes[ip + 9];
+    if (protocol !== IPPROTO_UDP) {
+      if (protocol === IPPROTO_ICMP || protocol === IPPROTO_IPIP) return false;
+      this.ipv4Frames++;
+      if (this.skimmedNotUdp++ === 0) this.skip(SKIP_NOT_UDP, 0);
+      return true;
+    }
+    // MF set or a non-zero fragment offset: the reassembler must see it.
+    if ((bytes[ip + 6] & 0x3f) !== 0 || bytes[ip + 7] !== 0) return false;
+    const frameEnd = offset + length;
+    const end = ip + total < frameEnd ? ip + total : frameEnd;
+    const udp = ip + 20;
+    if (end - udp < 8) return false;
+    const sp = (bytes[udp] << 8) | bytes[udp + 1];
+    const dp = (bytes[udp + 2] << 8) | bytes[udp + 3];
+    if (this.conversations.mayMatch(sp, dp) || portDissector(sp, dp) !== null) return false;
+    if (this.mayOpenTftpConversation(bytes, udp, end)) return false;
+    this.ipv4Frames++;
+    if (this.skimmedOtherUdp++ === 0) this.skip(SKIP_OTHER_UDP, 0);
+    return true;
+  }
+
+  /** tshark's TFTP heuristic on a datagram no port claims (see looksLikeTftpRequest). */
+  private mayOpenTftpConversation(data: Uint8Array, offset: number, end: number): boolean {
+    const udp = this.udp;
+    decodeUdpInto(data, offset, end, udp);
+    return (
+      udp.payloadEnd - udp.payloadOffset >= 4 &&
+      looksLikeTftpRequest(data, udp.payloadOffset + 2, udp.payloadEnd)
+    );
   }
 
   /** End of input: datagrams still missing fragments are reported as lost. */
@@ -142,7 +202,7 @@ export class PacketDecoder {
     } else if (ip.protocol === IPPROTO_ICMP) {
       this.icmp(frame, data, ip.payloadOffset, ip.payloadEnd);
     } else {
-      this.skip('not UDP');
+      this.skip(SKIP_NOT_UDP);
     }
   }
 
@@ -187,21 +247,17 @@ export class PacketDecoder {
     const udp = this.udp;
     if (kind === null) {
       // tshark's TFTP heuristic: a well-formed request on any other port pair opens a conversation.
-      decodeUdpInto(data, offset, end, udp);
-      if (
-        udp.payloadEnd - udp.payloadOffset >= 4 &&
-        looksLikeTftpRequest(data, udp.payloadOffset + 2, udp.payloadEnd)
-      ) {
+      if (this.mayOpenTftpConversation(data, offset, end)) {
         kind = 'tftp';
       } else {
-        this.skip('UDP, other ports');
+        this.skip(SKIP_OTHER_UDP);
         return;
       }
     } else {
       decodeUdpInto(data, offset, end, udp);
     }
-    // A copy: the decoded message keeps views into its payload, and the frame's bytes may be a reused buffer.
-    const payload = data.slice(udp.payloadOffset, udp.payloadEnd);
+    // A view: both decoders copy what they keep, and the frame's bytes may be a reused buffer.
+    const payload = data.subarray(udp.payloadOffset, udp.payloadEnd);
     // tshark hands fewer than 34 bytes (op … chaddr) to BOOTP without it matching `dhcp`.
     if (kind === 'dhcp' && payload.length < MIN_DHCP_PAYLOAD) {
       this.skip('DHCP port, payload too short');
@@ -343,9 +399,30 @@ export class PacketDecoder {
   }
 
   private skip(reason: string, n = 1): void {
-    this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
+    this.skips.set(reason, (this.skips.get(reason) ?? 0) + n);
+  }
+
+  /** Why frames were not decoded as DHCP/TFTP, reasons in the order first seen. */
+  get skipped(): SkipCounts {
+    const counts: SkipCounts = {};
+    for (const [reason, n] of this.skips) {
+      const extra =
+        reason === SKIP_IPV6
+          ? this.skimmedIpv6
+          : reason === SKIP_NOT_UDP
+            ? this.skimmedNotUdp
+            : reason === SKIP_OTHER_UDP
+              ? this.skimmedOtherUdp
+              : 0;
+      counts[reason] = n + extra;
+    }
+    return counts;
   }
 }
+
+const SKIP_IPV6 = 'IPv6';
+const SKIP_NOT_UDP = 'not UDP';
+const SKIP_OTHER_UDP = 'UDP, other ports';
 
 /** Captured DHCP payloads shorter than op … chaddr are not decoded as DHCP by tshark. */
 const MIN_DHCP_PAYLOAD = 34;

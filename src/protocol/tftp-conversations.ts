@@ -21,6 +21,8 @@ export class TftpConversations {
   private readonly byKey = new Map<string, TftpConversation>();
   /** How many live conversations use each client port: a cheap pre-filter for every UDP packet. */
   private readonly portUse = new Map<number, number>();
+  /** The conversation find() returned last (null after it was removed). */
+  private last: TftpConversation | null = null;
 
   constructor(private readonly max = 65536) {}
 
@@ -56,23 +58,33 @@ export class TftpConversations {
 
   /** The conversation this packet belongs to; the server's first answer records its port. */
   find(srcIp: number, srcPort: number, dstIp: number, dstPort: number): TftpConversation | null {
+    // A transfer's packets come in long runs: the conversation of the previous packet is tried first,
+    // which spares building a key string per DATA and ACK.
+    const last = this.last;
+    if (last !== null && last.clientPort === srcPort && last.clientIp === srcIp && last.serverIp === dstIp)
+      return last;
     if (this.portUse.has(srcPort)) {
       // Client → server
       const conv = this.byKey.get(keyOf(srcIp, srcPort, dstIp));
-      if (conv !== undefined) return conv;
+      if (conv !== undefined) return (this.last = conv);
+    }
+    if (last !== null && last.clientPort === dstPort && last.clientIp === dstIp && last.serverIp === srcIp) {
+      if (last.serverPort === -1) last.serverPort = srcPort;
+      return last;
     }
     if (this.portUse.has(dstPort)) {
       // Server → client
       const conv = this.byKey.get(keyOf(dstIp, dstPort, srcIp));
       if (conv !== undefined) {
         if (conv.serverPort === -1) conv.serverPort = srcPort;
-        return conv;
+        return (this.last = conv);
       }
     }
     return null;
   }
 
   private remove(key: string, conv: TftpConversation): void {
+    if (this.last === conv) this.last = null;
     this.byKey.delete(key);
     const n = (this.portUse.get(conv.clientPort) ?? 1) - 1;
     if (n <= 0) this.portUse.delete(conv.clientPort);

@@ -36,7 +36,8 @@ function decodeUnchecked(input: Uint8Array): DhcpMessage {
   const notes: string[] = [];
   // One private copy: every raw value and wire item is a view into it, so later changes to the caller's
   // buffer cannot reach the message.
-  const payload = input.slice();
+  // (Uint8Array's slice: on a Node Buffer, Buffer.prototype.slice would return a view.)
+  const payload = Uint8Array.prototype.slice.call(input);
   const header = payload.subarray(0, HEADER_LENGTH);
   const fields = readHeader(header);
   if (payload.length < HEADER_LENGTH) {

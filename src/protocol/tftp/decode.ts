@@ -215,6 +215,16 @@ export function decodeTftp(payload: Uint8Array): TftpPacket {
     // Not expected (the fuzz tests look for this note), but a capture must never stop on one packet.
     pkt.notes.push(`internal decoder error: ${err instanceof Error ? err.message : String(err)}`);
   }
-  setLayout(pkt, layout);
+  // DATA and ACK packets are canonical nearly always: encodeTftp needs no layout for them.
+  if (!isCanonicalLayout(layout)) setLayout(pkt, layout);
   return pkt;
+}
+
+function isCanonicalLayout(layout: TftpLayout): boolean {
+  return (
+    layout.strings.length === 0 &&
+    layout.trailing.length === 0 &&
+    !layout.unterminated &&
+    !layout.danglingName
+  );
 }
