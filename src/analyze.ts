@@ -46,7 +46,8 @@ export async function analyzeCapture(
       icmpUnreachable: (i) => get().addIcmpUnreachable(i),
       fragmentLoss: (f) => get().addFragmentLoss(f),
     },
-    { signal: opts.signal, progress: opts.progress },
+    // The analysis reads DATA lengths, never the file bytes.
+    { signal: opts.signal, progress: opts.progress, keepTftpData: false },
   );
   const label = opts.label ?? (typeof input === 'string' ? (input === '-' ? 'stdin' : input) : 'stream');
   const result = get().finish({

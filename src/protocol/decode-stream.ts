@@ -46,6 +46,8 @@ export interface DecodeOptions {
   afterChunk?: () => Promise<void> | undefined;
   /** Called every 65536 frames with the count so far (progress display). */
   progress?: (frames: number) => void;
+  /** Keep TFTP DATA's file bytes (default true); reports and the analysis need only their length. */
+  keepTftpData?: boolean;
 }
 
 export async function decodeCapture(
@@ -58,13 +60,16 @@ export async function decodeCapture(
     warnings.push(w);
     handlers.warning?.(w);
   };
-  const decoder = new PacketDecoder({
-    packet: handlers.packet,
-    arp: handlers.arp,
-    icmpUnreachable: handlers.icmpUnreachable,
-    fragmentLoss: handlers.fragmentLoss,
-    warning: (w) => warn({ offset: null, frame: w.frame, message: w.message, fatal: false }),
-  });
+  const decoder = new PacketDecoder(
+    {
+      packet: handlers.packet,
+      arp: handlers.arp,
+      icmpUnreachable: handlers.icmpUnreachable,
+      fragmentLoss: handlers.fragmentLoss,
+      warning: (w) => warn({ offset: null, frame: w.frame, message: w.message, fatal: false }),
+    },
+    { keepTftpData: opts.keepTftpData },
+  );
   const interfaces: CaptureInterface[] = [];
   let first = true;
   let fatal = false;

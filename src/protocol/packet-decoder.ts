@@ -39,7 +39,7 @@ import type {
   PacketOrigin,
 } from './packet.js';
 import { Ipv4Reassembler, type IncompleteDatagram } from './reassembly.js';
-import { decodeTftp } from './tftp/index.js';
+import { decodeTftp, type TftpDecodeOptions } from './tftp/index.js';
 import { TftpConversations } from './tftp-conversations.js';
 import { createUdpHeader, decodeUdpInto, UDP_OK } from './udp.js';
 
@@ -55,6 +55,11 @@ export interface PacketHandlers {
   fragmentLoss?(f: FragmentLossRecord): void;
   /** Something about a frame that a person should know (once per kind where it could repeat). */
   warning?(w: { frame: number; message: string }): void;
+}
+
+export interface PacketDecoderOptions {
+  /** Keep the file bytes of TFTP DATA packets (TftpPacket.data); default true. See TftpDecodeOptions. */
+  keepTftpData?: boolean;
 }
 
 /** Why frames were not decoded as DHCP/TFTP: reported in the capture summary. */
@@ -87,7 +92,13 @@ export class PacketDecoder {
   private now = 0;
   private currentFrame: RawFrame | null = null;
 
-  constructor(private readonly handlers: PacketHandlers) {
+  private readonly tftpOptions: TftpDecodeOptions;
+
+  constructor(
+    private readonly handlers: PacketHandlers,
+    options: PacketDecoderOptions = {},
+  ) {
+    this.tftpOptions = { keepData: options.keepTftpData !== false };
     this.reassembler = new Ipv4Reassembler({
       accept: (payload) => this.acceptFirstFragment(payload),
       onIncomplete: (d) => this.lostFragments.push(d),
@@ -277,7 +288,7 @@ export class PacketDecoder {
       this.handlers.packet(record);
       return;
     }
-    const tftp = decodeTftp(payload);
+    const tftp = decodeTftp(payload, this.tftpOptions);
     const opensConversation =
       (dp === TFTP_PORT || portDissector(sp, dp) === null) &&
       payload.length >= 4 &&

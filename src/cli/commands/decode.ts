@@ -42,7 +42,8 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
           },
           warning: (w) => warnings.push(w),
         },
-        { afterChunk: () => out.flush() },
+        // Neither output shows DATA's file bytes.
+        { afterChunk: () => out.flush(), keepTftpData: false },
       );
       await out.flush();
       for (const w of warnings) writeErr(`pxe-doctor: warning: ${formatDecodeWarning(w)}\n`);

@@ -159,7 +159,22 @@ function decodeError(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout): 
   }
 }
 
-function decodeBody(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout, opcode: number): void {
+/** What decodeTftp keeps. */
+export interface TftpDecodeOptions {
+  /**
+   * Copy DATA's file bytes into `data` (default true). Reading a capture for its analysis needs only
+   * `dataLength`: without the copy, the bulk of a transfer's bytes are never touched twice.
+   */
+  keepData?: boolean;
+}
+
+function decodeBody(
+  pkt: TftpPacket,
+  payload: Uint8Array,
+  layout: TftpLayout,
+  opcode: number,
+  keepData: boolean,
+): void {
   switch (opcode) {
     case TFTP_RRQ:
     case TFTP_WRQ:
@@ -180,9 +195,8 @@ function decodeBody(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout, op
       }
       pkt.block = (payload[2] << 8) | payload[3];
       if (opcode === TFTP_DATA) {
-        const data = copy(payload, 4);
-        pkt.dataLength = data.length;
-        setData(pkt, data);
+        pkt.dataLength = payload.length - 4;
+        if (keepData) setData(pkt, copy(payload, 4));
       } else if (payload.length > 4) {
         // Windows Deployment Services' "msftwindow" puts the next window size in one extra byte.
         layout.trailing = copy(payload, 4);
@@ -199,7 +213,7 @@ function decodeBody(pkt: TftpPacket, payload: Uint8Array, layout: TftpLayout, op
 }
 
 /** Decodes a UDP payload as TFTP. Never throws: whatever the bytes, a packet with notes comes back. */
-export function decodeTftp(payload: Uint8Array): TftpPacket {
+export function decodeTftp(payload: Uint8Array, options: TftpDecodeOptions = {}): TftpPacket {
   const layout = newLayout();
   if (payload.length < 2) {
     const pkt: TftpPacket = { opcode: 'UNKNOWN(-1)', notes: ['truncated: no opcode'] };
@@ -210,7 +224,7 @@ export function decodeTftp(payload: Uint8Array): TftpPacket {
   const opcode = (payload[0] << 8) | payload[1];
   const pkt: TftpPacket = { opcode: tftpOpcodeName(opcode), notes: [] };
   try {
-    decodeBody(pkt, payload, layout, opcode);
+    decodeBody(pkt, payload, layout, opcode, options.keepData !== false);
   } catch (err) {
     // Not expected (the fuzz tests look for this note), but a capture must never stop on one packet.
     pkt.notes.push(`internal decoder error: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,6 +1,6 @@
 /** TFTP codec: decode, byte-exact encode, builders for the server, tshark-like summaries. */
 export * from './types.js';
-export { decodeTftp } from './decode.js';
+export { decodeTftp, type TftpDecodeOptions } from './decode.js';
 export { encodeTftp } from './encode.js';
 export * from './builders.js';
 export * from './errors.js';

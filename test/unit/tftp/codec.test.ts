@@ -56,6 +56,18 @@ describe('TFTP decode', () => {
     assert.equal(tftpNumericOption(pkt, 'constructor'), null);
   });
 
+  test('DATA without keeping the file bytes: only its length is kept', () => {
+    const bytes = wire(0, 3, 0, 7, 'abcdef');
+    const kept = decodeTftp(bytes);
+    const lean = decodeTftp(bytes, { keepData: false });
+    assert.deepEqual(lean, kept, 'same enumerable fields');
+    assert.equal(lean.dataLength, 6);
+    assert.equal(lean.data, undefined);
+    assert.deepEqual(kept.data, wire('abcdef'));
+    bytes[4] = 0x41;
+    assert.deepEqual(kept.data, wire('abcdef'), 'kept bytes are a copy');
+  });
+
   test('WRQ without options', () => {
     const pkt = roundTrip(wire(0, 2, 'rfc1350.txt', 0, 'netascii', 0));
     assert.deepEqual(pkt, {
