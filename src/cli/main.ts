@@ -1,7 +1,8 @@
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+// The CommonJS build: one pre-bundled file that loads in half the time of the ESM modules, and whose help
+// text wraps at word boundaries (the ESM build's cliui breaks words).
+import yargs from 'yargs/yargs';
 import { CaptureInputError } from '../capture/errors.js';
-import { EXIT, PxeDoctorError } from '../errors.js';
+import { EXIT, PxeDoctorError, UsageError } from '../errors.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { decodeCommand } from './commands/decode.js';
 import { diagramCommand } from './commands/diagram.js';
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = code;
   };
   try {
-    await yargs(hideBin(['node', 'pxe-doctor', ...argv]))
+    await yargs(argv)
       .scriptName('pxe-doctor')
       .usage('$0 <command> [options]\n\nReads PXE network-boot captures and says what went wrong.')
       .command(decodeCommand())
@@ -27,17 +28,16 @@ export async function main(argv: string[]): Promise<number> {
       .command(diagramCommand())
       .command(serveCommand(setExit))
       .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
-      .demandCommand(1, 'Name a command: decode, analyze, diagram, rules.')
+      .demandCommand(1, 'Name a command: decode, analyze, diagram or serve.')
       .strict()
       .recommendCommands()
       .help()
       .version(packageVersion())
       .wrap(Math.min(110, process.stdout.columns || 100))
-      .fail((msg, err, y) => {
+      .fail((msg, err) => {
         if (err) throw err;
-        void y;
-        writeErr(`pxe-doctor: ${msg}\nRun 'pxe-doctor --help' for usage.\n`);
-        exitCode = EXIT.input;
+        // Thrown, not printed: yargs would otherwise go on to run the command with what it could parse.
+        throw new UsageError(`${msg}\nRun 'pxe-doctor --help' for usage.`);
       })
       .parseAsync();
   } catch (err) {

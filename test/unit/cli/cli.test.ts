@@ -153,3 +153,28 @@ test('usage errors exit 2', () => {
   assert.equal(run([]).code, 2);
   assert.equal(run(['frobnicate']).code, 2);
 });
+
+test('usage errors exit 2 with one message and never run the command', () => {
+  const cases: { args: string[]; says: RegExp }[] = [
+    { args: ['decode'], says: /non-option arguments|file/ },
+    { args: ['bogus'], says: /Unknown argument: bogus/ },
+    { args: [], says: /Name a command/ },
+    { args: ['analyze', happy(), '--fail-on', 'x'], says: /fail-on/ },
+  ];
+  for (const c of cases) {
+    const r = run(c.args);
+    assert.equal(r.code, 2, `${c.args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, c.says);
+    assert.doesNotMatch(r.stderr, /internal error/, c.args.join(' '));
+    assert.equal(r.stderr.match(/^pxe-doctor: /gm)?.length, 1, `one message: ${r.stderr}`);
+    assert.equal(r.stdout, '', 'nothing decoded or analysed');
+  }
+});
+
+test('help wraps descriptions at word boundaries', () => {
+  const r = run(['--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /pxe-doctor decode <file>/);
+  // Every wrapped continuation starts a word: no line ends inside "stdin", "reads", "with" etc.
+  assert.doesNotMatch(r.stdout, /\b(st|rea|wit|captur)\n/);
+});
