@@ -4,6 +4,12 @@
  */
 export class IdleMap<K, V extends { lastSeen: number }> {
   private readonly map = new Map<K, V>();
+  /**
+   * The most recently touched entry, whose place is already last: a transfer's packets touch the same entry
+   * again and again, and moving it each time (delete + set) would cost more than the rest of its bookkeeping.
+   */
+  private newestKey: K | undefined = undefined;
+  private newestValue: V | undefined = undefined;
 
   get size(): number {
     return this.map.size;
@@ -15,12 +21,21 @@ export class IdleMap<K, V extends { lastSeen: number }> {
 
   /** Inserts or refreshes an entry; it moves to the most recently active end. */
   touch(key: K, value: V): void {
+    if (value === this.newestValue && key === this.newestKey) return;
     this.map.delete(key);
     this.map.set(key, value);
+    this.newestKey = key;
+    this.newestValue = value;
   }
 
   delete(key: K): boolean {
+    if (key === this.newestKey) this.forgetNewest();
     return this.map.delete(key);
+  }
+
+  private forgetNewest(): void {
+    this.newestKey = undefined;
+    this.newestValue = undefined;
   }
 
   /** Removes and returns every entry idle for more than `idle` seconds at capture time `now`. */
@@ -28,7 +43,7 @@ export class IdleMap<K, V extends { lastSeen: number }> {
     const out: V[] = [];
     for (const [key, value] of this.map) {
       if (now - value.lastSeen <= idle) break;
-      this.map.delete(key);
+      this.delete(key);
       out.push(value);
     }
     return out;
@@ -38,7 +53,7 @@ export class IdleMap<K, V extends { lastSeen: number }> {
   evictOldest(): V | undefined {
     const first = this.map.entries().next();
     if (first.done === true) return undefined;
-    this.map.delete(first.value[0]);
+    this.delete(first.value[0]);
     return first.value[1];
   }
 
@@ -46,6 +61,7 @@ export class IdleMap<K, V extends { lastSeen: number }> {
   drain(): V[] {
     const out = [...this.map.values()];
     this.map.clear();
+    this.forgetNewest();
     return out;
   }
 

@@ -96,9 +96,18 @@ export function formatEpoch(ts: Timestamp, digits: number = ts.digits): string {
 
 /** Seconds from `origin` to `ts` as a float (for relative times and durations). */
 export function secondsBetween(origin: Timestamp, ts: Timestamp): number {
-  return ts.seconds - origin.seconds + ts.fraction / 10 ** ts.digits - origin.fraction / 10 ** origin.digits;
+  return (
+    ts.seconds - origin.seconds + ts.fraction / pow10(ts.digits) - origin.fraction / pow10(origin.digits)
+  );
 }
 
 export function timestampToNumber(ts: Timestamp): number {
-  return ts.seconds + ts.fraction / 10 ** ts.digits;
+  return ts.seconds + ts.fraction / pow10(ts.digits);
+}
+
+/** Powers of ten for the digit counts timestamps have (0–9 and a few more); called for every packet. */
+const POW10 = Array.from({ length: 20 }, (_, i) => 10 ** i);
+
+function pow10(digits: number): number {
+  return POW10[digits] ?? 10 ** digits;
 }
