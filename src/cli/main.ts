@@ -1,6 +1,5 @@
-// The CommonJS build: one pre-bundled file that loads in half the time of the ESM modules, and whose help
-// text wraps at word boundaries (the ESM build's cliui breaks words).
-import yargs from 'yargs/yargs';
+import { createRequire } from 'node:module';
+import type yargsFactory from 'yargs/yargs';
 import { CaptureInputError } from '../capture/errors.js';
 import { EXIT, PxeDoctorError, UsageError } from '../errors.js';
 import { analyzeCommand } from './commands/analyze.js';
@@ -9,6 +8,13 @@ import { diagramCommand } from './commands/diagram.js';
 import { serveCommand } from './commands/serve.js';
 import { packageVersion } from './version.js';
 import { writeErr } from './io.js';
+
+/**
+ * yargs' CommonJS build, loaded with require(): one pre-bundled file whose help text wraps at word boundaries
+ * (the ESM build's cliui breaks words). Importing it from ESM instead would first run Node's CommonJS export
+ * scanner over that file, which costs more start-up time than loading it.
+ */
+const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof yargsFactory;
 
 /**
  * Parses arguments, runs one command and returns the process exit code (see docs/exit-codes.md).
