@@ -9,9 +9,10 @@
  *   node bin/pxe-doctor.js decode F
  *   node bin/pxe-doctor.js decode F --json
  *   node bin/pxe-doctor.js analyze F --json
- * every output to /dev/null. A command that fails or does not exist yet is reported as skipped. With --big the
- * same runs on a second, larger file, to show that memory does not grow with the capture. Results go to
- * bench-data/results.json.
+ * every output to /dev/null. A command that fails or does not exist yet is reported as skipped. Each tool also
+ * runs on a small bundled capture first: its start-up time, shown beside the totals with the speed-up once both
+ * start-ups are taken out (the per-byte speed). With --big the same runs on a second, larger file, to show that
+ * memory does not grow with the capture. Results go to bench-data/results.json.
  *
  * --tftp also runs the TFTP server benchmark (scripts/bench-tftp.ts: our server against dnsmasq, as root);
  * --tftp-only runs only that one.
@@ -145,14 +146,30 @@ function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
 }
 
-function printTable(result: FileResult): void {
+/**
+ * Each tool's time on a capture of a few hundred packets: its fixed cost (process start, loading code), paid
+ * once whatever the file. Shown beside the totals so the per-byte speed can be read apart from it.
+ */
+const STARTUP_CAPTURE = join(root, 'fixtures', 'captures', 'lab', 'happy-bios-pxelinux', 'capture.pcapng');
+
+function printTable(result: FileResult, startup: Map<string, number>): void {
   const base = result.runs.find((r) => r.tool === TOOLS[0]?.name && !r.skipped);
+  const baseStartup = startup.get(TOOLS[0]?.name ?? '');
   const mb = result.bytes / 1024 ** 2;
   console.log(
     `\n${relative(root, result.file)}: ${formatSize(result.bytes)}, ${result.frames ?? '?'} frames`,
   );
-  const head = ['tool', 'seconds', 'speed-up', 'packets/s', 'MB/s', 'peak RSS MB'];
-  const widths = [28, 9, 10, 11, 8, 12];
+  const head = [
+    'tool',
+    'seconds',
+    'speed-up',
+    'start-up s',
+    'speed-up w/o',
+    'packets/s',
+    'MB/s',
+    'peak RSS MB',
+  ];
+  const widths = [28, 9, 10, 10, 12, 11, 8, 12];
   console.log(head.map((h, i) => pad(h, widths[i] ?? 8, i > 0)).join('  '));
   for (const r of result.runs) {
     if (r.skipped && r.seconds === null) {
@@ -169,12 +186,43 @@ function printTable(result: FileResult): void {
       s.toFixed(2),
       // How many times faster than the tshark run on the same file (tshark itself: 1.0×).
       base?.seconds && s > 0 ? `${(base.seconds / s).toFixed(1)}×` : '-',
+      startup.has(r.tool) ? (startup.get(r.tool) ?? 0).toFixed(2) : '-',
+      // The same ratio with each tool's start-up taken out: the per-byte speed of the two.
+      withoutStartup(base?.seconds ?? undefined, baseStartup, s, startup.get(r.tool)),
       result.frames && s > 0 ? Math.round(result.frames / s).toLocaleString('en-US') : '-',
       s > 0 ? (mb / s).toFixed(1) : '-',
       r.peakRssKB !== null ? (r.peakRssKB / 1024).toFixed(0) : '-',
     ];
     console.log(cells.map((c, i) => pad(c, widths[i] ?? 8, i > 0)).join('  '));
   }
+}
+
+function withoutStartup(
+  baseSeconds: number | undefined,
+  baseStartup: number | undefined,
+  seconds: number,
+  startup: number | undefined,
+): string {
+  if (baseSeconds === undefined || baseStartup === undefined || startup === undefined) return '-';
+  const ours = seconds - startup;
+  return ours > 0 ? `${((baseSeconds - baseStartup) / ours).toFixed(1)}×` : '-';
+}
+
+/** Best of three runs of every tool on STARTUP_CAPTURE (seconds by tool name); empty when it is missing. */
+function measureStartup(scratch: string, cliProblem: string | null): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync(STARTUP_CAPTURE)) return out;
+  for (const tool of TOOLS) {
+    if (!tool.baseline && cliProblem) continue;
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const r = timed(tool, STARTUP_CAPTURE, scratch);
+      if (r.skipped || r.seconds === null) break;
+      best = Math.min(best, r.seconds);
+    }
+    if (Number.isFinite(best)) out.set(tool.name, best);
+  }
+  return out;
 }
 
 function tsharkVersion(): string {
@@ -208,7 +256,10 @@ function main(): number {
   const runs = Math.max(1, Number(values.runs));
   const scratch = mkdtempSync(join(tmpdir(), 'pxe-doctor-bench-'));
   const results: FileResult[] = [];
+  let startup = new Map<string, number>();
   try {
+    process.stderr.write(`start-up: every tool on ${relative(root, STARTUP_CAPTURE)} …\n`);
+    startup = measureStartup(scratch, cliProblem);
     for (const file of files) {
       const result: FileResult = { file, bytes: statSync(file).size, frames: frameCount(file), runs: [] };
       for (const tool of TOOLS) {
@@ -240,7 +291,7 @@ function main(): number {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  for (const r of results) printTable(r);
+  for (const r of results) printTable(r, startup);
   if (results.length > 1) {
     console.log('\npeak RSS by file size (MB):');
     for (const tool of TOOLS) {
@@ -259,6 +310,8 @@ function main(): number {
     tshark: tsharkVersion(),
     cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
     runsPerTool: runs,
+    startupCapture: relative(root, STARTUP_CAPTURE),
+    startupSeconds: Object.fromEntries(startup),
     files: results.map((r) => ({ ...r, file: relative(root, r.file) })),
   };
   mkdirSync(resolve(values.out, '..'), { recursive: true });
