@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PcapngWriter, PcapWriter, SyncCaptureFile, type RecordWriter } from '../src/capture/writer.js';
 import {
   arpExchange,
   dnsExchange,
@@ -23,11 +24,13 @@ import {
   udpMisc,
   voiceCall,
 } from './lib/background.js';
-import { CaptureWriter, addNs, type CaptureFileFormat, type WallTime } from './lib/capture-writer.js';
 import { newPxeStats, pxeBoot, PxeSite, type PxeStats } from './lib/pxe-boot.js';
 import { Rng } from './lib/rng.js';
 import { Scheduler } from './lib/scheduler.js';
 import { formatSize, parseSize } from './lib/size.js';
+import { addNs, type WallTime } from './lib/wall-time.js';
+
+export type CaptureFileFormat = 'pcap' | 'pcapng';
 
 export interface BenchCaptureOptions {
   out: string;
@@ -64,7 +67,7 @@ export function generateBenchCapture(o: BenchCaptureOptions): BenchCaptureSummar
   const net = new Network(rng);
   const site = new PxeSite();
   const stats = newPxeStats();
-  const writer = new CaptureWriter(o.out, { format: o.format, application: 'pxe-doctor gen-bench-capture' });
+  const writer = new SyncCaptureFile(o.out, captureWriter(o.format));
   const sched = new Scheduler((mean) => rng.exp(mean));
   const bytesPerSecond = (o.rateMbit * 1e6) / 8;
   const meanTcpFlow = 650_000;
@@ -121,11 +124,11 @@ export function generateBenchCapture(o: BenchCaptureOptions): BenchCaptureSummar
     const f = sched.next();
     if (!f) break;
     lastT = f.t;
-    writer.write(
-      addNs(o.start, f.t),
-      f.capLen !== undefined ? f.frame.subarray(0, f.capLen) : f.frame,
-      f.frame.length,
-    );
+    writer.write({
+      ...addNs(o.start, f.t),
+      data: f.capLen !== undefined ? f.frame.subarray(0, f.capLen) : f.frame,
+      origLen: f.frame.length,
+    });
     if (writer.bytesWritten >= o.size) sched.stop();
     if (o.progress && writer.bytesWritten >= nextProgress) {
       o.progress(writer.bytesWritten);
@@ -140,12 +143,17 @@ export function generateBenchCapture(o: BenchCaptureOptions): BenchCaptureSummar
     targetBytes: o.size,
     bytes: writer.bytesWritten,
     frames: writer.frames,
-    startEpoch: o.start.sec,
+    startEpoch: o.start.seconds,
     durationSeconds: lastT / S,
     pxe: stats,
     generatorSeconds: Number(process.hrtime.bigint() - began) / 1e9,
     generatorPeakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
+}
+
+function captureWriter(format: CaptureFileFormat): RecordWriter {
+  if (format === 'pcap') return new PcapWriter({ linkType: 1 });
+  return new PcapngWriter({ application: 'pxe-doctor gen-bench-capture', interfaceName: 'eth0' });
 }
 
 function main(): void {
@@ -174,7 +182,7 @@ function main(): void {
     seed: Number(values.seed),
     bootEvery: Number(values['boot-every']),
     rateMbit: Number(values.rate),
-    start: { sec: Number(values.start), nsec: 0 },
+    start: { seconds: Number(values.start), nanos: 0 },
     progress: values.quiet
       ? undefined
       : (n) => process.stderr.write(`\r${formatSize(n)} / ${formatSize(size)}   `),

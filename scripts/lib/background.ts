@@ -3,10 +3,9 @@
  * RTP-like voice streams, QUIC-like UDP bulk, ARP, IPv6 neighbour discovery and mDNS, some of it VLAN-tagged.
  * None of it is DHCP or TFTP to tshark: no UDP port 67/68/69/4011, no payload the TFTP heuristic accepts.
  */
+import { arpReplyFrame, arpRequestFrame } from './arp-frames.js';
 import { dnsQuery, dnsResponse, DNS_A, DNS_AAAA } from './dns.js';
 import {
-  BROADCAST_MAC,
-  ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
   IPPROTO_ICMPV6,
@@ -15,19 +14,18 @@ import {
   TCP_FIN,
   TCP_PSH,
   TCP_SYN,
-  arp,
   ethernet,
   icmpv6Message,
   ipv4Packet,
   ipv6,
   ipv6MulticastMac,
   ipv6Packet,
-  mac,
   tcpSegment,
   tcpSynOptions,
   tcpTimestampOptions,
   udpFrame,
   type Bytes,
+  type UdpFrameOptions,
   type VlanTag,
 } from './packets.js';
 import type { Rng } from './rng.js';
@@ -93,6 +91,31 @@ export class Network {
     const off = this.rng.int(0, this.pool.length - len);
     return this.pool.subarray(off, off + len);
   }
+}
+
+/** One side of a UDP exchange. */
+interface UdpEnd {
+  mac: Bytes;
+  ip: Bytes;
+  port: number;
+}
+
+function udpBetween(
+  from: UdpEnd,
+  to: UdpEnd,
+  payload: Bytes,
+  extra: Pick<UdpFrameOptions, 'vlans' | 'ipId' | 'ttl'> = {},
+): Buffer {
+  return udpFrame({
+    srcMac: from.mac,
+    dstMac: to.mac,
+    src: from.ip,
+    dst: to.ip,
+    srcPort: from.port,
+    dstPort: to.port,
+    payload,
+    ...extra,
+  });
 }
 
 function vlanFor(rng: Rng): VlanTag[] {
@@ -232,6 +255,15 @@ export function* tcpFlow(net: Network, rng: Rng, t0: number): Generator<TimedFra
     };
   };
 
+  /** The client's ACK of server bytes up to `seq` (delayed ACKs acknowledge less than was sent by then). */
+  const ackUpTo = (t: number, seq: number): TimedFrame => {
+    const save = sSeq;
+    sSeq = seq;
+    const ack = frame(true, t, TCP_ACK);
+    sSeq = save;
+    return ack;
+  };
+
   let t = t0;
   yield frame(true, t, TCP_SYN, undefined, true);
   cSeq = (cSeq + 1) >>> 0;
@@ -253,10 +285,7 @@ export function* tcpFlow(net: Network, rng: Rng, t0: number): Generator<TimedFra
   while (sent < size) {
     while (pendingAcks.length > 0 && (pendingAcks[0] as { t: number }).t <= t) {
       const a = pendingAcks.shift() as { t: number; seq: number };
-      const save = sSeq;
-      sSeq = a.seq;
-      yield frame(true, a.t, TCP_ACK);
-      sSeq = save;
+      yield ackUpTo(a.t, a.seq);
     }
     const len = Math.min(mss, size - sent);
     const last = sent + len >= size;
@@ -269,11 +298,8 @@ export function* tcpFlow(net: Network, rng: Rng, t0: number): Generator<TimedFra
     t += gap * (0.6 + rng.next() * 0.8);
   }
   for (const a of pendingAcks) {
-    const save = sSeq;
-    sSeq = a.seq;
     if (a.t > t) t = a.t;
-    yield frame(true, Math.max(a.t, t), TCP_ACK);
-    sSeq = save;
+    yield ackUpTo(Math.max(a.t, t), a.seq);
   }
   t += rng.logUniform(1 * MS, 200 * MS);
   yield frame(true, t, TCP_FIN | TCP_ACK);
@@ -307,36 +333,15 @@ export function* dnsExchange(net: Network, rng: Rng, t0: number): Generator<Time
   const id = rng.int(0, 0xffff);
   const port = rng.int(32768, 60999);
   const vlans = vlanFor(rng);
-  const cIp = v6 ? client.ip6 : client.ip;
-  const rIp = v6 ? net.resolver.ip6 : net.resolver.ip;
-  yield {
-    t: t0,
-    frame: udpFrame({
-      srcMac: client.mac,
-      dstMac: net.resolver.mac,
-      src: cIp,
-      dst: rIp,
-      srcPort: port,
-      dstPort: 53,
-      payload: dnsQuery(id, name, type),
-      vlans,
-    }),
-  };
+  const asker = { mac: client.mac, ip: v6 ? client.ip6 : client.ip, port };
+  const resolver = { mac: net.resolver.mac, ip: v6 ? net.resolver.ip6 : net.resolver.ip, port: 53 };
+  yield { t: t0, frame: udpBetween(asker, resolver, dnsQuery(id, name, type), { vlans }) };
   const answers = Array.from({ length: rng.int(1, 4) }, () =>
     type === DNS_A ? net.remote(false) : net.remote(true),
   );
   yield {
     t: t0 + Math.round(rng.logUniform(0.2 * MS, 40 * MS)),
-    frame: udpFrame({
-      srcMac: net.resolver.mac,
-      dstMac: client.mac,
-      src: rIp,
-      dst: cIp,
-      srcPort: 53,
-      dstPort: port,
-      payload: dnsResponse(id, name, type, answers),
-      vlans,
-    }),
+    frame: udpBetween(resolver, asker, dnsResponse(id, name, type, answers), { vlans }),
   };
 }
 
@@ -344,27 +349,24 @@ export function* dnsExchange(net: Network, rng: Rng, t0: number): Generator<Time
 export function* arpExchange(net: Network, rng: Rng, t0: number): Generator<TimedFrame, void, undefined> {
   const a = rng.pick(net.clients);
   const b = rng.chance(0.5) ? net.router : rng.pick([...net.lanServers, ...net.clients]);
-  const zero = new Uint8Array(6);
-  yield {
-    t: t0,
-    frame: ethernet({
-      dst: mac(BROADCAST_MAC),
-      src: a.mac,
-      etherType: ETHERTYPE_ARP,
-      payload: arp({ op: 1, senderMac: a.mac, senderIp: a.ip, targetMac: zero, targetIp: b.ip }),
-      pad: true,
+  yield { t: t0, frame: arpRequestFrame(a, b.ip, { pad: true }) };
+  yield { t: t0 + rng.int(30, 900) * US, frame: arpReplyFrame(b, a, { pad: true }) };
+}
+
+/** A neighbour discovery message (ICMPv6 `type`, hop limit 255) from `from` to `dstIp`. */
+function ndFrame(from: Host, dstMac: Bytes, dstIp: Bytes, type: number, body: Bytes): Buffer {
+  return ethernet({
+    dst: dstMac,
+    src: from.mac,
+    etherType: ETHERTYPE_IPV6,
+    payload: ipv6Packet({
+      src: from.ip6,
+      dst: dstIp,
+      nextHeader: IPPROTO_ICMPV6,
+      hopLimit: 255,
+      payload: icmpv6Message(from.ip6, dstIp, type, 0, body),
     }),
-  };
-  yield {
-    t: t0 + rng.int(30, 900) * US,
-    frame: ethernet({
-      dst: a.mac,
-      src: b.mac,
-      etherType: ETHERTYPE_ARP,
-      payload: arp({ op: 2, senderMac: b.mac, senderIp: b.ip, targetMac: a.mac, targetIp: a.ip }),
-      pad: true,
-    }),
-  };
+  });
 }
 
 /** IPv6 neighbour solicitation/advertisement, or an mDNS announcement. */
@@ -375,55 +377,16 @@ export function* ipv6Chatter(net: Network, rng: Rng, t0: number): Generator<Time
     const solicited = ipv6('ff02::1:ff00:0');
     solicited.set(b.ip6.subarray(13), 13);
     const nsBody = Buffer.concat([Buffer.alloc(4), b.ip6, Uint8Array.of(1, 1), a.mac]);
-    yield {
-      t: t0,
-      frame: ethernet({
-        dst: ipv6MulticastMac(solicited),
-        src: a.mac,
-        etherType: ETHERTYPE_IPV6,
-        payload: ipv6Packet({
-          src: a.ip6,
-          dst: solicited,
-          nextHeader: IPPROTO_ICMPV6,
-          hopLimit: 255,
-          payload: icmpv6Message(a.ip6, solicited, 135, 0, nsBody),
-        }),
-      }),
-    };
+    yield { t: t0, frame: ndFrame(a, ipv6MulticastMac(solicited), solicited, 135, nsBody) };
     const naBody = Buffer.concat([Uint8Array.of(0x60, 0, 0, 0), b.ip6, Uint8Array.of(2, 1), b.mac]);
-    yield {
-      t: t0 + rng.int(50, 800) * US,
-      frame: ethernet({
-        dst: a.mac,
-        src: b.mac,
-        etherType: ETHERTYPE_IPV6,
-        payload: ipv6Packet({
-          src: b.ip6,
-          dst: a.ip6,
-          nextHeader: IPPROTO_ICMPV6,
-          hopLimit: 255,
-          payload: icmpv6Message(b.ip6, a.ip6, 136, 0, naBody),
-        }),
-      }),
-    };
+    yield { t: t0 + rng.int(50, 800) * US, frame: ndFrame(b, a.mac, a.ip6, 136, naBody) };
     return;
   }
   const group = ipv6('ff02::fb');
   const body = dnsResponse(0, `host-${rng.int(1, 999)}.local`, DNS_AAAA, [a.ip6], 120);
   body.writeUInt16BE(0x8400, 2);
-  yield {
-    t: t0,
-    frame: udpFrame({
-      srcMac: a.mac,
-      dstMac: ipv6MulticastMac(group),
-      src: a.ip6,
-      dst: group,
-      srcPort: 5353,
-      dstPort: 5353,
-      payload: body,
-      ttl: 255,
-    }),
-  };
+  const mdns = { mac: ipv6MulticastMac(group), ip: group, port: 5353 };
+  yield { t: t0, frame: udpBetween({ mac: a.mac, ip: a.ip6, port: 5353 }, mdns, body, { ttl: 255 }) };
 }
 
 /** NTP or syslog: a small datagram (and for NTP its answer) on a well-known UDP port. */
@@ -433,51 +396,17 @@ export function* udpMisc(net: Network, rng: Rng, t0: number): Generator<TimedFra
   const vlans = vlanFor(rng);
   const kind = rng.pick(['ntp', 'syslog'] as const);
   const cPort = kind === 'ntp' ? 123 : rng.int(32768, 60999);
+  const client = { mac: c.mac, ip: c.ip, port: cPort };
+  const server = (port: number): UdpEnd => ({ mac: s.mac, ip: s.ip, port });
   if (kind === 'syslog') {
     const msg = `<${rng.int(8, 190)}>Mar 12 09:${String(rng.int(0, 59)).padStart(2, '0')}:00 host${rng.int(1, 200)} sshd[${rng.int(100, 30000)}]: Accepted publickey for admin from 10.10.0.${rng.int(1, 250)} port ${rng.int(1024, 65535)} ssh2`;
-    yield {
-      t: t0,
-      frame: udpFrame({
-        srcMac: c.mac,
-        dstMac: s.mac,
-        src: c.ip,
-        dst: s.ip,
-        srcPort: cPort,
-        dstPort: 514,
-        payload: Buffer.from(msg),
-        vlans,
-      }),
-    };
+    yield { t: t0, frame: udpBetween(client, server(514), Buffer.from(msg), { vlans }) };
     return;
   }
   const req = Buffer.concat([Uint8Array.of(0x23, 0, 6, 0xe9), net.payload(44)]);
-  yield {
-    t: t0,
-    frame: udpFrame({
-      srcMac: c.mac,
-      dstMac: s.mac,
-      src: c.ip,
-      dst: s.ip,
-      srcPort: cPort,
-      dstPort: 123,
-      payload: req,
-      vlans,
-    }),
-  };
+  yield { t: t0, frame: udpBetween(client, server(123), req, { vlans }) };
   const resp = Buffer.concat([Uint8Array.of(0x24, 2, 6, 0xe9), net.payload(44)]);
-  yield {
-    t: t0 + rng.int(100, 3000) * US,
-    frame: udpFrame({
-      srcMac: s.mac,
-      dstMac: c.mac,
-      src: s.ip,
-      dst: c.ip,
-      srcPort: 123,
-      dstPort: cPort,
-      payload: resp,
-      vlans,
-    }),
-  };
+  yield { t: t0 + rng.int(100, 3000) * US, frame: udpBetween(server(123), client, resp, { vlans }) };
 }
 
 /** A voice call: two RTP-like streams of 172-byte datagrams every 20 ms for a while. */
@@ -499,35 +428,14 @@ export function* voiceCall(net: Network, rng: Rng, t0: number): Generator<TimedF
     h.writeUInt32BE(ssrc, 8);
     return Buffer.concat([h, net.payload(160)]);
   };
+  const endA = { mac: a.mac, ip: a.ip, port: pa };
+  const endB = { mac: b.mac, ip: b.ip, port: pb };
   for (let i = 0; i < packets; i++) {
     const t = t0 + i * 20 * MS;
-    yield {
-      t: t + rng.int(0, 900) * US,
-      frame: udpFrame({
-        srcMac: a.mac,
-        dstMac: b.mac,
-        src: a.ip,
-        dst: b.ip,
-        srcPort: pa,
-        dstPort: pb,
-        payload: rtp(i, ssrcA),
-        vlans,
-        ipId: i,
-      }),
-    };
+    yield { t: t + rng.int(0, 900) * US, frame: udpBetween(endA, endB, rtp(i, ssrcA), { vlans, ipId: i }) };
     yield {
       t: t + rng.int(1000, 1900) * US,
-      frame: udpFrame({
-        srcMac: b.mac,
-        dstMac: a.mac,
-        src: b.ip,
-        dst: a.ip,
-        srcPort: pb,
-        dstPort: pa,
-        payload: rtp(i, ssrcB),
-        vlans,
-        ipId: i,
-      }),
+      frame: udpBetween(endB, endA, rtp(i, ssrcB), { vlans, ipId: i }),
     };
   }
 }
@@ -543,44 +451,16 @@ export function* quicBurst(net: Network, rng: Rng, t0: number): Generator<TimedF
   const gap = rng.logUniform(30 * US, 400 * US);
   let t = t0;
   const head = (long: boolean): Buffer => Buffer.from(long ? [0xc3, 0, 0, 0, 1] : [0x40 | rng.int(0, 31)]);
-  yield {
-    t,
-    frame: udpFrame({
-      srcMac: c.mac,
-      dstMac: net.router.mac,
-      src: cIp,
-      dst: s,
-      srcPort: port,
-      dstPort: 443,
-      payload: Buffer.concat([head(true), net.payload(1245)]),
-    }),
-  };
+  const client = { mac: c.mac, ip: cIp, port };
+  const server = { mac: net.router.mac, ip: s, port: 443 };
+  yield { t, frame: udpBetween(client, server, Buffer.concat([head(true), net.payload(1245)])) };
   for (let i = 0; i < count; i++) {
     t += gap * (0.5 + rng.next());
-    yield {
-      t: Math.round(t),
-      frame: udpFrame({
-        srcMac: net.router.mac,
-        dstMac: c.mac,
-        src: s,
-        dst: cIp,
-        srcPort: 443,
-        dstPort: port,
-        payload: Buffer.concat([head(false), net.payload(rng.int(1200, 1350))]),
-      }),
-    };
-    if (i % 4 === 3)
-      yield {
-        t: Math.round(t + 10 * US),
-        frame: udpFrame({
-          srcMac: c.mac,
-          dstMac: net.router.mac,
-          src: cIp,
-          dst: s,
-          srcPort: port,
-          dstPort: 443,
-          payload: Buffer.concat([head(false), net.payload(rng.int(30, 60))]),
-        }),
-      };
+    const data = Buffer.concat([head(false), net.payload(rng.int(1200, 1350))]);
+    yield { t: Math.round(t), frame: udpBetween(server, client, data) };
+    if (i % 4 === 3) {
+      const ack = Buffer.concat([head(false), net.payload(rng.int(30, 60))]);
+      yield { t: Math.round(t + 10 * US), frame: udpBetween(client, server, ack) };
+    }
   }
 }

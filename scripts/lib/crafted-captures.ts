@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CaptureWriter, addNs, type WallTime } from './capture-writer.js';
+import { PcapWriter, SyncCaptureFile } from '../../src/capture/writer.js';
 import {
   BOOTREPLY,
   BOOTREQUEST,
@@ -21,11 +21,11 @@ import {
   pxeBootItem,
   pxeClientClass,
   pxeVendorOptions,
+  type DhcpMessageOptions,
 } from './dhcp.js';
 import {
   BROADCAST_MAC,
   ETHERTYPE_IPV4,
-  ETHERTYPE_IPV6,
   IPPROTO_ICMP,
   IPPROTO_UDP,
   ethernet,
@@ -34,11 +34,11 @@ import {
   ipv4Fragments,
   ipv4Packet,
   ipv6,
-  ipv6Packet,
   mac,
   udpDatagram,
   udpFrame,
   type Bytes,
+  type Ipv4Options,
   type VlanTag,
 } from './packets.js';
 import {
@@ -53,6 +53,7 @@ import {
   tftpRequest,
   tftpRrq,
 } from './tftp.js';
+import { addNs, type WallTime } from './wall-time.js';
 
 interface CraftedFrame {
   note: string;
@@ -67,7 +68,7 @@ interface CraftedCapture {
   frames: CraftedFrame[];
 }
 
-const START: WallTime = { sec: 1700000000, nsec: 0 };
+const START: WallTime = { seconds: 1700000000, nanos: 0 };
 
 const CLIENT_MAC = mac('52:54:00:12:34:56');
 const SERVER_MAC = mac('52:54:00:aa:bb:01');
@@ -81,11 +82,14 @@ const ALL = ipv4('255.255.255.255');
 
 const UUID = '8a5f1b1e-7c1d-4c2e-9b9a-0123456789ab';
 
+/** A message from the client: a BOOTREQUEST from its MAC. */
+function clientMessage(o: Omit<DhcpMessageOptions, 'op' | 'chaddr'>): Buffer {
+  return dhcpMessage({ op: BOOTREQUEST, chaddr: CLIENT_MAC, ...o });
+}
+
 function discover(xid: number): Buffer {
-  return dhcpMessage({
-    op: BOOTREQUEST,
+  return clientMessage({
     xid,
-    chaddr: CLIENT_MAC,
     secs: 4,
     flags: 0x8000,
     options: [
@@ -120,6 +124,11 @@ function offer(xid: number, withBoot = true): Buffer {
   });
 }
 
+/** UDP 68 -> 67 from the client that has no address yet, broadcast: how a PXE ROM starts. */
+function broadcast(payload: Bytes): Buffer {
+  return udp(ZERO, ALL, 68, 67, payload);
+}
+
 function udp(
   src: Bytes,
   dst: Bytes,
@@ -145,11 +154,30 @@ function ipFrame(ip: Buffer, srcMac = SERVER_MAC, dstMac = CLIENT_MAC): Buffer {
   return ethernet({ dst: dstMac, src: srcMac, etherType: ETHERTYPE_IPV4, payload: ip, pad: true });
 }
 
+/** An IPv4 packet carrying one UDP datagram; `ip` and `udpLength` override header fields to break it. */
+function ipUdp(
+  src: Bytes,
+  dst: Bytes,
+  srcPort: number,
+  dstPort: number,
+  payload: Bytes,
+  over: { ip?: Partial<Ipv4Options>; udpLength?: number } = {},
+): Buffer {
+  const datagram = udpDatagram({ src, dst, srcPort, dstPort, payload, length: over.udpLength });
+  return ipv4Packet({ src, dst, protocol: IPPROTO_UDP, payload: datagram, ...over.ip });
+}
+
+/** An ICMP port unreachable from `src` to `dst` quoting `quoted` (an IPv4 packet, or its start). */
+function portUnreachable(src: Bytes, dst: Bytes, quoted: Bytes, srcMac?: Bytes, dstMac?: Bytes): Buffer {
+  const icmp = icmpMessage({ type: 3, code: 3, payload: quoted });
+  return ipFrame(ipv4Packet({ src, dst, protocol: IPPROTO_ICMP, payload: icmp }), srcMac, dstMac);
+}
+
 function dhcpPorts(): CraftedCapture {
   const d = discover(0x11111111);
   const o = offer(0x11111111);
   const frames: CraftedFrame[] = [
-    { note: 'DHCP Discover 68 -> 67 (standard)', data: udp(ZERO, ALL, 68, 67, d) },
+    { note: 'DHCP Discover 68 -> 67 (standard)', data: broadcast(d) },
     { note: 'DHCP Offer 67 -> 68 (standard)', data: udp(SERVER, ALL, 67, 68, o) },
     { note: 'DHCP Discover 68 -> 4011 (PXE boot server port)', data: udp(CLIENT, SERVER, 68, 4011, d) },
     { note: 'DHCP Offer 4011 -> 68', data: udp(SERVER, CLIENT, 4011, 68, o) },
@@ -178,15 +206,9 @@ function dhcpPorts(): CraftedCapture {
     },
     {
       note: 'DHCP Discover 68 -> 67 with 4 bytes of garbage instead of the magic cookie',
-      data: udp(
-        ZERO,
-        ALL,
-        68,
-        67,
-        dhcpMessage({
-          op: BOOTREQUEST,
+      data: broadcast(
+        clientMessage({
           xid: 0x22222222,
-          chaddr: CLIENT_MAC,
           cookie: 0xdeadbeef,
           options: [opt.messageType(DHCPDISCOVER)],
         }),
@@ -194,16 +216,10 @@ function dhcpPorts(): CraftedCapture {
     },
     {
       note: 'BOOTP request 68 -> 67: 300 bytes, no magic cookie, no options',
-      data: udp(
-        ZERO,
-        ALL,
-        68,
-        67,
+      data: broadcast(
         (() => {
-          const b = dhcpMessage({
-            op: BOOTREQUEST,
+          const b = clientMessage({
             xid: 0x33333333,
-            chaddr: CLIENT_MAC,
             options: [],
             end: false,
           });
@@ -214,28 +230,22 @@ function dhcpPorts(): CraftedCapture {
     },
     {
       note: 'UDP 68 -> 67 with only 100 bytes of payload (shorter than the BOOTP header)',
-      data: udp(ZERO, ALL, 68, 67, d.subarray(0, 100)),
+      data: broadcast(d.subarray(0, 100)),
     },
-    { note: 'UDP 68 -> 67 with an empty payload', data: udp(ZERO, ALL, 68, 67, Buffer.alloc(0)) },
+    { note: 'UDP 68 -> 67 with an empty payload', data: broadcast(Buffer.alloc(0)) },
     {
       note: 'UDP 68 -> 67 with 20 bytes of payload (less than op..chaddr)',
-      data: udp(ZERO, ALL, 68, 67, d.subarray(0, 20)),
+      data: broadcast(d.subarray(0, 20)),
     },
     {
       note: 'UDP 68 -> 67 with 34 bytes of payload (op..chaddr exactly)',
-      data: udp(ZERO, ALL, 68, 67, d.subarray(0, 34)),
+      data: broadcast(d.subarray(0, 34)),
     },
     {
       note: 'DHCP Discover without the end option (options run to the end of the UDP payload)',
-      data: udp(
-        ZERO,
-        ALL,
-        68,
-        67,
-        dhcpMessage({
-          op: BOOTREQUEST,
+      data: broadcast(
+        clientMessage({
           xid: 0x44444444,
-          chaddr: CLIENT_MAC,
           options: [opt.messageType(DHCPDISCOVER), opt.u16(57, 1472)],
           end: false,
           minLength: 0,
@@ -244,16 +254,10 @@ function dhcpPorts(): CraftedCapture {
     },
     {
       note: 'DHCP Request with option 53 twice and an option whose length runs past the end',
-      data: udp(
-        ZERO,
-        ALL,
-        68,
-        67,
+      data: broadcast(
         Buffer.concat([
-          dhcpMessage({
-            op: BOOTREQUEST,
+          clientMessage({
             xid: 0x55555555,
-            chaddr: CLIENT_MAC,
             options: [opt.messageType(DHCPREQUEST), opt.messageType(DHCPDISCOVER)],
             end: false,
             minLength: 0,
@@ -269,10 +273,8 @@ function dhcpPorts(): CraftedCapture {
         SERVER,
         68,
         4011,
-        dhcpMessage({
-          op: BOOTREQUEST,
+        clientMessage({
           xid: 0,
-          chaddr: CLIENT_MAC,
           ciaddr: CLIENT,
           options: [
             opt.messageType(DHCPREQUEST),
@@ -339,22 +341,9 @@ function dhcpPorts(): CraftedCapture {
     },
     {
       note: 'DHCP Discover over IPv6 UDP 68 -> 67',
-      data: ethernet({
-        dst: mac('33:33:00:00:00:02'),
-        src: CLIENT_MAC,
-        etherType: ETHERTYPE_IPV6,
-        payload: ipv6Packet({
-          src: ipv6('fe80::5054:ff:fe12:3456'),
-          dst: ipv6('ff02::2'),
-          nextHeader: IPPROTO_UDP,
-          payload: udpDatagram({
-            src: ipv6('fe80::5054:ff:fe12:3456'),
-            dst: ipv6('ff02::2'),
-            srcPort: 68,
-            dstPort: 67,
-            payload: d,
-          }),
-        }),
+      data: udp(ipv6('fe80::5054:ff:fe12:3456'), ipv6('ff02::2'), 68, 67, d, {
+        srcMac: CLIENT_MAC,
+        dstMac: mac('33:33:00:00:00:02'),
       }),
     },
   ];
@@ -552,44 +541,16 @@ function tftpConversations(): CraftedCapture {
     'DATA 1 S:3040 -> C:4444 (no RRQ ever seen for C:4444)',
     udp(SERVER, CLIENT, 3040, 4444, tftpData(1, block)),
   );
+  const [v6Client, v6Server] = [ipv6('fe80::1'), ipv6('fe80::2')];
   push(
     'RRQ over IPv6 [fe80::1]:2050 -> [fe80::2]:69',
-    ethernet({
-      dst: SERVER_MAC,
-      src: CLIENT_MAC,
-      etherType: ETHERTYPE_IPV6,
-      payload: ipv6Packet({
-        src: ipv6('fe80::1'),
-        dst: ipv6('fe80::2'),
-        nextHeader: IPPROTO_UDP,
-        payload: udpDatagram({
-          src: ipv6('fe80::1'),
-          dst: ipv6('fe80::2'),
-          srcPort: 2050,
-          dstPort: 69,
-          payload: tftpRrq('v6.efi', []),
-        }),
-      }),
-    }),
+    udp(v6Client, v6Server, 2050, 69, tftpRrq('v6.efi', []), { srcMac: CLIENT_MAC, dstMac: SERVER_MAC }),
   );
   push(
     'DATA 1 over IPv6 [fe80::2]:3050 -> [fe80::1]:2050',
-    ethernet({
-      dst: CLIENT_MAC,
-      src: SERVER_MAC,
-      etherType: ETHERTYPE_IPV6,
-      payload: ipv6Packet({
-        src: ipv6('fe80::2'),
-        dst: ipv6('fe80::1'),
-        nextHeader: IPPROTO_UDP,
-        payload: udpDatagram({
-          src: ipv6('fe80::2'),
-          dst: ipv6('fe80::1'),
-          srcPort: 3050,
-          dstPort: 2050,
-          payload: tftpData(1, Buffer.from('v6')),
-        }),
-      }),
+    udp(v6Server, v6Client, 3050, 2050, tftpData(1, Buffer.from('v6')), {
+      srcMac: SERVER_MAC,
+      dstMac: CLIENT_MAC,
     }),
   );
   return {
@@ -618,12 +579,20 @@ function fragments(): CraftedCapture {
       opt.str(114, 'http://10.77.0.1/' + 'c'.repeat(200)),
     ],
   });
-  const dg = (payload: Buffer, sport: number, dport: number, src = SERVER, dst = CLIENT): Buffer =>
-    udpDatagram({ src, dst, srcPort: sport, dstPort: dport, payload });
-  const offerFrags = ipv4Fragments(
-    { src: SERVER, dst: CLIENT, protocol: IPPROTO_UDP, id: 0x1001, payload: dg(bigOffer, 67, 68) },
-    420,
-  );
+  /** One UDP datagram cut into IPv4 fragments of at most `mtu` bytes, in order. */
+  const fragmented = (
+    id: number,
+    payload: Buffer,
+    sport: number,
+    dport: number,
+    mtu: number,
+    src = SERVER,
+    dst = CLIENT,
+  ): Buffer[] => {
+    const datagram = udpDatagram({ src, dst, srcPort: sport, dstPort: dport, payload });
+    return ipv4Fragments({ src, dst, protocol: IPPROTO_UDP, id, payload: datagram }, mtu);
+  };
+  const offerFrags = fragmented(0x1001, bigOffer, 67, 68, 420);
   offerFrags.forEach((p, i) =>
     f.push({
       note: `DHCP Offer (${bigOffer.length} bytes) fragment ${i + 1}/${offerFrags.length}, in order, id 0x1001`,
@@ -631,10 +600,7 @@ function fragments(): CraftedCapture {
     }),
   );
   // The same, out of order (last fragment first).
-  const ooo = ipv4Fragments(
-    { src: SERVER, dst: CLIENT, protocol: IPPROTO_UDP, id: 0x1002, payload: dg(bigOffer, 67, 68) },
-    420,
-  );
+  const ooo = fragmented(0x1002, bigOffer, 67, 68, 420);
   [ooo[2], ooo[0], ooo[1]].forEach((p, i) => {
     if (p)
       f.push({
@@ -652,16 +618,7 @@ function fragments(): CraftedCapture {
     data: udp(SERVER, CLIENT, 3100, 2100, tftpOack([['blksize', '1468']])),
   });
   f.push({ note: 'ACK 0', data: udp(CLIENT, SERVER, 2100, 3100, tftpAck(0)) });
-  const data1 = ipv4Fragments(
-    {
-      src: SERVER,
-      dst: CLIENT,
-      protocol: IPPROTO_UDP,
-      id: 0x2001,
-      payload: dg(tftpData(1, Buffer.alloc(1468, 0x5a)), 3100, 2100),
-    },
-    1000,
-  );
+  const data1 = fragmented(0x2001, tftpData(1, Buffer.alloc(1468, 0x5a)), 3100, 2100, 1000);
   data1.forEach((p, i) =>
     f.push({
       note: `TFTP DATA 1 (1468 bytes) fragment ${i + 1}/${data1.length}, id 0x2001`,
@@ -670,45 +627,18 @@ function fragments(): CraftedCapture {
   );
   f.push({ note: 'ACK 1', data: udp(CLIENT, SERVER, 2100, 3100, tftpAck(1)) });
   // A datagram whose last fragment never arrives.
-  const lost = ipv4Fragments(
-    {
-      src: SERVER,
-      dst: CLIENT,
-      protocol: IPPROTO_UDP,
-      id: 0x2002,
-      payload: dg(tftpData(2, Buffer.alloc(1468, 0x5b)), 3100, 2100),
-    },
-    1000,
-  );
+  const lost = fragmented(0x2002, tftpData(2, Buffer.alloc(1468, 0x5b)), 3100, 2100, 1000);
   if (lost[0])
     f.push({ note: 'TFTP DATA 2 first fragment only (the rest is lost), id 0x2002', data: ipFrame(lost[0]) });
   // A fragment sent twice.
-  const dup = ipv4Fragments(
-    {
-      src: SERVER,
-      dst: CLIENT,
-      protocol: IPPROTO_UDP,
-      id: 0x2003,
-      payload: dg(tftpData(2, Buffer.alloc(100, 0x5c)), 3100, 2100),
-    },
-    68,
-  );
+  const dup = fragmented(0x2003, tftpData(2, Buffer.alloc(100, 0x5c)), 3100, 2100, 68);
   dup.forEach((p, i) => {
     f.push({ note: `TFTP DATA 2 (100 bytes) fragment ${i + 1}/${dup.length}, id 0x2003`, data: ipFrame(p) });
     if (i === 0) f.push({ note: 'the same first fragment again (duplicate), id 0x2003', data: ipFrame(p) });
   });
   f.push({ note: 'ACK 2', data: udp(CLIENT, SERVER, 2100, 3100, tftpAck(2)) });
   // First fragment carries only part of the UDP header's datagram: fragment boundary inside the DHCP header.
-  const tiny = ipv4Fragments(
-    {
-      src: ZERO,
-      dst: ALL,
-      protocol: IPPROTO_UDP,
-      id: 0x3001,
-      payload: udpDatagram({ src: ZERO, dst: ALL, srcPort: 68, dstPort: 67, payload: discover(0x88888888) }),
-    },
-    68,
-  );
+  const tiny = fragmented(0x3001, discover(0x88888888), 68, 67, 68, ZERO, ALL);
   tiny.forEach((p, i) =>
     f.push({
       note: `DHCP Discover in ${tiny.length} tiny fragments (48 bytes of data each), fragment ${i + 1}, id 0x3001`,
@@ -720,6 +650,9 @@ function fragments(): CraftedCapture {
 
 function checksums(): CraftedCapture {
   const d = discover(0x99999999);
+  /** The broadcast Discover with some of its IPv4 or UDP header fields made wrong. */
+  const broken = (over: Parameters<typeof ipUdp>[5]): Buffer =>
+    ipFrame(ipUdp(ZERO, ALL, 68, 67, d, over), CLIENT_MAC, BCAST);
   const f: CraftedFrame[] = [
     { note: 'DHCP Discover, bad UDP checksum', data: udp(ZERO, ALL, 68, 67, d, { udpChecksum: 'bad' }) },
     {
@@ -728,17 +661,7 @@ function checksums(): CraftedCapture {
     },
     {
       note: 'DHCP Discover, bad IPv4 header checksum',
-      data: ipFrame(
-        ipv4Packet({
-          src: ZERO,
-          dst: ALL,
-          protocol: IPPROTO_UDP,
-          payload: udpDatagram({ src: ZERO, dst: ALL, srcPort: 68, dstPort: 67, payload: d }),
-          checksum: 'bad',
-        }),
-        CLIENT_MAC,
-        BCAST,
-      ),
+      data: broken({ ip: { checksum: 'bad' } }),
     },
     {
       note: 'RRQ with a bad UDP checksum',
@@ -754,61 +677,19 @@ function checksums(): CraftedCapture {
     },
     {
       note: 'DHCP Discover whose UDP length field says 100 bytes less than the datagram',
-      data: ipFrame(
-        ipv4Packet({
-          src: ZERO,
-          dst: ALL,
-          protocol: IPPROTO_UDP,
-          payload: udpDatagram({
-            src: ZERO,
-            dst: ALL,
-            srcPort: 68,
-            dstPort: 67,
-            payload: d,
-            length: d.length + 8 - 100,
-          }),
-        }),
-        CLIENT_MAC,
-        BCAST,
-      ),
+      data: broken({ udpLength: d.length + 8 - 100 }),
     },
     {
       note: 'DHCP Discover whose UDP length field is 50 bytes more than the datagram',
-      data: ipFrame(
-        ipv4Packet({
-          src: ZERO,
-          dst: ALL,
-          protocol: IPPROTO_UDP,
-          payload: udpDatagram({
-            src: ZERO,
-            dst: ALL,
-            srcPort: 68,
-            dstPort: 67,
-            payload: d,
-            length: d.length + 8 + 50,
-          }),
-        }),
-        CLIENT_MAC,
-        BCAST,
-      ),
+      data: broken({ udpLength: d.length + 8 + 50 }),
     },
     {
       note: 'DHCP Discover whose IPv4 total length is 40 bytes less than the packet (trailer after IP)',
-      data: ipFrame(
-        ipv4Packet({
-          src: ZERO,
-          dst: ALL,
-          protocol: IPPROTO_UDP,
-          payload: udpDatagram({ src: ZERO, dst: ALL, srcPort: 68, dstPort: 67, payload: d }),
-          totalLength: 20 + 8 + d.length - 40,
-        }),
-        CLIENT_MAC,
-        BCAST,
-      ),
+      data: broken({ ip: { totalLength: 20 + 8 + d.length - 40 } }),
     },
     {
       note: 'DHCP Discover in an Ethernet frame with 20 bytes of trailer after the IP packet',
-      data: Buffer.concat([udp(ZERO, ALL, 68, 67, d), Buffer.alloc(20, 0xee)]),
+      data: Buffer.concat([broadcast(d), Buffer.alloc(20, 0xee)]),
     },
   ];
   return { name: 'checksums-lengths', title: 'Bad checksums and inconsistent length fields', frames: f };
@@ -818,7 +699,7 @@ function snaplen(): CraftedCapture {
   const d = discover(0xaaaaaaaa);
   const frames: CraftedFrame[] = [];
   for (const cap of [34, 42, 60, 96, 200, 278, 300]) {
-    const data = udp(ZERO, ALL, 68, 67, d);
+    const data = broadcast(d);
     frames.push({
       note: `DHCP Discover (${data.length}-byte frame) captured with snaplen ${cap}`,
       data,
@@ -883,14 +764,8 @@ function snaplen(): CraftedCapture {
 
 function encapsulations(): CraftedCapture {
   const d = discover(0xbbbbbbbb);
-  const rrq = udpDatagram({
-    src: CLIENT,
-    dst: SERVER,
-    srcPort: 2400,
-    dstPort: 69,
-    payload: tftpRrq('pxelinux.0', []),
-  });
-  const quoted = ipv4Packet({ src: CLIENT, dst: SERVER, protocol: IPPROTO_UDP, payload: rrq, id: 7 });
+  const quoted = ipUdp(CLIENT, SERVER, 2400, 69, tftpRrq('pxelinux.0', []), { ip: { id: 7 } });
+  const offerPacket = (xid: number): Buffer => ipUdp(SERVER, CLIENT, 67, 68, offer(xid));
   const frames: CraftedFrame[] = [
     {
       note: 'DHCP Discover in one 802.1Q tag (VLAN 20, PCP 5)',
@@ -902,91 +777,26 @@ function encapsulations(): CraftedCapture {
     },
     {
       note: 'ICMP port unreachable quoting a whole TFTP RRQ (S -> C)',
-      data: ipFrame(
-        ipv4Packet({
-          src: SERVER,
-          dst: CLIENT,
-          protocol: IPPROTO_ICMP,
-          payload: icmpMessage({ type: 3, code: 3, payload: quoted }),
-        }),
-      ),
+      data: portUnreachable(SERVER, CLIENT, quoted),
     },
     {
       note: 'ICMP port unreachable quoting the first 8 bytes of a DHCP Offer (C -> S)',
-      data: ipFrame(
-        ipv4Packet({
-          src: CLIENT,
-          dst: SERVER,
-          protocol: IPPROTO_ICMP,
-          payload: icmpMessage({
-            type: 3,
-            code: 3,
-            payload: ipv4Packet({
-              src: SERVER,
-              dst: CLIENT,
-              protocol: IPPROTO_UDP,
-              payload: udpDatagram({
-                src: SERVER,
-                dst: CLIENT,
-                srcPort: 67,
-                dstPort: 68,
-                payload: offer(0xbbbbbbbb),
-              }),
-            }).subarray(0, 28 + 8),
-          }),
-        }),
+      data: portUnreachable(
+        CLIENT,
+        SERVER,
+        offerPacket(0xbbbbbbbb).subarray(0, 28 + 8),
         CLIENT_MAC,
         SERVER_MAC,
       ),
     },
     {
       note: 'ICMP port unreachable quoting a whole DHCP Offer (C -> S)',
-      data: ipFrame(
-        ipv4Packet({
-          src: CLIENT,
-          dst: SERVER,
-          protocol: IPPROTO_ICMP,
-          payload: icmpMessage({
-            type: 3,
-            code: 3,
-            payload: ipv4Packet({
-              src: SERVER,
-              dst: CLIENT,
-              protocol: IPPROTO_UDP,
-              payload: udpDatagram({
-                src: SERVER,
-                dst: CLIENT,
-                srcPort: 67,
-                dstPort: 68,
-                payload: offer(0xbbbbbbbb),
-              }),
-            }),
-          }),
-        }),
-        CLIENT_MAC,
-        SERVER_MAC,
-      ),
+      data: portUnreachable(CLIENT, SERVER, offerPacket(0xbbbbbbbb), CLIENT_MAC, SERVER_MAC),
     },
     {
       note: 'IPv4-in-IPv4 (protocol 4) carrying a DHCP Offer',
       data: ipFrame(
-        ipv4Packet({
-          src: OTHER,
-          dst: SERVER,
-          protocol: 4,
-          payload: ipv4Packet({
-            src: SERVER,
-            dst: CLIENT,
-            protocol: IPPROTO_UDP,
-            payload: udpDatagram({
-              src: SERVER,
-              dst: CLIENT,
-              srcPort: 67,
-              dstPort: 68,
-              payload: offer(0xcccccccc),
-            }),
-          }),
-        }),
+        ipv4Packet({ src: OTHER, dst: SERVER, protocol: 4, payload: offerPacket(0xcccccccc) }),
         OTHER_MAC,
         SERVER_MAC,
       ),
@@ -1003,6 +813,12 @@ export const CRAFTED: readonly (() => CraftedCapture)[] = [
   snaplen,
   encapsulations,
 ];
+
+const PCAP = { linkType: 1 };
+
+function pcapFile(path: string): SyncCaptureFile {
+  return new SyncCaptureFile(path, new PcapWriter(PCAP));
+}
 
 /** Writes every crafted capture (pcap, microseconds) and a README describing each frame into `dir`. */
 export function writeCraftedCaptures(dir: string): string[] {
@@ -1022,7 +838,7 @@ export function writeCraftedCaptures(dir: string): string[] {
   for (const make of CRAFTED) {
     const cap = make();
     const file = join(dir, `${cap.name}.pcap`);
-    const w = new CaptureWriter(file, { format: 'pcap' });
+    const w = pcapFile(file);
     readme.push(
       '',
       `## ${cap.name}.pcap — ${cap.title}`,
@@ -1032,7 +848,7 @@ export function writeCraftedCaptures(dir: string): string[] {
     );
     cap.frames.forEach((fr, i) => {
       const capLen = Math.min(fr.capLen ?? fr.data.length, fr.data.length);
-      w.write(addNs(START, i * 1_000_000), fr.data.subarray(0, capLen), fr.data.length);
+      w.write({ ...addNs(START, i * 1_000_000), data: fr.data.subarray(0, capLen), origLen: fr.data.length });
       readme.push(`| ${i + 1} | ${fr.data.length} | ${capLen} | ${fr.note.replace(/\|/g, '/')} |`);
     });
     w.close();
@@ -1040,17 +856,12 @@ export function writeCraftedCaptures(dir: string): string[] {
   }
   // A pcap cut short in the middle of a record, after two complete DHCP frames.
   const truncated = join(dir, 'truncated-record.pcap');
-  const w = new CaptureWriter(truncated, { format: 'pcap' });
-  const frame = udp(ZERO, ALL, 68, 67, discover(0xdddddddd));
-  w.write(START, frame);
-  w.write(addNs(START, 1_000_000), udp(SERVER, ALL, 67, 68, offer(0xdddddddd)));
-  const rec = Buffer.alloc(16);
-  rec.writeUInt32LE(START.sec, 0);
-  rec.writeUInt32LE(2000, 4);
-  rec.writeUInt32LE(frame.length, 8);
-  rec.writeUInt32LE(frame.length, 12);
-  w.writeRaw(rec);
-  w.writeRaw(frame.subarray(0, 100));
+  const w = pcapFile(truncated);
+  const frame = broadcast(discover(0xdddddddd));
+  w.write({ ...START, data: frame });
+  w.write({ ...addNs(START, 1_000_000), data: udp(SERVER, ALL, 67, 68, offer(0xdddddddd)) });
+  const third = new PcapWriter(PCAP).packet({ ...addNs(START, 2_000_000), data: frame });
+  w.writeRaw(third.subarray(0, 16 + 100));
   w.close();
   written.push(truncated);
   readme.push(

@@ -18,17 +18,8 @@ import {
   pxeVendorOptions,
   type DhcpOption,
 } from './dhcp.js';
-import {
-  BROADCAST_MAC,
-  ETHERTYPE_ARP,
-  arp,
-  ethernet,
-  ipv4,
-  mac,
-  udpFrame,
-  type Bytes,
-  type VlanTag,
-} from './packets.js';
+import { arpReplyFrame, arpRequestFrame } from './arp-frames.js';
+import { BROADCAST_MAC, ipv4, mac, udpFrame, type Bytes, type VlanTag } from './packets.js';
 import type { Rng } from './rng.js';
 import type { TimedFrame } from './scheduler.js';
 import {
@@ -116,6 +107,16 @@ const IPXE_PRL = [
   1, 3, 6, 7, 12, 15, 17, 26, 43, 60, 66, 67, 119, 128, 129, 130, 131, 132, 133, 134, 135, 175, 203,
 ];
 
+/** What the loaders ask for: pxelinux.0 / iPXE scripts, and EDK2's downloads after its tsize probe. */
+const ASK_1432: TftpOptions = [
+  ['blksize', '1432'],
+  ['tsize', '0'],
+];
+const ASK_1468: TftpOptions = [
+  ['blksize', '1468'],
+  ['tsize', '0'],
+];
+
 type ServerStyle = 'dnsmasq' | 'isc' | 'windows';
 
 interface Client {
@@ -163,6 +164,7 @@ export function* pxeBoot(
     kind === 'proxydhcp' ? 'dnsmasq' : rng.pick(['dnsmasq', 'isc', 'windows'] as const);
   const server = site.server;
   const clientIp = ipv4(client.ip);
+  const clientHost = { mac: client.mac, ip: clientIp };
   let t = t0;
   let clientIpId = rng.int(0, 0xffff);
   let serverIpId = rng.int(0, 0xffff);
@@ -301,7 +303,8 @@ export function* pxeBoot(
         from,
       );
     };
-    const discover = (): Buffer =>
+    /** A DISCOVER or REQUEST as the server receives it (through the relay, which adds option 82). */
+    const clientMessage = (type: number, extra: DhcpOption[]): Buffer =>
       dhcpMessage({
         op: BOOTREQUEST,
         xid,
@@ -310,8 +313,31 @@ export function* pxeBoot(
         chaddr: client.mac,
         giaddr: giaddr ? ipv4(giaddr) : undefined,
         hops: giaddr ? 1 : 0,
-        options: [...clientOptions(DHCPDISCOVER, []), ...(giaddr ? [relay82] : [])],
+        options: [...clientOptions(type, extra), ...(giaddr ? [relay82] : [])],
         minLength: ipxe.active ? 300 : 548,
+      });
+    const discover = (): Buffer => clientMessage(DHCPDISCOVER, []);
+    /** The proxy's own replies carry PXE options only: no address, the boot servers in option 43. */
+    const proxyReply = (
+      type: number,
+      replyXid: number,
+      vendor: Parameters<typeof pxeVendorOptions>[0],
+      fields: { flags?: number; file?: string },
+    ): Buffer =>
+      dhcpMessage({
+        op: BOOTREPLY,
+        xid: replyXid,
+        secs,
+        chaddr: client.mac,
+        siaddr: server.ip,
+        ...fields,
+        options: [
+          opt.messageType(type),
+          opt.ip(54, server.ipText),
+          opt.str(60, 'PXEClient'),
+          opt.clientUuid(client.uuid),
+          [43, pxeVendorOptions(vendor)],
+        ],
       });
 
     if (kind === 'no-offer') {
@@ -327,35 +353,25 @@ export function* pxeBoot(
     if (kind === 'proxydhcp' && !ipxe.active) {
       // The proxy answers at once with PXE options only; the address server after its ping check.
       t += rng.int(200, 600) * US;
-      const proxyOffer = dhcpMessage({
-        op: BOOTREPLY,
+      const proxyOffer = proxyReply(
+        DHCPOFFER,
         xid,
-        secs,
-        flags: 0x8000,
-        chaddr: client.mac,
-        siaddr: server.ip,
-        options: [
-          opt.messageType(DHCPOFFER),
-          opt.ip(54, server.ipText),
-          opt.str(60, 'PXEClient'),
-          opt.clientUuid(client.uuid),
-          [
-            43,
-            pxeVendorOptions({
-              discoveryControl: 3,
-              bootServers: [{ type: 0x8000, ips: [server.ipText] }],
-              menu: [{ type: 0x8000, text: 'Network boot (pxelinux)' }],
-              prompt: { timeout: 1, text: 'PXE boot' },
-            }),
-          ],
-        ],
-      });
-      yield dhcp(udp(false, server.ip, ipv4('255.255.255.255'), 67, 68, proxyOffer, mac(BROADCAST_MAC)));
+        {
+          discoveryControl: 3,
+          bootServers: [{ type: 0x8000, ips: [server.ipText] }],
+          menu: [{ type: 0x8000, text: 'Network boot (pxelinux)' }],
+          prompt: { timeout: 1, text: 'PXE boot' },
+        },
+        { flags: 0x8000 },
+      );
+      const broadcastProxyOffer = (): TimedFrame =>
+        dhcp(udp(false, server.ip, ipv4('255.255.255.255'), 67, 68, proxyOffer, mac(BROADCAST_MAC)));
+      yield broadcastProxyOffer();
       t += rng.int(800, 1200) * MS;
       secs += 4;
       yield dhcp(fromClient(discover()));
       t += rng.int(200, 600) * US;
-      yield dhcp(udp(false, server.ip, ipv4('255.255.255.255'), 67, 68, proxyOffer, mac(BROADCAST_MAC)));
+      yield broadcastProxyOffer();
       t += rng.int(1500, 2000) * MS;
       yield dhcp(toClient(serverReply(DHCPOFFER, xid, secs, null, site.dhcpOnly), site.dhcpOnly));
     } else {
@@ -370,21 +386,7 @@ export function* pxeBoot(
     }
     t += rng.int(1, 900) * MS;
     const serverId = kind === 'proxydhcp' && !ipxe.active ? site.dhcpOnly.ipText : server.ipText;
-    const request = dhcpMessage({
-      op: BOOTREQUEST,
-      xid,
-      secs,
-      flags: broadcastFlag(),
-      chaddr: client.mac,
-      giaddr: giaddr ? ipv4(giaddr) : undefined,
-      hops: giaddr ? 1 : 0,
-      options: [
-        ...clientOptions(DHCPREQUEST, [opt.ip(50, client.ip), opt.ip(54, serverId)]),
-        ...(giaddr ? [relay82] : []),
-      ],
-      minLength: ipxe.active ? 300 : 548,
-    });
-    yield dhcp(fromClient(request));
+    yield dhcp(fromClient(clientMessage(DHCPREQUEST, [opt.ip(50, client.ip), opt.ip(54, serverId)])));
     t += rng.int(300, 1500) * US;
     if (kind === 'proxydhcp' && !ipxe.active) {
       yield dhcp(toClient(serverReply(DHCPACK, xid, secs, null, site.dhcpOnly), site.dhcpOnly));
@@ -402,84 +404,36 @@ export function* pxeBoot(
       });
       yield dhcp(udp(true, clientIp, server.ip, 68, 4011, bsRequest, server.mac));
       t += rng.int(200, 800) * US;
-      const bsAck = dhcpMessage({
-        op: BOOTREPLY,
-        xid: 0,
-        secs,
-        chaddr: client.mac,
-        siaddr: server.ip,
-        file: file ?? undefined,
-        options: [
-          opt.messageType(DHCPACK),
-          opt.ip(54, server.ipText),
-          opt.str(60, 'PXEClient'),
-          opt.clientUuid(client.uuid),
-          [43, pxeVendorOptions({ bootServers: [{ type: 0x8000, ips: [server.ipText] }] })],
-        ],
-      });
+      const bsAck = proxyReply(
+        DHCPACK,
+        0,
+        { bootServers: [{ type: 0x8000, ips: [server.ipText] }] },
+        { file: file ?? undefined },
+      );
       yield dhcp(udp(false, server.ip, clientIp, 4011, 68, bsAck, client.mac));
       return file;
     }
     yield dhcp(toClient(serverReply(DHCPACK, xid, secs, file, server, giaddr)));
     if (!client.remote && rng.chance(0.7)) {
+      // Gratuitous ARP for the new address, from the ROM's own stack (no padding).
       t += rng.int(1, 5) * MS;
-      const zero = new Uint8Array(6);
-      yield other(
-        ethernet({
-          dst: mac(BROADCAST_MAC),
-          src: client.mac,
-          etherType: ETHERTYPE_ARP,
-          payload: arp({
-            op: 1,
-            senderMac: client.mac,
-            senderIp: clientIp,
-            targetMac: zero,
-            targetIp: clientIp,
-          }),
-          vlans,
-          pad: false,
-        }),
-      );
+      yield other(arpRequestFrame(clientHost, clientIp, { vlans, pad: false }));
     }
     return file;
   }
 
   function* arpFor(target: Node): Generator<TimedFrame, void, undefined> {
-    const zero = new Uint8Array(6);
-    yield other(
-      ethernet({
-        dst: mac(BROADCAST_MAC),
-        src: client.mac,
-        etherType: ETHERTYPE_ARP,
-        payload: arp({
-          op: 1,
-          senderMac: client.mac,
-          senderIp: clientIp,
-          targetMac: zero,
-          targetIp: target.ip,
-        }),
-        vlans,
-        pad: true,
-      }),
-    );
+    yield other(arpRequestFrame(clientHost, target.ip, { vlans, pad: true }));
     t += rng.int(20, 300) * US;
-    yield other(
-      ethernet({
-        dst: client.mac,
-        src: target.mac,
-        etherType: ETHERTYPE_ARP,
-        payload: arp({
-          op: 2,
-          senderMac: target.mac,
-          senderIp: target.ip,
-          targetMac: client.mac,
-          targetIp: clientIp,
-        }),
-        vlans,
-        pad: false,
-      }),
-    );
+    yield other(arpReplyFrame(target, clientHost, { vlans, pad: false }));
     t += rng.int(20, 300) * US;
+  }
+
+  /** iPXE, once loaded, does DHCP again as iPXE and fetches the script it is given. */
+  function* ipxeChain(): Generator<TimedFrame, void, undefined> {
+    ipxe.active = true;
+    const script = yield* dora(true);
+    if (script) yield* transfer({ file: script, size: size(200, 900), ask: ASK_1432 });
   }
 
   interface TransferSpec {
@@ -574,37 +528,14 @@ export function* pxeBoot(
   if (!client.remote && kind !== 'proxydhcp') yield* arpFor(server);
 
   if (kind === 'file-not-found') {
-    yield* transfer({
-      file,
-      size: 0,
-      ask: [
-        ['blksize', '1432'],
-        ['tsize', '0'],
-      ],
-      outcome: 'not-found',
-    });
+    // The ROM tries once more after a pause, then gives up.
+    yield* transfer({ file, size: 0, ask: ASK_1432, outcome: 'not-found' });
     t += rng.int(1, 3) * S;
-    yield* transfer({
-      file,
-      size: 0,
-      ask: [
-        ['blksize', '1432'],
-        ['tsize', '0'],
-      ],
-      outcome: 'not-found',
-    });
+    yield* transfer({ file, size: 0, ask: ASK_1432, outcome: 'not-found' });
     return;
   }
   if (kind === 'tftp-stall') {
-    yield* transfer({
-      file,
-      size: size(300_000, 900_000),
-      ask: [
-        ['blksize', '1468'],
-        ['tsize', '0'],
-      ],
-      outcome: 'stall',
-    });
+    yield* transfer({ file, size: size(300_000, 900_000), ask: ASK_1468, outcome: 'stall' });
     return;
   }
   if (client.arch === 7) {
@@ -633,50 +564,18 @@ export function* pxeBoot(
     });
     t += rng.int(200, 800) * MS;
     if (kind === 'ipxe-chain') {
-      ipxe.active = true;
-      const script = yield* dora(true);
-      if (script)
-        yield* transfer({
-          file: script,
-          size: size(200, 900),
-          ask: [
-            ['blksize', '1432'],
-            ['tsize', '0'],
-          ],
-        });
+      yield* ipxeChain();
       return;
     }
     const macCfg = `grub.cfg-01-${client.macText.replace(/:/g, '-')}`;
     const ipHex = Buffer.from(clientIp).toString('hex').toUpperCase();
     for (const miss of [macCfg, `grub.cfg-${ipHex}`, `grub.cfg-${ipHex.slice(0, 6)}`]) {
-      yield* transfer({
-        file: `grub/${miss}`,
-        size: 0,
-        ask: [
-          ['blksize', '1468'],
-          ['tsize', '0'],
-        ],
-        outcome: 'not-found',
-      });
+      yield* transfer({ file: `grub/${miss}`, size: 0, ask: ASK_1468, outcome: 'not-found' });
       t += rng.int(1, 5) * MS;
     }
-    yield* transfer({
-      file: 'grub/grub.cfg',
-      size: size(800, 3000),
-      ask: [
-        ['blksize', '1468'],
-        ['tsize', '0'],
-      ],
-    });
+    yield* transfer({ file: 'grub/grub.cfg', size: size(800, 3000), ask: ASK_1468 });
     t += rng.int(50, 400) * MS;
-    yield* transfer({
-      file: 'images/vmlinuz',
-      size: size(250_000, 700_000),
-      ask: [
-        ['blksize', '1468'],
-        ['tsize', '0'],
-      ],
-    });
+    yield* transfer({ file: 'images/vmlinuz', size: size(250_000, 700_000), ask: ASK_1468 });
     return;
   }
   if (kind === 'ipxe-chain') {
@@ -689,17 +588,7 @@ export function* pxeBoot(
       ],
     });
     t += rng.int(300, 1500) * MS;
-    ipxe.active = true;
-    const script = yield* dora(true);
-    if (script)
-      yield* transfer({
-        file: script,
-        size: size(200, 900),
-        ask: [
-          ['blksize', '1432'],
-          ['tsize', '0'],
-        ],
-      });
+    yield* ipxeChain();
     return;
   }
   // pxelinux: NBP, ldlinux, configuration search, menu, a kernel-sized image.
@@ -707,12 +596,7 @@ export function* pxeBoot(
   yield* transfer({
     file,
     size: size(42_000, 47_000),
-    ask: legacyRom
-      ? [['tsize', '0']]
-      : [
-          ['blksize', '1432'],
-          ['tsize', '0'],
-        ],
+    ask: legacyRom ? [['tsize', '0']] : ASK_1432,
     noBlksize: legacyRom,
   });
   t += rng.int(20, 60) * MS;

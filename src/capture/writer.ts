@@ -1,8 +1,9 @@
 /**
  * Minimal, fast capture writers for tests, benchmarks and the recorder. Each call returns the bytes to
- * append; writeCapture() streams a whole packet sequence to a file or stream with backpressure.
+ * append; writeCapture() streams a whole packet sequence to a file or stream with backpressure, and
+ * SyncCaptureFile writes one packet at a time for generators that run as one synchronous loop.
  */
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
 
 export interface WritePacket {
@@ -33,7 +34,15 @@ export interface CaptureWriter {
   packet(packet: WritePacket): Buffer;
 }
 
-export class PcapWriter implements CaptureWriter {
+/** A writer that can also lay a packet's record straight into a caller's buffer, with no allocation. */
+export interface RecordWriter extends CaptureWriter {
+  /** Bytes that packet() or packetInto() produces for this packet next. */
+  packetLength(packet: WritePacket): number;
+  /** Writes what packet() would return at `at` in `out` (which must have room); returns its length. */
+  packetInto(packet: WritePacket, out: Buffer, at: number): number;
+}
+
+export class PcapWriter implements RecordWriter {
   private readonly little: boolean;
   private readonly nanos: boolean;
 
@@ -57,24 +66,31 @@ export class PcapWriter implements CaptureWriter {
   }
 
   packet(p: WritePacket): Buffer {
+    return recordBuffer(this, p);
+  }
+
+  packetLength(p: WritePacket): number {
+    return 16 + p.data.length;
+  }
+
+  packetInto(p: WritePacket, b: Buffer, at: number): number {
     const len = p.data.length;
-    const b = Buffer.allocUnsafe(16 + len);
     const nanos = p.nanos ?? 0;
     const sub = this.nanos ? nanos : Math.floor(nanos / 1000);
     const orig = p.origLen ?? len;
     if (this.little) {
-      b.writeUInt32LE(p.seconds, 0);
-      b.writeUInt32LE(sub, 4);
-      b.writeUInt32LE(len, 8);
-      b.writeUInt32LE(orig, 12);
+      b.writeUInt32LE(p.seconds, at);
+      b.writeUInt32LE(sub, at + 4);
+      b.writeUInt32LE(len, at + 8);
+      b.writeUInt32LE(orig, at + 12);
     } else {
-      b.writeUInt32BE(p.seconds, 0);
-      b.writeUInt32BE(sub, 4);
-      b.writeUInt32BE(len, 8);
-      b.writeUInt32BE(orig, 12);
+      b.writeUInt32BE(p.seconds, at);
+      b.writeUInt32BE(sub, at + 4);
+      b.writeUInt32BE(len, at + 8);
+      b.writeUInt32BE(orig, at + 12);
     }
-    b.set(p.data, 16);
-    return b;
+    b.set(p.data, at + 16);
+    return 16 + len;
   }
 
   /** A whole file in memory. */
@@ -89,10 +105,12 @@ export interface PcapngWriterOptions {
   linkType?: number;
   /** Written as shb_userappl. */
   application?: string;
+  /** Written as if_name in every interface block. */
+  interfaceName?: string;
 }
 
 /** Little-endian pcapng: SHB, then an IDB (ns resolution) the first time each link type appears, then EPBs. */
-export class PcapngWriter implements CaptureWriter {
+export class PcapngWriter implements RecordWriter {
   private readonly interfaces = new Map<number, number>();
 
   constructor(private readonly opts: PcapngWriterOptions = {}) {}
@@ -118,19 +136,27 @@ export class PcapngWriter implements CaptureWriter {
   }
 
   packet(p: WritePacket): Buffer {
-    const linkType = p.linkType ?? this.opts.linkType ?? 1;
+    return recordBuffer(this, p);
+  }
+
+  /** The Enhanced Packet Block, after the packet's Interface Description Block when its link type is new. */
+  packetLength(p: WritePacket): number {
+    const linkType = this.linkTypeOf(p);
+    const idb = this.interfaces.has(linkType) ? 0 : this.interfaceBlock(linkType).length;
+    return idb + 32 + pad4(p.data.length);
+  }
+
+  packetInto(p: WritePacket, b: Buffer, at: number): number {
+    const linkType = this.linkTypeOf(p);
     let id = this.interfaces.get(linkType);
-    let idb: Buffer | undefined;
+    let offset = at;
     if (id === undefined) {
       id = this.interfaces.size;
       this.interfaces.set(linkType, id);
-      idb = this.interfaceBlock(linkType);
+      offset += this.interfaceBlock(linkType).copy(b, offset);
     }
     const capLen = p.data.length;
     const len = 32 + pad4(capLen);
-    const offset = idb === undefined ? 0 : idb.length;
-    const b = Buffer.allocUnsafe(offset + len);
-    if (idb !== undefined) idb.copy(b, 0);
     const [high, low] = nanosSplit(p.seconds, p.nanos ?? 0);
     b.writeUInt32LE(6, offset);
     b.writeUInt32LE(len, offset + 4);
@@ -142,26 +168,45 @@ export class PcapngWriter implements CaptureWriter {
     b.set(p.data, offset + 28);
     b.fill(0, offset + 28 + capLen, offset + len - 4);
     b.writeUInt32LE(len, offset + len - 4);
-    return b;
+    return offset + len - at;
   }
 
   static file(opts: PcapngWriterOptions, packets: Iterable<WritePacket>): Buffer {
     return buildFile(new PcapngWriter(opts), packets);
   }
 
+  private linkTypeOf(p: WritePacket): number {
+    return p.linkType ?? this.opts.linkType ?? 1;
+  }
+
   private interfaceBlock(linkType: number): Buffer {
-    const len = 20 + 8 + 4; // fixed part, if_tsresol option, opt_endofopt
+    const name =
+      this.opts.interfaceName === undefined ? undefined : Buffer.from(this.opts.interfaceName, 'utf8');
+    const nameLen = name === undefined ? 0 : 4 + pad4(name.length);
+    const len = 20 + nameLen + 8 + 4; // fixed part, if_name, if_tsresol option, opt_endofopt
     const b = Buffer.alloc(len);
     b.writeUInt32LE(1, 0);
     b.writeUInt32LE(len, 4);
     b.writeUInt16LE(linkType, 8);
     b.writeUInt32LE(this.opts.snapLen ?? DEFAULT_SNAPLEN, 12);
-    b.writeUInt16LE(9, 16); // if_tsresol
-    b.writeUInt16LE(1, 18);
-    b.writeUInt8(9, 20); // 10^-9: nanoseconds
+    if (name !== undefined) {
+      b.writeUInt16LE(2, 16); // if_name
+      b.writeUInt16LE(name.length, 18);
+      name.copy(b, 20);
+    }
+    b.writeUInt16LE(9, 16 + nameLen); // if_tsresol
+    b.writeUInt16LE(1, 18 + nameLen);
+    b.writeUInt8(9, 20 + nameLen); // 10^-9: nanoseconds
     b.writeUInt32LE(len, len - 4);
     return b;
   }
+}
+
+/** A packet's record in a buffer of its own. */
+function recordBuffer(writer: RecordWriter, p: WritePacket): Buffer {
+  const b = Buffer.allocUnsafe(writer.packetLength(p));
+  writer.packetInto(p, b, 0);
+  return b;
 }
 
 function pad4(n: number): number {
@@ -208,4 +253,71 @@ export async function writeCapture(
     await once(stream, 'close');
   }
   return bytes;
+}
+
+/**
+ * A capture written to a file through a fixed-size buffer with synchronous writes: constant memory for a file
+ * of any size, and no event-loop turn per packet for a generator that produces millions of them in one loop.
+ */
+export class SyncCaptureFile {
+  /** Bytes written so far (headers included). */
+  bytesWritten = 0;
+  /** Packets written so far. */
+  frames = 0;
+  private readonly fd: number;
+  private readonly buf: Buffer;
+  private used = 0;
+  private closed = false;
+
+  constructor(
+    path: string,
+    private readonly writer: RecordWriter,
+    bufferSize = 4 * 1024 * 1024,
+  ) {
+    this.fd = openSync(path, 'w');
+    this.buf = Buffer.allocUnsafe(bufferSize);
+    this.append(writer.header());
+  }
+
+  /** Lays the record straight into the buffer: a generator's frames are copied once, never allocated. */
+  write(packet: WritePacket): void {
+    const len = this.writer.packetLength(packet);
+    if (len > this.buf.length - this.used) this.flush();
+    if (len > this.buf.length) this.writeAll(this.writer.packet(packet));
+    else this.used += this.writer.packetInto(packet, this.buf, this.used);
+    this.bytesWritten += len;
+    this.frames++;
+  }
+
+  /** Appends bytes as they are: a record cut short, for a deliberately damaged file. */
+  writeRaw(bytes: Uint8Array): void {
+    this.append(bytes);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    closeSync(this.fd);
+    this.closed = true;
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (bytes.length > this.buf.length - this.used) this.flush();
+    if (bytes.length > this.buf.length) this.writeAll(bytes);
+    else {
+      this.buf.set(bytes, this.used);
+      this.used += bytes.length;
+    }
+    this.bytesWritten += bytes.length;
+  }
+
+  private flush(): void {
+    if (this.used > 0) this.writeAll(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+  }
 }

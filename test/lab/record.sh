@@ -243,6 +243,15 @@ ns_base() {   # $1=namespace: create, loopback up, no IPv6 on the namespace's ow
     ip netns exec "$1" ip link set lo up
 }
 
+bridge_port() {   # $1=port on $BR, $2=namespace, $3=its end there, $4=that end's MAC [$5=its address/prefix]
+    ip -n "$NS" link add "$1" type veth peer name "$3" netns "$2"
+    ip -n "$NS" link set "$1" master "$BR"
+    ip -n "$NS" link set "$1" up
+    ip -n "$2" link set "$3" address "$4"
+    [ -z "${5:-}" ] || ip -n "$2" addr add "$5" dev "$3"
+    ip -n "$2" link set "$3" up
+}
+
 net_up() {   # uses TAPMTU BRMTU TWO (0|bridge|routed) CLI (0|1)
     net_down
     ns_base "$NS"
@@ -258,12 +267,7 @@ net_up() {   # uses TAPMTU BRMTU TWO (0|bridge|routed) CLI (0|1)
     case "$TWO" in
     bridge)   # pxd-aux is a second host on the same segment
         ns_base "$NS2"
-        ip -n "$NS" link add veth-br type veth peer name veth-aux netns "$NS2"
-        ip -n "$NS" link set veth-br master "$BR"
-        ip -n "$NS" link set veth-br up
-        ip -n "$NS2" link set veth-aux address "$AUX_MAC"
-        ip -n "$NS2" addr add "$AUX_IP/$PREFIX" dev veth-aux
-        ip -n "$NS2" link set veth-aux up ;;
+        bridge_port veth-br "$NS2" veth-aux "$AUX_MAC" "$AUX_IP/$PREFIX" ;;
     routed)   # pxd-aux sits on its own subnet; pxd-srv routes between it and br0
         ns_base "$NS2"
         ip -n "$NS" link add veth-rt type veth peer name veth-aux netns "$NS2"
@@ -278,11 +282,7 @@ net_up() {   # uses TAPMTU BRMTU TWO (0|bridge|routed) CLI (0|1)
     esac
     if [ "$CLI" = 1 ]; then
         ns_base "$NS3"
-        ip -n "$NS" link add veth-brc type veth peer name veth-cli netns "$NS3"
-        ip -n "$NS" link set veth-brc master "$BR"
-        ip -n "$NS" link set veth-brc up
-        ip -n "$NS3" link set veth-cli address "$CLI_MAC"
-        ip -n "$NS3" link set veth-cli up
+        bridge_port veth-brc "$NS3" veth-cli "$CLI_MAC"
     fi
     if [ -n "$NFT_SRV" ]; then
         printf '%s\n' "$NFT_SRV" > "$WORK/nft-srv.nft"
@@ -330,6 +330,13 @@ start_dnsmasq() {   # $1=name $2=namespace $3=conf $4=log
     [ -d "/proc/$pid" ] || die "dnsmasq ($1) failed to start; see $3"
 }
 
+run_dnsmasq() {   # $1=name $2=namespace $3=iface $4=file stem in $WORK $5=leasefile $6=header line $7=scenario lines
+    local conf=$WORK/$4.conf log=$WORK/$4.log
+    { dnsmasq_base "$3" "$log" "$5"; echo "$6"; echo "$7"; } > "$conf"
+    : > "$log"; chmod 666 "$log"
+    start_dnsmasq "$1" "$2" "$conf" "$log"
+}
+
 dnsmasq_base() {   # $1=iface $2=logfile $3=leasefile  (common lines)
     cat <<EOF
 # --- PXE-LAB common part ---
@@ -367,6 +374,26 @@ scenario() {
     local range="dhcp-range=$RANGE_LO,$RANGE_HI,255.255.255.0,1h"
     local tftp="enable-tftp
 tftp-root=$RUN/tftproot"
+    # dnsmasq in pxd-srv hands out addresses and serves TFTP; the arguments are the scenario's own lines
+    dnsmasq_serves() { DHCP_EXTRA=$(printf '%s\n' "$range" "$tftp" "$@"); }
+    # plain DHCP in pxd-aux (addresses only) beside a proxyDHCP + pxe-service + TFTP in pxd-srv
+    proxy_setup() {
+        TWO=bridge
+        DHCP2_EXTRA="$range"
+        DHCP_EXTRA="dhcp-range=10.77.0.0,proxy,255.255.255.0
+$tftp
+pxe-prompt=\"PXE-LAB proxyDHCP\",1
+pxe-service=x86PC,\"PXE-LAB pxelinux via proxyDHCP\",pxelinux"
+    }
+    # a rogue dnsmasq in pxd-aux: $1 = its boot file (from next-server $AUX_IP, which serves no TFTP)
+    rogue_server() {
+        TWO=bridge
+        DHCP2_EXTRA="# rogue: answers at once, different range, boot file and next-server, no TFTP
+dhcp-range=$ROGUE_LO,$ROGUE_HI,255.255.255.0,1h
+no-ping
+dhcp-boot=$1,,$AUX_IP"
+    }
+    local efi64=("dhcp-match=set:efi64,option:client-arch,7" "dhcp-match=set:efi64,option:client-arch,9")
     # (!icmp: ICMP errors quote the UDP packet they answer, tshark dissects the quote)
     local k_dhcp="DHCP DISCOVER|dhcp.option.dhcp == 1 && !icmp
 DHCP OFFER|dhcp.option.dhcp == 2 && !icmp
@@ -376,51 +403,42 @@ DHCP NAK|dhcp.option.dhcp == 6 && !icmp"
     local k_tftp="TFTP RRQ|tftp.opcode == 1 && !icmp
 TFTP OACK|tftp.opcode == 6
 TFTP ERROR|tftp.opcode == 5 && !icmp"
+    local k_pxe="$k_dhcp
+$k_tftp"
+    local k_offers="OFFER from $SRV_IP|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
+OFFER from $AUX_IP (rogue)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $AUX_IP"
+    local k_4011="to $SRV_IP port 4011|ip.dst == $SRV_IP && udp.dstport == 4011 && !icmp
+answer from $SRV_IP port 4011 (absent)|ip.src == $SRV_IP && udp.srcport == 4011 && !icmp"
     case "$1" in
     happy-bios-pxelinux)
         DESC="BIOS (SeaBIOS + iPXE e1000 ROM) -> pxelinux.0 -> ldlinux.c32 -> config search -> menu.c32 -> default label 'off' (poweroff.c32). Light: no kernel transfer."
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0"
+        dnsmasq_serves dhcp-boot=pxelinux.0
         EXPECT="menu shown, timeout, poweroff.c32 powers the VM off (qemu exits by itself)"
-        KEYS="$k_dhcp
-$k_tftp";;
+        KEYS=$k_pxe;;
     happy-bios-pxelinux-linux)
         [ -f "$ASSETS/linux/vmlinuz" ] || die "no kernel asset (run '$SELF deps' and '$SELF assets')"
         DESC="Same as happy-bios-pxelinux but the default label boots a real Debian cloud kernel + static-busybox initrd over TFTP (large capture)."
         TFTPSET=bios-linux; TIMEOUT=150
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0"
+        dnsmasq_serves dhcp-boot=pxelinux.0
         EXPECT="kernel boots, init prints PXE-LAB lines and powers off"
-        KEYS="$k_dhcp
-$k_tftp";;
+        KEYS=$k_pxe;;
     happy-ipxe)
         DESC="BIOS iPXE ROM gets an iPXE script (boot.ipxe) via TFTP; user-class 'iPXE' tagging as in real chainload configs."
         TFTPSET=ipxe
-        DHCP_EXTRA="$range
-$tftp
-dhcp-userclass=set:ipxe,iPXE
-dhcp-boot=tag:ipxe,boot.ipxe
-dhcp-boot=tag:!ipxe,undionly.kpxe"
+        dnsmasq_serves dhcp-userclass=set:ipxe,iPXE dhcp-boot=tag:ipxe,boot.ipxe 'dhcp-boot=tag:!ipxe,undionly.kpxe'
         EXPECT="script prints PXE-LAB lines, then 'reboot' ends qemu"
-        KEYS="$k_dhcp
-$k_tftp";;
+        KEYS=$k_pxe;;
     missing-bootfile)
         DESC="DHCP server offers an address but no boot file (no dhcp-boot: no file/sname, no option 67)."
-        DHCP_EXTRA="$range
-$tftp"
+        dnsmasq_serves
         EXPECT="iPXE: 'Nothing to boot' / 'No more network devices'; SeaBIOS 'No bootable device'"
         KEYS="$k_dhcp";;
     file-not-found)
         DESC="dhcp-boot=pxelinux.0 but the TFTP root has no pxelinux.0 -> TFTP ERROR code 1."
         TFTPSET=no-pxelinux
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0"
+        dnsmasq_serves dhcp-boot=pxelinux.0
         EXPECT="TFTP error 1 (File not found), iPXE 'No such file or directory'"
-        KEYS="$k_dhcp
-$k_tftp";;
+        KEYS=$k_pxe;;
     no-dhcp-server)
         DESC="No DHCP server at all on the segment."
         NO_DHCP=1; TFTPSET=none; TIMEOUT=90
@@ -428,12 +446,7 @@ $k_tftp";;
         KEYS="$k_dhcp";;
     proxydhcp)
         DESC="Plain DHCP server (dnsmasq in namespace $NS2, $AUX_IP, addresses only) + proxyDHCP (dnsmasq in $NS on br0, dhcp-range=...,proxy + pxe-service) + TFTP on $SRV_IP."
-        TWO=bridge
-        DHCP2_EXTRA="$range"
-        DHCP_EXTRA="dhcp-range=10.77.0.0,proxy,255.255.255.0
-$tftp
-pxe-prompt=\"PXE-LAB proxyDHCP\",1
-pxe-service=x86PC,\"PXE-LAB pxelinux via proxyDHCP\",pxelinux"
+        proxy_setup
         EXPECT="offer from $AUX_IP + proxy offer (option 60 PXEClient, opt 43) from $SRV_IP, port 4011 boot server discovery, pxelinux loads"
         KEYS="$k_dhcp
 port 4011|udp.port == 4011 && !icmp
@@ -441,55 +454,33 @@ $k_tftp";;
     uefi-happy)
         DESC="UEFI (OVMF) + efi-e1000 ROM (iPXE EFI driver is the PXE client, option 93 = 7); dnsmasq tags by client-arch and serves an EFI-specific file."
         FW=uefi-ipxe; TFTPSET=efi; TIMEOUT=120
-        DHCP_EXTRA="$range
-$tftp
-dhcp-match=set:efi64,option:client-arch,7
-dhcp-match=set:efi64,option:client-arch,9
-dhcp-boot=tag:efi64,boot-efi.ipxe
-dhcp-boot=tag:!efi64,pxelinux.0"
+        dnsmasq_serves "${efi64[@]}" dhcp-boot=tag:efi64,boot-efi.ipxe 'dhcp-boot=tag:!efi64,pxelinux.0'
         EXPECT="client-arch 7 in DISCOVER, boot-efi.ipxe fetched, script runs (platform=efi)"
-        KEYS="$k_dhcp
-$k_tftp";;
+        KEYS=$k_pxe;;
     uefi-edk2-happy)
         DESC="UEFI (OVMF) native EDK2 PXE client (virtio-net, no option ROM) -> snponly.efi (iPXE) -> iPXE DHCP again (user-class iPXE) -> boot-efi.ipxe."
         FW=uefi-edk2; TFTPSET=efi; TIMEOUT=150
-        DHCP_EXTRA="$range
-$tftp
-dhcp-match=set:efi64,option:client-arch,7
-dhcp-match=set:efi64,option:client-arch,9
-dhcp-userclass=set:ipxe,iPXE
-dhcp-boot=tag:efi64,tag:!ipxe,snponly.efi
-dhcp-boot=tag:ipxe,boot-efi.ipxe
-dhcp-boot=tag:!efi64,tag:!ipxe,pxelinux.0"
+        dnsmasq_serves "${efi64[@]}" dhcp-userclass=set:ipxe,iPXE 'dhcp-boot=tag:efi64,tag:!ipxe,snponly.efi' \
+            dhcp-boot=tag:ipxe,boot-efi.ipxe 'dhcp-boot=tag:!efi64,tag:!ipxe,pxelinux.0'
         EXPECT="EDK2 PXE: tsize probe then download of snponly.efi, iPXE starts, second DHCP, script runs"
-        KEYS="$k_dhcp
-$k_tftp";;
+        KEYS=$k_pxe;;
     blksize-mtu-clamp)
         DESC="br0 and tap0 MTU 1000: client asks blksize=1432, dnsmasq clamps to (interface MTU - 32) in its OACK."
         TAPMTU=1000; BRMTU=1000
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0"
+        dnsmasq_serves dhcp-boot=pxelinux.0
         EXPECT="OACK blksize=968, boot succeeds"
-        KEYS="$k_dhcp
-$k_tftp";;
+        KEYS=$k_pxe;;
     tftp-no-blocksize)
         DESC="dnsmasq tftp-no-blocksize: server ignores the blksize option (OACK carries tsize only) -> 512-byte blocks."
-        DHCP_EXTRA="$range
-$tftp
-tftp-no-blocksize
-dhcp-boot=pxelinux.0"
+        dnsmasq_serves tftp-no-blocksize dhcp-boot=pxelinux.0
         EXPECT="OACK without blksize, 512-byte DATA, boot succeeds"
-        KEYS="$k_dhcp
-$k_tftp";;
+        KEYS=$k_pxe;;
 
     # ------------------------------------------------------ failure modes ---
     arch-mismatch)
         DESC="Architecture mismatch: a UEFI x86-64 client (OVMF + iPXE EFI driver from the efi-e1000 ROM, option 93 = 7) is handed the BIOS boot file pxelinux.0. dnsmasq has no client-arch tags, so every client gets the same file."
         FW=uefi-ipxe; TFTPSET=efi; TIMEOUT=100
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0"
+        dnsmasq_serves dhcp-boot=pxelinux.0
         EXPECT="the transfer of pxelinux.0 completes, then iPXE: 'Could not boot image: Exec format error'; OVMF moves on to its next boot option"
         KEYS="$k_dhcp
 client arch 7 (x86-64 UEFI)|dhcp.option.client_system_architecture == 7
@@ -498,9 +489,7 @@ last DATA of pxelinux.0|tftp.opcode == 3 && frame.len < 1478";;
     arch-mismatch-edk2)
         DESC="Architecture mismatch with the firmware's own PXE client: OVMF's EDK2 PxeBc (virtio-net, no option ROM, option 93 = 7) is handed pxelinux.0 (BIOS). dnsmasq has no client-arch tags."
         FW=uefi-edk2; TFTPSET=efi; TIMEOUT=100
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0"
+        dnsmasq_serves dhcp-boot=pxelinux.0
         EXPECT="'NBP file downloaded successfully', then the firmware cannot start it (BdsDxe: failed to load Boot000x ... Unsupported / Load Error) and moves on"
         KEYS="$k_dhcp
 client arch 7 (x86-64 UEFI)|dhcp.option.client_system_architecture == 7
@@ -508,18 +497,14 @@ $k_tftp";;
     arch-mismatch-bios-efi)
         DESC="Architecture mismatch the other way round: a BIOS client (SeaBIOS + iPXE PXE ROM, option 93 = 0) is handed snponly.efi (an x86-64 EFI application). dnsmasq has no client-arch tags."
         TFTPSET=efi; TIMEOUT=90
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=snponly.efi"
+        dnsmasq_serves dhcp-boot=snponly.efi
         EXPECT="snponly.efi downloads completely; iPXE labels it '[PXE-NBP (may be EFI?)]' and jumps into it as a BIOS NBP; the client then hangs silently until the timeout"
         KEYS="$k_dhcp
 client arch 0 (BIOS)|dhcp.option.client_system_architecture == 0
 $k_tftp";;
     wrong-next-server)
         DESC="Wrong next-server: dnsmasq hands out dhcp-boot=pxelinux.0 with next-server $VOID_IP, an on-link address that no host has. The TFTP server ($SRV_IP) is up but never asked."
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0,,$VOID_IP"
+        dnsmasq_serves "dhcp-boot=pxelinux.0,,$VOID_IP"
         EXPECT="iPXE: 'tftp://$VOID_IP/pxelinux.0...' then a timeout error; ARP who-has $VOID_IP repeated without answer, no RRQ ever leaves"
         KEYS="$k_dhcp
 ARP who-has $VOID_IP|arp.opcode == 1 && arp.dst.proto_ipv4 == $VOID_IP
@@ -542,51 +527,36 @@ table bridge pxlab_fragfilter {
     }
 }"
         EXPECT="iPXE: 'tftp://$RT_AUX_IP/pxelinux.0...' then a timeout error (Connection timed out); only first fragments of DATA block 1 reach the client"
-        KEYS="$k_dhcp
-$k_tftp
+        KEYS="$k_pxe
 TFTP ACK|tftp.opcode == 4
 IP first fragment (MF set, offset 0)|ip.flags.mf == 1 && ip.frag_offset == 0
 IP non-first fragment (must be absent)|ip.frag_offset > 0
 ICMP|icmp";;
     rogue-dhcp)
         DESC="Two DHCP servers on one segment: the intended one (dnsmasq in $NS, $SRV_IP, pings before offering, pxelinux.0 from $SRV_IP) and a rogue (dnsmasq in $NS2, $AUX_IP, no-ping, so it answers first; range $ROGUE_LO-$ROGUE_HI, boot file undionly.kpxe from next-server $AUX_IP, which runs no TFTP server)."
-        TWO=bridge; TIMEOUT=90
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0"
-        DHCP2_EXTRA="# rogue: answers at once, different range, boot file and next-server, no TFTP
-dhcp-range=$ROGUE_LO,$ROGUE_HI,255.255.255.0,1h
-no-ping
-dhcp-boot=undionly.kpxe,,$AUX_IP"
+        TIMEOUT=90
+        dnsmasq_serves dhcp-boot=pxelinux.0
+        rogue_server undionly.kpxe
         EXPECT="OFFERs from two server identifiers; the client takes one of them. If it is the rogue: TFTP to $AUX_IP is refused (ICMP port unreachable), iPXE 'Connection refused'"
         KEYS="$k_dhcp
-OFFER from $SRV_IP|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
-OFFER from $AUX_IP (rogue)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $AUX_IP
+$k_offers
 $k_tftp
 ICMP|icmp";;
     rogue-dhcp-edk2)
         DESC="Two DHCP servers on one segment, UEFI client: as rogue-dhcp (intended dnsmasq in $NS pings first and offers snponly.efi from $SRV_IP; rogue dnsmasq in $NS2 with no-ping offers $ROGUE_LO-$ROGUE_HI, boot file bootx64.efi, next-server $AUX_IP, no TFTP server), but the client is OVMF's own EDK2 PXE, which REQUESTs an offer about one second after its DISCOVER."
-        FW=uefi-edk2; TFTPSET=efi; TWO=bridge; TIMEOUT=100
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=snponly.efi"
-        DHCP2_EXTRA="# rogue: answers at once, different range, boot file and next-server, no TFTP
-dhcp-range=$ROGUE_LO,$ROGUE_HI,255.255.255.0,1h
-no-ping
-dhcp-boot=bootx64.efi,,$AUX_IP"
+        FW=uefi-edk2; TFTPSET=efi; TIMEOUT=100
+        dnsmasq_serves dhcp-boot=snponly.efi
+        rogue_server bootx64.efi
         EXPECT="EDK2 takes the rogue's offer (the only one within its offer window): 'Station IP address is 10.77.0.2xx', 'Server IP address is $AUX_IP', 'NBP filename is bootx64.efi', then a TFTP error (PXE-E18 / PXE-E99 or similar); the RRQ to $AUX_IP:69 is answered by ICMP port unreachable"
         KEYS="$k_dhcp
-OFFER from $SRV_IP|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
-OFFER from $AUX_IP (rogue)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $AUX_IP
+$k_offers
 REQUEST for the rogue's offer|dhcp.option.dhcp == 3 && dhcp.option.dhcp_server_id == $AUX_IP && !icmp
 $k_tftp
 ICMP port unreachable|icmp.type == 3 && icmp.code == 3";;
     chainload-loop)
         DESC="iPXE chainload loop: dnsmasq hands undionly.kpxe to every client, including iPXE itself (no user-class 77 'iPXE' / option 175 tag). The iPXE ROM loads undionly.kpxe, which DHCPs again (now with user class iPXE), gets undionly.kpxe again, loads it, and so on until the timeout."
         TFTPSET=ipxe; TIMEOUT=110
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=undionly.kpxe"
+        dnsmasq_serves dhcp-boot=undionly.kpxe
         EXPECT="'undionly.kpxe : 74213 bytes [PXE-NBP]' followed by a fresh 'iPXE ... -- Open Source Network Boot Firmware' banner, again and again"
         KEYS="$k_dhcp
 DISCOVER with option 77 (user class, iPXE)|dhcp.option.dhcp == 1 && dhcp.option.type == 77
@@ -603,34 +573,23 @@ INIT-REBOOT REQUEST (no server id)|dhcp.option.dhcp == 3 && !dhcp.option.dhcp_se
     pxeclient-no-proxy)
         DESC="Option 60 'PXEClient' from a plain DHCP server with no proxyDHCP/boot server behind it: dnsmasq forces option 60 = PXEClient into its OFFER/ACK, sends no boot file and no option 43, and nothing listens on port 4011. Client: OVMF's own EDK2 PXE (arch 7)."
         FW=uefi-edk2; TFTPSET=efi; TIMEOUT=120
-        DHCP_EXTRA="$range
-$tftp
-dhcp-option-force=60,PXEClient"
+        dnsmasq_serves dhcp-option-force=60,PXEClient
         EXPECT="EDK2 treats the offer as a BINL offer and asks $SRV_IP:4011 for the boot file; no PXE answer (the host returns ICMP port unreachable); the client gives up (PXE-E18 server response timeout or 'No valid offer received')"
         KEYS="$k_dhcp
 option 60 PXEClient from server|dhcp.option.dhcp != 1 && dhcp.option.dhcp != 3 && dhcp.option.vendor_class_id == \"PXEClient\"
-to $SRV_IP port 4011|ip.dst == $SRV_IP && udp.dstport == 4011 && !icmp
-answer from $SRV_IP port 4011 (absent)|ip.src == $SRV_IP && udp.srcport == 4011 && !icmp
+$k_4011
 ICMP port unreachable|icmp.type == 3 && icmp.code == 3
 $k_tftp";;
     filtered-capture)
         DESC="The happy pxelinux boot (as happy-bios-pxelinux) but captured with the BPF filter 'port 67 or port 68 or port 69', as many users do: dnsmasq answers TFTP from an ephemeral port, so OACK/DATA/ACK/ERROR are missing from the capture although the boot succeeds."
         CAPFILTER="port 67 or port 68 or port 69"
-        DHCP_EXTRA="$range
-$tftp
-dhcp-boot=pxelinux.0"
+        dnsmasq_serves dhcp-boot=pxelinux.0
         EXPECT="the same as happy-bios-pxelinux: menu, timeout, poweroff.c32 (the boot works; only the capture is incomplete)"
-        KEYS="$k_dhcp
-$k_tftp
+        KEYS="$k_pxe
 TFTP DATA/ACK (absent)|tftp.opcode == 3 || tftp.opcode == 4";;
     proxy-silent-4011)
         DESC="proxyDHCP whose boot server never answers on 4011: the proxydhcp setup (plain DHCP in $NS2, proxyDHCP + pxe-service in $NS), but an nftables input rule in $NS silently drops UDP to port 4011, so the PXE boot-server discovery REQUEST never gets its ACK."
-        TWO=bridge; TIMEOUT=100
-        DHCP2_EXTRA="$range"
-        DHCP_EXTRA="dhcp-range=10.77.0.0,proxy,255.255.255.0
-$tftp
-pxe-prompt=\"PXE-LAB proxyDHCP\",1
-pxe-service=x86PC,\"PXE-LAB pxelinux via proxyDHCP\",pxelinux"
+        proxy_setup; TIMEOUT=100
         NFT_SRV="# pxd-srv: the boot server does not answer on udp/4011 (dropped, no ICMP)
 table inet pxlab_silent4011 {
     chain in {
@@ -641,8 +600,7 @@ table inet pxlab_silent4011 {
         EXPECT="proxy offer with option 43 menu, prompt, then repeated REQUESTs to $SRV_IP:4011 without answer; iPXE gives up (timeout) and no TFTP follows"
         KEYS="$k_dhcp
 proxy OFFER (yiaddr 0.0.0.0, option 60)|dhcp.option.dhcp == 2 && dhcp.ip.your == 0.0.0.0
-to $SRV_IP port 4011|ip.dst == $SRV_IP && udp.dstport == 4011 && !icmp
-answer from $SRV_IP port 4011 (absent)|ip.src == $SRV_IP && udp.srcport == 4011 && !icmp
+$k_4011
 $k_tftp";;
     *) die "unknown scenario '$1' (see: $SELF list)";;
     esac
@@ -667,6 +625,17 @@ qemu_cmd() {    # prints the qemu argv (one per line) for $FW
 clean_console() {  # strip ANSI/VT escapes and CRs so the console log is readable
     sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\x1b[()][A-Za-z0-9]//g' -e 's/\x1bc//g' -e 's/\r//g' \
         -e 's/[\x00-\x08\x0b-\x1f]//g' "$1"
+}
+
+DHCLIENT_ARGS=(-4 -d -v -1 -cf "$RUN/dhclient.conf" -lf "$RUN/cli.leases" -pf "$RUN/dhclient.pid"
+    -sf "$RUN/dhclient-script" veth-cli)
+
+write_client_cmdline() {   # $WORK/client.cmdline: dhclient's, or qemu's from $QEMU (see qemu_cmd)
+    if [ "$CLIENT" = dhclient ]; then
+        echo "ip netns exec $NS3 dhclient ${DHCLIENT_ARGS[*]}"
+    else
+        printf '%q ' ip netns exec "$NS" "${QEMU[@]}"; echo
+    fi > "$WORK/client.cmdline"
 }
 
 run_dhclient() {   # CLIENT=dhclient: stale lease for another network -> INIT-REBOOT
@@ -694,9 +663,8 @@ echo "dhclient-script: reason=$reason new_ip_address=${new_ip_address:-} interfa
 exit 0
 EOF
     chmod 755 "$RUN/dhclient-script"
-    echo "ip netns exec $NS3 dhclient -4 -d -v -1 -cf $RUN/dhclient.conf -lf $RUN/cli.leases -pf $RUN/dhclient.pid -sf $RUN/dhclient-script veth-cli" > "$WORK/client.cmdline"
-    timeout "$TIMEOUT" ip netns exec "$NS3" dhclient -4 -d -v -1 -cf "$RUN/dhclient.conf" -lf "$RUN/cli.leases" -pf "$RUN/dhclient.pid" \
-        -sf "$RUN/dhclient-script" veth-cli < /dev/null > "$WORK/console.log" 2>&1 &
+    write_client_cmdline
+    timeout "$TIMEOUT" ip netns exec "$NS3" dhclient "${DHCLIENT_ARGS[@]}" < /dev/null > "$WORK/console.log" 2>&1 &
     track dhclient $! dhclient
     local pid i rc=124
     pid=$(sed -n 1p "$PIDS/dhclient.pid")
@@ -726,16 +694,10 @@ cmd_record() {
     rm -f "$RUN"/*.leases
 
     # --- DHCP/TFTP server(s)
-    if [ "$NO_DHCP" = 0 ]; then
-        { dnsmasq_base "$BR" "$WORK/dnsmasq.log" "$RUN/pxd-srv.leases"; echo "# --- scenario $name ---"; echo "$DHCP_EXTRA"; } > "$WORK/dnsmasq.conf"
-        : > "$WORK/dnsmasq.log"; chmod 666 "$WORK/dnsmasq.log"
-        start_dnsmasq dnsmasq "$NS" "$WORK/dnsmasq.conf" "$WORK/dnsmasq.log"
-    fi
-    if [ -n "$DHCP2_EXTRA" ]; then
-        { dnsmasq_base veth-aux "$WORK/dnsmasq-aux.log" "$RUN/pxd-aux.leases"; echo "# --- scenario $name: second server in $NS2 ---"; echo "$DHCP2_EXTRA"; } > "$WORK/dnsmasq-aux.conf"
-        : > "$WORK/dnsmasq-aux.log"; chmod 666 "$WORK/dnsmasq-aux.log"
-        start_dnsmasq dnsmasq2 "$NS2" "$WORK/dnsmasq-aux.conf" "$WORK/dnsmasq-aux.log"
-    fi
+    [ "$NO_DHCP" = 1 ] || run_dnsmasq dnsmasq "$NS" "$BR" dnsmasq "$RUN/pxd-srv.leases" \
+        "# --- scenario $name ---" "$DHCP_EXTRA"
+    [ -z "$DHCP2_EXTRA" ] || run_dnsmasq dnsmasq2 "$NS2" veth-aux dnsmasq-aux "$RUN/pxd-aux.leases" \
+        "# --- scenario $name: second server in $NS2 ---" "$DHCP2_EXTRA"
 
     # --- capture (promiscuous on an isolated segment). Unfiltered unless the
     #     scenario is about a filtered capture: dnsmasq answers TFTP from an
@@ -754,7 +716,7 @@ cmd_record() {
         run_dhclient; rc=$?
     else
         mapfile -t QEMU < <(qemu_cmd)
-        printf '%q ' ip netns exec "$NS" "${QEMU[@]}" > "$WORK/client.cmdline"; echo >> "$WORK/client.cmdline"
+        write_client_cmdline
         log "$name: booting client (timeout ${TIMEOUT}s, accel $ACCEL)"
         timeout "$TIMEOUT" ip netns exec "$NS" "${QEMU[@]}" < /dev/null > "$WORK/qemu.stderr" 2>&1 &
         track qemu $! timeout
@@ -764,9 +726,7 @@ cmd_record() {
     t1=$(date +%s.%N)
     sleep 2   # trailing retransmissions
     [ -n "$NFT_SRV" ] && nsx nft list ruleset > "$WORK/nft-counters.txt" 2>&1
-    stop_tracked dumpcap INT
-    stop_tracked dnsmasq2 TERM
-    stop_tracked dnsmasq TERM
+    stop_all
     net_down
     trap - EXIT INT TERM
 
@@ -826,12 +786,9 @@ cmd_readme() {
     WORK=$(mktemp -d /tmp/pxd-readme.XXXXXX)
     local f; for f in capture.pcapng console.txt dnsmasq.conf dnsmasq-aux.conf; do [ -f "$D/$f" ] && cp "$D/$f" "$WORK/"; done
     [ -f "$WORK/dnsmasq.conf" ] || NO_DHCP=1
-    if [ "$CLIENT" = dhclient ]; then
-        echo "ip netns exec $NS3 dhclient -4 -d -v -1 -cf $RUN/dhclient.conf -lf $RUN/cli.leases -pf $RUN/dhclient.pid -sf $RUN/dhclient-script veth-cli" > "$WORK/client.cmdline"
-    else
-        local w=$WORK; WORK=$saved_work; mapfile -t QEMU < <(qemu_cmd); WORK=$w
-        printf '%q ' ip netns exec "$NS" "${QEMU[@]}" > "$WORK/client.cmdline"; echo >> "$WORK/client.cmdline"
-    fi
+    # qemu's serial console path names the recording's work directory, not this temporary one
+    local w=$WORK; WORK=$saved_work; mapfile -t QEMU < <(qemu_cmd); WORK=$w
+    write_client_cmdline
     local packets dhcp tftp arp capture_duration_s ended
     eval "$(grep -E '^packets=' "$D/meta.txt" | tr ' ' '\n' | grep -E '^[a-z_]+=[0-9.]+$')"
     ended=$(sed -n 's/.*client_rc=[0-9]* (\(.*\))$/\1/p' "$D/meta.txt")

@@ -5,23 +5,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../../../src/analysis/types.js';
+import { PXELINUX_CFG_MISSES } from '../../support/lab-client.js';
 import { analyzeCaptureFile, capturePath } from './support/capture.js';
 
 const MAC = '52:54:00:12:34:56';
 const CLIENT = '10.77.0.111';
 const SERVER = '10.77.0.1';
-const PXELINUX_CFG_MISSES = [
-  'pxelinux.cfg/1e1b5f8a-1d7c-2e4c-9b9a-0123456789ab',
-  'pxelinux.cfg/01-52-54-00-12-34-56',
-  'pxelinux.cfg/0A4D006F',
-  'pxelinux.cfg/0A4D006',
-  'pxelinux.cfg/0A4D00',
-  'pxelinux.cfg/0A4D0',
-  'pxelinux.cfg/0A4D',
-  'pxelinux.cfg/0A4',
-  'pxelinux.cfg/0A',
-  'pxelinux.cfg/0',
-];
 
 /** Runs `body` over the capture, or skips when this checkout does not have it. */
 function withCapture(rel: string, body: (get: () => AnalysisResult) => void): void {

@@ -8,6 +8,7 @@ import {
   CLIENT_MAC,
   dhcp,
   LAB_UUID_97,
+  labPort4011Exchange,
   opt,
   SERVER,
   TftpScript,
@@ -41,38 +42,20 @@ function dora(d: Dora): DecodedPacket[] {
   const ip = d.ip ?? CLIENT_IP;
   const reply = { siaddr: SERVER, ...d.reply };
   const replyOptions = [opt.ip(54, SERVER), ...(reply.options ?? [])];
-  const common = { xid: d.xid, mac, broadcast: d.broadcast };
+  /** The n-th message of the exchange. */
+  const nth = (n: number): { xid: number; mac: string; broadcast?: boolean; frame: number; t: number } => ({
+    xid: d.xid,
+    mac,
+    broadcast: d.broadcast,
+    frame: d.frame + n,
+    t: d.t + n / 1000,
+  });
+  const answer = { yiaddr: ip, dst: ip, siaddr: reply.siaddr, file: reply.file, options: replyOptions };
   return [
-    dhcp({ ...common, frame: d.frame, t: d.t, type: 'DISCOVER', options: client }),
-    dhcp({
-      ...common,
-      frame: d.frame + 1,
-      t: d.t + 0.001,
-      type: 'OFFER',
-      yiaddr: ip,
-      dst: ip,
-      siaddr: reply.siaddr,
-      file: reply.file,
-      options: replyOptions,
-    }),
-    dhcp({
-      ...common,
-      frame: d.frame + 2,
-      t: d.t + 0.002,
-      type: 'REQUEST',
-      options: [...client, opt.ip(54, SERVER), opt.ip(50, ip)],
-    }),
-    dhcp({
-      ...common,
-      frame: d.frame + 3,
-      t: d.t + 0.003,
-      type: 'ACK',
-      yiaddr: ip,
-      dst: ip,
-      siaddr: reply.siaddr,
-      file: reply.file,
-      options: replyOptions,
-    }),
+    dhcp({ ...nth(0), type: 'DISCOVER', options: client }),
+    dhcp({ ...nth(1), type: 'OFFER', ...answer }),
+    dhcp({ ...nth(2), type: 'REQUEST', options: [...client, opt.ip(54, SERVER), opt.ip(50, ip)] }),
+    dhcp({ ...nth(3), type: 'ACK', ...answer }),
   ];
 }
 
@@ -225,28 +208,7 @@ describe('boot sessions', () => {
         siaddr: dhcpServer,
         options: [opt.ip(54, dhcpServer)],
       }),
-      dhcp({
-        frame: 24,
-        t: 17.12,
-        type: 'REQUEST',
-        xid: 0,
-        src: CLIENT_IP,
-        dst: SERVER,
-        dstPort: 4011,
-        ciaddr: CLIENT_IP,
-        options: BIOS_IPXE,
-      }),
-      dhcp({
-        frame: 25,
-        t: 17.1207,
-        type: 'ACK',
-        xid: 0,
-        srcPort: 4011,
-        yiaddr: CLIENT_IP,
-        siaddr: SERVER,
-        file: 'pxelinux.0',
-        options: [opt.ip(54, SERVER), opt.text(60, 'PXEClient')],
-      }),
+      ...labPort4011Exchange(BIOS_IPXE),
       ...tftpRun.packets,
     ]);
     assert.equal(r.sessions.length, 1);

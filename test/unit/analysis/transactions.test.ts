@@ -1,33 +1,31 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze, CLIENT_IP, CLIENT_MAC, dhcp, opt, SERVER } from './support/records.js';
+import type { DhcpPacketRecord } from '../../../src/protocol/packet.js';
+import { analyze, CLIENT_IP, CLIENT_MAC, dhcp, labPort4011Exchange, opt, SERVER } from './support/records.js';
 
 const XID = 0x9bbf0c70;
 const PXE_DISCOVER = [opt.u16(93, 0), opt.text(60, 'PXEClient:Arch:00000:UNDI:002001')];
+
+/** dnsmasq's OFFER or ACK in the lab happy-bios-pxelinux boot: the lease and pxelinux.0 in option 67. */
+function labReply(frame: number, t: number, type: 'OFFER' | 'ACK'): DhcpPacketRecord {
+  return dhcp({
+    frame,
+    t,
+    type,
+    xid: XID,
+    yiaddr: CLIENT_IP,
+    siaddr: SERVER,
+    options: [opt.ip(54, SERVER), opt.text(67, 'pxelinux.0')],
+  });
+}
 
 describe('DHCP transactions', () => {
   it('joins DISCOVER retransmissions, duplicate OFFERs, REQUEST and ACK (lab happy-bios-pxelinux shape)', () => {
     const r = analyze([
       dhcp({ frame: 1, t: 0, type: 'DISCOVER', xid: XID, secs: 4, options: PXE_DISCOVER }),
       dhcp({ frame: 6, t: 1.018, type: 'DISCOVER', xid: XID, secs: 8, options: PXE_DISCOVER }),
-      dhcp({
-        frame: 11,
-        t: 3.005,
-        type: 'OFFER',
-        xid: XID,
-        yiaddr: CLIENT_IP,
-        siaddr: SERVER,
-        options: [opt.ip(54, SERVER), opt.text(67, 'pxelinux.0')],
-      }),
-      dhcp({
-        frame: 12,
-        t: 3.0057,
-        type: 'OFFER',
-        xid: XID,
-        yiaddr: CLIENT_IP,
-        siaddr: SERVER,
-        options: [opt.ip(54, SERVER), opt.text(67, 'pxelinux.0')],
-      }),
+      labReply(11, 3.005, 'OFFER'),
+      labReply(12, 3.0057, 'OFFER'),
       dhcp({
         frame: 13,
         t: 3.0075,
@@ -36,15 +34,7 @@ describe('DHCP transactions', () => {
         secs: 12,
         options: [opt.ip(54, SERVER), opt.ip(50, CLIENT_IP)],
       }),
-      dhcp({
-        frame: 14,
-        t: 3.0087,
-        type: 'ACK',
-        xid: XID,
-        yiaddr: CLIENT_IP,
-        siaddr: SERVER,
-        options: [opt.ip(54, SERVER), opt.text(67, 'pxelinux.0')],
-      }),
+      labReply(14, 3.0087, 'ACK'),
     ]);
     assert.equal(r.sessions.length, 1);
     const [tx] = r.sessions[0].transactions;
@@ -126,29 +116,7 @@ describe('DHCP transactions', () => {
         yiaddr: CLIENT_IP,
         options: [opt.ip(54, '10.77.0.2')],
       }),
-      dhcp({
-        frame: 24,
-        t: 17.12,
-        type: 'REQUEST',
-        xid: 0,
-        src: CLIENT_IP,
-        dst: SERVER,
-        ciaddr: CLIENT_IP,
-        dstPort: 4011,
-      }),
-      dhcp({
-        frame: 25,
-        t: 17.1207,
-        type: 'ACK',
-        xid: 0,
-        src: SERVER,
-        dst: CLIENT_IP,
-        srcPort: 4011,
-        yiaddr: CLIENT_IP,
-        siaddr: SERVER,
-        file: 'pxelinux.0',
-        options: [opt.ip(54, SERVER), opt.text(60, 'PXEClient')],
-      }),
+      ...labPort4011Exchange(),
     ]);
     assert.equal(r.sessions.length, 1);
     const [dora, proxy] = r.sessions[0].transactions;

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { readCapture, readCaptureBuffer } from '../../../src/capture/source.js';
-import { nanosSplit, PcapngWriter, PcapWriter, writeCapture } from '../../../src/capture/writer.js';
+import {
+  nanosSplit,
+  PcapngWriter,
+  PcapWriter,
+  SyncCaptureFile,
+  writeCapture,
+} from '../../../src/capture/writer.js';
 import type { WritePacket } from '../../../src/capture/writer.js';
 import { collect, summary } from './helpers.js';
 
@@ -71,6 +77,42 @@ describe('writers round-trip through the readers', () => {
     assert.equal((await reading).frames, 3);
   });
 
+  it('names the pcapng interface when asked (if_name before if_tsresol)', () => {
+    const c = collect();
+    const info = readCaptureBuffer(PcapngWriter.file({ interfaceName: 'br0' }, PACKETS), c.sink);
+    assert.deepEqual(
+      info.interfaces.map((i) => [i.id, i.linkType, i.name, i.unitsPerSecond]),
+      [
+        [0, 1, 'br0', 1e9],
+        [1, 113, 'br0', 1e9],
+      ],
+    );
+    assert.equal(c.frames.length, 3);
+  });
+
+  it('SyncCaptureFile writes the same bytes as the in-memory file, whatever its buffer size', () => {
+    const writers = {
+      pcap: (): PcapWriter => new PcapWriter({ linkType: 1, precision: 'ns' }),
+      pcapng: (): PcapngWriter => new PcapngWriter({ application: 'test', interfaceName: 'eth0' }),
+    };
+    for (const [name, make] of Object.entries(writers)) {
+      const expected = buildExpected(make(), PACKETS);
+      // 40 bytes: smaller than some records (written past the buffer), larger than others (buffered).
+      for (const bufferSize of [40, 4096]) {
+        const file = path.join(tmp, `sync-${bufferSize}.${name}`);
+        const out = new SyncCaptureFile(file, make(), bufferSize);
+        for (const p of PACKETS) out.write(p);
+        out.writeRaw(Uint8Array.of(1, 2, 3));
+        out.close();
+        out.close();
+        const bytes = readFileSync(file);
+        assert.deepEqual(bytes, Buffer.concat([expected, Buffer.from([1, 2, 3])]), `${name} ${bufferSize}`);
+        assert.equal(out.bytesWritten, bytes.length);
+        assert.equal(out.frames, 3);
+      }
+    }
+  });
+
   it('splits seconds·1e9 + nanos exactly', () => {
     const cases: [number, number][] = [
       [0, 0],
@@ -89,3 +131,7 @@ describe('writers round-trip through the readers', () => {
     }
   });
 });
+
+function buildExpected(writer: PcapWriter | PcapngWriter, packets: WritePacket[]): Buffer {
+  return Buffer.concat([writer.header(), ...packets.map((p) => writer.packet(p))]);
+}

@@ -12,7 +12,7 @@ import {
   type DhcpMessage,
   type JsonValue,
 } from '../../../src/protocol/dhcp/index.js';
-import { frame } from './support/fixtures.js';
+import { frame, PXE_DISCOVERY_CONTROL_3_JSON } from './support/fixtures.js';
 
 function json(msg: DhcpMessage, code: number): JsonValue | undefined {
   const o = msg.options.find((x) => x.code === code);
@@ -122,17 +122,7 @@ test('buildDhcpReply answers the lab iPXE Discover as a PXE proxy would (RFC 213
   assert.equal(json(back, 54), '10.77.0.1');
   // The client's 60 says PXEClient, so 43 decodes as PXE sub-options, end marker included.
   assert.deepEqual(json(back, 43), [
-    {
-      code: 6,
-      name: 'PXE discovery control',
-      value: {
-        bits: 3,
-        disableBroadcast: true,
-        disableMulticast: true,
-        serverListOnly: false,
-        bootFileFromOffer: false,
-      },
-    },
+    PXE_DISCOVERY_CONTROL_3_JSON,
     { code: 10, name: 'PXE menu prompt', value: { timeout: 1, prompt: 'PXE-LAB proxyDHCP' } },
     { code: 255, name: 'PXE End', value: null },
   ]);

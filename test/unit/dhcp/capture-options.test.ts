@@ -9,7 +9,7 @@ import {
   type DhcpMessage,
   type JsonValue,
 } from '../../../src/protocol/dhcp/index.js';
-import { frame } from './support/fixtures.js';
+import { frame, PXE_DISCOVERY_CONTROL_3_JSON } from './support/fixtures.js';
 
 /**
  * Option values on real packets, each checked against what `tshark -V` (4.0.17) prints for the same frame; the
@@ -88,17 +88,7 @@ test('lab proxydhcp: proxy Offer carries PXE option 43 (6, 8, 9, 10, end)', () =
   assert.equal(m.options.find((o) => o.code === 43)?.name, 'Vendor-Specific Information');
   assert.deepEqual(json(m, 43), [
     // discovery control: 0x03, Disable Broadcast, Disable Multicast (Serverlist only / Bootstrap override: Not set)
-    {
-      code: 6,
-      name: 'PXE discovery control',
-      value: {
-        bits: 3,
-        disableBroadcast: true,
-        disableMulticast: true,
-        serverListOnly: false,
-        bootFileFromOffer: false,
-      },
-    },
+    PXE_DISCOVERY_CONTROL_3_JSON,
     // Type: Unknown (32768) / IP count: 1 / IP: 10.77.0.1
     { code: 8, name: 'PXE boot servers', value: [{ type: 32768, ips: ['10.77.0.1'] }] },
     // Type: Unknown (32768) / Length: 30 / Description: PXE-LAB pxelinux via proxyDHCP

@@ -6,23 +6,13 @@ import {
   encodeDhcp,
   summarizeDhcp,
 } from '../../../src/protocol/dhcp/index.js';
+import { mulberry32 } from '../../support/prng.js';
 import { allFixtures } from './support/fixtures.js';
 
 /**
  * Mutation fuzzing, bounded and reproducible (seeded PRNG): every mutated packet must decode without throwing,
  * summarize and serialise, and re-encode to exactly its own bytes.
  */
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = mulberry32(0x9e3779b9);
 const int = (n: number): number => Math.floor(rand() * n);

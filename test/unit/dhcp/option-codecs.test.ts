@@ -11,6 +11,7 @@ import {
   type DecodeContext,
   type DhcpOptionValue,
 } from '../../../src/protocol/dhcp/index.js';
+import { PXE_DISCOVERY_CONTROL_3_JSON } from './support/fixtures.js';
 
 const PXE: DecodeContext = { vendorClass: 'PXEClient:Arch:00000:UNDI:002001', note: () => undefined };
 const NONE: DecodeContext = { vendorClass: null, note: () => undefined };
@@ -186,17 +187,7 @@ test('PXE vendor options (43) only under a PXEClient vendor class', () => {
     '0a0403414243 4704800000ff ff';
   const value = decodeOptionValue(43, bytes(hex), PXE);
   assert.deepEqual(optionValueToJson(value), [
-    {
-      code: 6,
-      name: 'PXE discovery control',
-      value: {
-        bits: 3,
-        disableBroadcast: true,
-        disableMulticast: true,
-        serverListOnly: false,
-        bootFileFromOffer: false,
-      },
-    },
+    PXE_DISCOVERY_CONTROL_3_JSON,
     { code: 1, name: 'PXE mtftp IP', value: '224.0.1.2' },
     { code: 2, name: 'PXE mtftp client port', value: 4000 },
     { code: 3, name: 'PXE mtftp server port', value: 4001 },

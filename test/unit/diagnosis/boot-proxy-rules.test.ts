@@ -3,18 +3,14 @@ import { describe, test } from 'node:test';
 import { BIOS, IPXE, UEFI } from '../../../src/diagnosis/pxe-errors.js';
 import { BIOS_IPXE_ROM, BIOS_ROM, CaptureBuilder, EDK2, EFI_IPXE, LAB } from './support/builder.js';
 import { hintMentions, mentions, none, one } from './support/expect.js';
-import { dnsmasqDora, happyIpxe, proxyDhcp, uefiEdk2Happy, uefiHappy } from './support/lab.js';
-
-const PROXY = {
-  server: LAB.server,
-  proxy: true,
-  yiaddr: '0.0.0.0',
-  vendorClass: 'PXEClient',
-  vendorSpecific: true,
-  pxeDiscoveryControl: 3,
-  pxeBootServers: [LAB.server],
-  pxeMenu: ['PXE-LAB pxelinux via proxyDHCP'],
-};
+import {
+  dnsmasqDora,
+  happyIpxe,
+  LAB_PROXY_OFFER,
+  proxyDhcp,
+  uefiEdk2Happy,
+  uefiHappy,
+} from './support/lab.js';
 
 /** The proxydhcp lab, except the boot server never answers on 4011 (lab-failures/proxy-silent-4011). */
 function proxySilent(identity = BIOS_IPXE_ROM): CaptureBuilder {
@@ -23,8 +19,8 @@ function proxySilent(identity = BIOS_IPXE_ROM): CaptureBuilder {
   s.dhcp({
     discovers: 2,
     offers: [
-      { ...PROXY, afterDiscover: 0 },
-      { ...PROXY, afterDiscover: 1 },
+      { ...LAB_PROXY_OFFER, afterDiscover: 0 },
+      { ...LAB_PROXY_OFFER, afterDiscover: 1 },
       { server: LAB.dhcp2, delay: 2 },
     ],
   });
@@ -58,7 +54,7 @@ describe('proxy.no-reply-4011', () => {
     const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
     s.dhcp({
       offers: [
-        { ...PROXY, afterDiscover: 0 },
+        { ...LAB_PROXY_OFFER, afterDiscover: 0 },
         { server: LAB.dhcp2, delay: 2 },
       ],
     });

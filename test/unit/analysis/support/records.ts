@@ -132,6 +132,37 @@ export function dhcp(spec: DhcpSpec): DhcpPacketRecord {
   } as unknown as DhcpPacketRecord;
 }
 
+/**
+ * The proxydhcp lab's boot server discovery on port 4011 (frames 24/25): the client's REQUEST with xid 0 from
+ * its leased address, and the proxy's ACK naming pxelinux.0.
+ */
+export function labPort4011Exchange(clientOptions: RawOption[] = []): DhcpPacketRecord[] {
+  return [
+    dhcp({
+      frame: 24,
+      t: 17.12,
+      type: 'REQUEST',
+      xid: 0,
+      src: CLIENT_IP,
+      dst: SERVER,
+      dstPort: 4011,
+      ciaddr: CLIENT_IP,
+      options: clientOptions,
+    }),
+    dhcp({
+      frame: 25,
+      t: 17.1207,
+      type: 'ACK',
+      xid: 0,
+      srcPort: 4011,
+      yiaddr: CLIENT_IP,
+      siaddr: SERVER,
+      file: 'pxelinux.0',
+      options: [opt.ip(54, SERVER), opt.text(60, 'PXEClient')],
+    }),
+  ];
+}
+
 export interface TftpSpec {
   frame: number;
   t: number;

@@ -119,3 +119,19 @@ export function frame(name: string, n: number): PayloadRow {
   if (row === undefined) throw new Error(`no frame ${n} in ${name}`);
   return row;
 }
+
+/**
+ * Option 43 sub-option 6 with bits 3 (no broadcast, no multicast discovery), as the JSON view shows it: what
+ * dnsmasq's proxy sends in the lab (tshark: "Disable Broadcast, Disable Multicast").
+ */
+export const PXE_DISCOVERY_CONTROL_3_JSON = {
+  code: 6,
+  name: 'PXE discovery control',
+  value: {
+    bits: 3,
+    disableBroadcast: true,
+    disableMulticast: true,
+    serverListOnly: false,
+    bootFileFromOffer: false,
+  },
+};

@@ -452,13 +452,8 @@ export class SessionBuilder {
     const naks = events.filter((e) => e.messageType === 'NAK');
     const ack = acks[acks.length - 1];
     if (ack && ack.yiaddr !== '0.0.0.0') this.clientIp = ack.yiaddr;
-    const tx: DhcpTransaction = {
-      id: b.txId(),
+    return this.addTransaction(events, start, {
       xid,
-      clientMac: this.identity.mac,
-      events,
-      start: events[0]?.t ?? start,
-      end: events[events.length - 1]?.t ?? start,
       discovers: events.filter((e) => e.messageType === 'DISCOVER').length,
       requests: events.filter((e) => e.messageType === 'REQUEST').length,
       offers: offerEvents,
@@ -468,10 +463,7 @@ export class SessionBuilder {
       chosenServer: chosen,
       port4011: false,
       relays: [...new Set(events.map((e) => e.giaddr).filter((g) => g !== '0.0.0.0'))],
-      notes: [],
-    };
-    this.transactions.push(tx);
-    return tx;
+    });
   }
 
   /** PXE boot server discovery on udp/4011 (its own xid); reply null: the server stays silent. */
@@ -515,13 +507,8 @@ export class SessionBuilder {
         }),
       );
     }
-    const tx: DhcpTransaction = {
-      id: b.txId(),
+    return this.addTransaction(events, start, {
       xid: 0,
-      clientMac: this.identity.mac,
-      events,
-      start: events[0]?.t ?? start,
-      end: events[events.length - 1]?.t ?? start,
       discovers: 0,
       requests: n,
       offers: [],
@@ -531,6 +518,24 @@ export class SessionBuilder {
       chosenServer: server,
       port4011: true,
       relays: [],
+    });
+  }
+
+  /** Records a transaction of this client spanning `events` (or just `start` when there are none). */
+  private addTransaction(
+    events: DhcpEvent[],
+    start: number,
+    facts: Omit<DhcpTransaction, 'id' | 'clientMac' | 'events' | 'start' | 'end' | 'notes'>,
+  ): DhcpTransaction {
+    const { xid, ...rest } = facts;
+    const tx: DhcpTransaction = {
+      id: this.b.txId(),
+      xid,
+      clientMac: this.identity.mac,
+      events,
+      start: events[0]?.t ?? start,
+      end: events[events.length - 1]?.t ?? start,
+      ...rest,
       notes: [],
     };
     this.transactions.push(tx);
@@ -618,71 +623,74 @@ function makeTransfer(b: CaptureBuilder, clientIp: string, spec: TransferSpec): 
     icmpErrors: [] as FrameRef[],
     notes: [],
   };
+  /** A transfer that moved no data: never answered, or ended by an ERROR before the first block. */
+  const dataless = (end: {
+    serverPort: number | null;
+    negotiation?: Pick<TftpTransfer, 'negotiated' | 'blksize' | 'windowsize' | 'tsize' | 'oack'>;
+    lastPacket: FrameRef;
+    maxGap: number;
+    error: TftpTransfer['error'];
+    outcome: TftpOutcome;
+    outcomeFrame: FrameRef | null;
+    strayPackets: FrameRef[];
+  }): TftpTransfer => ({
+    ...base,
+    serverPort: end.serverPort,
+    ...(end.negotiation ?? { negotiated: {}, blksize: 512, windowsize: 1, tsize: null, oack: null }),
+    firstData: null,
+    lastPacket: end.lastPacket,
+    blocks: 0,
+    bytes: 0,
+    dataPackets: 0,
+    ackPackets: 0,
+    gaps: 0,
+    maxGap: end.maxGap,
+    lastBlockSeen: false,
+    lastBlockAcked: false,
+    error: end.error,
+    outcome: end.outcome,
+    outcomeFrame: end.outcomeFrame,
+    frames,
+    framesTruncated: false,
+    duration: end.lastPacket.t - request.t,
+    throughput: null,
+    retransmitFrames: [],
+    strayPackets: end.strayPackets,
+  });
   if (!answeredAtAll) {
     const last = requestRetries[requestRetries.length - 1] ?? request;
-    return {
-      ...base,
+    return dataless({
       serverPort: null,
-      negotiated: {},
-      blksize: 512,
-      windowsize: 1,
-      tsize: null,
-      oack: null,
-      firstData: null,
       lastPacket: last,
-      blocks: 0,
-      bytes: 0,
-      dataPackets: 0,
-      ackPackets: 0,
-      gaps: 0,
       maxGap: spec.maxGap ?? (requestRetries.length > 0 ? 2 ** (requestRetries.length - 1) : 0),
-      lastBlockSeen: false,
-      lastBlockAcked: false,
       error: null,
       outcome: spec.outcome ?? 'unknown',
       outcomeFrame: null,
-      frames,
-      framesTruncated: false,
-      duration: last.t - request.t,
-      throughput: null,
-      retransmitFrames: [],
       strayPackets: [],
-    };
+    });
   }
   const serverPort = spec.serverPort ?? b.serverPort();
   const strayPackets: FrameRef[] = [];
   for (let i = 0; i < (spec.strayPackets ?? 0); i++) strayPackets.push(push(b.frame(b.time() + step)));
-  if (spec.error && spec.error.from === 'server') {
+  /** The ERROR frame comes next and ends the transfer. */
+  const endedByError = (
+    error: NonNullable<TransferSpec['error']>,
+    outcome: TftpOutcome,
+    negotiation?: Pick<TftpTransfer, 'negotiated' | 'blksize' | 'windowsize' | 'tsize' | 'oack'>,
+  ): TftpTransfer => {
     const ef = push(b.frame(b.time() + step));
-    return {
-      ...base,
+    return dataless({
       serverPort,
-      negotiated: {},
-      blksize: 512,
-      windowsize: 1,
-      tsize: null,
-      oack: null,
-      firstData: null,
+      negotiation,
       lastPacket: ef,
-      blocks: 0,
-      bytes: 0,
-      dataPackets: 0,
-      ackPackets: 0,
-      gaps: 0,
       maxGap: 0,
-      lastBlockSeen: false,
-      lastBlockAcked: false,
-      error: { ...spec.error, frame: ef },
-      outcome: spec.outcome ?? 'error',
+      error: { ...error, frame: ef },
+      outcome,
       outcomeFrame: ef,
-      frames,
-      framesTruncated: false,
-      duration: ef.t - request.t,
-      throughput: null,
-      retransmitFrames: [],
       strayPackets,
-    };
-  }
+    });
+  };
+  if (spec.error && spec.error.from === 'server') return endedByError(spec.error, spec.outcome ?? 'error');
   const negotiated =
     spec.oack === null
       ? {}
@@ -695,36 +703,15 @@ function makeTransfer(b: CaptureBuilder, clientIp: string, spec: TransferSpec): 
   const tsize = negotiated.tsize !== undefined ? Number(negotiated.tsize) : null;
   const oack = spec.oack === null ? null : push(b.frame(b.time() + step));
   if (spec.error && spec.error.from === 'client') {
-    const ef = push(b.frame(b.time() + step));
-    return {
-      ...base,
-      serverPort,
+    // ERROR 0 or 8 right after the OACK is how a client ends its tsize probe.
+    const probe = (spec.error.code === 0 || spec.error.code === 8) && oack !== null;
+    return endedByError(spec.error, spec.outcome ?? (probe ? 'tsize-probe' : 'error'), {
       negotiated,
       blksize,
       windowsize,
       tsize,
       oack,
-      firstData: null,
-      lastPacket: ef,
-      blocks: 0,
-      bytes: 0,
-      dataPackets: 0,
-      ackPackets: 0,
-      gaps: 0,
-      maxGap: 0,
-      lastBlockSeen: false,
-      lastBlockAcked: false,
-      error: { ...spec.error, frame: ef },
-      outcome:
-        spec.outcome ?? ((spec.error.code === 0 || spec.error.code === 8) && oack ? 'tsize-probe' : 'error'),
-      outcomeFrame: ef,
-      frames,
-      framesTruncated: false,
-      duration: ef.t - request.t,
-      throughput: null,
-      retransmitFrames: [],
-      strayPackets,
-    };
+    });
   }
   const totalBlocks = Math.floor(size / blksize) + 1;
   const sent = Math.min(totalBlocks, spec.stopAfterBlocks ?? totalBlocks);
