@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../../support/prng.js';
 
 /** The project root: this file runs from dist/test/unit/net/. */
 export const projectRoot: string = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -48,17 +49,8 @@ export function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32): the fuzz tests replay the same cases everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for fuzz loops (see test/support/prng.ts). */
+export const prng = mulberry32;
 
 export function randomInt(rand: () => number, n: number): number {
   return Math.floor(rand() * n);

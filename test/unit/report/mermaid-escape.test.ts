@@ -9,6 +9,7 @@ import { mermaidText, renderMermaid } from '../../../src/report/mermaid.js';
 import { diagnose } from '../../../src/diagnosis/engine.js';
 import { BIOS_IPXE_ROM, CaptureBuilder, LAB } from '../diagnosis/support/builder.js';
 import { checkDiagram, decodeMermaidText } from './support/mermaid-grammar.js';
+import { mulberry32 } from '../../support/prng.js';
 
 /** Pieces mermaid (or HTML) treats specially, and characters from every corner of Unicode. */
 const HOSTILE = [
@@ -95,17 +96,7 @@ const HOSTILE = [
   'C:\\boot\\wdsnbp.com',
 ];
 
-/** Deterministic generator (mulberry32): a failure names its seed and stays reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function hostile(next: () => number, maxPieces = 8): string {
   let s = '';
