@@ -13,7 +13,7 @@ import { OtherDhcpServerError } from './net/errors.js';
 import type { InterfaceFacts } from './net/interface.js';
 import { probeDhcpServers } from './net/probe.js';
 import { createHttpServer, type HttpFileServer } from './http/index.js';
-import { createTftpServer, type TftpServer } from './tftp/index.js';
+import { createTftpServer, type TftpEngineChoice, type TftpServer } from './tftp/index.js';
 
 /**
  * How long the probe waits for OFFERs. dnsmasq pings an address for up to 3 s before offering it (its
@@ -32,6 +32,8 @@ export interface ServeOptions {
   root: string;
   dhcp: boolean;
   tftp: boolean;
+  /** Which engine runs TFTP data phases (default 'auto': the native pump when built). */
+  tftpEngine?: TftpEngineChoice;
   /** HTTP port over the same root, null for none. */
   http: number | null;
   /** Start a full DHCP server even when another one answers the probe. */
@@ -203,6 +205,7 @@ export async function startServe(
         address: facts.address,
         port: 69,
         maxBlksize: facts.mtu - TFTP_HEADERS,
+        engine: options.tftpEngine ?? 'auto',
       });
       attachTftpEvents(tftp, emit);
     }
@@ -288,6 +291,8 @@ export interface ServeRequest {
   http: number | null;
   dhcp: boolean;
   tftp: boolean;
+  /** --tftp-engine */
+  tftpEngine: TftpEngineChoice;
   force: boolean;
 }
 

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { Chalk } from 'chalk';
 import type { CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../errors.js';
 import type { ServeRequest } from '../../server/serve.js';
@@ -24,10 +25,17 @@ interface ServeArgs {
   http?: number;
   dhcp: boolean;
   tftp: boolean;
+  'tftp-engine': 'auto' | 'js' | 'native';
   json: boolean;
   force: boolean;
   color?: boolean;
 }
+
+/** The banner line of each TFTP engine. */
+const TFTP_ENGINE_TEXT: Record<string, string> = {
+  native: 'native engine: data transfers run in the C pump, a thread each',
+  js: 'TypeScript engine',
+};
 
 /** --range START-END */
 function parseRange(text: string): { start: string; end: string } {
@@ -93,6 +101,12 @@ export function serveCommand(setExit: (code: number) => void): CommandModule<obj
         .option('http', { type: 'number', description: 'serve the root over HTTP on this port too' })
         .option('dhcp', { type: 'boolean', default: true, description: 'answer DHCP (--no-dhcp: TFTP only)' })
         .option('tftp', { type: 'boolean', default: true, description: 'serve TFTP (--no-tftp: DHCP only)' })
+        .option('tftp-engine', {
+          choices: ['auto', 'js', 'native'] as const,
+          default: 'auto' as const,
+          description:
+            'what runs TFTP data transfers: the native C pump, TypeScript, or auto (native when built)',
+        })
         .option('json', { type: 'boolean', default: false, description: 'NDJSON event log on stdout' })
         .option('force', {
           type: 'boolean',
@@ -146,6 +160,7 @@ function toRequest(args: ServeArgs): ServeRequest {
     http: args.http ?? null,
     dhcp: args.dhcp,
     tftp: args.tftp,
+    tftpEngine: args['tftp-engine'],
     force: args.force,
   };
 }
@@ -177,6 +192,8 @@ async function runServe(req: ServeRequest, out: { json: boolean; color: boolean 
   const { readInterfaceFacts } = await import('../../server/net/interface.js');
   const { loadCap } = await import('../../server/net/pcap.js');
   const { PROBE_WAIT_MS, serveConfigInput, servePlan, startServe } = await import('../../server/serve.js');
+  const { tftpEngineFor, TftpEngineError } = await import('../../server/tftp/server.js');
+  const { tftpPumpProblem } = await import('../../server/tftp/native.js');
   const configProblem = (e: unknown): never => {
     if (e instanceof ServeConfigError) {
       const hint = /dhcp\.range/.test(e.message)
@@ -219,12 +236,27 @@ async function runServe(req: ServeRequest, out: { json: boolean; color: boolean 
     root,
     dhcp: req.dhcp,
     tftp: req.tftp,
+    tftpEngine: req.tftpEngine,
     http: req.http,
     force: req.force,
     emit,
   };
+  let engine: string;
+  try {
+    engine = tftpEngineFor(req.tftpEngine);
+  } catch (e) {
+    if (e instanceof TftpEngineError) throw new UsageError(`--tftp-engine ${req.tftpEngine}: ${e.message}`);
+    throw e;
+  }
   if (!out.json) {
     write(servePlanText(servePlan(options), { color: out.color }));
+    if (req.tftp) {
+      // auto without the pump says why, so a slower TFTP is never a surprise.
+      const why = engine === 'js' && req.tftpEngine === 'auto' ? ` (native pump ${tftpPumpProblem()})` : '';
+      write(
+        `${new Chalk({ level: out.color ? 1 : 0 }).bold('tftp')}      ${TFTP_ENGINE_TEXT[engine]}${why}\n`,
+      );
+    }
     if (config !== null && config.mode === 'dhcp')
       write(`probing for another DHCP server on ${facts.name} (${PROBE_WAIT_MS / 1000} s) …\n`);
   }

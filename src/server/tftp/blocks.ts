@@ -16,6 +16,10 @@ const MAX_SLOTS = 1024;
 /** Largest file served in netascii mode: it is converted in memory. */
 export const NETASCII_MAX_BYTES = 16 * 1024 * 1024;
 
+/** ERROR 0 texts when the file cannot be served to the end (fixed texts: never a path). */
+export const FILE_CHANGED_MESSAGE = 'File changed during transfer';
+export const READ_ERROR_MESSAGE = 'Read error';
+
 /** The file has fewer bytes than when the transfer started. */
 export class FileChangedError extends Error {
   constructor() {

@@ -3,6 +3,10 @@
  * ephemeral port (its TID, RFC 1350) driving a TftpSession. Files are read a chunk at a time straight into
  * packet buffers (blocks.ts); only netascii files are read whole, to convert them. A window whose blocks are
  * in memory is sent synchronously from the ACK's callback: no promise, no timer and no allocation per packet.
+ *
+ * With the native engine, once the session has negotiated a read transfer its data phase (OACK and DATA
+ * exchange) runs in the C pump (native.ts) on a socket and thread of its own; requests, refusals, the
+ * negotiation and the events stay here.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { FileHandle } from 'node:fs/promises';
@@ -16,14 +20,18 @@ import {
   type TftpPacket,
 } from '../../protocol/tftp/index.js';
 import {
+  FILE_CHANGED_MESSAGE,
   FileBlocks,
   FileChangedError,
   MemoryBlocks,
   NETASCII_MAX_BYTES,
+  READ_ERROR_MESSAGE,
   toNetascii,
   type BlockSource,
 } from './blocks.js';
 import { openTftpFile, realRoot } from './files.js';
+import { loadTftpPump, tftpPumpProblem, type PumpOutcome, type TftpPump } from './native.js';
+import { fromPumpOutcome, pumpStartOptions, type PumpSource } from './native-transfer.js';
 import {
   TftpSession,
   type TftpDataBlock,
@@ -32,6 +40,26 @@ import {
   type TftpSessionLimits,
   type TftpTransferOutcome,
 } from './session.js';
+
+/** Which engine runs the data phase of read transfers. */
+export type TftpEngineChoice = 'auto' | 'js' | 'native';
+export type TftpEngine = 'js' | 'native';
+
+/** Native transfers at once by default; more run in TypeScript. */
+export const DEFAULT_MAX_NATIVE_TRANSFERS = 128;
+/**
+ * How long a native transfer polls for the client's answer before it sleeps, µs. A client that answers
+ * within it (on the same machine, or a fast LAN) saves the wake-up of a sleeping thread on every block;
+ * a slower one stops the polling (native/tftp-pump/pump.c).
+ */
+export const DEFAULT_NATIVE_BUSY_POLL_US = 50;
+
+export class TftpEngineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TftpEngineError';
+  }
+}
 
 export interface TftpServerOptions extends TftpSessionLimits {
   /** Directory served. */
@@ -42,6 +70,15 @@ export interface TftpServerOptions extends TftpSessionLimits {
   port?: number;
   /** Transfers at once; further requests get ERROR 0 "Server busy". Default 512. */
   maxTransfers?: number;
+  /**
+   * 'native': the C data pump (createTftpServer fails when it is not built); 'js': TypeScript only;
+   * 'auto' (default): native when built.
+   */
+  engine?: TftpEngineChoice;
+  /** Transfers the native engine runs at once (a thread each); further ones run in TypeScript. Default 128. */
+  maxNativeTransfers?: number;
+  /** Busy-polling of a native transfer after each send, µs; 0 turns it off. Default 50. */
+  nativeBusyPollUs?: number;
 }
 
 interface TransferInfo {
@@ -56,6 +93,8 @@ export interface TftpServerEvents {
   request: TransferInfo & { opcode: string; mode: string; options: Record<string, string> };
   oack: TransferInfo & { options: Record<string, string> };
   complete: TransferInfo & {
+    /** Which engine ran the data phase. */
+    engine: TftpEngine;
     bytes: number;
     seconds: number;
     blksize: number;
@@ -64,6 +103,7 @@ export interface TftpServerEvents {
   };
   /** A transfer that did not complete: refused, ended by the client, timed out, or a socket error. */
   error: TransferInfo & {
+    engine: TftpEngine;
     end: TftpTransferOutcome['end'] | 'socket';
     errorCode?: number;
     message: string;
@@ -77,6 +117,8 @@ export interface TftpServerEvents {
 export type TftpServerEventName = keyof TftpServerEvents;
 
 export interface TftpServer {
+  /** The engine that runs data phases (a native server still runs a transfer in TypeScript past its cap). */
+  readonly engine: TftpEngine;
   address(): { address: string; port: number; family: string };
   /** Transfers in progress. */
   transfers(): number;
@@ -99,8 +141,12 @@ class Transfer {
   private timerAt = 0;
   private closed = false;
   private reason: string | undefined;
+  /** Which engine runs the data phase: TypeScript until the pump takes it. */
+  private engine: TftpEngine = 'js';
   /** Control packets (OACK, ERROR) not yet handed to the kernel: the socket closes after them. */
   private pendingControl = 0;
+  /** The native pump's transfer id while it runs the data phase. */
+  private nativeId: number | null = null;
 
   constructor(
     readonly server: Server,
@@ -152,6 +198,8 @@ class Transfer {
       if (this.closed) return;
     }
     const actions = this.session.start({ size }, Date.now());
+    const source: PumpSource = netascii !== null ? { data: netascii } : { fd: opened.handle.fd };
+    if (this.handOver(actions, source, size)) return;
     const negotiated = this.session.negotiated;
     if (negotiated !== null) {
       this.blocks =
@@ -160,6 +208,58 @@ class Transfer {
           : new FileBlocks(opened.handle, size, negotiated.blksize, negotiated.windowsize);
     }
     this.run(actions);
+  }
+
+  /**
+   * Gives the data phase to the native pump when the server runs it and it has room: true when it took
+   * it. The transfer's own socket is closed unused (the pump binds another; the client learns the TID from
+   * the first packet), and so is the file handle (the pump reads a duplicate of its descriptor).
+   */
+  private handOver(actions: TftpSessionAction[], source: PumpSource, size: number): boolean {
+    const pump = this.server.nativePump();
+    if (pump === null) return false;
+    const options = pumpStartOptions(
+      this.session,
+      actions,
+      source,
+      size,
+      this.socket.address().address,
+      this.server.busyPollUs,
+    );
+    if (options === null) return false;
+    let started: { id: number; port: number };
+    try {
+      started = pump.start(options, (outcome) => this.nativeDone(outcome));
+    } catch {
+      // Whatever the pump cannot take (an address it cannot parse or bind) runs here instead.
+      return false;
+    }
+    this.nativeId = started.id;
+    this.engine = 'native';
+    this.server.nativeStarted(this);
+    this.closeSocket();
+    const handle = this.handle;
+    this.handle = null;
+    if (handle !== null) void handle.close().catch(() => undefined);
+    if (options.oack !== undefined) {
+      const oack = actions[0];
+      if (oack.type === 'send')
+        this.server.emit('oack', { ...this.info, options: oack.packet.options ?? {} });
+    }
+    return true;
+  }
+
+  private nativeDone(outcome: PumpOutcome): void {
+    this.nativeId = null;
+    this.server.nativeEnded(this);
+    if (this.closed) return;
+    const end = fromPumpOutcome(outcome, Date.now() - this.session.startedAt);
+    if (end.kind === 'closed') this.close();
+    else if (end.kind === 'socket') this.fail(new Error(end.message));
+    else {
+      if (end.reason !== undefined) this.reason = end.reason;
+      this.finish(end.outcome);
+    }
   }
 
   /**
@@ -211,7 +311,7 @@ class Transfer {
       (err: unknown) => {
         this.waiting = null;
         this.reason = err instanceof Error ? err.message : String(err);
-        const message = err instanceof FileChangedError ? 'File changed during transfer' : 'Read error';
+        const message = err instanceof FileChangedError ? FILE_CHANGED_MESSAGE : READ_ERROR_MESSAGE;
         this.run(this.session.abort(TFTP_ERR_NOT_DEFINED, message, Date.now()));
       },
     );
@@ -278,6 +378,7 @@ class Transfer {
       const negotiated = this.session.negotiated;
       this.server.emit('complete', {
         ...this.info,
+        engine: this.engine,
         bytes: outcome.bytes,
         seconds,
         blksize: negotiated?.blksize ?? 512,
@@ -287,6 +388,7 @@ class Transfer {
     } else {
       const event: TftpServerEvents['error'] = {
         ...this.info,
+        engine: this.engine,
         end: outcome.end,
         message: outcome.end === 'timeout' ? 'timed out' : (outcome.errorMessage ?? ''),
         bytes: outcome.bytes,
@@ -303,6 +405,7 @@ class Transfer {
     if (this.closed) return;
     this.server.emit('error', {
       ...this.info,
+      engine: this.engine,
       end: 'socket',
       message: err instanceof Error ? err.message : String(err),
       bytes: 0,
@@ -323,6 +426,8 @@ class Transfer {
     this.handle = null;
     this.blocks = null;
     if (handle !== null) void handle.close().catch(() => undefined);
+    // The pump stops promptly and reports "closed", which only ends its count (nativeDone).
+    if (this.nativeId !== null) this.server.abortNative(this.nativeId);
     this.server.forget(this);
   }
 }
@@ -343,15 +448,47 @@ class Server implements TftpServer {
   private readonly active = new Map<string, Transfer>();
   private nextId = 1;
   private closing = false;
+  /** Transfers the pump runs, until it reports their end (which may come after close()). */
+  private readonly pumped = new Set<Transfer>();
+  private readonly maxNative: number;
+  readonly busyPollUs: number;
+  /** Resolves close() once the last pumped transfer has reported. */
+  private pumpedIdle: (() => void) | null = null;
 
   constructor(
     private readonly socket: Socket,
     private readonly root: string,
     private readonly options: TftpServerOptions,
+    private readonly pump: TftpPump | null,
   ) {
+    this.maxNative = Math.max(0, options.maxNativeTransfers ?? DEFAULT_MAX_NATIVE_TRANSFERS);
+    this.busyPollUs = Math.max(0, Math.round(options.nativeBusyPollUs ?? DEFAULT_NATIVE_BUSY_POLL_US));
     socket.on('message', (msg, rinfo) => this.onRequest(msg, rinfo));
     // A bound UDP socket reports little (no ICMP on unconnected sockets); it must not crash the process.
     socket.on('error', () => undefined);
+  }
+
+  get engine(): TftpEngine {
+    return this.pump !== null ? 'native' : 'js';
+  }
+
+  /** The pump, when it runs this server's transfers and has room for one more. */
+  nativePump(): TftpPump | null {
+    return this.pumped.size < this.maxNative ? this.pump : null;
+  }
+
+  /** Stops a pumped transfer (whether or not the pump is at its cap). */
+  abortNative(id: number): void {
+    this.pump?.abort(id);
+  }
+
+  nativeStarted(transfer: Transfer): void {
+    this.pumped.add(transfer);
+  }
+
+  nativeEnded(transfer: Transfer): void {
+    this.pumped.delete(transfer);
+    if (this.pumped.size === 0) this.pumpedIdle?.();
   }
 
   address(): { address: string; port: number; family: string } {
@@ -387,7 +524,13 @@ class Server implements TftpServer {
     if (this.closing) return;
     this.closing = true;
     for (const transfer of [...this.active.values()]) transfer.close();
+    // Pumped transfers were aborted above; their threads end at once and report.
+    const idle =
+      this.pumped.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => (this.pumpedIdle = resolve));
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await idle;
   }
 
   private onRequest(msg: Buffer, rinfo: RemoteInfo): void {
@@ -435,7 +578,14 @@ class Server implements TftpServer {
         return;
       }
       transfer.start(this.root).catch((err: unknown) => {
-        this.emit('error', { ...info, end: 'socket', message: String(err), bytes: 0, seconds: 0 });
+        this.emit('error', {
+          ...info,
+          engine: 'js',
+          end: 'socket',
+          message: String(err),
+          bytes: 0,
+          seconds: 0,
+        });
         transfer.close();
       });
     });
@@ -446,6 +596,7 @@ class Server implements TftpServer {
     transfer.send(encodeTftp(tftpError(TFTP_ERR_NOT_DEFINED, 'Server busy')), peer);
     this.emit('error', {
       ...transfer.info,
+      engine: 'js',
       end: 'refused',
       errorCode: 0,
       message: 'Server busy',
@@ -475,8 +626,23 @@ function peerKey(peer: TftpEndpoint): string {
   return `${peer.address}|${peer.port}`;
 }
 
-/** Starts a TFTP server; resolves once it listens. */
+/** The pump the engine choice asks for: null for TypeScript; throws when 'native' cannot be had. */
+function choosePump(choice: TftpEngineChoice): TftpPump | null {
+  if (choice === 'js') return null;
+  const pump = loadTftpPump();
+  if (pump === null && choice === 'native')
+    throw new TftpEngineError(`the native TFTP engine is ${tftpPumpProblem()}`);
+  return pump;
+}
+
+/** The engine a server started with this choice runs; throws TftpEngineError when 'native' cannot be had. */
+export function tftpEngineFor(choice: TftpEngineChoice): TftpEngine {
+  return choosePump(choice) !== null ? 'native' : 'js';
+}
+
+/** Starts a TFTP server; resolves once it listens. Rejects with TftpEngineError for an engine it lacks. */
 export async function createTftpServer(options: TftpServerOptions): Promise<TftpServer> {
+  const pump = choosePump(options.engine ?? 'auto');
   const root = await realRoot(options.root);
   const address = options.address ?? '0.0.0.0';
   const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
@@ -487,5 +653,5 @@ export async function createTftpServer(options: TftpServerOptions): Promise<Tftp
       resolve();
     });
   });
-  return new Server(socket, root, options);
+  return new Server(socket, root, options, pump);
 }

@@ -20,6 +20,9 @@ import {
   type TftpPacket,
 } from '../../protocol/tftp/index.js';
 import { getLayout } from '../../protocol/tftp/layout.js';
+import { DEFAULT_MAX_TIMEOUT_MS, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, retransmitDelayMs } from './timing.js';
+
+export { DEFAULT_MAX_TIMEOUT_MS, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from './timing.js';
 
 /** A UDP endpoint: where a datagram came from or goes to. */
 export interface TftpEndpoint {
@@ -37,19 +40,18 @@ export interface TftpSessionLimits {
   maxBlksize?: number;
   /** Largest windowsize granted (RFC 7440 allows 1–65535). Default 64. */
   maxWindowsize?: number;
-  /** Retransmission timeout when the client does not ask one, in ms. Default 1000. */
+  /** Retransmission timeout when the client does not ask one, in ms. Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** Retransmissions of one packet (or window) before giving up. Default 5. */
+  /** Retransmissions of one packet (or window) before giving up. Default DEFAULT_RETRIES. */
   retries?: number;
-  /** Ceiling of the exponential back-off, in ms. Default 30 000. */
+  /** Ceiling of the exponential back-off, in ms. Default DEFAULT_MAX_TIMEOUT_MS. */
   maxTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_BLKSIZE = 1468;
 export const DEFAULT_MAX_WINDOWSIZE = 64;
-export const DEFAULT_TIMEOUT_MS = 1000;
-export const DEFAULT_RETRIES = 5;
-export const DEFAULT_MAX_TIMEOUT_MS = 30_000;
+/** The text of the ERROR 5 a packet from a foreign TID gets (RFC 1350). */
+export const UNKNOWN_TID_MESSAGE = 'Unknown transfer ID';
 /** Bytes of headers a DATA packet carries besides its block: IPv4 20, UDP 8, TFTP 4. */
 export const BLKSIZE_MTU_OVERHEAD = 32;
 
@@ -183,7 +185,8 @@ export class TftpSession {
   negotiated: TftpNegotiated | null = null;
 
   private phase: Phase = 'new';
-  private readonly startedAt: number;
+  /** The `now` of the request: outcomes count their ms from it. */
+  readonly startedAt: number;
   private size = 0;
   /** Blocks in the file: the last one is short (possibly empty). */
   private totalBlocks = 0;
@@ -239,7 +242,7 @@ export class TftpSession {
     if (this.phase === 'done' || this.phase === 'new') return [];
     if (!sameEndpoint(from, this.peer)) {
       // RFC 1350: a packet from another TID gets ERROR 5, and the transfer goes on undisturbed.
-      const packet = tftpError(TFTP_ERR_UNKNOWN_TID, 'Unknown transfer ID');
+      const packet = tftpError(TFTP_ERR_UNKNOWN_TID, UNKNOWN_TID_MESSAGE);
       return [{ type: 'send', to: from, bytes: encodeTftp(packet), packet }];
     }
     // An ACK (the packet of nearly every exchange) is read in place: no decoding, no allocation.
@@ -330,7 +333,7 @@ export class TftpSession {
 
   private timer(): TftpSessionAction {
     const base = this.negotiated?.timeoutMs ?? this.limits.timeoutMs;
-    return { type: 'timer', ms: Math.min(base * 2 ** this.tries, this.limits.maxTimeoutMs) };
+    return { type: 'timer', ms: retransmitDelayMs(base, this.tries, this.limits.maxTimeoutMs) };
   }
 
   private control(packet: TftpPacket): TftpSessionAction {
