@@ -35,6 +35,8 @@ export interface ServePlan {
   leaseFile: string | null;
   /** Largest TFTP block size granted (interface MTU − 32). */
   tftpMaxBlksize: number;
+  /** What runs TFTP data transfers: the native pump or the TypeScript engine; null without TFTP. */
+  tftpEngine: 'native' | 'js' | null;
 }
 
 export type ServeEvent =
@@ -74,6 +76,7 @@ export type ServeEvent =
       blksize: number;
       windowsize: number;
       retransmits: number;
+      engine: 'native' | 'js';
     }
   | {
       event: 'tftp-error';
@@ -82,6 +85,7 @@ export type ServeEvent =
       message: string;
       bytes: number;
       reason: string | null;
+      engine: 'native' | 'js';
     }
   | { event: 'http'; client: string; method: string; path: string; status: number; bytes: number }
   | { event: 'warning'; message: string }

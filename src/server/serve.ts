@@ -13,7 +13,7 @@ import { OtherDhcpServerError } from './net/errors.js';
 import type { InterfaceFacts } from './net/interface.js';
 import { probeDhcpServers } from './net/probe.js';
 import { createHttpServer, type HttpFileServer } from './http/index.js';
-import { createTftpServer, type TftpEngineChoice, type TftpServer } from './tftp/index.js';
+import { createTftpServer, tftpEngineFor, type TftpEngineChoice, type TftpServer } from './tftp/index.js';
 
 /**
  * How long the probe waits for OFFERs. dnsmasq pings an address for up to 3 s before offering it (its
@@ -81,6 +81,7 @@ export function servePlan(o: Omit<ServeOptions, 'emit' | 'force'>): ServePlan {
     boot,
     leaseFile: o.dhcp ? (cfg?.leaseFile ?? null) : null,
     tftpMaxBlksize: o.facts.mtu - TFTP_HEADERS,
+    tftpEngine: o.tftp ? tftpEngineFor(o.tftpEngine ?? 'auto') : null,
   };
 }
 
@@ -154,6 +155,7 @@ function attachTftpEvents(tftp: TftpServer, emit: (e: ServeEvent) => void): void
       blksize: e.blksize,
       windowsize: e.windowsize,
       retransmits: e.retransmits,
+      engine: e.engine,
     }),
   );
   tftp.on('error', (e) =>
@@ -164,6 +166,7 @@ function attachTftpEvents(tftp: TftpServer, emit: (e: ServeEvent) => void): void
       message: e.message,
       bytes: e.bytes,
       reason: e.reason ?? null,
+      engine: e.engine,
     }),
   );
 }
