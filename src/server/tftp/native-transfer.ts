@@ -89,30 +89,25 @@ export function fromPumpOutcome(o: PumpOutcome, ms: number): PumpedEnd {
       return { kind: 'outcome', outcome };
     }
     case 'file-changed':
-      return {
-        kind: 'outcome',
-        outcome: {
-          end: 'aborted',
-          ...base,
-          errorCode: TFTP_ERR_NOT_DEFINED,
-          errorMessage: FILE_CHANGED_MESSAGE,
-        },
-        reason: new FileChangedError().message,
-      };
+      return serverAbort(base, FILE_CHANGED_MESSAGE, new FileChangedError().message);
     case 'read-error':
-      return {
-        kind: 'outcome',
-        outcome: {
-          end: 'aborted',
-          ...base,
-          errorCode: TFTP_ERR_NOT_DEFINED,
-          errorMessage: READ_ERROR_MESSAGE,
-        },
-        reason: o.errnoMessage ?? 'read failed',
-      };
+      return serverAbort(base, READ_ERROR_MESSAGE, o.errnoMessage ?? 'read failed');
     case 'socket-error':
       return { kind: 'socket', message: o.errnoMessage ?? 'socket error' };
     case 'closed':
       return { kind: 'closed' };
   }
+}
+
+/** The server gave up on a transfer itself: ERROR 0 with `message` went to the client, `reason` to the log. */
+function serverAbort(
+  base: { bytes: number; ms: number; retransmits: number },
+  message: string,
+  reason: string,
+): PumpedEnd {
+  return {
+    kind: 'outcome',
+    outcome: { end: 'aborted', ...base, errorCode: TFTP_ERR_NOT_DEFINED, errorMessage: message },
+    reason,
+  };
 }
