@@ -100,16 +100,16 @@ export class PcapngParser implements CaptureParser {
   lastPacket(): { frame: number; ts: RawTimestamp } | null {
     const iface = this.lastInterface;
     if (iface === null) return null;
-    const ts: RawTimestamp = {
-      high: this.lastHigh,
-      low: this.lastLow,
-      unitsPerSecond: iface.unitsPerSecond,
-      combined: true,
-      offsetSeconds: this.lastMissing ? 0 : iface.offsetSeconds,
-      digits: iface.digits,
-    };
-    if (this.lastMissing) ts.missing = true;
-    return { frame: this.lastFrame, ts };
+    return { frame: this.lastFrame, ts: timestampOf(iface, this.lastHigh, this.lastLow, this.lastMissing) };
+  }
+
+  /** Records the packet just counted, for lastPacket(). */
+  private remember(frame: number, iface: Interface, high: number, low: number, missing: boolean): void {
+    this.lastFrame = frame;
+    this.lastHigh = high;
+    this.lastLow = low;
+    this.lastInterface = iface;
+    this.lastMissing = missing;
   }
 
   push(input: Uint8Array): boolean {
@@ -270,11 +270,7 @@ export class PcapngParser implements CaptureParser {
     this.frames++;
     const high = dv.getUint32(at + 12, little);
     const low = dv.getUint32(at + 16, little);
-    this.lastFrame = frame;
-    this.lastHigh = high;
-    this.lastLow = low;
-    this.lastInterface = iface;
-    this.lastMissing = false;
+    this.remember(frame, iface, high, low, false);
     if (this.sink.skim?.(frame, iface.linkType, bytes, at + 28, capLen) === true) return;
     this.sink.frame({
       frame,
@@ -282,14 +278,7 @@ export class PcapngParser implements CaptureParser {
       interfaceId: ifaceId,
       data: bytes.subarray(at + 28, at + 28 + capLen),
       origLen: dv.getUint32(at + 24, little),
-      ts: {
-        high,
-        low,
-        unitsPerSecond: iface.unitsPerSecond,
-        combined: true,
-        offsetSeconds: iface.offsetSeconds,
-        digits: iface.digits,
-      },
+      ts: timestampOf(iface, high, low, false),
     });
   }
 
@@ -309,11 +298,7 @@ export class PcapngParser implements CaptureParser {
     let capLen = Math.min(origLen, len - 16);
     if (iface.snapLen > 0 && iface.snapLen < capLen) capLen = iface.snapLen;
     this.frames++;
-    this.lastFrame = frame;
-    this.lastHigh = 0;
-    this.lastLow = 0;
-    this.lastInterface = iface;
-    this.lastMissing = true;
+    this.remember(frame, iface, 0, 0, true);
     if (this.sink.skim?.(frame, iface.linkType, bytes, at + 12, capLen) === true) return;
     this.sink.frame({
       frame,
@@ -321,15 +306,7 @@ export class PcapngParser implements CaptureParser {
       interfaceId: 0,
       data: bytes.subarray(at + 12, at + 12 + capLen),
       origLen,
-      ts: {
-        high: 0,
-        low: 0,
-        unitsPerSecond: iface.unitsPerSecond,
-        combined: true,
-        offsetSeconds: 0,
-        digits: iface.digits,
-        missing: true,
-      },
+      ts: timestampOf(iface, 0, 0, true),
     });
   }
 
@@ -425,6 +402,32 @@ export class PcapngParser implements CaptureParser {
     if (this.section >= 0) this.sink.warning({ offset, message, fatal: true });
     else this.headerError = message;
   }
+}
+
+/**
+ * A packet's timestamp on its interface: a 64-bit count of the interface's units. A simple packet block has
+ * none (`missing`): zero, without the interface's offset.
+ */
+function timestampOf(iface: Interface, high: number, low: number, missing: boolean): RawTimestamp {
+  if (missing) {
+    return {
+      high: 0,
+      low: 0,
+      unitsPerSecond: iface.unitsPerSecond,
+      combined: true,
+      offsetSeconds: 0,
+      digits: iface.digits,
+      missing: true,
+    };
+  }
+  return {
+    high,
+    low,
+    unitsPerSecond: iface.unitsPerSecond,
+    combined: true,
+    offsetSeconds: iface.offsetSeconds,
+    digits: iface.digits,
+  };
 }
 
 /** Option strings are UTF-8, sometimes with trailing NULs from C writers. */
