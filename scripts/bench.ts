@@ -188,7 +188,7 @@ function printTable(result: FileResult, startup: Map<string, number>): void {
       base?.seconds && s > 0 ? `${(base.seconds / s).toFixed(1)}×` : '-',
       startup.has(r.tool) ? (startup.get(r.tool) ?? 0).toFixed(2) : '-',
       // The same ratio with each tool's start-up taken out: the per-byte speed of the two.
-      withoutStartup(base?.seconds ?? undefined, baseStartup, s, startup.get(r.tool)),
+      withoutStartup(base?.seconds, baseStartup, s, startup.get(r.tool)),
       result.frames && s > 0 ? Math.round(result.frames / s).toLocaleString('en-US') : '-',
       s > 0 ? (mb / s).toFixed(1) : '-',
       r.peakRssKB !== null ? (r.peakRssKB / 1024).toFixed(0) : '-',
@@ -198,12 +198,12 @@ function printTable(result: FileResult, startup: Map<string, number>): void {
 }
 
 function withoutStartup(
-  baseSeconds: number | undefined,
+  baseSeconds: number | null | undefined,
   baseStartup: number | undefined,
   seconds: number,
   startup: number | undefined,
 ): string {
-  if (baseSeconds === undefined || baseStartup === undefined || startup === undefined) return '-';
+  if (baseSeconds == null || baseStartup === undefined || startup === undefined) return '-';
   const ours = seconds - startup;
   return ours > 0 ? `${((baseSeconds - baseStartup) / ours).toFixed(1)}×` : '-';
 }

@@ -62,30 +62,31 @@ function clientOptions(spec: SimulatedClientSpec): DhcpOptionInput[] {
 }
 
 export function buildDiscover(spec: SimulatedClientSpec): DhcpMessage {
-  return dhcpMessageFromFields({
-    xid: spec.xid,
-    chaddr: spec.mac,
-    broadcast: spec.broadcast ?? false,
-    secs: 4,
-    messageType: 'DISCOVER',
-    options: clientOptions(spec),
-  });
+  return clientMessage(spec, 'DISCOVER', []);
 }
 
 /** The SELECTING REQUEST for an offer: its server identifier and address. */
 export function buildRequest(spec: SimulatedClientSpec, offer: DhcpMessage): DhcpMessage {
   const serverId = optionIp(offer, 54) ?? '0.0.0.0';
+  return clientMessage(spec, 'REQUEST', [
+    { code: 54, value: { kind: 'ip', ip: serverId } },
+    { code: 50, value: { kind: 'ip', ip: offer.yiaddr } },
+  ]);
+}
+
+/** A message from the simulated client: its header fields, its usual options, then `extra`. */
+function clientMessage(
+  spec: SimulatedClientSpec,
+  messageType: 'DISCOVER' | 'REQUEST',
+  extra: DhcpOptionInput[],
+): DhcpMessage {
   return dhcpMessageFromFields({
     xid: spec.xid,
     chaddr: spec.mac,
     broadcast: spec.broadcast ?? false,
     secs: 4,
-    messageType: 'REQUEST',
-    options: [
-      ...clientOptions(spec),
-      { code: 54, value: { kind: 'ip', ip: serverId } },
-      { code: 50, value: { kind: 'ip', ip: offer.yiaddr } },
-    ],
+    messageType,
+    options: [...clientOptions(spec), ...extra],
   });
 }
 
