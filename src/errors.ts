@@ -28,10 +28,21 @@ export class UsageError extends PxeDoctorError {
   }
 }
 
-/** Exit codes, documented in docs/exit-codes.md. */
+/** Exit codes, documented in docs/exit-codes.md (serve adds 4 and 5 in server/net/errors.ts). */
 export const EXIT = {
   ok: 0,
   findings: 1,
   input: 2,
   internal: 3,
+  output: 6,
 } as const;
+
+/**
+ * An output cannot be written: a missing folder, no permission, a full disk, standard output gone bad.
+ * Its own exit code so that a CI gate never reads it as "findings" (1) or as a bad capture (2).
+ */
+export class OutputError extends PxeDoctorError {
+  constructor(message: string) {
+    super(message, EXIT.output);
+  }
+}

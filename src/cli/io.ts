@@ -3,20 +3,44 @@
  * slow consumer neither buffers the whole output in memory nor crashes with EPIPE.
  */
 
+import { OutputError } from '../errors.js';
+import { osReason } from './output-files.js';
+
 let stdoutClosed = false;
+let stdoutFailure: unknown = null;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') {
-    // The reader went away (`pxe-doctor decode big.pcap | head`): nothing left to do, like a SIGPIPE.
-    stdoutClosed = true;
-    process.exit(process.exitCode ?? 0);
-  }
-  throw err;
+  // The reader went away (`pxe-doctor decode big.pcap | head`): like a SIGPIPE, stop writing, say nothing.
+  stdoutClosed = true;
+  // Anything else (a full disk, an I/O error) is reported once the command stops: exit 6, never 1.
+  if (err.code !== 'EPIPE') stdoutFailure ??= err;
 });
+
+/** Thrown to stop a command early once standard output is closed or broken; main() turns it into the code. */
+export class StdoutGone extends Error {}
+
+/** True once standard output cannot take more (reader gone or write error): stop producing. */
+export function stdoutGone(): boolean {
+  return stdoutClosed;
+}
+
+/** The error to report for standard output, if writing to it failed for another reason than EPIPE. */
+export function stdoutError(): OutputError | null {
+  return stdoutFailure === null
+    ? null
+    : new OutputError(`cannot write to standard output: ${osReason(stdoutFailure)}`);
+}
+
+/** One write to standard output; nothing once it is gone. */
+export function writeOut(text: string): void {
+  if (!stdoutClosed) process.stdout.write(text);
+}
 
 /** Batches small writes; flushes when the batch is large or on demand, awaiting 'drain' when needed. */
 export class OutputBuffer {
   private parts: string[] = [];
   private size = 0;
+  /** The one pending wait for 'drain': flushes during it chain on it instead of adding listeners each. */
+  private waiting: Promise<void> | null = null;
 
   constructor(private readonly limit = 1 << 16) {}
 
@@ -34,19 +58,24 @@ export class OutputBuffer {
       this.size = 0;
       return undefined;
     }
+    if (this.waiting !== null) return this.waiting.then(() => this.flush());
     const chunk = this.parts.join('');
     this.parts = [];
     this.size = 0;
     if (process.stdout.write(chunk)) return undefined;
-    return new Promise<void>((resolve) => {
+    this.waiting = new Promise<void>((resolve) => {
       const done = (): void => {
         process.stdout.off('drain', done);
         process.stdout.off('close', done);
+        process.stdout.off('error', done);
+        this.waiting = null;
         resolve();
       };
       process.stdout.on('drain', done);
       process.stdout.on('close', done);
+      process.stdout.on('error', done);
     });
+    return this.waiting;
   }
 }
 

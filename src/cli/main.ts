@@ -6,8 +6,9 @@ import { analyzeCommand } from './commands/analyze.js';
 import { decodeCommand } from './commands/decode.js';
 import { diagramCommand } from './commands/diagram.js';
 import { serveCommand } from './commands/serve.js';
+import { rejectUnparsedNumbers } from './options.js';
 import { packageVersion } from './version.js';
-import { writeErr } from './io.js';
+import { StdoutGone, stdoutError, writeErr } from './io.js';
 
 /**
  * yargs' CommonJS build, loaded with require(): one pre-bundled file whose help text wraps at word boundaries
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(analyzeCommand(setExit))
       .command(diagramCommand())
       .command(serveCommand(setExit))
+      .middleware((parsed) => rejectUnparsedNumbers(parsed, argv))
       .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
       .demandCommand(1, 'Name a command: decode, analyze, diagram or serve.')
       .strict()
@@ -46,7 +48,14 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`${msg}\nRun 'pxe-doctor --help' for usage.`);
       })
       .parseAsync();
-  } catch (err) {
+    // A failed write to standard output is reported as an 'error' event after the write: let it arrive.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const failed = stdoutError();
+    if (failed !== null) throw failed;
+  } catch (thrown) {
+    // Stopped early because standard output went away: the reader left (EPIPE, quiet) or a write failed.
+    const err = thrown instanceof StdoutGone ? stdoutError() : thrown;
+    if (err === null) return exitCode;
     if (err instanceof CaptureInputError) {
       const where = err.message.includes(err.path) ? '' : `${err.path}: `;
       writeErr(`pxe-doctor: ${where}${err.message}\n`);

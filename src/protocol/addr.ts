@@ -64,16 +64,30 @@ export function macToString(bytes: Uint8Array, offset: number, length = 6): stri
   return s;
 }
 
-/** Parses "52:54:00:12:34:56" (or with '-' separators); null when it is not a 6-byte MAC. */
+/**
+ * Parses a MAC address as people write it: "52:54:00:12:34:56", "52-54-00-12-34-56" (Windows),
+ * "5254.0012.3456" (Cisco), "525400123456", any case. Null when it is not a 6-byte MAC.
+ */
 export function parseMac(text: string): Uint8Array | null {
-  const parts = text.split(/[:-]/);
-  if (parts.length !== 6) return null;
+  const t = text.trim();
+  let hex: string;
+  if (/^[0-9a-f]{1,2}([:-])[0-9a-f]{1,2}(\1[0-9a-f]{1,2}){4}$/i.test(t))
+    hex = t
+      .split(/[:-]/)
+      .map((p) => p.padStart(2, '0'))
+      .join('');
+  else if (/^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/i.test(t)) hex = t.replace(/\./g, '');
+  else if (/^[0-9a-f]{12}$/i.test(t)) hex = t;
+  else return null;
   const out = new Uint8Array(6);
-  for (let i = 0; i < 6; i++) {
-    if (!/^[0-9a-fA-F]{2}$/.test(parts[i])) return null;
-    out[i] = parseInt(parts[i], 16);
-  }
+  for (let i = 0; i < 6; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
+}
+
+/** A MAC as written by a user, in the one form pxe-doctor prints ("52:54:00:12:34:56"); null when not a MAC. */
+export function normalizeMac(text: string): string | null {
+  const bytes = parseMac(text);
+  return bytes === null ? null : macToString(bytes, 0);
 }
 
 /** A MAC given as text or 6 bytes, as 6 bytes; throws on bad input (programming errors in builders). */

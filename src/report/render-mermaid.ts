@@ -107,7 +107,17 @@ export function missingTools(env: NodeJS.ProcessEnv = process.env): string[] {
   return missing;
 }
 
-export class RenderError extends Error {}
+/** mermaid-cli failed; `browserFailed` when it could not start the browser (not a problem of the diagram). */
+export class RenderError extends Error {
+  constructor(
+    message: string,
+    /** mmdc's own first line, e.g. "Failed to launch the browser process:  Code: 1". */
+    readonly reason: string,
+    readonly browserFailed: boolean,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Renders .mmd files to SVG or PNG (by the output's extension), one mmdc run each. Throws RenderError with
@@ -133,7 +143,15 @@ export async function renderMermaidFiles(
       await run(cmd, argv, { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' }, opts.timeoutMs ?? 60_000).catch(
         (err: unknown) => {
           const detail = err instanceof Error ? err.message : String(err);
-          throw new RenderError(`mermaid-cli could not render ${job.input}: ${detail}`);
+          const reason = (detail.split('\n').find((l) => l.trim() !== '') ?? detail)
+            .replace(/^Error: /, '')
+            .replace(/\s+/g, ' ')
+            .trim();
+          throw new RenderError(
+            `mermaid-cli could not render ${job.input}: ${detail}`,
+            reason,
+            /Failed to launch the browser|browser process|spawn .*(ENOENT|EACCES)/i.test(detail),
+          );
         },
       );
     }

@@ -2,8 +2,9 @@ import type { CommandModule } from 'yargs';
 import type { AnalysisResult } from '../../analysis/types.js';
 import type { Finding, Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
-import { parseMac } from '../../protocol/addr.js';
-import { inputPath, OutputBuffer, useColor, writeErr } from '../io.js';
+import { checkOutputPath, writeOutputFile } from '../output-files.js';
+import { clientOption, MAC_FORMS, requireClient } from '../options.js';
+import { inputPath, OutputBuffer, useColor, writeErr, writeOut } from '../io.js';
 import { packageVersion } from '../version.js';
 
 interface AnalyzeArgs {
@@ -34,7 +35,10 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
           default: false,
           description: 'one JSON document {capture, sessions, findings, stats}',
         })
-        .option('client', { type: 'string', description: 'only the client with this MAC address' })
+        .option('client', {
+          type: 'string',
+          description: `only the client with this MAC address (${MAC_FORMS}); exit 2 when it is not in the capture`,
+        })
         .option('fail-on', {
           choices: ['info', 'warn', 'error'] as const,
           description: 'exit 1 when a finding at or above this severity exists',
@@ -63,31 +67,28 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       const { renderRulesText } = await import('../../report/rules-text.js');
       const color = useColor(args.color);
       if (args.rules) {
-        process.stdout.write(renderRulesText(listRules(), { color }));
+        writeOut(renderRulesText(listRules(), { color }));
         return;
       }
       if (args.file === undefined) throw new UsageError('analyze needs a capture file (or - for stdin)');
-      let client: string | null = null;
-      if (args.client !== undefined) {
-        const mac = parseMac(args.client);
-        if (mac === null)
-          throw new UsageError(`--client ${args.client}: not a MAC address (aa:bb:cc:dd:ee:ff)`);
-        client = Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
-      }
+      const client = clientOption(args.client);
+      // Checked before the capture is read: a typo in the path must not cost the whole analysis.
+      if (args.html !== undefined) checkOutputPath('--html', args.html);
       const showProgress = process.stderr.isTTY === true && !args.json;
       const outcome = await analyzeCapture(inputPath(args.file), {
         progress: showProgress ? (n) => writeErr(`\r  reading… ${n} frames`) : undefined,
       });
       if (showProgress) writeErr('\r\x1b[K');
       let { result, findings } = outcome;
-      if (client !== null) ({ result, findings } = filterByClient(result, findings, client));
+      requireClient(client, result);
+      if (client !== undefined) ({ result, findings } = filterByClient(result, findings, client));
       if (args.json) {
         const out = new OutputBuffer();
         for (const chunk of analysisJsonChunks(analysisDocument(result, findings, packageVersion())))
           await out.write(chunk);
         await out.flush();
       } else {
-        process.stdout.write(renderAnalysisText(result, findings, { color }));
+        writeOut(renderAnalysisText(result, findings, { color }));
       }
       if (args.html !== undefined) await writeHtmlReport(args.html, result, findings);
       const threshold = args['fail-on'];
@@ -102,10 +103,9 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
 }
 
 async function writeHtmlReport(path: string, result: AnalysisResult, findings: Finding[]): Promise<void> {
-  const { writeFileSync } = await import('node:fs');
   const { renderMermaid } = await import('../../report/mermaid.js');
   const { renderHtmlReport } = await import('../../report/html.js');
   const { diagramsForHtml } = await import('../../report/render-mermaid.js');
   const drawn = await diagramsForHtml(renderMermaid(result, findings));
-  writeFileSync(path, renderHtmlReport(result, findings, drawn, { version: packageVersion() }));
+  writeOutputFile('--html', path, renderHtmlReport(result, findings, drawn, { version: packageVersion() }));
 }

@@ -4,7 +4,7 @@ import { packetToJson } from '../../report/decode-json.js';
 import { packetLine } from '../../report/decode-text.js';
 import { formatDecodeWarning } from '../../report/warnings.js';
 import type { Timestamp } from '../../capture/timestamp.js';
-import { inputPath, OutputBuffer, writeErr } from '../io.js';
+import { inputPath, OutputBuffer, StdoutGone, stdoutGone, writeErr } from '../io.js';
 
 interface DecodeArgs {
   file: string;
@@ -43,7 +43,14 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
           warning: (w) => warnings.push(w),
         },
         // Neither output shows DATA's file bytes.
-        { afterChunk: () => out.flush(), keepTftpData: false },
+        {
+          afterChunk: () => {
+            // Nobody reads any more (`| head`) or the disk is full: stop reading the capture.
+            if (stdoutGone()) throw new StdoutGone();
+            return out.flush();
+          },
+          keepTftpData: false,
+        },
       );
       await out.flush();
       for (const w of warnings) writeErr(`pxe-doctor: warning: ${formatDecodeWarning(w)}\n`);

@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { PxeDoctorError, EXIT, UsageError } from '../../errors.js';
-import { parseMac } from '../../protocol/addr.js';
-import { inputPath, writeErr } from '../io.js';
+import { inputPath, writeErr, writeOut } from '../io.js';
+import { checkOutputPath, writeOutputFile } from '../output-files.js';
+import { clientOption, MAC_FORMS, requireClient } from '../options.js';
 
 interface DiagramArgs {
   file?: string;
@@ -22,7 +23,10 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
           type: 'string',
           description: 'capture file (pcap, pcapng, .gz), or - for stdin',
         })
-        .option('client', { type: 'string', description: 'only the client with this MAC address' })
+        .option('client', {
+          type: 'string',
+          description: `only the client with this MAC address (${MAC_FORMS})`,
+        })
         .option('times', {
           type: 'boolean',
           default: false,
@@ -44,28 +48,20 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
       const { analyzeCapture } = await import('../../analyze.js');
       const { renderMermaid } = await import('../../report/mermaid.js');
       if (args.file === undefined) throw new UsageError('diagram needs a capture file (or - for stdin)');
-      let client: string | undefined;
-      if (args.client !== undefined) {
-        const mac = parseMac(args.client);
-        if (mac === null)
-          throw new UsageError(`--client ${args.client}: not a MAC address (aa:bb:cc:dd:ee:ff)`);
-        client = Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
-      }
+      const client = clientOption(args.client);
       const output = args.output;
       const format = output === undefined ? null : outputFormat(output);
       const max = args['max-messages'];
       if (max !== undefined && (!Number.isInteger(max) || max < 5))
         throw new UsageError(`--max-messages ${max}: a whole number of at least 5`);
 
+      // Checked before the capture is read (the per-client files go into the same folder).
+      if (output !== undefined) checkOutputPath('-o', output);
+
       const { result, findings } = await analyzeCapture(inputPath(args.file));
+      requireClient(client, result);
       const diagrams = renderMermaid(result, findings, { client, times: args.times, maxMessages: max });
       if (diagrams.length === 0) {
-        if (client !== undefined) {
-          const seen = result.sessions.map((s) => s.clientMac).join(', ');
-          throw new UsageError(
-            `no boot session of ${client} in the capture${seen !== '' ? ` (clients: ${seen})` : ''}`,
-          );
-        }
         writeErr(
           'pxe-doctor: no PXE client in the capture (no DHCP exchange of a client): nothing to draw\n',
         );
@@ -74,13 +70,10 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
 
       if (output === undefined || format === null) {
         const several = diagrams.length > 1;
-        process.stdout.write(
-          diagrams.map((d) => (several ? `%% client ${d.client}\n${d.text}` : d.text)).join('\n'),
-        );
+        writeOut(diagrams.map((d) => (several ? `%% client ${d.client}\n${d.text}` : d.text)).join('\n'));
         return;
       }
 
-      const { writeFileSync } = await import('node:fs');
       const render = await import('../../report/render-mermaid.js');
       const base = output.slice(0, output.length - format.length - 1);
       const used = new Map<string, number>();
@@ -93,7 +86,7 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
           stem = `${base}-${mac}${n > 1 ? `-${n}` : ''}`;
         }
         const mmd = `${stem}.mmd`;
-        writeFileSync(mmd, d.text);
+        writeOutputFile('-o', mmd, d.text);
         return { input: mmd, output: `${stem}.${format}` };
       });
       if (format === 'mmd') {
@@ -110,8 +103,15 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
       try {
         await render.renderMermaidFiles(files, tools);
       } catch (err) {
-        if (err instanceof render.RenderError) throw new PxeDoctorError(err.message, EXIT.internal);
-        throw err;
+        if (!(err instanceof render.RenderError)) throw err;
+        // A browser that is there but does not start is like no browser: the .mmd stays, one line says why.
+        if (err.browserFailed) {
+          writeErr(
+            `pxe-doctor: wrote ${files.map((f) => f.input).join(', ')}; the browser ${tools.browser} did not start (${err.reason}); ${render.HOW_TO_GET_SVG}\n`,
+          );
+          return;
+        }
+        throw new PxeDoctorError(err.message, EXIT.internal);
       }
       if (files.length > 1) writeErr(`wrote ${files.map((f) => f.output).join(', ')}\n`);
     },

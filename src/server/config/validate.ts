@@ -2,7 +2,7 @@
  * Checks a config (parsed from a file, or assembled from flags) and turns it into a ServeConfig. Every problem
  * is reported, not only the first, each naming the path of the bad key: `boot.uefi: expected a string`.
  */
-import { ipNumberToString, parseIp, parseMac } from '../../protocol/addr.js';
+import { ipNumberToString, normalizeMac, parseIp } from '../../protocol/addr.js';
 import type {
   BootConfig,
   PoolConfig,
@@ -88,9 +88,9 @@ class Checker {
   mac(value: unknown, path: string): string | null {
     const s = this.string(value, path);
     if (s === null) return null;
-    if (parseMac(s) === null)
-      return this.fail(path, `expected a MAC address like 52:54:00:12:34:56, got "${s}"`);
-    return s.toLowerCase().replace(/-/g, ':');
+    const mac = normalizeMac(s);
+    if (mac === null) return this.fail(path, `expected a MAC address like 52:54:00:12:34:56, got "${s}"`);
+    return mac;
   }
 
   integer(value: unknown, path: string, min: number, max: number): number | null {

@@ -135,8 +135,22 @@ test('analyze: report, verdict, --json document, --client, --fail-on', () => {
   for (const k of ['ruleId', 'severity', 'title', 'message', 'frames', 'pxeError', 'hint'])
     assert.ok(k in f, k);
 
-  const other = run(['analyze', happy(), '--json', '--client', '00:11:22:33:44:55']);
-  assert.equal((JSON.parse(other.stdout) as { sessions: unknown[] }).sessions.length, 0);
+  // A client not in the capture is a typo until shown otherwise: exit 2 naming the clients present.
+  const other = run(['analyze', happy(), '--json', '--client', '00:11:22:33:44:55', '--fail-on', 'error']);
+  assert.equal(other.code, 2);
+  assert.equal(other.stdout, '');
+  assert.match(other.stderr, /00:11:22:33:44:55.*\(clients: 52:54:00:12:34:56\)/);
+  for (const form of [
+    '52-54-00-12-34-56',
+    '5254.0012.3456',
+    '525400123456',
+    '52:54:00:12:34:56'.toUpperCase(),
+  ]) {
+    const one = run(['analyze', happy(), '--json', '--client', form]);
+    assert.equal(one.code, 0, `${form}: ${one.stderr}`);
+    assert.equal((JSON.parse(one.stdout) as { sessions: unknown[] }).sessions.length, 1, form);
+  }
+  assert.equal(run(['diagram', happy(), '--client', '5254.0012.3456']).code, 0);
   assert.equal(run(['analyze', happy(), '--client', 'not-a-mac']).code, 2);
   assert.equal(run(['analyze', happy(), '--fail-on', 'fatal']).code, 2);
 });
@@ -160,6 +174,11 @@ test('usage errors exit 2 with one message and never run the command', () => {
     { args: ['bogus'], says: /Unknown argument: bogus/ },
     { args: [], says: /Name a command/ },
     { args: ['analyze', happy(), '--fail-on', 'x'], says: /fail-on/ },
+    {
+      args: ['diagram', happy(), '--max-messages', 'abc'],
+      says: /^pxe-doctor: --max-messages abc: not a number$/m,
+    },
+    { args: ['serve', '--interface', 'lo', '--root', '.', '--http=x'], says: /--http x: not a number/ },
   ];
   for (const c of cases) {
     const r = run(c.args);

@@ -6,6 +6,7 @@ import {
   ipToString,
   macToString,
   parseIp,
+  normalizeMac,
   parseMac,
   readIp,
   toIpNumber,
@@ -63,6 +64,12 @@ describe('addresses', () => {
     assert.deepEqual(parseMac('52-54-00-12-34-AB'), Uint8Array.of(0x52, 0x54, 0, 0x12, 0x34, 0xab));
     assert.equal(parseMac('52:54:00:12:34'), null);
     assert.equal(parseMac('52:54:00:12:34:zz'), null);
+    const mac = Uint8Array.of(0x52, 0x54, 0, 0x12, 0x34, 0x56);
+    for (const form of ['5254.0012.3456', '525400123456', '52:54:0:12:34:56', ' 52:54:00:12:34:56 '])
+      assert.deepEqual(parseMac(form), mac, form);
+    for (const bad of ['52:54-00:12:34:56', '5254.0012.345', '5254001234567', '52.54.00.12.34.56'])
+      assert.equal(parseMac(bad), null, bad);
+    assert.equal(normalizeMac('5254.0012.34AB'), '52:54:00:12:34:ab');
   });
 });
 
