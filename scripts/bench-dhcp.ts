@@ -4,7 +4,7 @@
  *
  *   node dist/scripts/bench-dhcp.js [--clients 1000] [--concurrency 64] [--runs 3]
  *
- * Needs root, iproute2, dnsmasq and the cap package. The simulated clients (src/server/dhcp/load-generator.ts)
+ * Needs root, iproute2, dnsmasq and the cap package. The simulated clients (src/net/load-generator.ts)
  * send at layer 2 from the client namespace with the server edge's own frame code; every client must get
  * its own lease or the run counts as failed. Prints both rates (best of the runs) and the ratio.
  *
@@ -20,8 +20,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodeDhcp, dhcpMessageFromFields, encodeDhcp } from '../src/protocol/dhcp/index.js';
-import { runDhcpLoad, simulatedClients, type SimulatedLease } from '../src/server/dhcp/load-generator.js';
-import { openWireExchange } from '../src/server/net/wire-exchange.js';
+import type { SimulatedLease } from '../src/net/dhcp-client.js';
+import { runDhcpLoad, simulatedClients } from '../src/net/load-generator.js';
+import { openWireExchange } from '../src/net/wire-exchange.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 

@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { tftpGet } from '../src/server/tftp/client.js';
+import { tftpGet } from '../src/net/tftp-client.js';
 import { loadTftpPump, tftpPumpProblem } from '../src/server/tftp/native.js';
 import { createTftpServer, type TftpEngine } from '../src/server/tftp/server.js';
 

@@ -3,7 +3,7 @@
  * engine behind the layer-2 edge, and turns everything that happens into ServeEvents for the event log.
  * The CLI parses flags and prints; nothing here writes to stdout.
  */
-import type { ProbeAnswerInfo, ServeEvent, ServePlan } from '../report/serve-events.js';
+import type { ProbeAnswerInfo, ServeEvent, ServePlan } from './events.js';
 import { mergeServeConfigInput } from './config/load.js';
 import type { ServeConfig, ServeConfigInput } from './config/types.js';
 import { openDhcpEngine, type PxeDhcpEngine } from './dhcp/engine.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { decodeTftp, encodeTftp, tftpError, type TftpPacket } from '../../src/protocol/tftp/index.js';
-import { tftpGet } from '../../src/server/tftp/client.js';
+import { tftpGet } from '../../src/net/tftp-client.js';
 import {
   createTftpServer,
   type TftpEngine,

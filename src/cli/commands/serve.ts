@@ -186,11 +186,11 @@ function stopSignal(): Promise<string> {
 
 /** Checks what the request names on this machine, starts the server, runs until a stop signal. */
 async function runServe(req: ServeRequest, out: { json: boolean; color: boolean }): Promise<number> {
-  const { serveEventJson, serveEventText, servePlanText } = await import('../../report/serve-events.js');
+  const { serveEventJson, serveEventText, servePlanText } = await import('../../server/event-log.js');
   const { readServeConfigDocument, parseServeConfig, ServeConfigError } =
     await import('../../server/config/index.js');
   const { readInterfaceFacts } = await import('../../server/net/interface.js');
-  const { loadCap } = await import('../../server/net/pcap.js');
+  const { loadCap } = await import('../../net/pcap.js');
   const { PROBE_WAIT_MS, serveConfigInput, servePlan, startServe } = await import('../../server/serve.js');
   const { tftpEngineFor, TftpEngineError } = await import('../../server/tftp/server.js');
   const { tftpPumpProblem } = await import('../../server/tftp/native.js');

@@ -1,4 +1,4 @@
-/** The DHCP / proxyDHCP engine of the reference server, its lease store, and simulated clients for tests. */
+/** The DHCP / proxyDHCP engine of the reference server, its lease store, and its in-process exchange. */
 export * from './types.js';
 export { openDhcpEngine, PxeDhcpEngine, type DhcpEngineOptions } from './engine.js';
 export { chooseBoot, isUrl, type BootDecision } from './boot-choice.js';
@@ -15,17 +15,4 @@ export {
   type LeaseStore,
   type FileLeaseStoreOptions,
 } from './lease-store.js';
-export {
-  buildDiscover,
-  buildRequest,
-  engineExchange,
-  runDhcpLoad,
-  runSimulatedClient,
-  simulatedClients,
-  simulatedMac,
-  type DhcpExchange,
-  type LoadResult,
-  type SimulatedClientSpec,
-  type SimulatedLease,
-  type SimulatedPacket,
-} from './load-generator.js';
+export { engineExchange } from './engine-exchange.js';

@@ -4,10 +4,10 @@
  * returns. The edge decides how a reply reaches the wire (layer 2 on one interface); the engine decides
  * what the reply says and where RFC 2131 §4.1 wants it to go.
  */
+import type { DhcpServicePort } from '../../net/frames.js';
 import type { ArchFamily, DhcpMessage } from '../../protocol/dhcp/index.js';
 
-/** 67: DHCP (full server or proxyDHCP); 4011: the PXE boot service (proxyDHCP second stage). */
-export type DhcpServicePort = 67 | 4011;
+export type { DhcpServicePort };
 
 /** One received DHCP message, as the edge saw it on the interface. */
 export interface DhcpInbound {

@@ -3,20 +3,17 @@
  * engine and sends its replies as complete frames from that interface. Ordinary UDP sockets on 67 and 4011
  * of the interface address are bound too, their data discarded, so that the kernel does not answer unicast
  * DHCP (a RENEW, a 4011 request) with ICMP port-unreachable (ISC dhcpd does the same).
+ * `attachDhcpEngine` is the frame part alone, on any FrameLink (an in-memory segment in tests and replays).
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { BROADCAST_MAC, type FrameDropReason } from '../../net/frames.js';
+import { InterfaceError } from '../../net/errors.js';
+import type { FrameLink, ReceivedFrame } from '../../net/link.js';
+import { openPcapLink } from '../../net/pcap.js';
 import { macToString } from '../../protocol/addr.js';
 import type { DhcpInbound, DhcpOutbound } from '../dhcp/types.js';
-import { InterfaceError } from './errors.js';
-import {
-  BROADCAST_MAC,
-  dhcpReplyFrames,
-  dhcpServerFilter,
-  parseDhcpFrame,
-  type FrameDropReason,
-} from './frames.js';
+import { dhcpReplyFrames, dhcpServerFilter, parseDhcpFrame, type ServerLink } from './frames.js';
 import type { InterfaceFacts } from './interface.js';
-import { openLink, type LinkHandle } from './pcap.js';
 
 export interface DhcpEdgeOptions {
   facts: InterfaceFacts;
@@ -27,7 +24,7 @@ export interface DhcpEdgeOptions {
 }
 
 export type EdgeProblem =
-  | { kind: 'dropped'; reason: FrameDropReason | 'not-dhcp-port' | 'not-for-us' }
+  | { kind: 'dropped'; reason: FrameDropReason | 'not-dhcp-port' | 'not-for-us' | 'truncated' }
   | { kind: 'send-failed'; message: string }
   | { kind: 'guard-socket'; port: number; message: string }
   | { kind: 'handler-failed'; message: string };
@@ -71,24 +68,30 @@ async function guardSocket(
   });
 }
 
-/** Starts receiving on `options.facts.name`; resolves once the pcap handle and guard sockets are open. */
-export async function startDhcpEdge(options: DhcpEdgeOptions): Promise<DhcpEdge> {
-  const { facts } = options;
+/** What attachDhcpEngine needs: who the server is on the link, its engine, where problems go. */
+export interface EngineAttachment {
+  server: ServerLink;
+  handle: (inbound: DhcpInbound) => readonly DhcpOutbound[];
+  onProblem?: (problem: EdgeProblem) => void;
+}
+
+export interface AttachedEngine {
+  counters(): EdgeCounters;
+  /** Stops answering (the link stays open: its owner closes it). */
+  detach(): void;
+}
+
+/** Answers DHCP frames arriving on `link` with the engine's replies, sent as frames on the same link. */
+export function attachDhcpEngine(link: FrameLink, options: EngineAttachment): AttachedEngine {
+  const { server } = options;
   const report = options.onProblem ?? ((): void => undefined);
   const counters: EdgeCounters = { received: 0, dropped: 0, sent: 0, sendFailed: 0 };
-  const guards: Socket[] = [];
-  for (const port of [67, 4011]) {
-    const s = await guardSocket(facts.address, port, report);
-    if (s !== null) guards.push(s);
-  }
-  const link = { mac: facts.mac, address: facts.address, mtu: facts.mtu };
   let ipId = Math.floor(Math.random() * 0x10000);
-  let handle: LinkHandle | null = null;
 
   const send = (reply: DhcpOutbound): void => {
-    for (const frame of dhcpReplyFrames(reply, link, ipId)) {
+    for (const frame of dhcpReplyFrames(reply, server, ipId)) {
       try {
-        handle?.send(frame);
+        link.send(frame);
         counters.sent++;
       } catch (e) {
         counters.sendFailed++;
@@ -98,22 +101,22 @@ export async function startDhcpEdge(options: DhcpEdgeOptions): Promise<DhcpEdge>
     ipId = (ipId + 1) & 0xffff;
   };
 
-  const onFrame = (frame: Uint8Array): void => {
+  const drop = (reason: FrameDropReason | 'not-dhcp-port' | 'not-for-us' | 'truncated'): void => {
+    counters.dropped++;
+    report({ kind: 'dropped', reason });
+  };
+
+  const onFrame = ({ data, truncated }: ReceivedFrame): void => {
     counters.received++;
-    const parsed = parseDhcpFrame(frame, Date.now());
-    if (!parsed.ok) {
-      counters.dropped++;
-      report({ kind: 'dropped', reason: parsed.reason });
-      return;
-    }
+    if (truncated) return drop('truncated');
+    const parsed = parseDhcpFrame(data, Date.now());
+    if (!parsed.ok) return drop(parsed.reason);
     const { inbound } = parsed;
-    // The filter already holds this; kept so a frame of another host can never be answered.
-    const dst = macToString(frame, 0);
-    if (dst !== facts.mac && dst !== BROADCAST_MAC) {
-      counters.dropped++;
-      report({ kind: 'dropped', reason: 'not-for-us' });
-      return;
-    }
+    // A pcap filter already holds this; kept so a frame of another host can never be answered.
+    const dst = macToString(data, 0);
+    if (dst !== server.mac && dst !== BROADCAST_MAC) return drop('not-for-us');
+    // On a link without a filter (in memory) our own frames and other servers' replies pass by too.
+    if (inbound.srcMac === server.mac) return drop('not-for-us');
     let replies: readonly DhcpOutbound[];
     try {
       replies = options.handle(inbound);
@@ -125,18 +128,37 @@ export async function startDhcpEdge(options: DhcpEdgeOptions): Promise<DhcpEdge>
     for (const r of replies) send(r);
   };
 
+  const stop = link.listen(onFrame);
+  return { counters: () => ({ ...counters }), detach: stop };
+}
+
+/** Starts receiving on `options.facts.name`; resolves once the pcap handle and guard sockets are open. */
+export async function startDhcpEdge(options: DhcpEdgeOptions): Promise<DhcpEdge> {
+  const { facts } = options;
+  const report = options.onProblem ?? ((): void => undefined);
+  const guards: Socket[] = [];
+  for (const port of [67, 4011]) {
+    const s = await guardSocket(facts.address, port, report);
+    if (s !== null) guards.push(s);
+  }
+  let link: FrameLink;
   try {
-    handle = openLink(facts.name, dhcpServerFilter(facts.mac), onFrame);
+    link = openPcapLink(facts.name, dhcpServerFilter(facts.mac));
   } catch (e) {
     for (const g of guards) g.close();
     throw e;
   }
+  const attached = attachDhcpEngine(link, {
+    server: { mac: facts.mac, address: facts.address, mtu: facts.mtu },
+    handle: options.handle,
+    onProblem: report,
+  });
 
   return {
-    counters: () => ({ ...counters }),
+    counters: attached.counters,
     async close(): Promise<void> {
-      handle?.close();
-      handle = null;
+      attached.detach();
+      link.close();
       await Promise.all(guards.map((g) => new Promise<void>((resolve) => g.close(() => resolve()))));
     },
   };

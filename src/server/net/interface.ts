@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { InterfaceError } from './errors.js';
+import { InterfaceError } from '../../net/errors.js';
 
 export interface InterfaceFacts {
   name: string;

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { dhcpMessageFromFields, type DhcpMessage } from '../../protocol/dhcp/index.js';
 import { decodeDhcp, encodeDhcp } from '../../protocol/dhcp/index.js';
-import { BROADCAST_MAC, parseUdpFrame, udpFrames } from './frames.js';
+import { BROADCAST_MAC, parseUdpFrame, udpFrames } from '../../net/frames.js';
+import { openPcapLink } from '../../net/pcap.js';
 import type { InterfaceFacts } from './interface.js';
-import { openLink } from './pcap.js';
 
 export interface ProbeAnswer {
   /** Option 54, null when the reply had none. */
@@ -59,18 +59,18 @@ export async function probeDhcpServers(facts: InterfaceFacts, waitMs = 2000): Pr
   const xid = randomBytes(4).readUInt32BE(0);
   const answers: ProbeAnswer[] = [];
   const seen = new Set<string>();
-  const link = openLink(
+  const link = openPcapLink(
     facts.name,
     `ip and udp and src port 67 and dst port 68 and not ether src ${facts.mac}`,
-    (f) => {
-      const a = probeAnswerOf(f, xid, mac);
-      if (a === null) return;
-      const key = `${a.srcMac}|${a.serverId ?? a.srcIp}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      answers.push(a);
-    },
   );
+  link.listen((f) => {
+    const a = probeAnswerOf(f.data, xid, mac);
+    if (a === null) return;
+    const key = `${a.srcMac}|${a.serverId ?? a.srcIp}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    answers.push(a);
+  });
   try {
     const frames = udpFrames({
       srcMac: mac,

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCaptureBuffer } from '../../../src/capture/source.js';
 import { LINKTYPE_ETHERNET } from '../../../src/protocol/link.js';
-import { parseDhcpFrame, udpFrames } from '../../../src/server/net/frames.js';
-import { openLink } from '../../../src/server/net/pcap.js';
+import { udpFrames } from '../../../src/net/frames.js';
+import { openPcapLink } from '../../../src/net/pcap.js';
+import { parseDhcpFrame } from '../../../src/server/net/frames.js';
 import { fixturesCapturesDir } from '../../support/fixtures.js';
 
 const iface = process.argv[2];
@@ -35,7 +36,7 @@ const random = (n: number): number => {
   return seed % n;
 };
 
-const link = openLink(iface, 'ether proto 0x88b5', () => undefined);
+const link = openPcapLink(iface, 'ether proto 0x88b5');
 let sent = 0;
 const send = (payload: Uint8Array, port: number): void => {
   for (const f of udpFrames({

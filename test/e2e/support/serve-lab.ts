@@ -4,7 +4,7 @@
  * client namespace. Everything is deleted by withNamespaces and the Background handles' stop().
  */
 import type { TestContext } from 'node:test';
-import { capAvailable } from '../../../src/server/net/pcap.js';
+import { capAvailable } from '../../../src/net/pcap.js';
 import { projectRoot } from '../../support/fixtures.js';
 import { assertTestAddress, inNamespace, ip } from './netns.js';
 import { requireNetns, requireRoot, requireTools } from './require.js';

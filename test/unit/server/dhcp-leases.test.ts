@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { openDhcpEngine } from '../../../src/server/dhcp/engine.js';
 import { FileLeaseStore, LeaseFileError, parseLeaseFile } from '../../../src/server/dhcp/lease-store.js';
-import { engineExchange, runDhcpLoad, simulatedClients } from '../../../src/server/dhcp/load-generator.js';
+import { runDhcpLoad, simulatedClients } from '../../../src/net/load-generator.js';
+import { engineExchange } from '../../../src/server/dhcp/engine-exchange.js';
 import { SERVER_IP, T0, clientMessage, fullConfig, inbound } from './dhcp-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pxd-leases-'));

@@ -18,7 +18,7 @@ import { parseServeConfig } from '../../../src/server/config/validate.js';
 import type { ServeConfig, ServeConfigInput } from '../../../src/server/config/types.js';
 import type { DhcpInbound, DhcpServicePort } from '../../../src/server/dhcp/types.js';
 import { findCapture } from '../../support/fixtures.js';
-import type { UdpDatagram } from '../../../src/server/net/frames.js';
+import type { UdpDatagram } from '../../../src/net/frames.js';
 
 export const SERVER_IP = '10.99.0.1';
 export const T0 = 1_800_000_000_000;

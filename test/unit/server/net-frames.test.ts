@@ -19,13 +19,8 @@ import { decodeIpv4Header, ipv4HeaderChecksumOk } from '../../../src/protocol/ip
 import { LINKTYPE_ETHERNET } from '../../../src/protocol/link.js';
 import { decodeUdpHeader, verifyUdpChecksum } from '../../../src/protocol/udp.js';
 import type { DhcpDestination, DhcpOutbound } from '../../../src/server/dhcp/types.js';
-import {
-  dhcpReplyFrames,
-  dhcpServerFilter,
-  parseDhcpFrame,
-  parseUdpFrame,
-  udpFrames,
-} from '../../../src/server/net/frames.js';
+import { parseUdpFrame, udpFrames } from '../../../src/net/frames.js';
+import { dhcpReplyFrames, dhcpServerFilter, parseDhcpFrame } from '../../../src/server/net/frames.js';
 import { fixturesCapturesDir } from '../../support/fixtures.js';
 
 const SERVER = { mac: '02:00:00:00:00:01', address: '10.99.1.1', mtu: 1500 };

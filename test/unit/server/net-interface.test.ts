@@ -7,7 +7,7 @@ import { parseInterfaceFacts, parseIpAddrJson } from '../../../src/server/net/in
 import { probeAnswerOf, probeDiscover, randomLocalMac } from '../../../src/server/net/probe.js';
 import { buildDhcpReply } from '../../../src/protocol/dhcp/index.js';
 import { encodeDhcp } from '../../../src/protocol/dhcp/index.js';
-import { udpFrames } from '../../../src/server/net/frames.js';
+import { udpFrames } from '../../../src/net/frames.js';
 
 const V4: NetworkInterfaceInfo = {
   address: '10.99.1.1',

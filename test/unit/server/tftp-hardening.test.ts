@@ -29,7 +29,7 @@ import {
   tftpRrq,
   type TftpPacket,
 } from '../../../src/protocol/tftp/index.js';
-import { tftpGet } from '../../../src/server/tftp/client.js';
+import { tftpGet } from '../../../src/net/tftp-client.js';
 import { createTftpServer, type TftpServer, type TftpServerEvents } from '../../../src/server/tftp/server.js';
 import { projectRoot } from '../../support/fixtures.js';
 

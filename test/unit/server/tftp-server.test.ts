@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { decodeTftp, encodeTftp, tftpAck, tftpRrq, tftpWrq } from '../../../src/protocol/tftp/index.js';
-import { TftpClientError, tftpGet } from '../../../src/server/tftp/client.js';
+import { TftpClientError, tftpGet } from '../../../src/net/tftp-client.js';
 import { createTftpServer, type TftpServer, type TftpServerEvents } from '../../../src/server/tftp/server.js';
 
 const HOST = '127.0.0.1';

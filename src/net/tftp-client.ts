@@ -1,11 +1,10 @@
 /**
  * A small TFTP read client on the project's codec, for the server's tests and benchmark and for checking a
  * server by hand: RRQ with blksize/windowsize/tsize, lockstep or RFC 7440 windows, sha256 of what came.
+ * It talks through a DatagramLink (link.ts): the kernel's UDP socket by default, or one the caller gives.
  */
 import { createHash } from 'node:crypto';
-import { createSocket } from 'node:dgram';
-import { lookup, type LookupOptions } from 'node:dns';
-import { isIP, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 import {
   TFTP_ACK,
@@ -17,7 +16,9 @@ import {
   tftpError,
   tftpNumericOption,
   tftpRrq,
-} from '../../protocol/tftp/index.js';
+} from '../protocol/tftp/index.js';
+import type { DatagramLink } from './link.js';
+import { openUdpLink } from './udp-link.js';
 
 export interface TftpGetOptions {
   host: string;
@@ -42,6 +43,8 @@ export interface TftpGetOptions {
    * barely 16 blocks of 8192 on loopback).
    */
   recvBufferSize?: number;
+  /** The link to talk through (the transfer closes it when done); default a new UDP socket. */
+  link?: DatagramLink;
 }
 
 export interface TftpGetResult {
@@ -67,23 +70,25 @@ export class TftpClientError extends Error {
   }
 }
 
-/** dns.lookup, except that an IP literal (every send after the first) is answered at once, not a tick later. */
-function fastLookup(
-  hostname: string,
-  options: LookupOptions,
-  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void {
-  const family = isIP(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else lookup(hostname, { family: options.family ?? 0, all: false }, callback);
-}
-
 const HASH_BATCH = 1 << 20;
 
 /** What a received datagram costs in the receive buffer besides its payload (skb, headers), roughly. */
 const RECV_OVERHEAD = 1024;
 
-export function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
+export async function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
+  const started = process.hrtime.bigint();
+  const asked = (options.blksize ?? 512) + 4 + RECV_OVERHEAD;
+  const link =
+    options.link ??
+    (await openUdpLink({
+      ipv6: isIPv6(options.host),
+      recvBufferSize: options.recvBufferSize ?? 4 * (options.windowsize ?? 1) * asked,
+    }));
+  return transfer(link, options, started);
+}
+
+/** One read over `link`, which it closes at the end. */
+function transfer(link: DatagramLink, options: TftpGetOptions, started: bigint): Promise<TftpGetResult> {
   const timeoutMs = options.timeoutMs ?? 1000;
   const retries = options.retries ?? 5;
   const keep = options.keep ?? true;
@@ -92,8 +97,6 @@ export function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
   if (options.windowsize !== undefined) requested.windowsize = options.windowsize;
   if (options.tsize === true || options.probe === true) requested.tsize = 0;
   const rrq = encodeTftp(tftpRrq(options.filename, options.mode ?? 'octet', requested));
-  const socket = createSocket({ type: isIPv6(options.host) ? 'udp6' : 'udp4', lookup: fastLookup });
-  const started = process.hrtime.bigint();
 
   return new Promise<TftpGetResult>((resolve, reject) => {
     const hash = createHash('sha256');
@@ -131,10 +134,9 @@ export function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
       pending++;
       const sent = (): void => {
         // The final ACK (or ERROR) must leave before the socket closes.
-        if (--pending === 0 && finished) socket.close();
+        if (--pending === 0 && finished) link.close();
       };
-      if (server === null) socket.send(packet, options.port, options.host, sent);
-      else socket.send(packet, server.port, server.address, sent);
+      link.send(packet, server ?? { address: options.host, port: options.port }, sent);
     };
     // One timer for the whole transfer: each packet only moves the deadline (a timer per packet is churn).
     let deadline = 0;
@@ -162,7 +164,7 @@ export function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
       if (finished) return;
       finished = true;
       if (timer !== null) clearTimeout(timer);
-      if (pending === 0) socket.close();
+      if (pending === 0) link.close();
       if (error !== null) {
         reject(error);
         return;
@@ -182,16 +184,12 @@ export function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
       send(Buffer.from([0, TFTP_ACK, (last >> 8) & 0xff, last & 0xff]));
     };
 
-    socket.on('error', (err) => end(err));
-    socket.on('message', (msg, rinfo) => {
+    link.onError((err) => end(err));
+    link.listen((msg, from) => {
       if (finished) return;
-      if (server === null) server = { address: rinfo.address, port: rinfo.port };
-      else if (rinfo.port !== server.port || rinfo.address !== server.address) {
-        socket.send(
-          encodeTftp(tftpError(TFTP_ERR_UNKNOWN_TID, 'Unknown transfer ID')),
-          rinfo.port,
-          rinfo.address,
-        );
+      if (server === null) server = from;
+      else if (from.port !== server.port || from.address !== server.address) {
+        link.send(encodeTftp(tftpError(TFTP_ERR_UNKNOWN_TID, 'Unknown transfer ID')), from);
         return;
       }
       // DATA, the packet of nearly every exchange, is read in place; the rest goes through the codec.
@@ -224,7 +222,7 @@ export function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
         arm();
       }
     });
-    const onData = (block: number, data: Buffer): void => {
+    const onData = (block: number, data: Uint8Array): void => {
       tries = 0;
       if (block !== ((last + 1) & 0xffff)) {
         // A gap or a duplicate: acknowledge what came in order (RFC 7440), the server resends from there.
@@ -246,12 +244,7 @@ export function tftpGet(options: TftpGetOptions): Promise<TftpGetResult> {
       arm();
     };
 
-    socket.bind(0, () => {
-      const asked = (options.blksize ?? 512) + 4 + RECV_OVERHEAD;
-      const want = options.recvBufferSize ?? 4 * (options.windowsize ?? 1) * asked;
-      if (want > socket.getRecvBufferSize()) socket.setRecvBufferSize(want);
-      send(rrq);
-      arm();
-    });
+    send(rrq);
+    arm();
   });
 }

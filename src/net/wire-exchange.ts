@@ -1,12 +1,14 @@
 /**
- * The client side of the wire, for the load generator and tests: sends simulated clients' DHCP messages
- * as broadcast frames from their own MACs on one interface (at layer 2, through libpcap) and hands back
- * the server's replies addressed to each client (matched by xid and chaddr). A request unanswered within
- * the timeout is sent again, as a real client would.
+ * The client side of the wire, for simulated clients (dhcp-client.ts): sends their DHCP messages as frames
+ * from their own MACs on a FrameLink and hands back the server's replies addressed to each client (matched
+ * by xid and chaddr). A request unanswered within the timeout is sent again, as a real client would.
+ * `openWireExchange` does it on an interface through libpcap; `linkExchange` on any FrameLink (an in-memory
+ * segment where a reference engine answers, memory-link.ts).
  */
-import type { DhcpExchange, SimulatedPacket } from '../dhcp/load-generator.js';
+import type { DhcpExchange, SimulatedPacket } from './dhcp-client.js';
 import { BROADCAST_MAC, parseUdpFrame, udpFrames } from './frames.js';
-import { openLink } from './pcap.js';
+import type { FrameLink, ReceivedFrame } from './link.js';
+import { openPcapLink } from './pcap.js';
 
 export interface WireExchangeOptions {
   /** Wait for a reply before sending again, ms. Default 1000. */
@@ -20,12 +22,16 @@ export interface WireExchange {
   exchange: DhcpExchange;
   /** Messages sent again because no reply came in time. */
   retransmits(): number;
+  /** Ends the pending exchanges (they resolve with no reply) and stops listening; closes a link it opened. */
   close(): void;
 }
 
 interface Pending {
   resolve: (payloads: Uint8Array[]) => void;
 }
+
+/** Replies to clients: from a DHCP server (67) or a PXE boot service (4011), to the client port. */
+const REPLY_FILTER = 'ip and udp and (src port 67 or src port 4011) and dst port 68';
 
 function keyOf(xid: number, mac: string): string {
   return `${xid >>> 0}|${mac}`;
@@ -37,21 +43,39 @@ function chaddrOf(payload: Uint8Array): string {
   return parts.join(':');
 }
 
-/** Opens `device` for simulated clients. One exchange per (xid, MAC) at a time. */
+function xidOf(payload: Uint8Array): number {
+  return ((payload[4] << 24) | (payload[5] << 16) | (payload[6] << 8) | payload[7]) >>> 0;
+}
+
+/** Opens `device` through libpcap for simulated clients. One exchange per (xid, MAC) at a time. */
 export function openWireExchange(device: string, options: WireExchangeOptions = {}): WireExchange {
+  const link = openPcapLink(device, REPLY_FILTER);
+  const wire = linkExchange(link, options);
+  return {
+    ...wire,
+    close: () => {
+      wire.close();
+      link.close();
+    },
+  };
+}
+
+/** Simulated clients on `link` (which the caller keeps and closes). One exchange per (xid, MAC) at a time. */
+export function linkExchange(link: FrameLink, options: WireExchangeOptions = {}): WireExchange {
   const timeoutMs = options.timeoutMs ?? 1000;
   const attempts = options.attempts ?? 4;
   const mtu = options.mtu ?? 1500;
   const pending = new Map<string, Pending>();
   let retransmits = 0;
   let ipId = 1;
-  const link = openLink(device, 'ip and udp and src port 67 and dst port 68', (frame) => {
-    const parsed = parseUdpFrame(frame);
-    if (!parsed.ok) return;
+  const stop = link.listen((frame: ReceivedFrame) => {
+    if (frame.truncated) return;
+    const parsed = parseUdpFrame(frame.data);
+    // A link without a BPF filter (in memory) also shows requests and other traffic: keep server replies.
+    if (!parsed.ok || parsed.datagram.dstPort !== 68) return;
     const payload = parsed.datagram.payload;
     if (payload.length < 240 || payload[0] !== 2) return;
-    const xid = ((payload[4] << 24) | (payload[5] << 16) | (payload[6] << 8) | payload[7]) >>> 0;
-    const key = keyOf(xid, chaddrOf(payload));
+    const key = keyOf(xidOf(payload), chaddrOf(payload));
     const p = pending.get(key);
     if (p === undefined) return;
     pending.delete(key);
@@ -60,17 +84,15 @@ export function openWireExchange(device: string, options: WireExchangeOptions = 
   });
 
   const exchange = (packet: SimulatedPacket): Promise<Uint8Array[]> => {
-    const b = packet.bytes;
-    const xid = ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) >>> 0;
-    const key = keyOf(xid, packet.srcMac);
+    const key = keyOf(xidOf(packet.bytes), packet.srcMac);
     const frames = udpFrames({
       srcMac: packet.srcMac,
-      dstMac: BROADCAST_MAC,
-      srcIp: '0.0.0.0',
-      dstIp: '255.255.255.255',
+      dstMac: packet.dstMac ?? BROADCAST_MAC,
+      srcIp: packet.srcIp ?? '0.0.0.0',
+      dstIp: packet.dstIp ?? '255.255.255.255',
       srcPort: 68,
       dstPort: packet.dstPort,
-      payload: b,
+      payload: packet.bytes,
       ipId: ipId++ & 0xffff,
       mtu,
     });
@@ -105,7 +127,7 @@ export function openWireExchange(device: string, options: WireExchangeOptions = 
     close: () => {
       for (const p of pending.values()) p.resolve([]);
       pending.clear();
-      link.close();
+      stop();
     },
   };
 }

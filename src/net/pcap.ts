@@ -1,19 +1,12 @@
 /**
- * Layer-2 receive and send on one interface through libpcap (the optional `cap` package). node:dgram
- * cannot bind to a device nor tell which interface a broadcast arrived on; a pcap handle can do both.
+ * Layer-2 receive and send on one interface through libpcap (the optional `cap` package), as a FrameLink.
+ * node:dgram cannot bind to a device nor tell which interface a broadcast arrived on; a pcap handle can do
+ * both. Frames carry their receipt time and whether they were cut short (link.ts says what those mean here).
  */
 import { createRequire } from 'node:module';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_NULL, LINKTYPE_RAW } from '../protocol/link.js';
 import { InterfaceError } from './errors.js';
-
-/** What the server needs of a pcap handle. */
-export interface LinkHandle {
-  /** Sends one complete Ethernet frame. Throws when the device refuses it. */
-  send(frame: Uint8Array): void;
-  close(): void;
-}
-
-/** Receives each captured frame; the bytes are only valid during the call (the buffer is reused). */
-export type FrameListener = (frame: Uint8Array) => void;
+import { receiptTime, type FrameLink, type FrameListener } from './link.js';
 
 /** The part of the cap binding used here (it ships no type declarations). */
 interface CapInstance {
@@ -86,34 +79,67 @@ const retained: CapInstance[] = [];
 /** Bytes libpcap may buffer between two reads: a burst of a thousand clients fits easily. */
 const KERNEL_BUFFER = 16 * 1024 * 1024;
 
-/** Opens `device` with the BPF `filter`; every matching frame goes to `onFrame`. */
-export function openLink(device: string, filter: string, onFrame: FrameListener): LinkHandle {
+/** The binding's names for the link types it knows; anything else comes as "Unknown linktype N". */
+const CAP_LINK_TYPES: Readonly<Record<string, number>> = {
+  ETHERNET: LINKTYPE_ETHERNET,
+  NULL: LINKTYPE_NULL,
+  IEEE802_11_RADIO: 127, // LINKTYPE_IEEE802_11_RADIOTAP: no decoder here, only named in protocol/link.ts
+  LINKTYPE_LINUX_SLL: LINKTYPE_LINUX_SLL,
+  RAW: LINKTYPE_RAW,
+};
+
+/** The LINKTYPE_* number of the binding's link-type string; -1 when it names none. */
+function linkTypeNumber(name: string): number {
+  const known = CAP_LINK_TYPES[name];
+  if (known !== undefined) return known;
+  const m = /^Unknown linktype (\d+)$/.exec(name);
+  return m === null ? -1 : Number(m[1]);
+}
+
+export interface PcapLinkOptions {
+  /** Accept any link type (a capture); by default only Ethernet, which is all the senders here build. */
+  anyLinkType?: boolean;
+}
+
+/** Opens `device` with the BPF `filter` (libpcap's syntax; "" for every frame). */
+export function openPcapLink(device: string, filter: string, options: PcapLinkOptions = {}): FrameLink {
   const { Cap } = loadCap();
   const cap = new Cap();
   retained.push(cap);
   const buffer = Buffer.alloc(65535);
-  let linkType: string;
+  let capLinkType: string;
   try {
-    linkType = cap.open(device, filter, KERNEL_BUFFER, buffer);
+    capLinkType = cap.open(device, filter, KERNEL_BUFFER, buffer);
   } catch (e) {
     throw openError(device, e instanceof Error ? e.message : String(e));
   }
-  if (linkType !== 'ETHERNET') {
+  const linkType = linkTypeNumber(capLinkType);
+  if (linkType !== LINKTYPE_ETHERNET && options.anyLinkType !== true) {
     cap.close();
-    throw new InterfaceError(`${device} is not an Ethernet interface (link type ${linkType})`);
+    throw new InterfaceError(`${device} is not an Ethernet interface (link type ${capLinkType})`);
   }
+  const listeners = new Set<FrameListener>();
   cap.on('packet', (nbytes: number, truncated: boolean) => {
-    if (!truncated) onFrame(buffer.subarray(0, nbytes));
+    if (listeners.size === 0) return;
+    const frame = { data: buffer.subarray(0, nbytes), timestamp: receiptTime(), truncated };
+    for (const l of listeners) l(frame);
   });
   let open = true;
   return {
+    name: device,
+    linkType,
     send(frame: Uint8Array): void {
       const b = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
       cap.send(b, b.length);
     },
+    listen(listener: FrameListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close(): void {
       if (!open) return;
       open = false;
+      listeners.clear();
       cap.close();
     },
   };

@@ -1,8 +1,9 @@
 /**
- * Simulated DHCP clients for load and interoperability tests: each builds its DISCOVER, then its REQUEST from
- * the OFFER it got, with the project's codecs, and checks every answer (xid, chaddr, message type, address).
- * The transport is a function, so the same clients drive the engine in process (engineExchange) or a running
- * server over the wire (a function that sends the bytes and collects the replies addressed to the client).
+ * A DHCP client, simulated: it builds its DISCOVER, then its REQUEST from the OFFER it got, with the
+ * project's codecs, and checks every answer (xid, chaddr, message type, address). The transport is a
+ * DhcpExchange function, so the same client drives a reference engine in process (the server's
+ * engineExchange), or a running server over a FrameLink (wire-exchange.ts: libpcap on an interface, or an
+ * in-memory segment).
  */
 import {
   decodeDhcp,
@@ -10,9 +11,8 @@ import {
   encodeDhcp,
   type DhcpMessage,
   type DhcpOptionInput,
-} from '../../protocol/dhcp/index.js';
-import { optionIp } from './client.js';
-import type { DhcpEngine, DhcpServicePort } from './types.js';
+} from '../protocol/dhcp/index.js';
+import type { DhcpServicePort } from './frames.js';
 
 export interface SimulatedClientSpec {
   mac: string;
@@ -27,21 +27,10 @@ export interface SimulatedClientSpec {
   broadcast?: boolean;
 }
 
-/** A locally administered, unique MAC per index (02:xx…). */
-export function simulatedMac(index: number): string {
-  const b = [0x02, 0x50, (index >>> 24) & 255, (index >>> 16) & 255, (index >>> 8) & 255, index & 255];
-  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
-}
-
-export function simulatedClients(
-  count: number,
-  options: Omit<SimulatedClientSpec, 'mac' | 'xid'> = {},
-): SimulatedClientSpec[] {
-  return Array.from({ length: count }, (_, i) => ({
-    ...options,
-    mac: simulatedMac(i),
-    xid: (0x5d000000 + i) >>> 0,
-  }));
+/** Option 54 as decoded; null when absent or not an address. */
+function serverIdOf(msg: DhcpMessage): string | null {
+  const o = msg.options.find((x) => x.code === 54);
+  return o !== undefined && o.value.kind === 'ip' ? o.value.ip : null;
 }
 
 function clientOptions(spec: SimulatedClientSpec): DhcpOptionInput[] {
@@ -67,7 +56,7 @@ export function buildDiscover(spec: SimulatedClientSpec): DhcpMessage {
 
 /** The SELECTING REQUEST for an offer: its server identifier and address. */
 export function buildRequest(spec: SimulatedClientSpec, offer: DhcpMessage): DhcpMessage {
-  const serverId = optionIp(offer, 54) ?? '0.0.0.0';
+  const serverId = serverIdOf(offer) ?? '0.0.0.0';
   return clientMessage(spec, 'REQUEST', [
     { code: 54, value: { kind: 'ip', ip: serverId } },
     { code: 50, value: { kind: 'ip', ip: offer.yiaddr } },
@@ -95,6 +84,11 @@ export interface SimulatedPacket {
   bytes: Uint8Array;
   srcMac: string;
   dstPort: DhcpServicePort;
+  /** Default 0.0.0.0: a client without an address. */
+  srcIp?: string;
+  /** Default broadcast (255.255.255.255, ff:ff:ff:ff:ff:ff); a 4011 request goes to the boot server's. */
+  dstIp?: string;
+  dstMac?: string;
 }
 
 /** Sends one client's packet; returns the DHCP payloads the server sent back (all of them; they are checked). */
@@ -106,12 +100,6 @@ export interface SimulatedLease {
   serverId: string | null;
   file: string;
   nextServer: string;
-}
-
-export interface LoadResult {
-  leases: SimulatedLease[];
-  /** Everything that was not as a client expects, one line each; empty when all went well. */
-  problems: string[];
 }
 
 /** The one reply of the expected type for this client, or a problem. */
@@ -152,56 +140,8 @@ export async function runSimulatedClient(
   return {
     mac: spec.mac,
     ip: ack.yiaddr,
-    serverId: optionIp(ack, 54),
+    serverId: serverIdOf(ack),
     file: ack.file,
     nextServer: ack.siaddr,
-  };
-}
-
-/**
- * Runs many clients, `concurrency` at a time, and checks that every one got a lease and no address went to
- * two clients.
- */
-export async function runDhcpLoad(
-  clients: readonly SimulatedClientSpec[],
-  exchange: DhcpExchange,
-  options: { concurrency?: number } = {},
-): Promise<LoadResult> {
-  const leases: SimulatedLease[] = [];
-  const problems: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < clients.length) {
-      const result = await runSimulatedClient(clients[next++], exchange);
-      if (typeof result === 'string') problems.push(result);
-      else leases.push(result);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 32) }, worker));
-  const owner = new Map<string, string>();
-  for (const l of leases) {
-    const other = owner.get(l.ip);
-    if (other !== undefined) problems.push(`${l.ip} given to both ${other} and ${l.mac}`);
-    owner.set(l.ip, l.mac);
-  }
-  return { leases, problems };
-}
-
-/**
- * An exchange straight into an engine, through the codecs both ways (encode → decode → handle → encode), as
- * broadcast packets from an unconfigured client. `now` is the engine's clock.
- */
-export function engineExchange(engine: DhcpEngine, now: () => number = Date.now): DhcpExchange {
-  return (packet) => {
-    const result = engine.handle({
-      message: decodeDhcp(packet.bytes),
-      port: packet.dstPort,
-      srcMac: packet.srcMac,
-      srcIp: '0.0.0.0',
-      srcPort: 68,
-      dstIp: '255.255.255.255',
-      now: now(),
-    });
-    return result.replies.map((r) => encodeDhcp(r.message));
   };
 }
