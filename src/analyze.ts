@@ -4,6 +4,7 @@
  */
 import { Analyzer, type AnalyzerOptions } from './analysis/analyzer.js';
 import type { AnalysisResult } from './analysis/types.js';
+import { toFrameSource, type CaptureSource } from './capture/frame-source.js';
 import type { Timestamp } from './capture/timestamp.js';
 import { diagnose } from './diagnosis/engine.js';
 import type { Finding } from './diagnosis/types.js';
@@ -25,15 +26,16 @@ export interface AnalyzeOutcome {
 }
 
 export async function analyzeCapture(
-  input: string | NodeJS.ReadableStream,
+  input: CaptureSource,
   opts: AnalyzeOptions = {},
 ): Promise<AnalyzeOutcome> {
+  const source = toFrameSource(input);
   let first: Timestamp | null = null;
   let last: Timestamp | null = null;
   let analyzer: Analyzer | null = null;
   const get = (): Analyzer => (analyzer ??= new Analyzer({ ...opts, origin: first ?? undefined }));
   const decode = await decodeCapture(
-    input,
+    source,
     {
       firstFrame: (ts) => {
         first = ts;
@@ -49,7 +51,7 @@ export async function analyzeCapture(
     // The analysis reads DATA lengths, never the file bytes.
     { signal: opts.signal, progress: opts.progress, keepTftpData: false },
   );
-  const label = opts.label ?? (typeof input === 'string' ? (input === '-' ? 'stdin' : input) : 'stream');
+  const label = opts.label ?? source.label;
   const result = get().finish({
     file: label,
     format: decode.capture.format,

@@ -8,10 +8,12 @@ import type {
 import { ArpTracker } from './arp.js';
 import { dhcpEvent } from './dhcp-facts.js';
 import { attributeFragmentLosses } from './fragment-losses.js';
+import type { AnalysisEvent, SessionCloseReason } from './events.js';
+import { SessionWatch } from './session-watch.js';
 import { buildSessions } from './sessions.js';
 import { TransactionTracker } from './transactions.js';
 import { TransferTracker } from './transfers.js';
-import type { AnalysisResult, CaptureSummary, DhcpEvent } from './types.js';
+import type { AnalysisResult, BootSession, CaptureSummary, DhcpEvent } from './types.js';
 
 export interface AnalyzerOptions {
   /** Seconds of capture time after which an idle transaction or transfer is finalised (default 300). */
@@ -35,6 +37,13 @@ export interface AnalyzerOptions {
   maxFragmentLosses?: number;
   /** Time zero of the capture (its first frame). Without it, the first record given to the analyzer. */
   origin?: Timestamp;
+  /** Seconds of silence after which a client's session is told as closed through onEvent (default 30). */
+  sessionQuiet?: number;
+  /**
+   * Called with each transaction, transfer and client session as soon as it is certain (see events.ts).
+   * Without it the analyzer does no per-client bookkeeping at all.
+   */
+  onEvent?: (e: AnalysisEvent) => void;
 }
 
 /** What the caller knows about the capture file; the analyzer adds the counts and times it computes. */
@@ -55,10 +64,11 @@ export interface CaptureInput {
 const round9 = (x: number): number => Math.round(x * 1e9) / 1e9;
 
 /**
- * The correlation layer. Feed it decoded records in capture order (streaming, one pass) and call finish()
- * once at the end. All state that grows with traffic is bounded: idle transactions and transfers are
- * finalised after `idleTimeout` seconds of capture time, open ones are capped (evictions are counted), and
- * per-transfer evidence lists are capped, so it can follow a live interface for days.
+ * The correlation layer. Feed it decoded records in capture order (streaming, one pass), and clock ticks
+ * when nothing arrives; snapshot() says where things stand at any time, finish() flushes and says it last.
+ * All state that grows with traffic is bounded: idle transactions and transfers are finalised after
+ * `idleTimeout` seconds of capture time, open ones are capped (evictions are counted), and per-transfer
+ * evidence lists are capped, so it can follow a live interface for days.
  */
 export class Analyzer {
   private readonly idleTimeout: number;
@@ -80,12 +90,24 @@ export class Analyzer {
   private dhcpPackets = 0;
   private tftpPackets = 0;
   private arpPackets = 0;
+  private readonly onEvent: ((e: AnalysisEvent) => void) | undefined;
+  private readonly watch: SessionWatch | undefined;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.idleTimeout = opts.idleTimeout ?? 300;
     const maxRetained = opts.maxRetained ?? 100000;
-    this.transactions = new TransactionTracker(this.idleTimeout, opts.maxTransactions ?? 10000, maxRetained);
+    const onEvent = opts.onEvent;
+    this.onEvent = onEvent;
+    if (onEvent !== undefined)
+      this.watch = new SessionWatch(opts.sessionQuiet ?? 30, opts.maxTransactions ?? 10000);
+    this.transactions = new TransactionTracker(
+      this.idleTimeout,
+      opts.maxTransactions ?? 10000,
+      maxRetained,
+      onEvent && ((transaction) => onEvent({ kind: 'dhcp-transaction', t: this.now, transaction })),
+    );
     this.transfers = new TransferTracker({
+      onDone: onEvent && ((transfer, t) => onEvent({ kind: 'tftp-transfer', t, transfer })),
       idleTimeout: this.idleTimeout,
       maxTransfers: opts.maxTransfers ?? 10000,
       maxRetained,
@@ -106,12 +128,27 @@ export class Analyzer {
     if (p.protocol === 'dhcp') {
       this.dhcpPackets++;
       const e = dhcpEvent(p, t);
+      // The session as it stood before this message is the one that just ended.
+      if (this.watch?.dhcp(e, p.dhcp.chaddr, t) === true) this.tellSessions([p.dhcp.chaddr], 'new-boot');
       this.transactions.add(e, p.dhcp.xid, p.dhcp.chaddr);
       this.learnClient(e, p.dhcp.chaddr);
     } else {
       this.tftpPackets++;
       this.transfers.add(p, t);
+      this.watch?.tftp(p.src, p.dst, t);
     }
+    this.tellEvicted();
+  }
+
+  /**
+   * The clock moves on with no packet (a quiet segment on a live interface): transactions and transfers idle
+   * for too long are finalised and quiet clients' sessions told, as a packet at that time would do.
+   */
+  tick(now: Timestamp): void {
+    this.origin ??= now;
+    const t = round9(secondsBetween(this.origin, now));
+    if (t > this.now) this.now = t;
+    this.expire();
   }
 
   addArp(a: ArpRecord): void {
@@ -139,31 +176,29 @@ export class Analyzer {
     this.fragmentLosses.push({ frames: [...f.frames], src: f.src, dst: f.dst, t });
   }
 
-  /** Ends the analysis: finalises everything still open and builds the sessions. Call once. */
+  /**
+   * Ends the analysis: finalises everything still open (telling each record, and every session not yet told
+   * as it now stands, through onEvent) and returns the result. Calling it again returns the same result.
+   */
   finish(capture: CaptureInput): AnalysisResult {
+    const end = this.captureEnd(capture);
+    this.transactions.finishAll();
+    this.transfers.finishAll(end);
+    if (this.watch !== undefined) {
+      for (const s of this.records(end).sessions) this.tell(s, 'end', end);
+    }
+    return this.snapshot(capture);
+  }
+
+  /**
+   * The analysis as it stands: sessions, transfers and transactions as finish() would give them if the
+   * capture ended now. Changes nothing, so it can be called at any time, as often as wanted.
+   */
+  snapshot(capture: CaptureInput): AnalysisResult {
     const firstTs = pickTs(capture.firstTs, this.first, (a, b) => a < b);
     const lastTs = pickTs(capture.lastTs, this.last, (a, b) => a > b);
-    if (this.origin === null && firstTs !== null) this.origin = firstTs;
-    const captureEnd = Math.max(this.now, lastTs === null ? 0 : this.time(lastTs));
-
-    const transactions = this.transactions.finishAll();
-    const transfers = this.transfers.finishAll(captureEnd);
+    const { transactions, transfers, sessions, orphans } = this.records(this.captureEnd(capture));
     const tftpDataSeen = this.transfers.dataPortsSeen;
-    if (!tftpDataSeen) {
-      // Only RRQs in the capture: a filter kept port 69 and dropped the data ports. Silence proves nothing.
-      for (const tr of transfers) {
-        const answered = tr.serverPort !== null || tr.strayPackets.length > 0 || tr.icmpErrors.length > 0;
-        if (answered || tr.error !== null) continue;
-        tr.outcome = 'unknown';
-        tr.outcomeFrame = null;
-        tr.notes = tr.notes.filter((n) => n !== 'no answer to the request');
-        tr.notes.push(
-          'no TFTP packet on any port but 69 in the capture: the data ports were probably filtered out',
-        );
-      }
-    }
-    attributeFragmentLosses(transfers, this.fragmentLosses);
-    const { sessions, orphans } = buildSessions(transactions, transfers, this.idleTimeout);
 
     const summary: CaptureSummary = {
       file: capture.file,
@@ -187,8 +222,8 @@ export class Analyzer {
       sessions,
       orphanTransfers: orphans,
       arp: this.arp.all(),
-      icmpUnreachable: this.icmp,
-      fragmentLosses: this.fragmentLosses,
+      icmpUnreachable: [...this.icmp],
+      fragmentLosses: [...this.fragmentLosses],
       stats: {
         transactions: transactions.length,
         transfers: transfers.length,
@@ -196,6 +231,60 @@ export class Analyzer {
         evicted: this.transactions.evicted + this.transfers.evicted + this.arp.evicted + this.evictedLists,
       },
     };
+  }
+
+  /** Where the capture ends in capture time: its last frame, or the clock when that is later. */
+  private captureEnd(capture: CaptureInput): number {
+    const lastTs = pickTs(capture.lastTs, this.last, (a, b) => a > b);
+    const origin = this.origin ?? pickTs(capture.firstTs, this.first, (a, b) => a < b);
+    if (lastTs === null || origin === null) return this.now;
+    return Math.max(this.now, round9(secondsBetween(origin, lastTs)));
+  }
+
+  /**
+   * Transactions, transfers and sessions as they stand at capture time `end`. The records the trackers
+   * hold are never modified here: the end-of-capture judgements work on copies.
+   */
+  private records(end: number): {
+    transactions: AnalysisResult['sessions'][number]['transactions'];
+    transfers: AnalysisResult['orphanTransfers'];
+    sessions: BootSession[];
+    orphans: AnalysisResult['orphanTransfers'];
+  } {
+    const transactions = this.transactions.current();
+    const dataSeen = this.transfers.dataPortsSeen;
+    const transfers = this.transfers.current(end).map((tr) => {
+      // Only RRQs in the capture: a filter kept port 69 and dropped the data ports. Silence proves nothing.
+      const answered = tr.serverPort !== null || tr.strayPackets.length > 0 || tr.icmpErrors.length > 0;
+      if (dataSeen || answered || tr.error !== null) return this.fragmentLosses.length > 0 ? { ...tr } : tr;
+      const notes = tr.notes.filter((n) => n !== 'no answer to the request');
+      notes.push(
+        'no TFTP packet on any port but 69 in the capture: the data ports were probably filtered out',
+      );
+      return { ...tr, outcome: 'unknown' as const, outcomeFrame: null, notes };
+    });
+    attributeFragmentLosses(transfers, this.fragmentLosses);
+    const { sessions, orphans } = buildSessions(transactions, transfers, this.idleTimeout);
+    return { transactions, transfers, sessions, orphans };
+  }
+
+  /** Tells the latest session of each client through onEvent, unless it was told unchanged before. */
+  private tellSessions(macs: readonly string[], reason: SessionCloseReason): void {
+    if (macs.length === 0) return;
+    const wanted = new Set(macs);
+    const latest = new Map<string, BootSession>();
+    for (const s of this.records(this.now).sessions) if (wanted.has(s.clientMac)) latest.set(s.clientMac, s);
+    for (const s of latest.values()) this.tell(s, reason, this.now);
+  }
+
+  private tell(session: BootSession, reason: SessionCloseReason, t: number): void {
+    if (this.watch?.changed(session) === true) this.onEvent?.({ kind: 'session', t, session, reason });
+  }
+
+  private tellEvicted(): void {
+    const evicted = this.watch?.evicted;
+    if (evicted === undefined || evicted.length === 0) return;
+    this.tellSessions(evicted.splice(0), 'evicted');
   }
 
   /** Seconds since the capture's first frame (rounded to the nanosecond, so JSON stays readable). */
@@ -211,6 +300,7 @@ export class Analyzer {
   private expire(): void {
     this.transactions.expire(this.now);
     this.transfers.expire(this.now);
+    if (this.watch !== undefined) this.tellSessions(this.watch.quietAt(this.now), 'quiet');
   }
 
   /**
@@ -227,6 +317,7 @@ export class Analyzer {
     if (e.op === 1 && e.port4011) ips.push(e.src);
     const known = ips.filter((ip) => ip !== '0.0.0.0');
     if (known.length === 0) return;
+    this.watch?.holds(mac, known);
     const set = this.macIps.get(mac) ?? new Set<string>();
     for (const ip of known) set.add(ip);
     this.macIps.delete(mac);

@@ -36,6 +36,8 @@ export class TransactionTracker {
     private readonly idleTimeout: number,
     private readonly max: number,
     maxRetained: number,
+    /** Called with each transaction as it is finalised (completed, expired, evicted or flushed). */
+    private readonly onDone?: (tx: DhcpTransaction) => void,
   ) {
     this.done = new Retained(maxRetained);
   }
@@ -50,7 +52,7 @@ export class TransactionTracker {
     let state = this.hot.get(key);
     if (state !== undefined && startsNewExchange(state, e)) {
       this.hot.delete(key);
-      this.done.push(summarizeTransaction(state));
+      this.finalize(state);
       state = undefined;
     }
     if (state === undefined) {
@@ -58,7 +60,7 @@ export class TransactionTracker {
         const stalest = this.hot.evictOldest();
         if (stalest !== undefined) {
           this.openEvicted++;
-          this.done.push(summarizeTransaction(stalest));
+          this.finalize(stalest);
         }
       }
       state = {
@@ -81,13 +83,28 @@ export class TransactionTracker {
 
   /** Finalises transactions idle for longer than the idle timeout at capture time `now`. */
   expire(now: number): void {
-    for (const state of this.hot.expire(now, this.idleTimeout)) this.done.push(summarizeTransaction(state));
+    for (const state of this.hot.expire(now, this.idleTimeout)) this.finalize(state);
   }
 
   /** End of capture: finalise everything still open. */
   finishAll(): DhcpTransaction[] {
-    for (const state of this.hot.drain()) this.done.push(summarizeTransaction(state));
+    for (const state of this.hot.drain()) this.finalize(state);
     return this.done.items;
+  }
+
+  /**
+   * Every transaction as finishAll would return it now, without finalising anything: the open ones are
+   * summarised from a copy of their messages, so later packets do not change what the caller holds.
+   */
+  current(): DhcpTransaction[] {
+    const open = [...this.hot.values()].map((s) => summarizeTransaction({ ...s, events: [...s.events] }));
+    return [...this.done.items, ...open];
+  }
+
+  private finalize(state: TransactionState): void {
+    const tx = summarizeTransaction(state);
+    this.done.push(tx);
+    this.onDone?.(tx);
   }
 }
 

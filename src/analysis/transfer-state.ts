@@ -347,6 +347,18 @@ export class TransferState {
    * The record with its outcome. `atCaptureEnd`: finalised because the capture ended (rather than idle,
    * evicted or replaced); a transfer with no answer at all is settled later against the capture filter view.
    */
+  /**
+   * What finalize(captureEnd, true) would return if the capture ended now, leaving this state as it was:
+   * finalize runs on a copy (the record and the few recent blocks it judges are cloned; the rest it only reads).
+   */
+  preview(captureEnd: number): TftpTransfer {
+    const copy = Object.assign(Object.create(TransferState.prototype) as object, this) as TransferState;
+    const writable = copy as unknown as { transfer: TftpTransfer; recent: TransferState['recent'] };
+    writable.transfer = structuredClone(this.transfer);
+    writable.recent = new Map([...this.recent].map(([block, counts]) => [block, { ...counts }]));
+    return copy.finalize(captureEnd, true);
+  }
+
   finalize(captureEnd: number, atCaptureEnd: boolean): TftpTransfer {
     const tr = this.transfer;
     tr.serverPort = this.serverPort;

@@ -7,6 +7,8 @@ export interface TransferTrackerOptions extends TransferLimits {
   idleTimeout: number;
   maxTransfers: number;
   maxRetained: number;
+  /** Called with each transfer as it is finalised (completed, failed, expired, evicted or flushed). */
+  onDone?: (tr: TftpTransfer, t: number) => void;
 }
 
 const endpoint = (ip: string, port: number): string => `${ip}:${port}`;
@@ -85,6 +87,12 @@ export class TransferTracker {
   finishAll(captureEnd: number): TftpTransfer[] {
     for (const s of this.hot.drain()) this.close(s, captureEnd, true);
     return this.done.items;
+  }
+
+  /** Every transfer as finishAll(captureEnd) would return it now, without finalising anything. */
+  current(captureEnd: number): TftpTransfer[] {
+    const open = [...this.hot.values()].map((s) => s.preview(captureEnd));
+    return [...this.done.items, ...open];
   }
 
   private request(rec: TftpRecordView, t: number): void {
@@ -166,6 +174,8 @@ export class TransferTracker {
     const set = this.byClientIp.get(s.clientIp);
     set?.delete(s);
     if (set !== undefined && set.size === 0) this.byClientIp.delete(s.clientIp);
-    this.done.push(s.finalize(captureEnd, atCaptureEnd));
+    const tr = s.finalize(captureEnd, atCaptureEnd);
+    this.done.push(tr);
+    this.opts.onDone?.(tr, captureEnd);
   }
 }

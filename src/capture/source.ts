@@ -30,6 +30,8 @@ export interface ReadCaptureOptions {
    * buffer per chunk. Off by default, because a frame's `data` is a view into that buffer.
    */
   reuseBuffers?: boolean;
+  /** Name of a stream input in error messages (default "<stream>"). */
+  label?: string;
 }
 
 const DEFAULT_CHUNK = 1 << 20;
@@ -59,7 +61,7 @@ export async function readCapture(
     const stream = handle.createReadStream({ highWaterMark: chunkSize, start: 0 });
     return new StreamReader(stream, true, input, sink, signal, opts.afterChunk).run();
   }
-  return new StreamReader(input, false, '<stream>', sink, signal, opts.afterChunk).run();
+  return new StreamReader(input, false, opts.label ?? '<stream>', sink, signal, opts.afterChunk).run();
 }
 
 /** Same as readCapture for bytes already in memory (tests, fuzzing); gzip'ed bytes are inflated first. */

@@ -2,7 +2,7 @@
  * Reads a capture (path, "-" for stdin, or a stream) and hands every DHCP/TFTP message, ARP packet and
  * lost-fragment record to the caller as they are decoded. Streams: memory does not grow with file size.
  */
-import { readCapture } from '../capture/source.js';
+import { toFrameSource, type CaptureSource } from '../capture/frame-source.js';
 import type { Timestamp } from '../capture/timestamp.js';
 import { toTimestamp } from '../capture/timestamp.js';
 import type { CaptureInfo, CaptureInterface, CaptureWarning } from '../capture/types.js';
@@ -51,7 +51,7 @@ export interface DecodeOptions {
 }
 
 export async function decodeCapture(
-  input: string | NodeJS.ReadableStream,
+  input: CaptureSource,
   handlers: DecodeHandlers,
   opts: DecodeOptions = {},
 ): Promise<DecodeSummary> {
@@ -74,8 +74,7 @@ export async function decodeCapture(
   let first = true;
   let fatal = false;
   const progress = opts.progress;
-  const info = await readCapture(
-    input,
+  const info = await toFrameSource(input).read(
     {
       skim: (frame, linkType, bytes, offset, length) => {
         if (progress !== undefined && (frame & 0xffff) === 0) progress(frame);
