@@ -53,8 +53,7 @@ function input(file: string, frames: number, firstTs: Timestamp | null, lastTs: 
 
 /** Everything but the capture summary's own fields, which the hand-made input above does not fill alike. */
 function core(r: AnalysisResult): Omit<AnalysisResult, 'capture'> {
-  const { capture: _capture, ...rest } = r;
-  return rest;
+  return { ...r, capture: undefined } as Omit<AnalysisResult, 'capture'>;
 }
 
 function allTransfers(r: AnalysisResult): TftpTransfer[] {
