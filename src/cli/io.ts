@@ -83,6 +83,19 @@ export function writeErr(text: string): void {
   process.stderr.write(text);
 }
 
+/**
+ * The width text output is laid out for: the terminal's columns, else COLUMNS, else 80 on a terminal that
+ * does not say; null (no limit) when output goes to a file or a program and COLUMNS is not set, so that
+ * `grep` and `cut` see one line per packet, finding and row.
+ */
+export function outputWidth(): number | null {
+  const columns = process.stdout.isTTY === true ? process.stdout.columns : undefined;
+  if (columns !== undefined && columns > 0) return columns;
+  const env = Number(process.env.COLUMNS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return process.stdout.isTTY === true ? 80 : null;
+}
+
 /** Colour is on for a terminal unless NO_COLOR is set; --color / --no-color override. */
 export function useColor(flag: boolean | undefined): boolean {
   if (flag !== undefined) return flag;

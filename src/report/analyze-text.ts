@@ -4,16 +4,16 @@
  * and a one-line verdict per client. Colour only through chalk, so `color: false` gives plain text.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
-import { bootLine, formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
+import { bootLine, formatBytes, formatFrames, formatRate, formatSeconds, formatSkipped } from './format.js';
+import { fitLine, renderTable, wrapText, type Cell, type Column } from './layout.js';
 
 export interface TextReportOptions {
   color: boolean;
-  /** Terminal width for wrapping tables. */
-  width?: number;
+  /** Columns to fit (wrapping, table layout); null or absent: no limit (piped output). */
+  width?: number | null;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warn: 1, info: 2 };
@@ -24,8 +24,9 @@ export function renderAnalysisText(
   opts: TextReportOptions,
 ): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const w = opts.width ?? null;
   const out: string[] = [];
-  out.push(...captureBlock(result, c));
+  out.push(...captureBlock(result, c).flatMap((l) => fitLine(l, w)));
   const captureFindings = findings.filter((f) => f.client === null);
   for (const s of result.sessions) {
     out.push('');
@@ -34,31 +35,39 @@ export function renderAnalysisText(
         s,
         findings.filter((f) => f.client === s.clientMac),
         c,
+        w,
       ),
     );
   }
   if (result.orphanTransfers.length > 0) {
     out.push('');
     out.push(c.bold('TFTP transfers without a DHCP exchange in the capture'));
-    out.push(transfersTable(result.orphanTransfers, c));
+    out.push(...transfersTable(result.orphanTransfers, c, w));
   }
   if (captureFindings.length > 0) {
     out.push('');
     out.push(c.bold('Capture-wide findings'));
-    for (const f of captureFindings) out.push(...findingBlock(f, c));
+    for (const f of captureFindings) out.push(...findingBlock(f, c, w));
   }
   out.push('');
   out.push(c.bold('Verdict'));
   if (result.sessions.length === 0) {
-    out.push(`  ${c.yellow('no PXE client')}: the capture holds no DHCP exchange of a client.`);
+    out.push(
+      ...fitLine(`  ${c.yellow('no PXE client')}: the capture holds no DHCP exchange of a client.`, w),
+    );
   }
   for (const s of result.sessions)
     out.push(
-      `  ${verdictLine(
-        s,
-        findings.filter((f) => f.client === s.clientMac),
-        c,
-      )}`,
+      // Continuation lines start under the verdict's text: 2 + MAC (17) + 1 + label (4) + 2.
+      ...fitLine(
+        `  ${verdictLine(
+          s,
+          findings.filter((f) => f.client === s.clientMac),
+          c,
+        )}`,
+        w,
+        24,
+      ),
     );
   return `${out.join('\n')}\n`;
 }
@@ -74,96 +83,123 @@ function captureBlock(r: AnalysisResult, c: ChalkInstance): string[] {
   lines.push(
     `  DHCP ${cap.dhcpPackets} · TFTP ${cap.tftpPackets} · ARP ${cap.arpPackets} · ${r.sessions.length} client(s)`,
   );
-  const skipped = Object.entries(cap.skipped)
-    .sort((a, b) => b[1] - a[1])
-    .map(([why, n]) => `${why} ${n}`);
-  if (skipped.length > 0) lines.push(c.dim(`  skipped: ${skipped.join(', ')}`));
+  const skipped = formatSkipped(cap.skipped);
+  if (skipped !== '') lines.push(c.dim(`  skipped: ${skipped}`));
   for (const w of cap.warnings) lines.push(c.yellow(`  warning: ${w}`));
   if (r.stats.evicted > 0)
     lines.push(c.yellow(`  ${r.stats.evicted} idle transactions/transfers dropped to keep memory bounded`));
   return lines;
 }
 
-function sessionBlock(s: BootSession, findings: Finding[], c: ChalkInstance): string[] {
+function sessionBlock(s: BootSession, findings: Finding[], c: ChalkInstance, w: number | null): string[] {
   const lines: string[] = [];
   const who = [s.archName ?? 'arch unknown', s.vendorClass ?? null, s.isIpxe ? 'iPXE' : null].filter(
     (x) => x !== null,
   );
-  lines.push(c.bold.cyan(`Client ${s.clientMac}`) + c.dim(`  ${who.join(' · ')}`));
+  lines.push(...fitLine(c.bold.cyan(`Client ${s.clientMac}`) + c.dim(`  ${who.join(' · ')}`), w, 2));
   if (s.uuid !== null) lines.push(`  UUID ${s.uuid}`);
   if (s.clientIp !== null) lines.push(`  address ${s.clientIp}`);
   s.boots.forEach((b, i) =>
-    lines.push(`  ${s.boots.length > 1 ? `boot ${i + 1}: ` : 'boot: '}${bootLine(b)}`),
+    lines.push(...fitLine(`  ${s.boots.length > 1 ? `boot ${i + 1}: ` : 'boot: '}${bootLine(b)}`, w, 6)),
   );
   if (s.phases.length > 0) {
     lines.push(c.bold('  Timeline'));
     for (const p of s.phases) {
-      lines.push(`    ${c.dim(`${p.start.toFixed(3).padStart(9)} s`)}  ${p.label}`);
+      lines.push(...fitLine(`    ${c.dim(`${p.start.toFixed(3).padStart(9)} s`)}  ${p.label}`, w, 13));
     }
   }
   if (s.transfers.length > 0) {
     lines.push(c.bold('  Transfers'));
-    lines.push(indent(transfersTable(s.transfers, c), '  '));
+    lines.push(...transfersTable(s.transfers, c, sub(w, 2)).map((l) => `  ${l}`));
   }
   const sorted = [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   if (sorted.length > 0) {
     lines.push(c.bold('  Findings'));
-    for (const f of sorted) lines.push(...findingBlock(f, c).map((l) => `  ${l}`));
+    for (const f of sorted) lines.push(...findingBlock(f, c, sub(w, 2)).map((l) => `  ${l}`));
   }
   return lines;
 }
 
-function transfersTable(transfers: TftpTransfer[], c: ChalkInstance): string {
-  const table = new Table({
-    head: ['frame', 'file', 'outcome', 'size', 'blksize', 'time', 'rate', 'dup/gaps'],
-    // cli-table3 colours by itself even when piped: colour only through chalk.
-    style: { head: [], border: [], compact: true },
-  });
-  for (const t of transfers) {
-    table.push([
-      String(t.request.frame),
-      truncate(t.filename, 44),
-      outcomeText(t, c),
-      t.bytes > 0 ? formatBytes(t.bytes) : t.tsize !== null ? `(${formatBytes(t.tsize)})` : '',
-      String(t.blksize) + (t.windowsize > 1 ? ` w${t.windowsize}` : ''),
-      t.firstData !== null || t.duration > 0 ? formatSeconds(t.duration) : '',
-      t.bytes > 0 ? formatRate(t.throughput) : '',
-      t.duplicateData + t.duplicateAcks + t.gaps > 0 ? `${t.duplicateData + t.duplicateAcks}/${t.gaps}` : '',
-    ]);
-  }
-  return table.toString();
+/** Dropped in this order when the terminal is narrow; the file name and outcome always stay. */
+const TRANSFER_COLUMNS: Column[] = [
+  { head: 'frame', align: 'right', keep: 5 },
+  { head: 'file', keep: Infinity, flexible: true },
+  { head: 'outcome', keep: Infinity, words: true },
+  { head: 'size', align: 'right', keep: 6 },
+  { head: 'blksize', align: 'right', keep: 2 },
+  { head: 'time', align: 'right', keep: 4 },
+  { head: 'rate', align: 'right', keep: 3 },
+  { head: 'dup/gaps', align: 'right', keep: 1 },
+];
+
+function transfersTable(transfers: TftpTransfer[], c: ChalkInstance, w: number | null): string[] {
+  const rows = transfers.map((t): Cell[] => [
+    String(t.request.frame),
+    // Never shortened: the admin copies this name (pxelinux.cfg/01-…) into the TFTP root.
+    t.filename,
+    outcomeText(t, c),
+    t.bytes > 0 ? formatBytes(t.bytes) : t.tsize !== null ? `(${formatBytes(t.tsize)})` : '',
+    String(t.blksize) + (t.windowsize > 1 ? ` w${t.windowsize}` : ''),
+    t.firstData !== null || t.duration > 0 ? formatSeconds(t.duration) : '',
+    t.bytes > 0 ? formatRate(t.throughput) : '',
+    t.duplicateData + t.duplicateAcks + t.gaps > 0 ? `${t.duplicateData + t.duplicateAcks}/${t.gaps}` : '',
+  ]);
+  return renderTable(TRANSFER_COLUMNS, rows, w, (h) => c.dim(h));
 }
 
-function outcomeText(t: TftpTransfer, c: ChalkInstance): string {
+/** Breaks only between "error 1" and "(File not found)": no-break spaces hold each part together. */
+function outcomeText(t: TftpTransfer, c: ChalkInstance): Cell {
+  const cell = (text: string, paint: (s: string) => string): Cell => ({
+    text: text.replace(/ (?!\()/g, '\u00a0'),
+    paint,
+  });
   switch (t.outcome) {
     case 'complete':
-      return c.green('complete');
+      return cell('complete', c.green);
     case 'tsize-probe':
-      return c.dim('tsize probe');
+      return cell('tsize probe', c.dim);
     case 'error':
-      return c.red(t.error === null ? 'error' : `error ${t.error.code} (${tftpErrorName(t.error.code)})`);
+      return cell(
+        t.error === null ? 'error' : `error ${t.error.code} (${tftpErrorName(t.error.code)})`,
+        c.red,
+      );
     case 'abandoned':
-      return c.yellow('abandoned');
+      return cell('abandoned', c.yellow);
     case 'unknown':
-      return c.dim('unknown (not captured)');
+      return cell('unknown (not captured)', c.dim);
     case 'in-progress':
-      return c.yellow('in progress at end');
+      return cell('in progress at end', c.yellow);
   }
 }
 
 const SEVERITY_LABEL: Record<Severity, string> = { error: 'ERROR', warn: 'WARN ', info: 'info ' };
 
-function findingBlock(f: Finding, c: ChalkInstance): string[] {
+/** Findings lines hang under the rule id; fix paragraphs under the text after "fix: ". */
+const FINDING_INDENT = '      ';
+const FIX_INDENT = `${FINDING_INDENT}     `;
+
+function findingBlock(f: Finding, c: ChalkInstance, w: number | null): string[] {
   const colour = f.severity === 'error' ? c.red.bold : f.severity === 'warn' ? c.yellow.bold : c.blue;
-  const lines = [`${colour(SEVERITY_LABEL[f.severity])} ${c.bold(f.ruleId)}  ${f.message}`];
-  if (f.frames.length > 0) lines.push(c.dim(`      frames ${formatFrames(f.frames)}`));
-  if (f.pxeError !== null) lines.push(`      client saw: ${f.pxeError}`);
-  if (f.hint !== '')
-    lines.push(...wrapHint(f.hint).map((l, i) => `      ${i === 0 ? c.green('fix: ') : '     '}${l}`));
+  const lines = wrapText(
+    f.message,
+    w,
+    `${colour(SEVERITY_LABEL[f.severity])} ${c.bold(f.ruleId)}  `,
+    FINDING_INDENT,
+  );
+  if (f.frames.length > 0)
+    lines.push(...wrapText(c.dim(`frames ${formatFrames(f.frames)}`), w, FINDING_INDENT, FIX_INDENT));
+  if (f.pxeError !== null)
+    lines.push(...wrapText(`client saw: ${f.pxeError}`, w, FINDING_INDENT, FIX_INDENT));
+  hintLines(f.hint).forEach((l, i) => {
+    const first = `${FINDING_INDENT}${i === 0 ? c.green('fix: ') : '     '}`;
+    // Indented hint lines are configuration to copy: never broken.
+    if (/^\s/.test(l)) lines.push(first + l);
+    else lines.push(...wrapText(l, w, first, FIX_INDENT));
+  });
   return lines;
 }
 
-function wrapHint(hint: string): string[] {
+function hintLines(hint: string): string[] {
   return hint.split('\n').filter((l) => l.trim() !== '');
 }
 
@@ -192,13 +228,7 @@ function verdictLine(s: BootSession, findings: Finding[], c: ChalkInstance): str
   return `${label} ${c.green.bold('OK  ')}  ${what}`;
 }
 
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
-}
-
-function indent(text: string, prefix: string): string {
-  return text
-    .split('\n')
-    .map((l) => prefix + l)
-    .join('\n');
+/** A width less some indent; no limit stays no limit. */
+function sub(w: number | null, n: number): number | null {
+  return w === null ? null : w - n;
 }

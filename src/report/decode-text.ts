@@ -2,6 +2,26 @@ import { secondsBetween, type Timestamp } from '../capture/timestamp.js';
 import { summarizeDhcp, optionValueToJson, type DhcpMessage } from '../protocol/dhcp/index.js';
 import { summarizeTftp } from '../protocol/tftp/index.js';
 import type { DecodedPacket } from '../protocol/packet.js';
+import type { DecodeSummary } from '../protocol/decode-stream.js';
+import { formatSkipped } from './format.js';
+import { wrapText } from './layout.js';
+
+/** Continuation lines of a packet that does not fit start under its time. */
+const PACKET_INDENT = ' '.repeat(7);
+
+/** packetLine fitted to `width` columns (null: one line, for grep). */
+export function packetLines(p: DecodedPacket, origin: Timestamp, width: number | null): string {
+  return wrapText(packetLine(p, origin), width, '', PACKET_INDENT).join('\n');
+}
+
+/** The last line of `decode` on a terminal: what was read and what was left aside. */
+export function decodeSummaryLine(s: DecodeSummary): string {
+  const skipped = formatSkipped(s.skipped);
+  return (
+    `${s.frames} frames: DHCP ${s.dhcpPackets}, TFTP ${s.tftpPackets}` +
+    (skipped !== '' ? `, skipped ${skipped}` : '')
+  );
+}
 
 /**
  * One line per DHCP/TFTP packet, laid out like tshark's summary lines

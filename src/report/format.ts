@@ -60,3 +60,11 @@ export function bootLine(b: EffectiveBoot): string {
   if (b.proxyServer !== null) parts.push(`proxyDHCP ${b.proxyServer}`);
   return parts.join(', ');
 }
+
+/** "IPv6 6, ICMP 1": frames left aside and why, most first. */
+export function formatSkipped(skipped: Readonly<Record<string, number>>): string {
+  return Object.entries(skipped)
+    .sort((a, b) => b[1] - a[1])
+    .map(([why, n]) => `${why} ${n}`)
+    .join(', ');
+}

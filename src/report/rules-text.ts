@@ -1,8 +1,13 @@
 import { Chalk } from 'chalk';
 import type { RuleDoc } from '../diagnosis/types.js';
+import { wrapText } from './layout.js';
 
 /** `analyze --rules`: every rule with what it detects and what it deliberately leaves alone. */
-export function renderRulesText(rules: readonly RuleDoc[], opts: { color: boolean }): string {
+export function renderRulesText(
+  rules: readonly RuleDoc[],
+  opts: { color: boolean; width?: number | null },
+): string {
+  const w = opts.width ?? null;
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   for (const r of rules) {
@@ -12,9 +17,9 @@ export function renderRulesText(rules: readonly RuleDoc[], opts: { color: boolea
         : r.severity === 'warn'
           ? c.yellow(r.severity)
           : c.blue(r.severity);
-    out.push(`${c.bold(r.id)}  [${sev}]  ${r.title}`);
-    out.push(`    detects: ${r.detects}`);
-    if (r.ignores !== '') out.push(`    ignores: ${r.ignores}`);
+    out.push(...wrapText(r.title, w, `${c.bold(r.id)}  [${sev}]  `, '    '));
+    out.push(...wrapText(r.detects, w, '    detects: ', '             '));
+    if (r.ignores !== '') out.push(...wrapText(r.ignores, w, '    ignores: ', '             '));
     out.push('');
   }
   return `${out.join('\n')}`;

@@ -4,7 +4,7 @@ import type { Finding, Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { checkOutputPath, writeOutputFile } from '../output-files.js';
 import { clientOption, MAC_FORMS, requireClient } from '../options.js';
-import { inputPath, OutputBuffer, useColor, writeErr, writeOut } from '../io.js';
+import { inputPath, OutputBuffer, outputWidth, useColor, writeErr, writeOut } from '../io.js';
 import { packageVersion } from '../version.js';
 
 interface AnalyzeArgs {
@@ -67,7 +67,7 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       const { renderRulesText } = await import('../../report/rules-text.js');
       const color = useColor(args.color);
       if (args.rules) {
-        writeOut(renderRulesText(listRules(), { color }));
+        writeOut(renderRulesText(listRules(), { color, width: outputWidth() }));
         return;
       }
       if (args.file === undefined) throw new UsageError('analyze needs a capture file (or - for stdin)');
@@ -88,7 +88,7 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
           await out.write(chunk);
         await out.flush();
       } else {
-        writeOut(renderAnalysisText(result, findings, { color }));
+        writeOut(renderAnalysisText(result, findings, { color, width: outputWidth() }));
       }
       if (args.html !== undefined) await writeHtmlReport(args.html, result, findings);
       const threshold = args['fail-on'];

@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { decodeCapture, type DecodeWarning } from '../../protocol/decode-stream.js';
 import { packetToJson } from '../../report/decode-json.js';
-import { packetLine } from '../../report/decode-text.js';
+import { decodeSummaryLine, packetLines } from '../../report/decode-text.js';
 import { formatDecodeWarning } from '../../report/warnings.js';
 import type { Timestamp } from '../../capture/timestamp.js';
-import { inputPath, OutputBuffer, StdoutGone, stdoutGone, writeErr } from '../io.js';
+import { inputPath, OutputBuffer, outputWidth, StdoutGone, stdoutGone, writeErr } from '../io.js';
 
 interface DecodeArgs {
   file: string;
@@ -30,12 +30,15 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
       const out = new OutputBuffer();
       let origin: Timestamp | null = null;
       const warnings: DecodeWarning[] = [];
-      await decodeCapture(
+      const width = args.json ? null : outputWidth();
+      const summary = await decodeCapture(
         inputPath(args.file),
         {
           packet: (p) => {
             if (origin === null) origin = p.ts;
-            out.write(args.json ? `${JSON.stringify(packetToJson(p))}\n` : `${packetLine(p, origin)}\n`);
+            out.write(
+              args.json ? `${JSON.stringify(packetToJson(p))}\n` : `${packetLines(p, origin, width)}\n`,
+            );
           },
           firstFrame: (ts) => {
             origin = ts;
@@ -54,6 +57,8 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
       );
       await out.flush();
       for (const w of warnings) writeErr(`pxe-doctor: warning: ${formatDecodeWarning(w)}\n`);
+      // On a terminal, a last line says what was read (tshark prints the count the same way); never in a pipe.
+      if (process.stdout.isTTY === true) writeErr(`${decodeSummaryLine(summary)}\n`);
       // A capture cut short still printed what it held: the warnings say where it stopped; exit stays 0.
     },
   };
