@@ -11,8 +11,16 @@ export { analyzeCapture, type AnalyzeOptions, type AnalyzeOutcome } from './anal
 // Errors and exit codes (docs/exit-codes.md).
 export { EXIT, InputError, PxeDoctorError, UsageError } from './errors.js';
 
-// Reading: pcap / pcapng (gzip too), from a path, a stream or a buffer; writing captures.
+// Reading: pcap / pcapng (gzip too), from a path, a stream, a buffer or a frame source; writing captures.
 export { readCapture, readCaptureBuffer, type ReadCaptureOptions } from './capture/source.js';
+export {
+  fileSource,
+  isFrameSource,
+  streamSource,
+  toFrameSource,
+  type CaptureSource,
+  type FrameSource,
+} from './capture/frame-source.js';
 export type {
   CaptureFormat,
   CaptureInfo,
@@ -62,6 +70,7 @@ export * from './protocol/tftp/index.js';
 
 // Analysing: DHCP transactions, TFTP transfers, boot sessions and their effective boot parameters.
 export { Analyzer, type AnalyzerOptions, type CaptureInput } from './analysis/analyzer.js';
+export type { AnalysisEvent, SessionCloseReason } from './analysis/events.js';
 export { filterByClient } from './analysis/filter.js';
 export type * from './analysis/types.js';
 
