@@ -5,6 +5,7 @@ import { EXIT, PxeDoctorError, UsageError } from '../errors.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { decodeCommand } from './commands/decode.js';
 import { diagramCommand } from './commands/diagram.js';
+import { fixtureCommand } from './commands/fixture.js';
 import { serveCommand } from './commands/serve.js';
 import { rejectUnparsedNumbers } from './options.js';
 import { packageVersion } from './version.js';
@@ -34,9 +35,10 @@ export async function main(argv: string[]): Promise<number> {
       .command(analyzeCommand(setExit))
       .command(diagramCommand())
       .command(serveCommand(setExit))
+      .command(fixtureCommand())
       .middleware((parsed) => rejectUnparsedNumbers(parsed, argv))
       .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
-      .demandCommand(1, 'Name a command: decode, analyze, diagram or serve.')
+      .demandCommand(1, 'Name a command: decode, analyze, diagram, serve or fixture.')
       .strict()
       .recommendCommands()
       .help()
