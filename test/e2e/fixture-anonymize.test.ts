@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { anonymizeVerified } from '../../src/fixture/anonymize/index.js';
+import { analyzeBytes } from '../support/analyze-bytes.js';
 import { listCaptureFiles } from '../support/fixtures.js';
 import { requireTools } from './support/require.js';
 
@@ -60,7 +61,7 @@ describe('anonymised lab boots, as tshark reads them', () => {
   for (const c of labs) {
     test(c.rel, async (t) => {
       if (!requireTools(t, ['tshark'])) return;
-      const { result } = await anonymizeVerified(readFileSync(c.path), 'e2e-key');
+      const { result } = await anonymizeVerified(readFileSync(c.path), 'e2e-key', analyzeBytes);
       const out = join(dir, c.rel.replace(/\//g, '__'));
       writeFileSync(out, result.bytes);
       const r = spawnSync('tshark', ['-r', out], { encoding: 'utf8' });

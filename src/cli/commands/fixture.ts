@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
+import type { Finding } from '../../diagnosis/types.js';
 import { InputError } from '../../errors.js';
 import { writeErr } from '../io.js';
 
@@ -17,6 +18,13 @@ function readInput(path: string): Uint8Array {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${path}: ${code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
   }
+}
+
+/** The whole analysis of a capture in memory (the fixture layer is handed it: it sits below the library glue). */
+async function analyzeBytes(): Promise<(bytes: Uint8Array) => Promise<readonly Finding[]>> {
+  const { analyzeCapture } = await import('../../analyze.js');
+  const { Readable } = await import('node:stream');
+  return async (bytes) => (await analyzeCapture(Readable.from([Buffer.from(bytes)]))).findings;
 }
 
 function anonymizeCommand(): CommandModule<object, AnonymizeArgs> {
@@ -36,7 +44,7 @@ function anonymizeCommand(): CommandModule<object, AnonymizeArgs> {
     handler: async (args) => {
       const { anonymizeVerified, identifierCount } = await import('../../fixture/anonymize/index.js');
       const key = args.key ?? randomBytes(16).toString('hex');
-      const { result } = await anonymizeVerified(readInput(args.in), key);
+      const { result } = await anonymizeVerified(readInput(args.in), key, await analyzeBytes());
       writeFileSync(args.out, result.bytes);
       const f = result.found;
       const s = result.stats;

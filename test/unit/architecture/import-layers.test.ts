@@ -9,7 +9,8 @@
  *   diagnosis/                     4  rules and the engine
  *   report/                        5  text, JSON, mermaid, HTML renderers
  *   net/                           6  libpcap and in-memory links, frames, DHCP and TFTP clients
- *   server/, replay/, sniff/       7  siblings: only replay may use server (its reference engines)
+ *   server/, replay/, sniff/,      7  siblings: only replay may use server (its reference engines)
+ *   fixture/
  *   index.ts, analyze.ts           8  the library: the package entry (index.ts, which re-exports
  *                                    analyze.ts) and glue over everything below the CLI
  *   cli/                           9  yargs commands; nothing in src imports it
@@ -34,6 +35,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   server: 7,
   replay: 7,
   sniff: 7,
+  fixture: 7,
   'index.ts': 8,
   'analyze.ts': 8,
   cli: 9,
