@@ -466,8 +466,13 @@ describe('TFTP server: protocol corner cases', () => {
       peer.close();
     }
     writeFileSync(join(root, 'growing.bin'), original, { mode: 0o644 });
+    let announced = false;
+    server.on('oack', (e) => {
+      if (e.filename === 'growing.bin') announced = true;
+    });
     const growing = tftpGet({ host: HOST, port, filename: 'growing.bin', blksize: 1468, tsize: true });
-    await sleep(5);
+    // Once the size is announced (not after a fixed delay, which a loaded machine overruns).
+    await waitFor(() => announced);
     appendFileSync(join(root, 'growing.bin'), randomBytes(5000));
     const r = await growing;
     assert.equal(r.tsize, size);
