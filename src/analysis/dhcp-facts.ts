@@ -1,16 +1,5 @@
+import * as dhcp from '../protocol/dhcp/facts.js';
 import type { PacketOrigin } from '../protocol/packet.js';
-import {
-  readIp,
-  readIpList,
-  readPxeVendorOptions,
-  readText,
-  readU16,
-  readU16List,
-  readU32,
-  readU8,
-  readUserClass,
-  readUuid,
-} from './option-bytes.js';
 import type { DhcpEvent, DhcpRole } from './types.js';
 
 /**
@@ -40,22 +29,6 @@ export interface DhcpRecordView extends PacketOrigin {
 
 const ZERO = '0.0.0.0';
 
-/** Repeated options are one value split over several instances (RFC 3396): join them in wire order. */
-function optionMap(options: DhcpMessageView['options']): Map<number, Uint8Array> {
-  const map = new Map<number, Uint8Array>();
-  for (const o of options) {
-    const prev = map.get(o.code);
-    if (prev === undefined) map.set(o.code, o.raw);
-    else {
-      const joined = new Uint8Array(prev.length + o.raw.length);
-      joined.set(prev);
-      joined.set(o.raw, prev.length);
-      map.set(o.code, joined);
-    }
-  }
-  return map;
-}
-
 /**
  * Who sent the message. A BOOTREQUEST from port 67 with giaddr set is a relay forwarding it to a server;
  * a BOOTREPLY to port 68 with giaddr set is the relay handing it on to the client.
@@ -75,24 +48,13 @@ function fieldText(s: string): string {
 /** Turns a decoded DHCP packet into the event the correlation and the rules work on. */
 export function dhcpEvent(p: DhcpRecordView, t: number): DhcpEvent {
   const m = p.dhcp;
-  const opts = optionMap(m.options);
-  const text = (code: number): string | null => {
-    const raw = opts.get(code);
-    return raw === undefined ? null : readText(raw);
-  };
-  const num = <T>(code: number, read: (raw: Uint8Array) => T | null): T | null => {
-    const raw = opts.get(code);
-    return raw === undefined ? null : read(raw);
-  };
-
-  const overload = num(52, readU8);
+  const overload = dhcp.optionOverload(m);
   // With option 52 the fields carry options, not names: never read them as a file or server name.
   const file = overload !== null && (overload & 1) !== 0 ? '' : fieldText(m.file);
   const sname = overload !== null && (overload & 2) !== 0 ? '' : fieldText(m.sname);
 
-  const vendorClass = text(60);
-  const raw43 = opts.get(43);
-  const pxe = raw43 === undefined ? null : readPxeVendorOptions(raw43);
+  const vendorClass = dhcp.vendorClass(m);
+  const pxe = dhcp.pxeVendorOptions(m);
   const role = roleOf(m.op, m.giaddr, p.srcPort, p.dstPort);
   const port4011 = p.srcPort === 4011 || p.dstPort === 4011;
 
@@ -123,35 +85,35 @@ export function dhcpEvent(p: DhcpRecordView, t: number): DhcpEvent {
     yiaddr: m.yiaddr,
     siaddr: m.siaddr,
     giaddr: m.giaddr,
-    serverId: num(54, readIp) ?? (m.op === 2 ? p.src : null),
+    serverId: dhcp.serverId(m) ?? (m.op === 2 ? p.src : null),
     file,
     sname,
-    bootfileOption: text(67),
-    tftpServerName: text(66),
-    tftpServerAddresses: num(150, readIpList) ?? [],
+    bootfileOption: dhcp.bootFileOption(m),
+    tftpServerName: dhcp.tftpServerName(m),
+    tftpServerAddresses: dhcp.tftpServerAddresses(m),
     vendorClass,
-    arch: num(93, readU16List) ?? [],
-    userClass: num(77, readUserClass),
-    ipxeOptions: opts.has(175),
-    uuid: num(97, readUuid),
-    vendorSpecific: raw43 !== undefined,
+    arch: dhcp.clientArchitectures(m),
+    userClass: dhcp.userClass(m),
+    ipxeOptions: dhcp.hasIpxeOptions(m),
+    uuid: dhcp.clientUuid(m),
+    vendorSpecific: dhcp.hasOption(m, 43),
     pxeDiscoveryControl: pxe?.discoveryControl ?? null,
     pxeBootServers: pxe?.bootServers ?? [],
     pxeMenu: pxe?.menu ?? [],
     overload,
-    message: text(56),
-    requestedIp: num(50, readIp),
-    leaseTime: num(51, readU32),
-    parameterRequestList: num(55, (raw) => [...raw]) ?? [],
-    maxMessageSize: num(57, readU16),
-    interfaceMtu: num(26, readU16),
+    message: dhcp.serverMessage(m),
+    requestedIp: dhcp.requestedAddress(m),
+    leaseTime: dhcp.leaseTime(m),
+    parameterRequestList: dhcp.parameterRequestList(m),
+    maxMessageSize: dhcp.maxMessageSize(m),
+    interfaceMtu: dhcp.interfaceMtu(m),
     port4011,
-    proxy: m.op === 2 && m.yiaddr === ZERO && vendorClass !== null && vendorClass.startsWith('PXEClient'),
+    proxy: m.op === 2 && m.yiaddr === ZERO && dhcp.isPxeClientVendor(vendorClass),
     notes,
   };
 }
 
-/** iPXE announces itself with user class "iPXE" (raw, not RFC 3004) and its own option 175. */
+/** The protocol's iPXE test on an event (its user classes are kept joined by ","). */
 export function isIpxeEvent(e: DhcpEvent): boolean {
-  return e.ipxeOptions || (e.userClass !== null && e.userClass.split(',').includes('iPXE'));
+  return dhcp.isIpxeSignature(e.userClass === null ? [] : e.userClass.split(','), e.ipxeOptions);
 }

@@ -1,3 +1,4 @@
+import { archFamily, bootFile, tftpServer, type BootFileSource } from '../protocol/dhcp/index.js';
 import { isIpxeEvent } from './dhcp-facts.js';
 import type { DhcpEvent, DhcpTransaction, EffectiveBoot, ValueSource } from './types.js';
 
@@ -10,27 +11,31 @@ interface Sourced {
 }
 
 /**
- * The boot file a reply names. Legacy PXE ROMs and iPXE (dhcppkt_fetch returns a populated `file` field
- * before option 67) read the BOOTP `file` field first, so when both are present `file` wins; option 67
- * serves when `file` is empty. EDK2 does the opposite (option 67 first): both raw values stay in the
- * EffectiveBoot so a rule can flag a disagreement.
+ * The boot file a reply names, in the order the client reads it (protocol/dhcp bootFile): the `file` field
+ * first for legacy PXE ROMs and iPXE, option 67 first for EDK2 (UEFI firmware that is not iPXE).
  */
-function bootFileOf(e: DhcpEvent, source?: ValueSource): Sourced | null {
-  if (e.file !== '') return { value: e.file, source: source ?? 'file', frame: e.frame };
-  if (e.bootfileOption !== null && e.bootfileOption !== '') {
-    return { value: e.bootfileOption, source: source ?? 'option-67', frame: e.frame };
-  }
-  return null;
+function bootFileOf(e: DhcpEvent, order: FileOrder, source?: ValueSource): Sourced | null {
+  const f = bootFile(e, order);
+  return f === null
+    ? null
+    : { value: f.value, source: source ?? (f.source satisfies BootFileSource), frame: e.frame };
 }
 
 /** next-server: siaddr, else option 66 (a name stays a name), else option 150, else the sname field. */
 function tftpServerOf(e: DhcpEvent, source?: ValueSource): Sourced | null {
-  const at = (value: string, own: ValueSource): Sourced => ({ value, source: source ?? own, frame: e.frame });
-  if (e.siaddr !== ZERO) return at(e.siaddr, 'siaddr');
-  if (e.tftpServerName !== null && e.tftpServerName !== '') return at(e.tftpServerName, 'option-66');
-  if (e.tftpServerAddresses.length > 0) return at(e.tftpServerAddresses[0], 'option-150');
-  if (e.sname !== '') return at(e.sname, 'sname');
-  return null;
+  const s = tftpServer(e);
+  return s === null ? null : { value: s.server, source: source ?? s.source, frame: e.frame };
+}
+
+type FileOrder = 'file-first' | 'option-67-first';
+
+/** EDK2 reads option 67 before the file field; iPXE (even on UEFI) and BIOS ROMs the other way round. */
+function fileOrderOf(clientEvents: DhcpEvent[]): FileOrder {
+  if (clientEvents.some(isIpxeEvent)) return 'file-first';
+  const arch = clientEvents.map((e) => e.arch[0]).find((a) => a !== undefined);
+  if (arch === undefined) return 'file-first';
+  const family = archFamily(arch);
+  return family === 'uefi' || family === 'uefi-http' ? 'option-67-first' : 'file-first';
 }
 
 function firstValue<T>(events: DhcpEvent[], read: (e: DhcpEvent) => T | null): T | null {
@@ -62,6 +67,26 @@ export function effectiveBoots(
   });
 }
 
+/** An ACK may omit the siaddr its server's OFFER carried; clients keep the OFFER's value. */
+function sameServerOffer(round: DhcpTransaction, reply: DhcpEvent | null): Sourced | null {
+  if (reply === null) return null;
+  for (const o of round.offers) {
+    if (o === reply || o.proxy || o.serverId !== reply.serverId) continue;
+    const s = tftpServerOf(o);
+    if (s !== null) return s;
+  }
+  return null;
+}
+
+/**
+ * Whether the client took this round's offer: it REQUESTed and was ACKed (a BOOTP reply counts as taken).
+ * A round with offers only (the client ignored them: a UEFI firmware's HTTP-boot DISCOVERs while it boots by
+ * PXE, a round cut off by the end of the capture) or that ended in a NAK was seen, not taken.
+ */
+function acceptedRound(round: DhcpTransaction): boolean {
+  return round.outcome === 'bound' || (round.outcome === 'informed' && round.acks.length > 0);
+}
+
 function effectiveBoot(round: DhcpTransaction, ack4011: DhcpEvent | null): EffectiveBoot {
   const addressAck = round.acks.filter((e) => !e.proxy).at(-1);
   const addressOffers = round.offers.filter((e) => !e.proxy);
@@ -72,10 +97,12 @@ function effectiveBoot(round: DhcpTransaction, ack4011: DhcpEvent | null): Effec
     null;
   const proxyOffer = round.offers.find((e) => e.proxy) ?? null;
 
-  const fromReply = reply === null ? null : bootFileOf(reply);
+  const clientEvents = round.events.filter((e) => e.op === 1);
+  const order = fileOrderOf(clientEvents);
+  const fromReply = reply === null ? null : bootFileOf(reply, order);
   const proxyFile =
-    (ack4011 === null ? null : bootFileOf(ack4011, 'proxy-4011')) ??
-    (proxyOffer === null ? null : bootFileOf(proxyOffer, 'proxy'));
+    (ack4011 === null ? null : bootFileOf(ack4011, order, 'proxy-4011')) ??
+    (proxyOffer === null ? null : bootFileOf(proxyOffer, order, 'proxy'));
   const bootFile = fromReply ?? proxyFile;
   const fileMessage =
     [reply, ack4011, proxyOffer].find((e) => e !== null && e.frame === bootFile?.frame) ?? null;
@@ -89,10 +116,9 @@ function effectiveBoot(round: DhcpTransaction, ack4011: DhcpEvent | null): Effec
     const sameMessage = fileMessage === null ? null : tftpServerOf(fileMessage, bootFile.source);
     tftpServer = sameMessage ?? proxyServer4011 ?? proxyServerOffer ?? replyServer;
   } else {
-    tftpServer = replyServer ?? proxyServerOffer ?? proxyServer4011;
+    tftpServer = replyServer ?? sameServerOffer(round, reply) ?? proxyServerOffer ?? proxyServer4011;
   }
 
-  const clientEvents = round.events.filter((e) => e.op === 1);
   const clientIp =
     reply === null
       ? null
@@ -101,15 +127,14 @@ function effectiveBoot(round: DhcpTransaction, ack4011: DhcpEvent | null): Effec
         : reply.ciaddr !== ZERO
           ? reply.ciaddr
           : null;
-  const frames = [reply, proxyOffer, ack4011]
-    .filter((e): e is DhcpEvent => e !== null)
-    .filter((e) => e === reply || e.frame === bootFile?.frame || e.frame === tftpServer?.frame)
-    .map((e) => e.frame)
+  const frames = [reply?.frame, bootFile?.frame, tftpServer?.frame]
+    .filter((f): f is number => f !== undefined)
     .sort((a, b) => a - b);
 
   return {
     transaction: round.id,
     start: round.start,
+    accepted: acceptedRound(round),
     offerFrom: reply?.serverId ?? round.chosenServer,
     clientIp,
     tftpServer: tftpServer?.value ?? null,

@@ -10,12 +10,23 @@ type Item =
 
 const normalizeName = (name: string): string => name.replace(/^[/\\]+/, '').toLowerCase();
 
-/** tftp-boot: the file the client was told to boot in the DHCP round in force; else config or other files. */
+/**
+ * tftp-boot: the file the client was told to boot in the DHCP round in force (the last one it took; offers it
+ * ignored change nothing); else config or other files.
+ */
 function transferKind(t: TftpTransfer, boots: EffectiveBoot[]): BootPhaseKind {
-  const boot = boots[lastAtOrBefore(boots, t.request.t, (b) => b.start)] as EffectiveBoot | undefined;
+  const boot = bootInForce(boots, t.request.t);
   if (boot?.bootFile != null && normalizeName(boot.bootFile) === normalizeName(t.filename))
     return 'tftp-boot';
   return CONFIG_FILE.test(normalizeName(t.filename)) ? 'tftp-config' : 'tftp-other';
+}
+
+/** The last boot the client took at or before t; when it took none (replies not captured), the last one seen. */
+export function bootInForce(boots: readonly EffectiveBoot[], t: number): EffectiveBoot | undefined {
+  const taken = boots.filter((b) => b.accepted);
+  const list = taken.length > 0 ? taken : boots;
+  const i = lastAtOrBefore(list, t, (b) => b.start);
+  return i === -1 ? undefined : list[i];
 }
 
 /**

@@ -1,9 +1,9 @@
-import { archName } from './client-arch.js';
+import { archName } from '../protocol/dhcp/index.js';
 import { isIpxeEvent } from './dhcp-facts.js';
 import { effectiveBoots } from './effective-boot.js';
 import { buildPhases } from './phases.js';
 import { lastAtOrBefore } from './sorted.js';
-import type { BootSession, DhcpEvent, DhcpTransaction, TftpTransfer } from './types.js';
+import type { BootSession, DhcpEvent, DhcpTransaction, EffectiveBoot, TftpTransfer } from './types.js';
 
 const ZERO = '0.0.0.0';
 
@@ -157,6 +157,15 @@ function firstOf<T>(events: DhcpEvent[], read: (e: DhcpEvent) => T | null): T | 
   return null;
 }
 
+function lastIp(boots: EffectiveBoot[]): string | null {
+  return (
+    boots
+      .map((b) => b.clientIp)
+      .filter((ip) => ip !== null)
+      .at(-1) ?? null
+  );
+}
+
 function toSession(d: Draft, id: string): BootSession {
   const rounds = d.transactions.filter((tx) => !tx.port4011);
   const proxyExchanges = d.transactions.filter((tx) => tx.port4011);
@@ -173,13 +182,8 @@ function toSession(d: Draft, id: string): BootSession {
   return {
     id,
     clientMac: d.clientMac,
-    clientIp:
-      boots
-        .map((b) => b.clientIp)
-        .filter((ip) => ip !== null)
-        .at(-1) ??
-      d.transfers[0]?.clientIp ??
-      null,
+    // The address of the last round the client took; an address only offered counts when it took none.
+    clientIp: lastIp(boots.filter((b) => b.accepted)) ?? lastIp(boots) ?? d.transfers[0]?.clientIp ?? null,
     // The first message that says it describes the firmware; later rounds (iPXE) are in `boots`.
     uuid: firstOf(clientEvents, (e) => e.uuid),
     arch,

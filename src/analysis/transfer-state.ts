@@ -1,5 +1,5 @@
 import type { PacketOrigin } from '../protocol/packet.js';
-import { BlockUnwrapper } from './block-numbers.js';
+import { BlockUnwrapper } from '../protocol/tftp/index.js';
 import type { FrameRef, TftpOutcome, TftpTransfer } from './types.js';
 
 /** The part of the codec's TftpPacket the analysis reads (structural, so the codec may carry more). */

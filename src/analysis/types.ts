@@ -213,11 +213,12 @@ export type ValueSource =
   'siaddr' | 'option-66' | 'option-150' | 'sname' | 'file' | 'option-67' | 'proxy' | 'proxy-4011' | 'none';
 
 /**
- * What the client was told to boot in one DHCP round, and from which message each value came.
- * Address reply = the ACK, else the offer of the chosen server. Boot file: its `file` field when non-empty
- * (iPXE and legacy PXE ROMs read the populated field first), else option 67; both raw values are kept
- * (fileField, option67) because EDK2 reads option 67 first. TFTP server: siaddr, else 66 (a name stays a
- * name), else 150, else sname.
+ * What the client was told to boot in one DHCP round, and from which message each value came: the one model
+ * of "what the client boots" that the diagnosis rules and every report read (analysis/effective-boot.ts).
+ * Address reply = the ACK, else the offer of the chosen server. Boot file: the `file` field when non-empty
+ * (iPXE and legacy PXE ROMs read the populated field first), else option 67 — option 67 first for UEFI
+ * firmware that is not iPXE (EDK2); both raw values are kept (fileField, option67). TFTP server: siaddr,
+ * else 66 (a name stays a name), else 150, else sname; an ACK without one takes its server's OFFER's.
  * When the address reply names no boot file, file and server come from the proxyDHCP: the port 4011 ACK
  * (what the client asked for and used), else the proxy OFFER.
  */
@@ -225,6 +226,11 @@ export interface EffectiveBoot {
   /** The DHCP transaction of this round, and when it started. */
   transaction: string;
   start: number;
+  /**
+   * The client took this round (REQUEST → ACK, or a BOOTP reply). false: offers it saw and ignored (a UEFI
+   * firmware's HTTP-boot attempt, a round cut off by the end of the capture) or a NAK: an offer, not a boot.
+   */
+  accepted: boolean;
   offerFrom: string | null;
   clientIp: string | null;
   tftpServer: string | null;

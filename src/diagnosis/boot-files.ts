@@ -3,7 +3,8 @@
  * searching on purpose (pxelinux config search, iPXE autoexec.ipxe, Raspberry Pi bootsig.bin, grub probes).
  */
 import type { ArchClass } from './hints.js';
-import { basename, isUrl } from './facts.js';
+import { isUrl } from '../protocol/dhcp/index.js';
+import { basename } from './facts.js';
 
 export type FileArch = ArchClass | 'efi' | 'url' | 'unknown';
 

@@ -1,6 +1,7 @@
 /** Small text helpers shared by the rules, so every message names things the same way. */
+import { archName } from '../protocol/dhcp/index.js';
 import type { BootSession } from '../analysis/types.js';
-import { ARCH_NAMES, roundsOf } from './facts.js';
+import { roundsOf } from './rounds.js';
 import type { Finding, RuleDoc, Severity } from './types.js';
 
 /** Evidence lists stay short enough to read and to print: the first frames tell the story. */
@@ -72,7 +73,7 @@ export function clientLabel(s: BootSession): string {
   const rounds = roundsOf(s);
   const arch = s.arch[0] ?? rounds.map((r) => r.arch).find((a): a is number => a !== null) ?? null;
   const parts: string[] = [];
-  const name = s.archName ?? (arch === null ? null : (ARCH_NAMES[arch] ?? `arch ${arch}`));
+  const name = s.archName ?? (arch === null ? null : archName(arch));
   if (name) parts.push(name);
   if (s.isIpxe || rounds.some((r) => r.family === 'ipxe')) parts.push('iPXE');
   return parts.length > 0 ? `${s.clientMac} (${parts.join(', ')})` : s.clientMac;

@@ -3,7 +3,8 @@
  * capture can see TFTP outcomes at all, the MTU a client announced and whether a transfer stalled.
  */
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
-import { familyOfEvent, isClientEvent, sameFile, sessionEvents } from './facts.js';
+import { familyOfEvent, isClientEvent, sameFile } from './facts.js';
+import { sessionEvents } from './rounds.js';
 import type { ClientFamily } from './pxe-errors.js';
 import type { Finding, RuleContext } from './types.js';
 

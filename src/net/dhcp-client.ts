@@ -9,6 +9,7 @@ import {
   decodeDhcp,
   dhcpMessageFromFields,
   encodeDhcp,
+  serverId as serverIdOf,
   type DhcpMessage,
   type DhcpOptionInput,
 } from '../protocol/dhcp/index.js';
@@ -25,12 +26,6 @@ export interface SimulatedClientSpec {
   vendorClass?: string | null;
   /** Sets the broadcast flag (EDK2 does, iPXE does not). */
   broadcast?: boolean;
-}
-
-/** Option 54 as decoded; null when absent or not an address. */
-function serverIdOf(msg: DhcpMessage): string | null {
-  const o = msg.options.find((x) => x.code === 54);
-  return o !== undefined && o.value.kind === 'ip' ? o.value.ip : null;
 }
 
 function clientOptions(spec: SimulatedClientSpec): DhcpOptionInput[] {

@@ -325,7 +325,10 @@ export function decodeLink(linkType: number, data: Uint8Array): LinkFrame | Link
   return frame;
 }
 
-/** Names from the tcpdump.org / IANA LINKTYPE registry, for the link types a PXE capture may plausibly hold. */
+/**
+ * The one link-type table: names from the tcpdump.org / IANA LINKTYPE registry, for the link types a PXE capture
+ * may plausibly hold (every message that names a link type uses linkTypeName).
+ */
 const LINKTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0, 'NULL'],
   [1, 'ETHERNET'],
@@ -370,7 +373,9 @@ const LINKTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [192, 'PPI'],
   [195, 'IEEE802_15_4_WITHFCS'],
   [201, 'BLUETOOTH_HCI_H4_WITH_PHDR'],
+  [219, 'MPLS'],
   [220, 'USB_LINUX_MMAPPED'],
+  [226, 'IPNET'],
   [227, 'CAN_SOCKETCAN'],
   [228, 'IPV4'],
   [229, 'IPV6'],
@@ -385,6 +390,7 @@ const LINKTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [264, 'ETHERNET_MPACKET'],
   [274, 'ERF'],
   [276, 'LINUX_SLL2'],
+  [290, 'ETW'],
 ]);
 
 /** "ETHERNET (1)", "IEEE802_11_RADIOTAP (127)", or "unknown (n)". */

@@ -7,7 +7,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
-import { bootLine, formatBytes, formatFrames, formatRate, formatSeconds, formatSkipped } from './format.js';
+import { bootLabel, bootLine, formatBytes, formatFrames, formatRate, formatSeconds, formatSkipped } from './format.js';
 import { fitLine, renderTable, wrapText, type Cell, type Column } from './layout.js';
 
 export interface TextReportOptions {
@@ -99,9 +99,7 @@ function sessionBlock(s: BootSession, findings: Finding[], c: ChalkInstance, w: 
   lines.push(...fitLine(c.bold.cyan(`Client ${s.clientMac}`) + c.dim(`  ${who.join(' · ')}`), w, 2));
   if (s.uuid !== null) lines.push(`  UUID ${s.uuid}`);
   if (s.clientIp !== null) lines.push(`  address ${s.clientIp}`);
-  s.boots.forEach((b, i) =>
-    lines.push(...fitLine(`  ${s.boots.length > 1 ? `boot ${i + 1}: ` : 'boot: '}${bootLine(b)}`, w, 6)),
-  );
+  s.boots.forEach((b, i) => lines.push(...fitLine(`  ${bootLabel(s.boots, i)}: ${bootLine(b)}`, w, 6)));
   if (s.phases.length > 0) {
     lines.push(c.bold('  Timeline'));
     for (const p of s.phases) {

@@ -48,10 +48,20 @@ export function formatFrames(frames: readonly number[], max = 12): string {
   return `${parts.slice(0, max).join(', ')}, … (${sorted.length} frames)`;
 }
 
-/** The effective boot parameters of one round, as one line of text. */
+/**
+ * The label of one round's line: "boot" for a round the client took (numbered when there are several), "offer
+ * … not taken" for offers it saw and ignored, so an ignored offer never reads as what the client booted.
+ */
+export function bootLabel(boots: readonly EffectiveBoot[], i: number): string {
+  const n = boots.length > 1 ? ` ${i + 1}` : '';
+  return boots[i].accepted ? `boot${n}` : `offer${n} (not taken)`;
+}
+
+/** The effective boot parameters of one round, as one line of text (an ignored round says "offered"). */
 export function bootLine(b: EffectiveBoot): string {
   const parts: string[] = [];
-  parts.push(b.clientIp !== null ? `address ${b.clientIp}` : 'no address');
+  if (b.accepted) parts.push(b.clientIp !== null ? `address ${b.clientIp}` : 'no address');
+  else parts.push(b.clientIp !== null ? `offered ${b.clientIp}` : 'no address offered');
   if (b.offerFrom !== null) parts.push(`from ${b.offerFrom}`);
   parts.push(
     b.bootFile !== null ? `file ${JSON.stringify(b.bootFile)} (${b.bootFileSource})` : 'no boot file',

@@ -7,7 +7,7 @@
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
-import { bootLine, formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
+import { bootLabel, bootLine, formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
 import type { MermaidDiagram } from './mermaid.js';
 
 export interface HtmlDiagrams {
@@ -161,9 +161,7 @@ function sessionSection(s: BootSession, findings: Finding[], index: number, draw
   out.push('<dl>');
   if (s.uuid !== null) out.push(`<dt>UUID</dt><dd>${e(s.uuid)}</dd>`);
   if (s.clientIp !== null) out.push(`<dt>address</dt><dd>${e(s.clientIp)}</dd>`);
-  s.boots.forEach((b, i) =>
-    out.push(`<dt>boot${s.boots.length > 1 ? ` ${i + 1}` : ''}</dt><dd>${e(bootLine(b))}</dd>`),
-  );
+  s.boots.forEach((b, i) => out.push(`<dt>${e(bootLabel(s.boots, i))}</dt><dd>${e(bootLine(b))}</dd>`));
   out.push('</dl>');
 
   const sorted = [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);

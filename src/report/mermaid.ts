@@ -19,7 +19,7 @@ import type {
   DhcpTransaction,
   TftpTransfer,
 } from '../analysis/types.js';
-import { archName } from '../analysis/client-arch.js';
+import { archName } from '../protocol/dhcp/index.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
 import { formatBytes, formatOffset, formatRate, formatSeconds } from './format.js';

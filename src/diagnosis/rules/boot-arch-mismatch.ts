@@ -1,6 +1,8 @@
+import { archName } from '../../protocol/dhcp/index.js';
 import type { BootSession, TftpTransfer } from '../../analysis/types.js';
 import { archMismatch, fileArchLabel, type FileArch } from '../boot-files.js';
-import { archName, basename, type DhcpRound, relevantRounds, sameFile, serverOf } from '../facts.js';
+import { basename, sameFile, serverOf } from '../facts.js';
+import { type DhcpRound, relevantRounds } from '../rounds.js';
 import { clientLabel, framesText, listText, q, sessionFinding } from '../format.js';
 import { archSplitHint, counterpartFile, type ArchClass } from '../hints.js';
 import { IPXE, UEFI, type ClientFamily } from '../pxe-errors.js';

@@ -1,5 +1,7 @@
 import type { BootSession } from '../../analysis/types.js';
-import { bootFileOf, isUrl, roundsOf, serverOf } from '../facts.js';
+import { isHttpClientVendor, isUrl } from '../../protocol/dhcp/index.js';
+import { bootFileOf, serverOf } from '../facts.js';
+import { roundsOf } from '../rounds.js';
 import { clientLabel, listText, plural, q, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
@@ -25,11 +27,11 @@ function check(s: BootSession): Finding[] {
   const http = rounds.filter((r) => r.isHttpBoot);
   const offers = http.flatMap((r) => [...r.addressOffers, ...r.acks, ...r.proxyReplies]);
   if (http.length === 0 || offers.length === 0) return [];
-  const good = offers.some((o) => /^HTTPClient/i.test(o.vendorClass ?? '') && isUrl(bootFileOf(o) ?? ''));
+  const good = offers.some((o) => isHttpClientVendor(o.vendorClass) && isUrl(bootFileOf(o) ?? ''));
   if (good) return [];
   const servers = [...new Set(offers.map(serverOf))];
   const files = [...new Set(offers.map((e) => bootFileOf(e)).filter((f): f is string => f !== null))];
-  const echo = offers.some((o) => /^HTTPClient/i.test(o.vendorClass ?? ''));
+  const echo = offers.some((o) => isHttpClientVendor(o.vendorClass));
   const why = echo
     ? `the boot file ${files.length > 0 ? listText(files.map(q)) : '(none)'} is not a URL`
     : 'none echoes option 60 "HTTPClient"';

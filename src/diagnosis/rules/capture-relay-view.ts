@@ -1,5 +1,5 @@
 import type { DhcpEvent } from '../../analysis/types.js';
-import { sessionEvents } from '../facts.js';
+import { sessionEvents } from '../rounds.js';
 import { framesText, listText, finding } from '../format.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 

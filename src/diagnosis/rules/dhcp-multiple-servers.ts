@@ -1,5 +1,6 @@
 import type { BootSession, DhcpEvent } from '../../analysis/types.js';
-import { bootFileOf, hasBootInfo, relevantRounds, serverOf, tftpServerOf } from '../facts.js';
+import { bootFileOf, hasBootInfo, serverOf, tftpServerOf } from '../facts.js';
+import { relevantRounds } from '../rounds.js';
 import { clientLabel, listText, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';

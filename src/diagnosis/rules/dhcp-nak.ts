@@ -1,5 +1,6 @@
 import type { BootSession, DhcpEvent } from '../../analysis/types.js';
-import { isClientEvent, kindOf, serverOf, sessionEvents } from '../facts.js';
+import { isClientEvent, kindOf, serverOf } from '../facts.js';
+import { sessionEvents } from '../rounds.js';
 import { clientLabel, framesText, listText, plural, q, sessionFinding } from '../format.js';
 import { authoritativeHint } from '../hints.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';

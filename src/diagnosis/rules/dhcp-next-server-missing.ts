@@ -1,5 +1,7 @@
 import type { BootSession, DhcpEvent } from '../../analysis/types.js';
-import { bootFileOf, type DhcpRound, isIpv4, isUrl, relevantRounds, serverOf, ZERO_IP } from '../facts.js';
+import { isUrl } from '../../protocol/dhcp/index.js';
+import { bootFileOf, isIpv4, serverOf, ZERO_IP } from '../facts.js';
+import { type DhcpRound, relevantRounds } from '../rounds.js';
 import { clientLabel, q, sessionFinding } from '../format.js';
 import { bootFileHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';

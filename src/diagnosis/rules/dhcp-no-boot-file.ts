@@ -1,6 +1,7 @@
 import type { BootSession } from '../../analysis/types.js';
 import { archClassOf } from '../boot-files.js';
-import { type DhcpRound, hasBootInfo, relevantRounds, serverOf, ZERO_IP } from '../facts.js';
+import { hasBootInfo, serverOf, ZERO_IP } from '../facts.js';
+import { type DhcpRound, relevantRounds } from '../rounds.js';
 import { clientLabel, sessionFinding } from '../format.js';
 import { bootFileHint, counterpartFile } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';

@@ -1,5 +1,5 @@
 import type { BootSession } from '../../analysis/types.js';
-import { type DhcpRound, relaysIn, relevantRounds, serversOfOthers } from '../facts.js';
+import { type DhcpRound, relaysIn, relevantRounds, serversOfOthers } from '../rounds.js';
 import { at, clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';

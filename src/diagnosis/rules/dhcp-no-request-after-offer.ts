@@ -1,14 +1,8 @@
+import { isHttpClientVendor } from '../../protocol/dhcp/index.js';
 import type { BootSession } from '../../analysis/types.js';
 import { archClassOf } from '../boot-files.js';
-import {
-  type DhcpRound,
-  hasBootInfo,
-  isHttpBootClient,
-  kindOf,
-  relevantRounds,
-  serverOf,
-  ZERO_IP,
-} from '../facts.js';
+import { hasBootInfo, isHttpBootClient, kindOf, serverOf, ZERO_IP } from '../facts.js';
+import { type DhcpRound, relevantRounds } from '../rounds.js';
 import { clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
 import { bootFileHint, counterpartFile } from '../hints.js';
 import { BIOS, UEFI, clientMessage } from '../pxe-errors.js';
@@ -57,10 +51,7 @@ function causes(r: DhcpRound): { text: string[]; missingBootInfo: boolean } {
   const servers = new Set(offers.map(serverOf));
   if (servers.size >= 2)
     text.push(`offers come from ${servers.size} different servers (${listText([...servers])})`);
-  if (
-    r.clientEvents.some(isHttpBootClient) &&
-    !offers.some((o) => /^HTTPClient/i.test(o.vendorClass ?? ''))
-  ) {
+  if (r.clientEvents.some(isHttpBootClient) && !offers.some((o) => isHttpClientVendor(o.vendorClass))) {
     text.push('the client is an HTTP boot client and no offer echoes option 60 "HTTPClient" with a URL');
   }
   return { text, missingBootInfo };

@@ -1,5 +1,6 @@
 import type { BootSession } from '../../analysis/types.js';
-import { bootFileOf, relevantRounds, serverOf } from '../facts.js';
+import { bootFileOf, serverOf } from '../facts.js';
+import { relevantRounds } from '../rounds.js';
 import { clientLabel, framesText, listText, plural, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';

@@ -1,12 +1,6 @@
 import type { BootSession } from '../../analysis/types.js';
-import {
-  bootFileOf,
-  familyAt,
-  hasProxyOffer,
-  pxeClientAddressReplies,
-  serverOf,
-  unanswered4011,
-} from '../facts.js';
+import { bootFileOf, serverOf } from '../facts.js';
+import { familyAt, hasProxyOffer, pxeClientAddressReplies, unanswered4011 } from '../rounds.js';
 import { clientLabel, framesText, plural, q, sessionFinding } from '../format.js';
 import { removeVendorClassHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';

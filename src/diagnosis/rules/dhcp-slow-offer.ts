@@ -1,5 +1,5 @@
 import type { BootSession } from '../../analysis/types.js';
-import { relevantRounds } from '../facts.js';
+import { relevantRounds } from '../rounds.js';
 import { clientLabel, plural, seconds, sessionFinding } from '../format.js';
 import { BIOS, UEFI } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';

@@ -1,5 +1,6 @@
 import type { BootSession } from '../../analysis/types.js';
-import { basename, roundsOf, sameFile, serverOf } from '../facts.js';
+import { basename, sameFile, serverOf } from '../facts.js';
+import { roundsOf } from '../rounds.js';
 import { clientLabel, framesText, plural, q, sessionFinding } from '../format.js';
 import { ipxeChainHint } from '../hints.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';

@@ -1,5 +1,6 @@
 import type { BootSession } from '../../analysis/types.js';
-import { isProxyReply, serverOf, sessionEvents } from '../facts.js';
+import { isProxyReply, serverOf } from '../facts.js';
+import { sessionEvents } from '../rounds.js';
 import { clientLabel, framesText, listText, sessionFinding } from '../format.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
 

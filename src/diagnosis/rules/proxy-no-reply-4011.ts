@@ -1,13 +1,12 @@
 import type { BootSession } from '../../analysis/types.js';
+import { isProxyReply, serverOf } from '../facts.js';
 import {
   familyAt,
   hasProxyOffer,
-  isProxyReply,
   pxeClientAddressReplies,
-  serverOf,
   sessionEvents,
   unanswered4011,
-} from '../facts.js';
+} from '../rounds.js';
 import { clientLabel, framesText, plural, sessionFinding } from '../format.js';
 import { proxyServiceHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';

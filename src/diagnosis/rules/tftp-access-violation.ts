@@ -1,4 +1,4 @@
-import { requesterOf } from '../facts.js';
+import { requesterOf } from '../rounds.js';
 import { clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, biosTftpEcho, clientMessage } from '../pxe-errors.js';

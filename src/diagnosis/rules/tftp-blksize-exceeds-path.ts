@@ -1,4 +1,4 @@
-import { requesterOf } from '../facts.js';
+import { requesterOf } from '../rounds.js';
 import { clientLabel, ipClientLabel, q, finding } from '../format.js';
 import {
   ETHERNET_MAX_BLKSIZE,

@@ -1,4 +1,4 @@
-import { requesterOf } from '../facts.js';
+import { requesterOf } from '../rounds.js';
 import { clientLabel, ipClientLabel, listText, q, finding } from '../format.js';
 import { blksizeHint } from '../hints.js';
 import { BIOS, clientMessage } from '../pxe-errors.js';

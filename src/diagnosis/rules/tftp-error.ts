@@ -1,4 +1,4 @@
-import { requesterOf } from '../facts.js';
+import { requesterOf } from '../rounds.js';
 import { bytes, clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
 import { BIOS, UEFI, biosTftpEcho, clientMessage } from '../pxe-errors.js';
 import {

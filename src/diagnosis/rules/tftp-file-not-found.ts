@@ -1,5 +1,6 @@
 import { filenameOddities, probeKind } from '../boot-files.js';
-import { basename, requesterOf, serverOf } from '../facts.js';
+import { basename, serverOf } from '../facts.js';
+import { requesterOf } from '../rounds.js';
 import { clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
 import { bootFileHint, serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, biosTftpEcho, clientMessage } from '../pxe-errors.js';

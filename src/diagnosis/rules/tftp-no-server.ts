@@ -1,13 +1,6 @@
 import type { AnalysisResult, ArpQuery, BootSession, TftpTransfer } from '../../analysis/types.js';
-import {
-  isIpv4,
-  isServerEvent,
-  requesterOf,
-  roundsOf,
-  serverOf,
-  sessionEvents,
-  type DhcpRound,
-} from '../facts.js';
+import { isIpv4, isServerEvent, serverOf } from '../facts.js';
+import { requesterOf, roundsOf, sessionEvents, type DhcpRound } from '../rounds.js';
 import { clientLabel, framesText, ipClientLabel, listText, plural, q, finding } from '../format.js';
 import { bootFileHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';

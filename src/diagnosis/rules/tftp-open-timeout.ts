@@ -1,5 +1,5 @@
 import type { BootSession, TftpTransfer } from '../../analysis/types.js';
-import { requesterOf } from '../facts.js';
+import { requesterOf } from '../rounds.js';
 import { clientLabel, framesText, ipClientLabel, plural, q, finding } from '../format.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import { answered, answeredBy, isTsizeProbe, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';

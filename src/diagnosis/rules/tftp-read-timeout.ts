@@ -1,4 +1,4 @@
-import { requesterOf } from '../facts.js';
+import { requesterOf } from '../rounds.js';
 import { at, bytes, clientLabel, ipClientLabel, q, seconds, finding } from '../format.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import {

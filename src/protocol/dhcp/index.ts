@@ -21,7 +21,6 @@ export {
 } from './builder.js';
 export { summarizeDhcp } from './summary.js';
 export { optionValueToJson, dhcpMessageToJson, type JsonValue, type AnyOptionValue } from './json.js';
-export { clientArchitectures } from './facts.js';
 export {
   dhcpOptionName,
   encodeOption,
@@ -31,7 +30,7 @@ export {
 } from './options/registry.js';
 export { archFamily, archName, type ArchFamily, type ArchValue } from './options/arch.js';
 export { messageTypeName, messageTypeCode, MESSAGE_TYPE_NAMES } from './options/message-type.js';
-export { pxeVendorValue, pxeSubOptionName, isPxeVendorClass } from './options/pxe-vendor.js';
+export { pxeVendorValue, pxeSubOptionName } from './options/pxe-vendor.js';
 export type {
   PxeValue,
   PxeSubOption,
@@ -70,3 +69,4 @@ export type {
   VerbatimWire,
   WireItem,
 } from './types.js';
+export * from './facts.js';

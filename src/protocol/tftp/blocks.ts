@@ -26,3 +26,32 @@ export function unwrapBlock(prevAbsolute: number, wire16: number, wrapTo: 0 | 1 
   const result = prevAbsolute + delta;
   return result < 0 ? wire : result;
 }
+
+/**
+ * A transfer's running block count: unwraps each DATA and ACK number near the highest DATA block seen so far,
+ * learning the sender's wrap style at its first wrap (block 1 right after 65535 means it wraps to 1).
+ */
+export class BlockUnwrapper {
+  /** Block number that follows 65535 on this transfer, once seen. */
+  private wrapsTo: 0 | 1 | null = null;
+  /** Highest unwrapped DATA block so far: the reference the next number is placed near. */
+  private high = 0;
+
+  /** Unwraps a DATA block number (and moves the reference forward). */
+  data(wire16: number): number {
+    let v = unwrapBlock(this.high, wire16, this.wrapsTo ?? 0);
+    if (this.wrapsTo === null && v > 65535) {
+      if (wire16 === 1 && this.high === 65535) {
+        this.wrapsTo = 1;
+        v = 65536;
+      } else this.wrapsTo = 0;
+    }
+    if (v > this.high) this.high = v;
+    return v;
+  }
+
+  /** Unwraps an ACK block number against the DATA seen so far. */
+  ack(wire16: number): number {
+    return unwrapBlock(this.high, wire16, this.wrapsTo ?? 0);
+  }
+}

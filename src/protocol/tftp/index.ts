@@ -4,7 +4,7 @@ export { decodeTftp, type TftpDecodeOptions } from './decode.js';
 export { encodeTftp } from './encode.js';
 export * from './builders.js';
 export * from './errors.js';
-export { unwrapBlock } from './blocks.js';
+export { BlockUnwrapper, unwrapBlock } from './blocks.js';
 export { summarizeTftp } from './summary.js';
 export {
   BLKSIZE_MAX,

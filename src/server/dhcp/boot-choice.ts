@@ -3,6 +3,7 @@
  * breaks the chainload loop: the firmware loads iPXE, iPXE asks again and must get something else); a static
  * host's own file; an HTTP boot client gets a URL; else the file for its architecture (option 93).
  */
+import { isUrl } from '../../protocol/dhcp/index.js';
 import type { BootConfig, StaticHostConfig } from '../config/types.js';
 import type { BootChoice, BootClient } from './types.js';
 
@@ -13,10 +14,6 @@ export interface BootDecision {
 }
 
 const ARM64_UEFI_HTTP = 19;
-
-export function isUrl(file: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(file);
-}
 
 export function chooseBoot(
   client: BootClient,

@@ -7,10 +7,17 @@
  * option 60 "PXEClient" and the option 43 boot menu, then the port-4011 ACK with the boot file.
  */
 import { parseMac, parseIp, ipNumberToString } from '../../protocol/addr.js';
-import { buildDhcpReply, type DhcpMessage, type DhcpOptionInput } from '../../protocol/dhcp/index.js';
+import {
+  buildDhcpReply,
+  requestedAddress,
+  requestedBootItem,
+  serverId as serverIdOf,
+  type DhcpMessage,
+  type DhcpOptionInput,
+} from '../../protocol/dhcp/index.js';
 import type { PoolConfig, ServeConfig } from '../config/types.js';
 import { chooseBoot, type BootDecision } from './boot-choice.js';
-import { archCode, archLabel, classifyClient, optionIp, userClassLabel } from './client.js';
+import { archCode, archLabel, classifyClient, userClassLabel } from './client.js';
 import { FileLeaseStore, MemoryLeaseStore, type LeaseRecord, type LeaseStore } from './lease-store.js';
 import { AddressPool } from './pool.js';
 import {
@@ -22,7 +29,6 @@ import {
   orderOptions,
   proxyOfferVendorOptions,
   replyDestination,
-  requestedBootItem,
   uuidEcho,
 } from './reply.js';
 import type {
@@ -167,7 +173,7 @@ export class PxeDhcpEngine implements DhcpEngine {
   private discover(turn: Turn, pool: AddressPool, cfg: PoolConfig): void {
     const { msg, inbound } = turn;
     const mac = msg.chaddr;
-    const got = pool.allocate(mac, optionIp(msg, 50), inbound.now);
+    const got = pool.allocate(mac, requestedAddress(msg), inbound.now);
     if (!got.ok) return turn.ignore(got.reason, got.detail);
     const expires = inbound.now + this.offerHoldMs;
     pool.offer(mac, got.ip, expires);
@@ -179,8 +185,8 @@ export class PxeDhcpEngine implements DhcpEngine {
   private request(turn: Turn, pool: AddressPool, cfg: PoolConfig): void {
     const { msg, inbound } = turn;
     const mac = msg.chaddr;
-    const serverId = optionIp(msg, 54);
-    const requested = optionIp(msg, 50);
+    const serverId = serverIdOf(msg);
+    const requested = requestedAddress(msg);
     if (serverId !== null) {
       // SELECTING: the client chose an offer.
       if (serverId !== this.config.serverIp) {
@@ -244,10 +250,10 @@ export class PxeDhcpEngine implements DhcpEngine {
 
   private decline(turn: Turn, pool: AddressPool): void {
     const { msg, inbound } = turn;
-    const serverId = optionIp(msg, 54);
+    const serverId = serverIdOf(msg);
     if (serverId !== null && serverId !== this.config.serverIp)
       return turn.ignore('not-for-us', `DECLINE for server ${serverId}`);
-    const address = optionIp(msg, 50);
+    const address = requestedAddress(msg);
     if (address === null) return turn.ignore('malformed', 'DECLINE without option 50');
     const expires = inbound.now + this.declineHoldMs;
     if (!pool.decline(msg.chaddr, address, expires))
@@ -317,7 +323,7 @@ export class PxeDhcpEngine implements DhcpEngine {
     if (!client.pxeClient && !client.httpClient)
       return turn.ignore('not-pxe-client', 'proxy mode answers only option 60 PXEClient / HTTPClient');
     if (msg.messageType === 'REQUEST') {
-      const serverId = optionIp(msg, 54);
+      const serverId = serverIdOf(msg);
       if (serverId !== null && serverId !== this.config.serverIp)
         return turn.ignore(
           'other-server-selected',

@@ -4,13 +4,13 @@
  */
 import { parseMac } from '../../protocol/addr.js';
 import {
+  parameterRequestList,
   pxeVendorValue,
   type DhcpMessage,
   type DhcpOptionInput,
   type PxeSubValue,
 } from '../../protocol/dhcp/index.js';
 import type { PoolConfig, ProxyConfig } from '../config/types.js';
-import { findOption, requestedOptions } from './client.js';
 import type { BootChoice, DhcpDestination, DhcpInbound } from './types.js';
 
 const ZERO = '0.0.0.0';
@@ -28,7 +28,7 @@ const FILE_FIELD_MAX = 127;
  * few, and RFC 2132 9.8 lets the client state its priorities), then the rest in ours.
  */
 export function orderOptions(options: DhcpOptionInput[], request: DhcpMessage): DhcpOptionInput[] {
-  const prl = requestedOptions(request);
+  const prl = parameterRequestList(request);
   const rank = (code: number): number => {
     const i = prl.indexOf(code);
     return i === -1 ? prl.length : i;
@@ -119,29 +119,9 @@ export function bootItemVendorOptions(type: number, layer: number): DhcpOptionIn
   return { code: 43, value: pxeVendorValue([{ code: 71, value: { kind: 'bootItem', type, layer } }]) };
 }
 
-/** The boot item (PXE option 43 sub-option 71) a boot service request asks for; null when absent. */
-export function requestedBootItem(request: DhcpMessage): { type: number; layer: number } | null {
-  const o = findOption(request, 43);
-  if (o === undefined) return null;
-  const raw = o.raw;
-  for (let off = 0; off + 1 < raw.length;) {
-    const code = raw[off];
-    if (code === 255) break;
-    if (code === 0) {
-      off++;
-      continue;
-    }
-    const len = raw[off + 1];
-    if (code === 71 && len === 4 && off + 6 <= raw.length)
-      return { type: (raw[off + 2] << 8) | raw[off + 3], layer: (raw[off + 4] << 8) | raw[off + 5] };
-    off += 2 + len;
-  }
-  return null;
-}
-
 /** Option 97 (client UUID) echoed: the PXE spec has the server return it, dnsmasq does. */
 export function uuidEcho(request: DhcpMessage): DhcpOptionInput[] {
-  const o = findOption(request, 97);
+  const o = request.options.find((x) => x.code === 97);
   return o === undefined ? [] : [{ code: 97, raw: o.raw, value: o.value }];
 }
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dhcpMessageFromFields, type DhcpMessage } from '../../protocol/dhcp/index.js';
-import { decodeDhcp, encodeDhcp } from '../../protocol/dhcp/index.js';
+import { decodeDhcp, encodeDhcp, serverId } from '../../protocol/dhcp/index.js';
 import { BROADCAST_MAC, parseUdpFrame, udpFrames } from '../../net/frames.js';
 import { openPcapLink } from '../../net/pcap.js';
 import type { InterfaceFacts } from './interface.js';
@@ -48,9 +48,12 @@ export function probeAnswerOf(frame: Uint8Array, xid: number, mac: string): Prob
   const msg = decodeDhcp(parsed.datagram.payload);
   if (msg.op !== 2 || msg.xid !== xid || msg.chaddr !== mac) return null;
   if (msg.messageType !== 'OFFER' && msg.messageType !== null) return null;
-  const id = msg.options.find((o) => o.code === 54);
-  const serverId = id !== undefined && id.raw.length === 4 ? Array.from(id.raw).join('.') : null;
-  return { serverId, srcIp: parsed.datagram.srcIp, srcMac: parsed.datagram.srcMac, offered: msg.yiaddr };
+  return {
+    serverId: serverId(msg),
+    srcIp: parsed.datagram.srcIp,
+    srcMac: parsed.datagram.srcMac,
+    offered: msg.yiaddr,
+  };
 }
 
 /** Sends one probe DISCOVER on the interface and resolves with the servers that offered within `waitMs`. */

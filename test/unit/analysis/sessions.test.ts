@@ -96,6 +96,7 @@ describe('boot sessions', () => {
       {
         transaction: session.transactions[0].id,
         start: 0,
+        accepted: true,
         offerFrom: SERVER,
         clientIp: CLIENT_IP,
         tftpServer: SERVER,
@@ -319,6 +320,41 @@ describe('boot sessions', () => {
         boot.proxyServer,
       ],
       ['10.0.0.1', 'ipxe.efi', 'proxy', '10.0.0.5', 'proxy', '10.0.0.5'],
+    );
+  });
+
+  it('tells the round the client took from offers it ignored (a UEFI HTTP-boot attempt after its PXE boot)', () => {
+    const pxe = [opt.u16(93, 7), opt.text(60, 'PXEClient:Arch:00007:UNDI:003000')];
+    const http = [opt.u16(93, 16), opt.text(60, 'HTTPClient:Arch:00016:UNDI:003000')];
+    const tftp = new TftpScript(CLIENT_IP, SERVER, { frame: 40, t: 9 }, 0.0005);
+    tftp.read(2070, 50000, 'bootx64.efi', 4000, 1432, { blksize: '1432' });
+    const r = analyze([
+      ...dora({ xid: 1, t: 0, frame: 1, client: pxe, reply: { options: [opt.text(67, 'bootx64.efi')] } }),
+      // The firmware's HTTP-boot DISCOVERs are offered an address and a file, and never REQUESTed.
+      dhcp({ frame: 20, t: 4, type: 'DISCOVER', xid: 2, options: http }),
+      dhcp({
+        frame: 21,
+        t: 4.001,
+        type: 'OFFER',
+        xid: 2,
+        yiaddr: '10.77.0.150',
+        options: [opt.ip(54, SERVER), opt.text(67, 'http://10.77.0.1/x.efi'), opt.text(60, 'HTTPClient')],
+      }),
+      ...tftp.packets,
+    ]);
+    const [session] = r.sessions;
+    assert.deepEqual(
+      session.boots.map((b) => [b.accepted, b.clientIp, b.bootFile]),
+      [
+        [true, CLIENT_IP, 'bootx64.efi'],
+        [false, '10.77.0.150', 'http://10.77.0.1/x.efi'],
+      ],
+    );
+    assert.equal(session.clientIp, CLIENT_IP, "an address only offered is not the client's");
+    assert.equal(
+      session.phases.find((p) => p.frames.includes(40))?.kind,
+      'tftp-boot',
+      'the download after the ignored offer is still the boot file of the round taken',
     );
   });
 

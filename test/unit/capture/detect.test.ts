@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeBytes, notACaptureMessage, sniff } from '../../../src/capture/detect.js';
-import { isKnownLinkType, LINKTYPE, linkTypeName } from '../../../src/capture/linktypes.js';
+import { LINKTYPE_ETHERNET, linkTypeName } from '../../../src/protocol/link.js';
 
 describe('format sniffing', () => {
   it('knows every magic', () => {
@@ -29,10 +29,11 @@ describe('format sniffing', () => {
   });
 
   it('names link types for messages', () => {
-    assert.equal(linkTypeName(LINKTYPE.ETHERNET), 'ETHERNET (1)');
+    assert.equal(linkTypeName(LINKTYPE_ETHERNET), 'ETHERNET (1)');
     assert.equal(linkTypeName(113), 'LINUX_SLL (113)');
     assert.equal(linkTypeName(150), 'USER3 (150)');
     assert.equal(linkTypeName(4242), 'unknown (4242)');
-    assert.equal(isKnownLinkType(276), true);
+    assert.equal(linkTypeName(276), 'LINUX_SLL2 (276)');
+    assert.equal(linkTypeName(219), 'MPLS (219)');
   });
 });

@@ -9,6 +9,7 @@ import {
   u16Bytes,
   u32Bytes,
 } from '../bytes.js';
+import { isPxeClientVendor } from '../facts.js';
 import { OptionValueError, wrongKind, type DecodeContext, type OptionCodec } from './codec.js';
 import { hexCodec, hexValue, type HexValue } from './hex.js';
 import type { UintValue } from './integer.js';
@@ -236,13 +237,9 @@ function encodeSub(v: PxeSubValue): Uint8Array {
   }
 }
 
-export function isPxeVendorClass(vendorClass: string | null): boolean {
-  return vendorClass !== null && vendorClass.startsWith('PXEClient');
-}
-
 export const pxeVendorCodec: OptionCodec = {
   decode(raw: Uint8Array, ctx: DecodeContext) {
-    if (!isPxeVendorClass(ctx.vendorClass)) return hexValue(raw);
+    if (!isPxeClientVendor(ctx.vendorClass)) return hexValue(raw);
     const suboptions = splitSubOptions(raw, true).map((s): PxeSubOption => {
       const name = pxeSubOptionName(s.code);
       if (s.data === null) return { code: s.code, name, value: { kind: 'none' } };

@@ -3,6 +3,7 @@
  * captures (fixtures/captures/lab): frame numbers rise with time, dnsmasq answers every DISCOVER it saw
  * with its own OFFER, TFTP answers come from a fresh server port, DATA/ACK pairs fill the frame numbers.
  */
+import { effectiveBoots } from '../../../../src/analysis/effective-boot.js';
 import type {
   AnalysisResult,
   ArpQuery,
@@ -572,7 +573,11 @@ export class SessionBuilder {
       transactions: this.transactions,
       transfers: this.transfers,
       phases: [],
-      boots: [],
+      // What the client boots is the analysis's model, computed the analyzer's way from these transactions.
+      boots: effectiveBoots(
+        this.transactions.filter((tx) => !tx.port4011),
+        this.transactions.filter((tx) => tx.port4011),
+      ),
       start: times.length > 0 ? Math.min(...times) : 0,
       end: times.length > 0 ? Math.max(...times) : 0,
     };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BlockUnwrapper } from '../../../src/analysis/block-numbers.js';
+import { BlockUnwrapper } from '../../../src/protocol/tftp/index.js';
 
 function run(raw: number[]): number[] {
   const u = new BlockUnwrapper();
