@@ -7,7 +7,15 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
-import { bootLabel, bootLine, formatBytes, formatFrames, formatRate, formatSeconds, formatSkipped } from './format.js';
+import {
+  bootLabel,
+  bootLine,
+  formatBytes,
+  formatFrames,
+  formatRate,
+  formatSeconds,
+  formatSkipped,
+} from './format.js';
 import { fitLine, renderTable, wrapText, type Cell, type Column } from './layout.js';
 
 export interface TextReportOptions {
