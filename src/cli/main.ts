@@ -6,6 +6,7 @@ import { analyzeCommand } from './commands/analyze.js';
 import { decodeCommand } from './commands/decode.js';
 import { diagramCommand } from './commands/diagram.js';
 import { fixtureCommand } from './commands/fixture.js';
+import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 import { rejectUnparsedNumbers } from './options.js';
 import { packageVersion } from './version.js';
@@ -36,9 +37,10 @@ export async function main(argv: string[]): Promise<number> {
       .command(diagramCommand())
       .command(serveCommand(setExit))
       .command(fixtureCommand())
+      .command(replayCommand(setExit))
       .middleware((parsed) => rejectUnparsedNumbers(parsed, argv))
       .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
-      .demandCommand(1, 'Name a command: decode, analyze, diagram, serve or fixture.')
+      .demandCommand(1, 'Name a command: decode, analyze, diagram, serve, replay or fixture.')
       .strict()
       .recommendCommands()
       .help()

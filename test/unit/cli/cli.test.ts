@@ -197,3 +197,28 @@ test('help wraps descriptions at word boundaries', () => {
   // Every wrapped continuation starts a word: no line ends inside "stdin", "reads", "with" etc.
   assert.doesNotMatch(r.stdout, /\b(st|rea|wit|captur)\n/);
 });
+
+test('replay: exit 0 for the same answers, 1 when they differ, 2 when nothing can be replayed', () => {
+  const same = run(['replay', happy()]);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stdout, /Reference configuration inferred from the capture/);
+  assert.match(same.stdout, /Result: the same answers/);
+  const silent = run(['replay', capture('lab-failures/proxy-silent-4011/capture.pcapng')]);
+  assert.equal(silent.code, 1, silent.stderr);
+  assert.match(
+    silent.stdout,
+    /≠ 4011 REQUEST → ACK from 10\.77\.0\.1 \(frame 26\)\n\s+answer: captured none, now ACK/,
+  );
+  assert.match(silent.stdout, /explains the analyze finding proxy\.no-reply-4011/);
+  const json = run(['replay', '--json', capture('lab-failures/proxy-silent-4011/capture.pcapng')]);
+  assert.equal(json.code, 1);
+  const doc = JSON.parse(json.stdout) as { differences: number; clients: { mac: string }[] };
+  assert.equal(doc.differences, 1);
+  assert.equal(doc.clients[0].mac, '52:54:00:12:34:56');
+  const none = run(['replay', capture('lab/no-dhcp-server/capture.pcapng')]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^pxe-doctor: .*never got an offer.*nothing sent\n$/);
+  const bad = run(['replay', happy(), '--client', 'nope']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--client nope: not a MAC address/);
+});

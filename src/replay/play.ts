@@ -1,0 +1,253 @@
+/**
+ * Plays one client's script against a target, as that client would: each request goes out again with a new
+ * xid; a REQUEST names the server and address of the new OFFER; the 4011 request goes to the new boot server;
+ * the TFTP reads go to the new TFTP server and ask for the new boot file. Each answer is compared with the
+ * captured one as it comes (report/replay-model.ts).
+ */
+import { randomInt } from 'node:crypto';
+import type { Finding } from '../diagnosis/types.js';
+import type { DhcpMessage } from '../protocol/dhcp/index.js';
+import {
+  clientReplay,
+  compareDhcpAnswer,
+  compareTftpAnswer,
+  effectiveBootFile,
+  effectiveTftpServer,
+  exchangeStatus,
+  type ClientReplay,
+  type ExchangeDiff,
+  type FieldDiff,
+} from '../report/replay-model.js';
+import { patchRequest } from './patch.js';
+import type { CapturedDhcp, ClientScript, DhcpStep, TftpStep } from './script.js';
+import type { ReplayTarget } from './target.js';
+
+const ZERO = '0.0.0.0';
+const BROADCAST = '255.255.255.255';
+
+/** What one answer says, whether captured or new: enough to pair answers and to follow them. */
+interface Answer {
+  message: DhcpMessage;
+  server: string;
+  frame: number | null;
+}
+
+function optionIp(msg: DhcpMessage, code: number): string | null {
+  const o = msg.options.find((x) => x.code === code);
+  return o === undefined || o.raw.length !== 4 ? null : Array.from(o.raw).join('.');
+}
+
+function serverOf(msg: DhcpMessage, src: string): string {
+  return optionIp(msg, 54) ?? src;
+}
+
+/** An address offer (yiaddr set) or a proxyDHCP / boot-service answer (none): pairs are made within a role. */
+function role(msg: DhcpMessage): 'address' | 'boot' {
+  return msg.yiaddr === ZERO ? 'boot' : 'address';
+}
+
+export interface PlayContext {
+  target: ReplayTarget;
+  findings: readonly Finding[];
+  /** Stop after the offers: no REQUEST, no 4011, no TFTP. */
+  discoverOnly?: boolean;
+  /** New xids; default random. */
+  newXid?: () => number;
+}
+
+/** The client's state as the new answers shape it. */
+class Follow {
+  readonly xids = new Map<number, number>();
+  /** Captured server address → the new server playing its part. */
+  readonly servers = new Map<string, string>();
+  /** Captured boot file → the one the new answers name. */
+  readonly bootFiles = new Map<string, string | null>();
+  /** New OFFERs by captured xid. */
+  readonly offers = new Map<number, Answer[]>();
+  leased: string | null = null;
+  /** The new answers named no boot file where the captured ones did: the client stops loading. */
+  noBootFile = false;
+
+  server(captured: string): string {
+    return this.servers.get(captured) ?? captured;
+  }
+}
+
+export async function playClient(script: ClientScript, ctx: PlayContext): Promise<ClientReplay> {
+  const follow = new Follow();
+  const newXid = ctx.newXid ?? ((): number => randomInt(1, 0xffffffff));
+  const exchanges: ExchangeDiff[] = [];
+  for (const step of script.steps) {
+    if (step.kind === 'dhcp') {
+      const type = step.request.message.messageType;
+      if (ctx.discoverOnly === true && (type !== 'DISCOVER' || step.port === 4011)) continue;
+      exchanges.push(...(await playDhcp(step, follow, ctx, newXid)));
+    } else {
+      if (ctx.discoverOnly === true) continue;
+      exchanges.push(await playTftp(step, follow, ctx));
+    }
+  }
+  for (const e of exchanges) if (e.status === 'differs') e.explains = explained(e, script.mac, ctx.findings);
+  return clientReplay(script.mac, exchanges);
+}
+
+function skipped(label: string, step: DhcpStep, note: string): ExchangeDiff {
+  return {
+    label,
+    clientFrame: step.request.frame,
+    capturedFrames: step.answers.map((a) => a.frame),
+    status: 'skipped',
+    fields: [],
+    note,
+    explains: [],
+  };
+}
+
+async function playDhcp(
+  step: DhcpStep,
+  follow: Follow,
+  ctx: PlayContext,
+  newXid: () => number,
+): Promise<ExchangeDiff[]> {
+  const msg = step.request.message;
+  const type = msg.messageType ?? 'BOOTREQUEST';
+  const label = step.port === 4011 ? `4011 ${type}` : `DHCP ${type}`;
+  let xid = follow.xids.get(msg.xid);
+  if (xid === undefined) follow.xids.set(msg.xid, (xid = newXid()));
+
+  let serverId: string | undefined;
+  let requestedIp: string | undefined;
+  const capturedServer = optionIp(msg, 54);
+  if (step.port === 67 && type === 'REQUEST' && capturedServer !== null) {
+    // SELECTING: the client takes the new offer of the server it chose in the capture.
+    const offers = (follow.offers.get(msg.xid) ?? []).filter((o) => role(o.message) === 'address');
+    const mapped = follow.servers.get(capturedServer);
+    const chosen = offers.find((o) => o.server === mapped) ?? (offers.length === 1 ? offers[0] : undefined);
+    if (chosen === undefined)
+      return [skipped(label, step, 'not sent: no new OFFER of an address to request')];
+    serverId = chosen.server;
+    requestedIp = chosen.message.yiaddr;
+  }
+  const ciaddr = msg.ciaddr !== ZERO ? (follow.leased ?? msg.ciaddr) : undefined;
+  const dst = step.request.dst === BROADCAST ? BROADCAST : follow.server(step.request.dst);
+  const bytes = patchRequest(step.request.bytes, { xid, ciaddr, serverId, requestedIp });
+  const received = await ctx.target.dhcp({ bytes, port: step.port, dst, src: ciaddr ?? ZERO });
+  const fresh = received
+    .filter((r) => r.message.xid === xid && r.message.op === 2)
+    .map((r): Answer => ({ message: r.message, server: serverOf(r.message, r.src), frame: null }));
+  const captured = step.answers.map((a: CapturedDhcp): Answer => ({
+    message: a.message,
+    server: serverOf(a.message, a.src),
+    frame: a.frame,
+  }));
+  if (type === 'DISCOVER') follow.offers.set(msg.xid, fresh);
+  return pairAnswers(label, step, captured, fresh, follow);
+}
+
+/**
+ * Pairs captured and new answers: by the server that plays the captured server's part when known, else the
+ * first unpaired answer of the same role (address or boot). Each pair is one exchange; an answer without a
+ * partner is one too (the other side: none).
+ */
+function pairAnswers(
+  label: string,
+  step: DhcpStep,
+  captured: Answer[],
+  fresh: Answer[],
+  follow: Follow,
+): ExchangeDiff[] {
+  const unused = [...fresh];
+  const out: ExchangeDiff[] = [];
+  const pick = (i: number): Answer | null => (i < 0 ? null : unused.splice(i, 1)[0]);
+  // First the answers from the server that plays the captured one's part (or has its address) …
+  const partners = captured.map((c) => {
+    const who = follow.servers.get(c.server) ?? c.server;
+    return pick(unused.findIndex((r) => role(r.message) === role(c.message) && r.server === who));
+  });
+  // … then, for servers not met yet, any answer of the same role.
+  captured.forEach((c, k) => {
+    if (partners[k] === null && !follow.servers.has(c.server))
+      partners[k] = pick(unused.findIndex((r) => role(r.message) === role(c.message)));
+  });
+  captured.forEach((c, k) => {
+    const r = partners[k];
+    if (r !== null) learn(c, r, follow);
+    out.push(exchange(`${label} → ${answerName(c)}`, step, c, r));
+  });
+  for (const r of unused) out.push(exchange(`${label} → ${answerName(r)}`, step, null, r));
+  if (out.length === 0) out.push(exchange(`${label} → no answer`, step, null, null));
+  return out;
+}
+
+function answerName(a: Answer): string {
+  return `${a.message.messageType ?? 'BOOTREPLY'} from ${a.server}`;
+}
+
+/** What a pair teaches about the new server: who plays whom, the client's address, the boot file and server. */
+function learn(c: Answer, r: Answer, follow: Follow): void {
+  follow.servers.set(c.server, r.server);
+  const type = r.message.messageType;
+  if (type === 'ACK' && r.message.yiaddr !== ZERO && role(r.message) === 'address')
+    follow.leased = r.message.yiaddr;
+  if (type !== 'ACK') return;
+  const capturedTftp = effectiveTftpServer(c.message);
+  const newTftp = effectiveTftpServer(r.message);
+  if (capturedTftp !== null && newTftp !== null) follow.servers.set(capturedTftp, newTftp);
+  const capturedFile = effectiveBootFile(c.message);
+  const newFile = effectiveBootFile(r.message);
+  if (capturedFile !== null) {
+    follow.bootFiles.set(capturedFile, newFile);
+    follow.noBootFile = newFile === null;
+  } else if (newFile !== null) follow.noBootFile = false;
+}
+
+function exchange(label: string, step: DhcpStep, c: Answer | null, r: Answer | null): ExchangeDiff {
+  const sameServer = c === null || r === null || c.server === r.server;
+  const fields = compareDhcpAnswer(c?.message ?? null, r?.message ?? null, sameServer);
+  return {
+    label,
+    clientFrame: step.request.frame,
+    capturedFrames: c?.frame != null ? [c.frame] : [],
+    status: exchangeStatus(fields),
+    fields,
+    note: step.sends > 1 ? `the client sent it ${step.sends} times in the capture` : null,
+    explains: [],
+  };
+}
+
+async function playTftp(step: TftpStep, follow: Follow, ctx: PlayContext): Promise<ExchangeDiff> {
+  const label = `TFTP RRQ ${step.filename}${step.probe ? ' (size probe)' : ''}`;
+  const base = { label, clientFrame: step.frame, capturedFrames: step.frames.slice(1, 2), explains: [] };
+  const mapped = follow.bootFiles.get(step.filename);
+  if (follow.noBootFile || mapped === null)
+    return { ...base, status: 'skipped', fields: [], note: 'not sent: the new answers name no boot file' };
+  const filename = mapped ?? step.filename;
+  const server = follow.server(step.server);
+  const answer = await ctx.target.tftp({
+    server,
+    filename,
+    mode: step.mode,
+    options: step.options,
+    probe: step.probe,
+    client: follow.leased ?? ZERO,
+  });
+  const fields: FieldDiff[] = compareTftpAnswer(step.answer, answer);
+  const notes: string[] = [];
+  if (filename !== step.filename) notes.push(`asked for ${filename}, the boot file the new answers name`);
+  if (server !== step.server) notes.push(`sent to ${server}, the TFTP server the new answers name`);
+  return {
+    ...base,
+    status: exchangeStatus(fields),
+    fields,
+    note: notes.length > 0 ? notes.join('; ') : null,
+  };
+}
+
+/** The findings whose evidence includes the exchange's frames (the client's request or the captured answer). */
+function explained(e: ExchangeDiff, mac: string, findings: readonly Finding[]): string[] {
+  const frames = new Set([e.clientFrame, ...e.capturedFrames]);
+  const ids = findings
+    .filter((f) => (f.client === null || f.client === mac) && f.frames.some((n) => frames.has(n)))
+    .map((f) => f.ruleId);
+  return [...new Set(ids)];
+}
