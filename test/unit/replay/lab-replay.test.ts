@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dhcpMessageFromFields, encodeDhcp } from '../../../src/protocol/dhcp/index.js';
 import { DiskFiles, replayCapture, type ReferenceSetup } from '../../../src/replay/index.js';
 import { parseServeConfig } from '../../../src/server/config/validate.js';
-import { udpFrames } from '../../../src/server/net/frames.js';
+import { udpFrames } from '../../../src/net/frames.js';
 import type { ReplayReport } from '../../../src/report/replay-model.js';
 import { projectRoot } from '../../support/fixtures.js';
 
