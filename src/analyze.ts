@@ -9,7 +9,6 @@ import type { Timestamp } from './capture/timestamp.js';
 import { diagnose } from './diagnosis/engine.js';
 import type { Finding } from './diagnosis/types.js';
 import { decodeCapture, type DecodeSummary } from './protocol/decode-stream.js';
-import type { DecodedPacket } from './protocol/packet.js';
 import { formatDecodeWarning } from './report/warnings.js';
 
 export interface AnalyzeOptions extends AnalyzerOptions {
@@ -18,10 +17,6 @@ export interface AnalyzeOptions extends AnalyzerOptions {
   label?: string;
   /** Called now and then with the number of frames read (progress display). */
   progress?: (frames: number) => void;
-  /** Sees every decoded DHCP/TFTP packet after the analysis did (replay reads the client's own messages). */
-  onPacket?: (p: DecodedPacket) => void;
-  /** Keep TFTP DATA's file bytes for onPacket (default false: the analysis reads only their length). */
-  keepTftpData?: boolean;
 }
 
 export interface AnalyzeOutcome {
@@ -48,16 +43,13 @@ export async function analyzeCapture(
       lastFrame: (ts) => {
         last = ts;
       },
-      packet: (p) => {
-        get().addPacket(p);
-        opts.onPacket?.(p);
-      },
+      packet: (p) => get().addPacket(p),
       arp: (a) => get().addArp(a),
       icmpUnreachable: (i) => get().addIcmpUnreachable(i),
       fragmentLoss: (f) => get().addFragmentLoss(f),
     },
     // The analysis reads DATA lengths, never the file bytes.
-    { signal: opts.signal, progress: opts.progress, keepTftpData: opts.keepTftpData ?? false },
+    { signal: opts.signal, progress: opts.progress, keepTftpData: false },
   );
   const label = opts.label ?? source.label;
   const result = get().finish({

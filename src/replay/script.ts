@@ -3,7 +3,12 @@
  * the DHCP messages it sent (retransmissions folded into one step), its port-4011 requests and its TFTP reads.
  * Built in one pass over the capture beside the analysis, whose transfers say how each TFTP read ended.
  */
-import { analyzeCapture } from '../analyze.js';
+import { Analyzer } from '../analysis/analyzer.js';
+import { toFrameSource } from '../capture/frame-source.js';
+import type { Timestamp } from '../capture/timestamp.js';
+import { diagnose } from '../diagnosis/engine.js';
+import { decodeCapture } from '../protocol/decode-stream.js';
+import { formatDecodeWarning } from '../report/warnings.js';
 import type { AnalysisResult, TftpTransfer } from '../analysis/types.js';
 import type { Finding } from '../diagnosis/types.js';
 import { encodeDhcp, type DhcpMessage } from '../protocol/dhcp/index.js';
@@ -94,16 +99,12 @@ export async function readClientScripts(
   const requests: DhcpPacketRecord[] = [];
   const replies: DhcpPacketRecord[] = [];
   const hashes = new DataHashes(opts.keepData);
-  const { result, findings } = await analyzeCapture(input, {
-    label: opts.label,
-    keepTftpData: true,
-    onPacket: (p: DecodedPacket) => {
-      if (p.protocol === 'dhcp') {
-        // A relay's copy of a request comes from port 67: the client's own sending is the one to play.
-        if (p.dhcp.op === 1 && p.srcPort !== SERVER_PORT) requests.push(p);
-        else if (p.dhcp.op === 2) replies.push(p);
-      } else hashes.add(p);
-    },
+  const { result, findings } = await analyzeWithPackets(input, opts.label, (p) => {
+    if (p.protocol === 'dhcp') {
+      // A relay's copy of a request comes from port 67: the client's own sending is the one to play.
+      if (p.dhcp.op === 1 && p.srcPort !== SERVER_PORT) requests.push(p);
+      else if (p.dhcp.op === 2) replies.push(p);
+    } else hashes.add(p);
   });
   const scripts = new Map<string, ClientStep[]>();
   const stepsOf = (mac: string): ClientStep[] => {
@@ -131,6 +132,50 @@ export async function readClientScripts(
     clients.push({ mac, steps });
   }
   return { analysis: result, findings, clients };
+}
+
+/**
+ * The analysis of a capture, as `analyze` makes it, with every decoded packet also handed to `onPacket` —
+ * TFTP DATA with its bytes, which the analysis itself never keeps.
+ */
+async function analyzeWithPackets(
+  input: string,
+  label: string | undefined,
+  onPacket: (p: DecodedPacket) => void,
+): Promise<{ result: AnalysisResult; findings: Finding[] }> {
+  const source = toFrameSource(input);
+  let first: Timestamp | null = null;
+  let last: Timestamp | null = null;
+  let analyzer: Analyzer | null = null;
+  const get = (): Analyzer => (analyzer ??= new Analyzer({ origin: first ?? undefined }));
+  const decode = await decodeCapture(
+    source,
+    {
+      firstFrame: (ts) => (first = ts),
+      lastFrame: (ts) => (last = ts),
+      packet: (p) => {
+        get().addPacket(p);
+        onPacket(p);
+      },
+      arp: (a) => get().addArp(a),
+      icmpUnreachable: (i) => get().addIcmpUnreachable(i),
+      fragmentLoss: (f) => get().addFragmentLoss(f),
+    },
+    { keepTftpData: true },
+  );
+  const result = get().finish({
+    file: label ?? source.label,
+    format: decode.capture.format,
+    compressed: decode.capture.compressed,
+    linkTypes: decode.linkTypes,
+    frames: decode.frames,
+    skipped: decode.skipped,
+    warnings: decode.warnings.map(formatDecodeWarning),
+    truncated: decode.fatal || decode.warnings.some((w) => w.offset !== null),
+    firstTs: first,
+    lastTs: last,
+  });
+  return { result, findings: diagnose(result) };
 }
 
 function frameOf(s: ClientStep): number {
