@@ -8,6 +8,13 @@
  *   kernel's UDP (the TFTP client). `openUdpLink` (udp-link.ts) is the kernel socket.
  *
  * Everything that sends (wire-exchange.ts, tftp-client.ts) takes a link and never opens a device itself.
+ *
+ * The rest of src/net, on top of these: frames.ts (Ethernet/IPv4/UDP frames built and parsed with the
+ * protocol codecs), dhcp-client.ts (a simulated client's DISCOVER → OFFER → REQUEST → ACK over a
+ * DhcpExchange function), wire-exchange.ts (that exchange as frames on a FrameLink: `linkExchange(link)`,
+ * or `openWireExchange(device)` through libpcap), load-generator.ts (many clients at once), tftp-client.ts
+ * (`tftpGet`: RRQ with blksize/windowsize/tsize over a DatagramLink), errors.ts (InterfaceError). The server
+ * side of an in-memory segment is the server's `attachDhcpEngine(link, …)` (server/net/edge.ts).
  */
 import type { Timestamp } from '../capture/timestamp.js';
 
