@@ -17,6 +17,11 @@ export interface AnalyzeOptions extends AnalyzerOptions {
   label?: string;
   /** Called now and then with the number of frames read (progress display). */
   progress?: (frames: number) => void;
+  /**
+   * Called with the analyzer as soon as it exists (before the first record), so a live caller can take
+   * snapshot()s or tick() it while the capture is read.
+   */
+  analyzer?: (a: Analyzer) => void;
 }
 
 export interface AnalyzeOutcome {
@@ -33,7 +38,13 @@ export async function analyzeCapture(
   let first: Timestamp | null = null;
   let last: Timestamp | null = null;
   let analyzer: Analyzer | null = null;
-  const get = (): Analyzer => (analyzer ??= new Analyzer({ ...opts, origin: first ?? undefined }));
+  const get = (): Analyzer => {
+    if (analyzer === null) {
+      analyzer = new Analyzer({ ...opts, origin: first ?? undefined });
+      opts.analyzer?.(analyzer);
+    }
+    return analyzer;
+  };
   const decode = await decodeCapture(
     source,
     {

@@ -20,8 +20,12 @@ export function severityRank(s: Severity): number {
   return RANK[s];
 }
 
+function chosenRules(opts: DiagnoseOptions): Rule[] {
+  return opts.rules === undefined ? [...RULES] : selectRules(opts.rules).rules;
+}
+
 export function diagnose(analysis: AnalysisResult, opts: DiagnoseOptions = {}): Finding[] {
-  const rules = opts.rules === undefined ? [...RULES] : selectRules(opts.rules).rules;
+  const rules = chosenRules(opts);
   const ctx: RuleContext = { analysis };
   const found: Finding[] = [];
   const sessions: BootSession[] = Array.isArray(analysis?.sessions) ? analysis.sessions : [];
@@ -30,6 +34,30 @@ export function diagnose(analysis: AnalysisResult, opts: DiagnoseOptions = {}): 
     if (rule.checkSession) {
       for (const s of sessions) collect(found, rule, s, () => rule.checkSession?.(s, ctx) ?? []);
     }
+  }
+  return sortFindings(found);
+}
+
+/** The session rules on one session (live capture: a session is diagnosed as soon as it closes). */
+export function diagnoseSession(
+  session: BootSession,
+  analysis: AnalysisResult,
+  opts: DiagnoseOptions = {},
+): Finding[] {
+  const ctx: RuleContext = { analysis };
+  const found: Finding[] = [];
+  for (const rule of chosenRules(opts)) {
+    if (rule.checkSession) collect(found, rule, session, () => rule.checkSession?.(session, ctx) ?? []);
+  }
+  return sortFindings(found);
+}
+
+/** The capture-wide rules only (live capture: once, when it stops). */
+export function diagnoseCaptureWide(analysis: AnalysisResult, opts: DiagnoseOptions = {}): Finding[] {
+  const ctx: RuleContext = { analysis };
+  const found: Finding[] = [];
+  for (const rule of chosenRules(opts)) {
+    if (rule.checkCapture) collect(found, rule, null, () => rule.checkCapture?.(ctx) ?? []);
   }
   return sortFindings(found);
 }

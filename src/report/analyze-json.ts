@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../analysis/types.js';
 import type { Finding } from '../diagnosis/types.js';
+import { verdictsOf, type ClientVerdict } from '../diagnosis/verdict.js';
 
 /** Schema version of the `analyze --json` document (docs/json-schema.md); bumped on incompatible change. */
 export const ANALYSIS_SCHEMA_VERSION = 1;
@@ -11,10 +12,12 @@ export interface AnalysisDocument {
   sessions: AnalysisResult['sessions'];
   orphanTransfers: AnalysisResult['orphanTransfers'];
   findings: Finding[];
+  /** One per session, in session order (diagnosis/verdict.ts): what the text report's Verdict lines say. */
+  verdicts: ClientVerdict[];
   stats: AnalysisResult['stats'] & { findings: Record<Finding['severity'], number> };
 }
 
-/** The one JSON document of `analyze --json`: {capture, sessions, findings, stats}. */
+/** The one JSON document of `analyze --json`: {capture, sessions, findings, verdicts, stats}. */
 export function analysisDocument(
   result: AnalysisResult,
   findings: Finding[],
@@ -29,6 +32,7 @@ export function analysisDocument(
     sessions: result.sessions,
     orphanTransfers: result.orphanTransfers,
     findings,
+    verdicts: verdictsOf(result, findings),
     stats: { ...result.stats, findings: counts },
   };
 }

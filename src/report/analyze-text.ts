@@ -6,6 +6,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
+import { verdictOf, type ClientVerdict, type VerdictStatus } from '../diagnosis/verdict.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
 import {
   bootLabel,
@@ -64,19 +65,11 @@ export function renderAnalysisText(
       ...fitLine(`  ${c.yellow('no PXE client')}: the capture holds no DHCP exchange of a client.`, w),
     );
   }
-  for (const s of result.sessions)
-    out.push(
-      // Continuation lines start under the verdict's text: 2 + MAC (17) + 1 + label (4) + 2.
-      ...fitLine(
-        `  ${verdictLine(
-          s,
-          findings.filter((f) => f.client === s.clientMac),
-          c,
-        )}`,
-        w,
-        24,
-      ),
-    );
+  for (const s of result.sessions) {
+    const v = verdictOf(s, findings, result);
+    // Continuation lines start under the verdict's text: 2 + MAC (17) + 1 + label + 2.
+    out.push(...fitLine(`  ${verdictLine(s, v, c)}`, w, 22 + VERDICT_LABEL[v.status].length));
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -209,29 +202,17 @@ function hintLines(hint: string): string[] {
   return hint.split('\n').filter((l) => l.trim() !== '');
 }
 
-function verdictLine(s: BootSession, findings: Finding[], c: ChalkInstance): string {
-  const worst = findings.reduce<Severity | null>(
-    (w, f) => (w === null || SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[w] ? f.severity : w),
-    null,
-  );
-  const label = s.clientMac.padEnd(17);
-  if (worst === 'error') {
-    const first = findings.find((f) => f.severity === 'error');
-    return `${label} ${c.red.bold('FAIL')}  ${first?.title ?? ''}`;
-  }
-  if (worst === 'warn') {
-    const first = findings.find((f) => f.severity === 'warn');
-    return `${label} ${c.yellow.bold('WARN')}  ${first?.title ?? ''}`;
-  }
-  const booted = s.transfers.filter((t) => t.outcome === 'complete');
-  const what =
-    booted.length > 0
-      ? `loaded ${booted
-          .map((t) => t.filename)
-          .slice(0, 4)
-          .join(', ')}${booted.length > 4 ? ', …' : ''}`
-      : 'no problem seen';
-  return `${label} ${c.green.bold('OK  ')}  ${what}`;
+const VERDICT_LABEL: Record<VerdictStatus, string> = {
+  fail: 'FAIL',
+  warn: 'WARN',
+  ok: 'OK  ',
+  unknown: 'UNKNOWN',
+  incomplete: 'INCOMPLETE',
+};
+
+function verdictLine(s: BootSession, v: ClientVerdict, c: ChalkInstance): string {
+  const colour = v.status === 'fail' ? c.red.bold : v.status === 'ok' ? c.green.bold : c.yellow.bold;
+  return `${s.clientMac.padEnd(17)} ${colour(VERDICT_LABEL[v.status])}  ${v.reason}`;
 }
 
 /** A width less some indent; no limit stays no limit. */

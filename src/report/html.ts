@@ -6,6 +6,7 @@
  */
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
+import { concernsSession as concerns, verdictOf, type VerdictStatus } from '../diagnosis/verdict.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
 import { bootLabel, bootLine, formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
 import type { MermaidDiagram } from './mermaid.js';
@@ -75,14 +76,9 @@ export function renderHtmlReport(
   if (result.sessions.length === 0)
     body.push('<li>No PXE client: the capture holds no DHCP exchange of a client.</li>');
   for (const s of result.sessions) {
-    const fs = findings.filter((f) => concerns(f, s));
-    const worst = fs.map((f) => f.severity).sort((a, b) => SEVERITY_ORDER[a] - SEVERITY_ORDER[b])[0];
-    const first = fs.find((f) => f.severity === worst);
-    const label = worst === 'error' ? 'FAIL' : worst === 'warn' ? 'WARN' : 'OK';
-    const cls = worst === 'error' ? 'error' : worst === 'warn' ? 'warn' : 'ok';
-    const what = first !== undefined && worst !== 'info' ? first.title : 'no problem seen';
+    const v = verdictOf(s, findings, result);
     body.push(
-      `<li><a href="#${e(anchor(s))}"><code>${e(s.clientMac)}</code></a> <span class="badge ${cls}">${label}</span> ${e(what)}</li>`,
+      `<li><a href="#${e(anchor(s))}"><code>${e(s.clientMac)}</code></a> <span class="badge ${VERDICT_CLASS[v.status]}">${v.status.toUpperCase()}</span> ${e(v.reason)}</li>`,
     );
   }
   body.push('</ul></section>');
@@ -141,10 +137,13 @@ function epochText(epoch: string): string {
 }
 
 /** A finding belongs to its session (several sessions of one client each get their own). */
-function concerns(f: Finding, s: BootSession): boolean {
-  if (f.sessionId !== undefined) return f.sessionId === s.id;
-  return f.client !== null && f.client.toLowerCase() === s.clientMac.toLowerCase();
-}
+const VERDICT_CLASS: Record<VerdictStatus, string> = {
+  fail: 'error',
+  warn: 'warn',
+  ok: 'ok',
+  unknown: 'warn',
+  incomplete: 'warn',
+};
 
 function anchor(s: BootSession): string {
   return `client-${s.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;

@@ -19,6 +19,7 @@ import type {
   DhcpTransaction,
   TftpTransfer,
 } from '../analysis/types.js';
+import { concernsSession as concerns } from '../diagnosis/verdict.js';
 import { archName } from '../protocol/dhcp/index.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
@@ -139,11 +140,6 @@ export function renderMermaid(
         opts,
       ),
     );
-}
-
-function concerns(f: Finding, s: BootSession): boolean {
-  if (f.sessionId !== undefined) return f.sessionId === s.id;
-  return f.client !== null && f.client.toLowerCase() === s.clientMac.toLowerCase();
 }
 
 class Participants {

@@ -1,0 +1,69 @@
+/**
+ * One verdict per client session, read by every report (text, HTML, JSON) and by live capture, so they can
+ * never disagree. Honest: what the capture cannot show is "unknown" or "incomplete", never "ok".
+ */
+import type { AnalysisResult, BootSession } from '../analysis/types.js';
+import type { Finding, Severity } from './types.js';
+
+export type VerdictStatus = 'ok' | 'fail' | 'warn' | 'unknown' | 'incomplete';
+
+export interface ClientVerdict {
+  mac: string;
+  /** The session the verdict is about (BootSession.id): a client booting twice gets two. */
+  sessionId: string;
+  status: VerdictStatus;
+  /** One line: the first error's or warning's title, what was loaded, or why the outcome cannot be told. */
+  reason: string;
+}
+
+const RANK: Record<Severity, number> = { error: 0, warn: 1, info: 2 };
+
+/** The findings about one session: those naming it, else those naming its client. */
+export function concernsSession(f: Finding, s: BootSession): boolean {
+  if (f.sessionId !== undefined) return f.sessionId === s.id;
+  return f.client !== null && f.client.toLowerCase() === s.clientMac.toLowerCase();
+}
+
+/**
+ * `analysis` is the whole result the session belongs to (capture-wide facts may weigh in); `findings` may
+ * be all of the capture's: only those concerning the session count.
+ */
+export function verdictOf(
+  session: BootSession,
+  findings: Finding[],
+  _analysis: AnalysisResult,
+): ClientVerdict {
+  const mine = findings.filter((f) => concernsSession(f, session));
+  const verdict = (status: VerdictStatus, reason: string): ClientVerdict => ({
+    mac: session.clientMac,
+    sessionId: session.id,
+    status,
+    reason,
+  });
+  const worst = mine.reduce<Finding | null>(
+    (w, f) => (w === null || RANK[f.severity] < RANK[w.severity] ? f : w),
+    null,
+  );
+  if (worst?.severity === 'error') return verdict('fail', worst.title);
+  if (worst?.severity === 'warn') return verdict('warn', worst.title);
+  const running = session.transfers.filter((t) => t.outcome === 'in-progress');
+  if (running.length > 0) {
+    return verdict('incomplete', `${names(running)} still being transferred when the capture ended`);
+  }
+  const unseen = session.transfers.filter((t) => t.outcome === 'unknown');
+  if (unseen.length > 0) {
+    return verdict('unknown', `the TFTP data of ${names(unseen)} is not in the capture (filtered out?)`);
+  }
+  const loaded = session.transfers.filter((t) => t.outcome === 'complete');
+  return verdict('ok', loaded.length > 0 ? `loaded ${names(loaded)}` : 'no problem seen');
+}
+
+/** Every session's verdict, in session order. */
+export function verdictsOf(analysis: AnalysisResult, findings: Finding[]): ClientVerdict[] {
+  return analysis.sessions.map((s) => verdictOf(s, findings, analysis));
+}
+
+function names(transfers: BootSession['transfers']): string {
+  const list = transfers.map((t) => t.filename);
+  return `${list.slice(0, 4).join(', ')}${list.length > 4 ? ', …' : ''}`;
+}

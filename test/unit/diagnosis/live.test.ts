@@ -1,0 +1,51 @@
+/**
+ * Live diagnosis against the batch report, over every committed lab capture: each session's last verdict is
+ * the one `analyze` prints, and every finding `analyze` reports was handed on while the capture ran.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyzeCapture } from '../../../src/analyze.js';
+import { Analyzer } from '../../../src/analysis/analyzer.js';
+import type { AnalysisEvent } from '../../../src/analysis/events.js';
+import type { AnalysisResult } from '../../../src/analysis/types.js';
+import { LiveDiagnosis } from '../../../src/diagnosis/live.js';
+import type { Finding } from '../../../src/diagnosis/types.js';
+import { verdictsOf, type ClientVerdict } from '../../../src/diagnosis/verdict.js';
+import { listCaptureFiles } from '../../support/fixtures.js';
+
+const key = (f: Finding): string => JSON.stringify([f.ruleId, f.sessionId ?? f.client, f.message]);
+
+test('LiveDiagnosis tells the verdicts and findings of analyze, session by session', async () => {
+  const captures = listCaptureFiles({ shared: false }).filter((c) => /^lab(-failures)?\//.test(c.rel));
+  assert.ok(captures.length >= 20);
+  let verdictsTold = 0;
+  for (const c of captures) {
+    const { result, findings } = await analyzeCapture(c.path);
+    const told: Finding[] = [];
+    const verdicts = new Map<string, ClientVerdict>();
+    const live = new LiveDiagnosis({
+      onFinding: (f) => told.push(f),
+      onVerdict: (v, s) => {
+        assert.equal(v.sessionId, s.id);
+        verdicts.set(s.id, v);
+        verdictsTold++;
+      },
+    });
+    let analyzer: Analyzer | null = null;
+    const snapshot = (): AnalysisResult =>
+      (analyzer as Analyzer).snapshot({ file: c.path, format: 'pcapng', frames: 0 });
+    const outcome = await analyzeCapture(c.path, {
+      sessionQuiet: 10,
+      onEvent: (e: AnalysisEvent) => live.handle(e, snapshot),
+      analyzer: (a) => (analyzer = a),
+    });
+    live.finish(outcome.result);
+    const toldKeys = new Set(told.map(key));
+    for (const f of findings) assert.ok(toldKeys.has(key(f)), `${c.rel}: ${f.ruleId} ${f.message}`);
+    const sessionOnly = findings.filter((f) => toldKeys.has(key(f)));
+    for (const v of verdictsOf(result, sessionOnly)) {
+      assert.deepEqual(verdicts.get(v.sessionId), v, `${c.rel}: verdict of ${v.sessionId}`);
+    }
+  }
+  assert.ok(verdictsTold > 20);
+});
