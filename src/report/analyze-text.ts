@@ -67,8 +67,8 @@ export function renderAnalysisText(
   }
   for (const s of result.sessions) {
     const v = verdictOf(s, findings, result);
-    // Continuation lines start under the verdict's text: 2 + MAC (17) + 1 + label + 2.
-    out.push(...fitLine(`  ${verdictLine(s, v, c)}`, w, 22 + VERDICT_LABEL[v.status].length));
+    // Continuation lines start under the verdict's text, as fitLine counts it: MAC (17) + 1 + label + 2.
+    out.push(...fitLine(`  ${verdictLine(s, v, c)}`, w, 20 + VERDICT_LABEL[v.status].length));
   }
   return `${out.join('\n')}\n`;
 }
