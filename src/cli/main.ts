@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(analyzeCommand(setExit))
       .command(diagramCommand())
       .command(serveCommand(setExit))
-      .command(fixtureCommand())
+      .command(fixtureCommand(setExit))
       .command(replayCommand(setExit))
       .middleware((parsed) => rejectUnparsedNumbers(parsed, argv))
       .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
