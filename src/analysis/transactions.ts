@@ -134,7 +134,15 @@ export function summarizeTransaction(state: TransactionState): DhcpTransaction {
   const acks = replies.filter((e) => e.messageType === 'ACK' || e.messageType === null);
   const naks = replies.filter((e) => e.messageType === 'NAK');
   const informed = client.some((e) => e.messageType === 'INFORM');
-  const finalReply = [...acks, ...naks].sort((a, b) => a.t - b.t).at(-1);
+  // The server the client REQUESTed from (option 54). A NAK from another server ("wrong server-ID" from an
+  // authoritative server that sees the broadcast REQUEST) is not an answer to it: clients (iPXE
+  // dhcp_request_rx, EDK2 Dhcp4) drop replies whose server id is not the one they chose.
+  const requested = client.filter((e) => e.messageType === 'REQUEST' && e.serverId !== null).at(-1);
+  const fromChosen = (e: DhcpEvent): boolean =>
+    requested === undefined || e.serverId === null || e.serverId === requested.serverId;
+  const answers = [...acks, ...naks].sort((a, b) => a.t - b.t);
+  const finalReply = answers.filter(fromChosen).at(-1) ?? answers.at(-1);
+  const ignoredNaks = naks.filter((e) => !fromChosen(e));
 
   let outcome: DhcpTransaction['outcome'];
   if (state.port4011) outcome = 'proxy';
@@ -157,7 +165,12 @@ export function summarizeTransaction(state: TransactionState): DhcpTransaction {
     notes.push(`${state.droppedEvents} later messages not kept (at most ${MAX_EVENTS} per transaction)`);
   }
 
-  const requested = client.filter((e) => e.messageType === 'REQUEST' && e.serverId !== null).at(-1);
+  if (ignoredNaks.length > 0 && finalReply !== undefined && fromChosen(finalReply)) {
+    const by = [...new Set(ignoredNaks.map((e) => e.serverId))].join(', ');
+    notes.push(
+      `NAK from ${by}, not the server the client REQUESTed from (${requested?.serverId ?? ''}): ignored`,
+    );
+  }
   const relays = [...new Set(events.map((e) => e.giaddr).filter((g) => g !== '0.0.0.0'))];
   const first = events[0];
   const transaction: DhcpTransaction = {

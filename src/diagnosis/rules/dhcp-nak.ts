@@ -19,7 +19,9 @@ const doc: RuleDoc = {
   ignores:
     'A NAK to an INIT-REBOOT REQUEST (a client asking to keep an address from an earlier lease) that is ' +
     'followed by a normal DISCOVER/OFFER/REQUEST/ACK is how a client learns its old lease is gone: reported ' +
-    'as info only, with the recovery.',
+    'as info only, with the recovery. A NAK from a server other than the one the REQUEST named (option 54), ' +
+    'typically an authoritative server saying "wrong server-ID" to a REQUEST meant for another server: the ' +
+    'client ignores it; it is reported under dhcp.multiple-servers.',
   clientMessages: [],
   fix:
     'Depends on the reason: a client moved to another subnet or behind the wrong relay (fix the VLAN or ' +
@@ -30,6 +32,11 @@ const doc: RuleDoc = {
 /** RFC 2131 §4.3.2: INIT-REBOOT = REQUEST with option 50, no server identifier, ciaddr 0. */
 function isInitReboot(req: DhcpEvent | undefined): boolean {
   return req !== undefined && req.requestedIp !== null && req.serverId === null && req.ciaddr === '0.0.0.0';
+}
+
+/** The REQUEST named a server (option 54) and the NAK comes from another one: not an answer to the client. */
+export function isNakForAnotherServer(nak: DhcpEvent, req: DhcpEvent | undefined): boolean {
+  return req !== undefined && req.serverId !== null && nak.serverId !== null && nak.serverId !== req.serverId;
 }
 
 function reasonAdvice(text: string): string {
@@ -55,12 +62,14 @@ function check(s: BootSession): Finding[] {
   if (naks.length === 0) return [];
   const boundAfter = (t: number): DhcpEvent | undefined =>
     events.find((e) => kindOf(e) === 'ACK' && e.op === 2 && e.yiaddr !== '0.0.0.0' && e.t > t);
-  const cases = naks.map((nak) => {
-    const req = [...events]
-      .reverse()
-      .find((e) => isClientEvent(e) && kindOf(e) === 'REQUEST' && e.t <= nak.t);
-    return { nak, req, initReboot: isInitReboot(req) };
-  });
+  const cases = naks
+    .map((nak) => {
+      const req = [...events]
+        .reverse()
+        .find((e) => isClientEvent(e) && kindOf(e) === 'REQUEST' && e.t <= nak.t);
+      return { nak, req, initReboot: isInitReboot(req) };
+    })
+    .filter((c) => !isNakForAnotherServer(c.nak, c.req));
   const first = cases[0];
   const last = cases[cases.length - 1];
   if (!first || !last) return [];
