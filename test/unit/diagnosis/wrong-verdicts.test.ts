@@ -104,3 +104,56 @@ describe('a NAK from a server the client did not choose', () => {
     assert.ok(ids(f).includes('dhcp.nak'), ids(f).join(', '));
   });
 });
+
+describe('offers the client has not REQUESTed yet', () => {
+  // dnsmasq ping-checks the address for ~3 s before it offers: its OFFER lands 5 ms after the client's
+  // retransmitted DISCOVER, 3 s after the first. The client re-DISCOVERs at 7 s.
+  const xid = 0x6161;
+  const round = [
+    dhcp({ frame: 1, t: 0, type: 'DISCOVER', xid, options: PXE }),
+    dhcp({ frame: 2, t: 2.995, type: 'DISCOVER', xid, secs: 3, options: PXE }),
+    dhcp({
+      frame: 3,
+      t: 3,
+      type: 'OFFER',
+      xid,
+      src: CHOSEN,
+      yiaddr: CLIENT_IP,
+      options: [opt.ip(54, CHOSEN)],
+    }),
+    dhcp({ frame: 4, t: 7, type: 'DISCOVER', xid, secs: 7, options: PXE }),
+  ];
+
+  it('is "incomplete at the end of the capture" (info) when the capture ends before the REQUEST is due', () => {
+    const f = diagnose(analyze(round, {}, 8)).filter((x) => x.ruleId === 'dhcp.no-request-after-offer');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].severity, 'info');
+    assert.match(f[0].message, /incomplete at the end of the capture/);
+    assert.equal(f[0].pxeError, null);
+  });
+
+  it('is a warning once the capture goes on long after it, without the "too fast" theory for a ping-checked offer', () => {
+    const f = diagnose(analyze(round, {}, 60)).filter((x) => x.ruleId === 'dhcp.no-request-after-offer');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].severity, 'warn');
+    assert.doesNotMatch(f[0].message, /fast/);
+  });
+
+  it('keeps the "too fast" theory for a server that answers the first DISCOVER within milliseconds', () => {
+    const fast = [
+      dhcp({ frame: 1, t: 0, type: 'DISCOVER', xid, options: PXE }),
+      dhcp({
+        frame: 2,
+        t: 0.002,
+        type: 'OFFER',
+        xid,
+        src: CHOSEN,
+        yiaddr: CLIENT_IP,
+        options: [opt.ip(54, CHOSEN)],
+      }),
+      dhcp({ frame: 3, t: 4, type: 'DISCOVER', xid, secs: 4, options: PXE }),
+    ];
+    const f = diagnose(analyze(fast, {}, 60)).filter((x) => x.ruleId === 'dhcp.no-request-after-offer');
+    assert.match(f[0]?.message ?? '', /answered within 2(\.0)? ms of the first DISCOVER/);
+  });
+});
