@@ -5,7 +5,7 @@
  * holds every block). Every inference is said in one line, so the user can tell a finding from a guess.
  */
 import { archClassOf, fileArch } from '../diagnosis/boot-files.js';
-import { archName, type DhcpMessage } from '../protocol/dhcp/index.js';
+import { archName, leaseTime, serverId, type DhcpMessage } from '../protocol/dhcp/index.js';
 import type { ServeConfig, ServeConfigInput } from '../server/config/types.js';
 import { parseServeConfig } from '../server/config/validate.js';
 import { classifyClient } from '../server/dhcp/client.js';
@@ -93,9 +93,8 @@ export function inferSetup(scripts: CaptureScripts): Inference {
     for (const s of c.steps) (s.kind === 'dhcp' ? dhcpSteps : tftpSteps).push(s as DhcpStep & TftpStep);
   for (const step of dhcpSteps) {
     const m = step.request.message;
-    const named = m.options.find((o) => o.code === 54);
-    if (step.port === 67 && m.messageType === 'REQUEST' && named !== undefined && named.raw.length === 4)
-      chosen.add(Array.from(named.raw).join('.'));
+    const named = serverId(m);
+    if (step.port === 67 && m.messageType === 'REQUEST' && named !== null) chosen.add(named);
     if (step.port === 4011) factsOf(step.request.dst).fourOhElevenAsked = true;
     for (const a of step.answers) {
       const f = factsOf(serverIdOf(a));
@@ -232,9 +231,8 @@ function poolInput(f: ServerFacts): NonNullable<ServeConfigInput['dhcp']> {
     if (dns.length > 0) out.dns = dns;
     const domain = optionOf(first, 15);
     if (domain !== undefined) out.domain = Buffer.from(domain.raw).toString('latin1').replace(/\0+$/, '');
-    const lease = optionOf(first, 51);
-    if (lease !== undefined && lease.raw.length === 4)
-      out.leaseTime = new DataView(lease.raw.buffer, lease.raw.byteOffset).getUint32(0);
+    const lease = leaseTime(first);
+    if (lease !== null) out.leaseTime = lease;
   }
   out.leaseTime ??= 3600;
   return out;

@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Finding } from '../diagnosis/types.js';
-import type { DhcpMessage } from '../protocol/dhcp/index.js';
+import { serverId, type DhcpMessage } from '../protocol/dhcp/index.js';
 import {
   clientReplay,
   compareDhcpAnswer,
@@ -32,13 +32,8 @@ interface Answer {
   frame: number | null;
 }
 
-function optionIp(msg: DhcpMessage, code: number): string | null {
-  const o = msg.options.find((x) => x.code === code);
-  return o === undefined || o.raw.length !== 4 ? null : Array.from(o.raw).join('.');
-}
-
 function serverOf(msg: DhcpMessage, src: string): string {
-  return optionIp(msg, 54) ?? src;
+  return serverId(msg) ?? src;
 }
 
 /** An address offer (yiaddr set) or a proxyDHCP / boot-service answer (none): pairs are made within a role. */
@@ -79,6 +74,7 @@ export async function playClient(script: ClientScript, ctx: PlayContext): Promis
   const exchanges: ExchangeDiff[] = [];
   for (const step of script.steps) {
     if (step.kind === 'dhcp') {
+      if (ctx.target.playsDhcp === false) continue;
       const type = step.request.message.messageType;
       if (ctx.discoverOnly === true && (type !== 'DISCOVER' || step.port === 4011)) continue;
       exchanges.push(...(await playDhcp(step, follow, ctx, newXid)));
@@ -115,9 +111,9 @@ async function playDhcp(
   let xid = follow.xids.get(msg.xid);
   if (xid === undefined) follow.xids.set(msg.xid, (xid = newXid()));
 
-  let serverId: string | undefined;
+  let newServerId: string | undefined;
   let requestedIp: string | undefined;
-  const capturedServer = optionIp(msg, 54);
+  const capturedServer = serverId(msg);
   if (step.port === 67 && type === 'REQUEST' && capturedServer !== null) {
     // SELECTING: the client takes the new offer of the server it chose in the capture.
     const offers = (follow.offers.get(msg.xid) ?? []).filter((o) => role(o.message) === 'address');
@@ -125,12 +121,12 @@ async function playDhcp(
     const chosen = offers.find((o) => o.server === mapped) ?? (offers.length === 1 ? offers[0] : undefined);
     if (chosen === undefined)
       return [skipped(label, step, 'not sent: no new OFFER of an address to request')];
-    serverId = chosen.server;
+    newServerId = chosen.server;
     requestedIp = chosen.message.yiaddr;
   }
   const ciaddr = msg.ciaddr !== ZERO ? (follow.leased ?? msg.ciaddr) : undefined;
   const dst = step.request.dst === BROADCAST ? BROADCAST : follow.server(step.request.dst);
-  const bytes = patchRequest(step.request.bytes, { xid, ciaddr, serverId, requestedIp });
+  const bytes = patchRequest(step.request.bytes, { xid, ciaddr, serverId: newServerId, requestedIp });
   const received = await ctx.target.dhcp({ bytes, port: step.port, dst, src: ciaddr ?? ZERO });
   const fresh = received
     .filter((r) => r.message.xid === xid && r.message.op === 2)

@@ -11,7 +11,7 @@ import { decodeCapture } from '../protocol/decode-stream.js';
 import { formatDecodeWarning } from '../report/warnings.js';
 import type { AnalysisResult, TftpTransfer } from '../analysis/types.js';
 import type { Finding } from '../diagnosis/types.js';
-import { encodeDhcp, type DhcpMessage } from '../protocol/dhcp/index.js';
+import { encodeDhcp, serverId, type DhcpMessage } from '../protocol/dhcp/index.js';
 import type { DecodedPacket, DhcpPacketRecord } from '../protocol/packet.js';
 import type { TftpAnswer } from '../report/replay-model.js';
 import { DataHashes, conversationKey } from './data-hashes.js';
@@ -87,8 +87,7 @@ function captured(p: DhcpPacketRecord): CapturedDhcp {
 
 /** Option 54, else the IP source. */
 export function serverIdOf(a: CapturedDhcp): string {
-  const o = a.message.options.find((x) => x.code === 54);
-  return o !== undefined && o.raw.length === 4 ? Array.from(o.raw).join('.') : a.src;
+  return serverId(a.message) ?? a.src;
 }
 
 /** Reads a capture into each client's script. `keepData`: keep complete files' bytes (for a reference root). */

@@ -37,6 +37,8 @@ export interface TftpRead {
 export interface ReplayTarget {
   /** Says what it is, for the report ("reference server (in-process)", "live server on br0"). */
   readonly description: string;
+  /** False for a TFTP-only target: the client's DHCP is not played (default true). */
+  readonly playsDhcp?: boolean;
   /** Sends one request and returns every answer addressed to the client within the target's wait. */
   dhcp(send: DhcpSend): Promise<ReceivedDhcp[]>;
   tftp(read: TftpRead): Promise<TftpAnswer>;

@@ -3,7 +3,13 @@
  * answer the new server gave, field by field. Plain data (the JSON output is this model as is); built by
  * src/replay, rendered by report/replay-text.ts.
  */
-import { optionValueToJson, type DhcpMessage } from '../protocol/dhcp/index.js';
+import {
+  bootFile,
+  bootValues,
+  optionValueToJson,
+  tftpServer,
+  type DhcpMessage,
+} from '../protocol/dhcp/index.js';
 
 /**
  * same: equal. differs: a real difference (what the new server says is not what the captured one said).
@@ -104,19 +110,14 @@ function field(
   return out;
 }
 
-function textOption(msg: DhcpMessage, code: number): string | null {
-  const o = msg.options.find((x) => x.code === code);
-  return o === undefined ? null : Buffer.from(o.raw).toString('latin1').replace(/\0+$/, '');
-}
-
 /** The boot file a client loads: the `file` field when set (ROMs read it first), else option 67. */
 export function effectiveBootFile(msg: DhcpMessage): string | null {
-  return msg.file !== '' ? msg.file : textOption(msg, 67);
+  return bootFile(bootValues(msg))?.value ?? null;
 }
 
-/** The TFTP server a client asks: siaddr, else option 66. */
+/** The TFTP server a client asks: siaddr, else option 66, 150, sname. */
 export function effectiveTftpServer(msg: DhcpMessage): string | null {
-  return msg.siaddr !== ZERO ? msg.siaddr : textOption(msg, 66);
+  return tftpServer(bootValues(msg))?.server ?? null;
 }
 
 /** Fields that only carry the boot file or TFTP server: a difference there with the same effective value is form. */

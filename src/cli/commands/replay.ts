@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../errors.js';
-import { parseMac } from '../../protocol/addr.js';
+import { parseIp, parseMac } from '../../protocol/addr.js';
 import { inputPath, useColor } from '../io.js';
 
 interface ReplayArgs {
@@ -8,6 +8,7 @@ interface ReplayArgs {
   config?: string;
   root?: string;
   client?: string;
+  'tftp-server'?: string;
   mtu: number;
   'discover-only': boolean;
   json: boolean;
@@ -19,6 +20,14 @@ function normalMac(text: string, flag: string): string {
   const mac = parseMac(text);
   if (mac === null) throw new UsageError(`${flag} ${text}: not a MAC address (aa:bb:cc:dd:ee:ff)`);
   return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+function tftpServerArg(text: string): { server: string; port: number } {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(text);
+  const port = m?.[2] === undefined ? 69 : Number(m[2]);
+  if (m === null || parseIp(m[1]) === null || port < 1 || port > 65535)
+    throw new UsageError(`--tftp-server ${text}: expected an IPv4 address, optionally :PORT`);
+  return { server: m[1], port };
 }
 
 /** `pxe-doctor replay FILE`: play each captured client again against the reference server and diff the answers. */
@@ -40,6 +49,11 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
           description: "TFTP root for the reference with --config (default: the config's tftpRoot)",
         })
         .option('client', { type: 'string', description: 'only the client with this MAC address' })
+        .option('tftp-server', {
+          type: 'string',
+          description:
+            'play only the TFTP reads, against this live server (IP or IP:PORT) from an ordinary UDP socket (no root)',
+        })
         .option('mtu', {
           type: 'number',
           default: 1500,
@@ -57,7 +71,8 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
           description: 'also list the answers that are the same and the fields that differ as expected',
         })
         .example('$0 replay failing.pcapng', 'against the reference configured from the capture')
-        .example('$0 replay failing.pcapng --config serve.yaml', 'against the reference with your config'),
+        .example('$0 replay failing.pcapng --config serve.yaml', 'against the reference with your config')
+        .example('$0 replay boot.pcapng --tftp-server 10.0.0.5', 'the TFTP reads against a live server'),
     handler: async (args) => {
       if (args.file === undefined) throw new UsageError('replay needs a capture file');
       if (args.root !== undefined && args.config === undefined)
@@ -65,13 +80,20 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
       if (!Number.isInteger(args.mtu) || args.mtu < 576 || args.mtu > 65535)
         throw new UsageError(`--mtu ${args.mtu}: expected a whole number from 576 to 65535`);
       const client = args.client === undefined ? null : normalMac(args.client, '--client');
+      const tftp = args['tftp-server'] === undefined ? null : tftpServerArg(args['tftp-server']);
+      if (tftp !== null && args.config !== undefined)
+        throw new UsageError(
+          '--tftp-server plays against a live server: --config is for the in-process reference',
+        );
       const { replayCapture } = await import('../../replay/index.js');
       const { setupFromConfig } = await import('../../replay/config-setup.js');
       const { renderReplayText } = await import('../../report/replay-text.js');
       const setup =
         args.config === undefined ? undefined : await setupFromConfig(args.config, args.root ?? null);
+      const { LiveTftpTarget } = await import('../../replay/tftp-target.js');
       const report = await replayCapture(inputPath(args.file), {
         client,
+        openTarget: tftp === null ? undefined : () => Promise.resolve(new LiveTftpTarget(tftp)),
         setup,
         mtu: args.mtu,
         discoverOnly: args['discover-only'],

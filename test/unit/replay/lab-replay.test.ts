@@ -5,12 +5,19 @@
  * One line per differing exchange: "label | fields that differ | findings explained".
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dhcpMessageFromFields, encodeDhcp } from '../../../src/protocol/dhcp/index.js';
-import { DiskFiles, replayCapture, type ReferenceSetup } from '../../../src/replay/index.js';
+import {
+  DiskFiles,
+  readClientScripts,
+  replayCapture,
+  type ReferenceSetup,
+} from '../../../src/replay/index.js';
+import { LiveTftpTarget } from '../../../src/replay/tftp-target.js';
+import { createTftpServer } from '../../../src/server/tftp/index.js';
 import { parseServeConfig } from '../../../src/server/config/validate.js';
 import { udpFrames } from '../../../src/net/frames.js';
 import type { ReplayReport } from '../../../src/report/replay-model.js';
@@ -223,5 +230,40 @@ describe('replay: bad input, nothing sent', () => {
       replayCapture(capture('lab/happy-bios-pxelinux'), { setup }),
       /none of the 6 files .* exists on the configured TFTP root — an anonymised capture\? Nothing sent/,
     );
+  });
+});
+
+describe('replay: TFTP reads against a live server on loopback', () => {
+  test('the serve command TFTP server holding the captured files: the same answers and sha256s', async () => {
+    const scripts = await readClientScripts(capture('lab/happy-bios-pxelinux'), { keepData: true });
+    const root = mkdtempSync(join(tmpdir(), 'pxd-replay-root-'));
+    let written = 0;
+    for (const s of scripts.clients[0].steps) {
+      if (s.kind !== 'tftp' || s.data === null) continue;
+      mkdirSync(dirname(join(root, s.filename)), { recursive: true });
+      writeFileSync(join(root, s.filename), s.data, { mode: 0o644 });
+      written++;
+    }
+    assert.equal(written, 7);
+    const server = await createTftpServer({ root, address: '127.0.0.1', port: 0, engine: 'js' });
+    try {
+      const r = await replayCapture(capture('lab/happy-bios-pxelinux'), {
+        openTarget: () =>
+          Promise.resolve(new LiveTftpTarget({ server: '127.0.0.1', port: server.address().port })),
+      });
+      assert.match(r.target, /^live TFTP server 127\.0\.0\.1:\d+$/);
+      const labels = r.clients[0].exchanges.map((e) => e.label);
+      assert.ok(
+        labels.every((l) => l.startsWith('TFTP RRQ')),
+        'DHCP is not played against a TFTP server',
+      );
+      assert.equal(labels.length, 17);
+      assert.deepEqual(signature(r), []);
+      const sums = r.clients[0].exchanges.flatMap((e) => e.fields.filter((f) => f.field === 'sha256'));
+      assert.equal(sums.length, 7);
+      assert.ok(sums.every((f) => f.status === 'same' && f.replayed !== null));
+    } finally {
+      await server.close();
+    }
   });
 });
