@@ -85,6 +85,10 @@ function eventText(e: ServeEvent, c: ChalkInstance): string {
       return `${c.cyan('HTTP')} ${e.client} ${e.method} ${e.path} ${e.status} ${formatBytes(e.bytes)}`;
     case 'warning':
       return `${c.yellow('warning')}: ${e.message}`;
+    case 'error':
+      return `${c.red('error')}: ${e.message}`;
+    case 'notice':
+      return `${c.green('notice')}: ${e.message}`;
     case 'stopped':
       return `stopped (${e.signal}): ${e.received} frames received, ${e.sent} sent, ${e.dropped} dropped`;
   }

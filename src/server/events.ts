@@ -86,4 +86,8 @@ export type ServeEvent =
     }
   | { event: 'http'; client: string; method: string; path: string; status: number; bytes: number }
   | { event: 'warning'; message: string }
+  /** Something the server cannot do until it is fixed (the lease file cannot be written). */
+  | { event: 'error'; message: string }
+  /** A problem reported by an `error` event is over. */
+  | { event: 'notice'; message: string }
   | { event: 'stopped'; signal: string; received: number; sent: number; dropped: number };

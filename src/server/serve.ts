@@ -3,13 +3,19 @@
  * engine behind the layer-2 edge, and turns everything that happens into ServeEvents for the event log.
  * The CLI parses flags and prints; nothing here writes to stdout.
  */
+import { constants } from 'node:fs';
+import { access, readdir } from 'node:fs/promises';
+import { InputError } from '../errors.js';
 import type { ProbeAnswerInfo, ServeEvent, ServePlan } from './events.js';
 import { mergeServeConfigInput } from './config/load.js';
 import type { ServeConfig, ServeConfigInput } from './config/types.js';
 import { openDhcpEngine, type PxeDhcpEngine } from './dhcp/engine.js';
+import { LeaseGate } from './dhcp/lease-gate.js';
+import { osReason } from './dhcp/lease-file.js';
 import type { DhcpInbound, DhcpOutbound, DhcpServerEvent } from './dhcp/types.js';
 import { startDhcpEdge, type DhcpEdge, type EdgeProblem } from './net/edge.js';
-import { OtherDhcpServerError } from './net/errors.js';
+import { OtherDhcpServerError, bindError } from './net/errors.js';
+import { lockInterface, type InstanceLock } from './net/instance-lock.js';
 import type { InterfaceFacts } from './net/interface.js';
 import { probeDhcpServers } from './net/probe.js';
 import { createHttpServer, type HttpFileServer } from './http/index.js';
@@ -40,6 +46,8 @@ export interface ServeOptions {
   force: boolean;
   /** How long the probe waits for OFFERs, ms (default PROBE_WAIT_MS). */
   probeWaitMs?: number;
+  /** Start with no leases whatever the lease file holds (--leases-reset). */
+  resetLeases?: boolean;
   /** Every event, in order; the first after start-up is `ready`. */
   emit: (event: ServeEvent) => void;
 }
@@ -171,10 +179,28 @@ function attachTftpEvents(tftp: TftpServer, emit: (e: ServeEvent) => void): void
   );
 }
 
+/** The root must be a folder the server can list and read: found now, not as every RRQ refused later. */
+async function checkRoot(root: string): Promise<void> {
+  try {
+    await access(root, constants.R_OK | constants.X_OK);
+    await readdir(root);
+  } catch (e) {
+    throw new InputError(`--root ${root}: cannot be read: ${osReason(e)}`);
+  }
+}
+
+/** Closes whatever was opened, last first; one failure does not keep the rest open. */
+async function closeAll(parts: readonly ({ close(): Promise<void> } | null)[]): Promise<void> {
+  for (const p of parts) await p?.close().catch(() => undefined);
+}
+
 /**
- * Probes (full DHCP mode only), then starts TFTP, the engine and the edge. Rejects with
- * OtherDhcpServerError when another server answered and `force` is off, InterfaceError when the interface
- * cannot be used. `onProbe` sees the probe's answers before anything starts.
+ * Checks and binds everything that can fail on this machine (the interface lock, the lease file, the root,
+ * the TFTP and HTTP ports), then probes (full DHCP mode only), then starts the DHCP edge: a busy port or a
+ * damaged lease file is reported at once, not after the probe. Rejects with OtherDhcpServerError when
+ * another server (or another `serve` on the interface) answered and `force` is off, InterfaceError when the
+ * interface or a port cannot be used, LeaseFileError / InputError for the lease file and the root.
+ * `onProbe` sees the probe's answers before DHCP starts.
  */
 export async function startServe(
   options: ServeOptions,
@@ -182,26 +208,22 @@ export async function startServe(
 ): Promise<RunningServe> {
   const { facts, config, emit } = options;
   const plan = servePlan(options);
-  let otherServers: ProbeAnswerInfo[] = [];
-  if (plan.dhcp && config !== null && config.mode === 'dhcp') {
-    otherServers = await probeDhcpServers(facts, options.probeWaitMs ?? PROBE_WAIT_MS);
-    onProbe(otherServers, options.force);
-    if (otherServers.length > 0 && !options.force) {
-      const who = otherServers
-        .map((a) => `${a.serverId ?? a.srcIp} (MAC ${a.srcMac}, offered ${a.offered})`)
-        .join(', ');
-      throw new OtherDhcpServerError(
-        `another DHCP server answers on ${facts.name}: ${who}. Run with --proxy to serve boot files ` +
-          `beside it, or --force to start a second DHCP server anyway`,
-      );
-    }
-  }
-
+  let lock: InstanceLock | null = null;
   let tftp: TftpServer | null = null;
   let http: HttpFileServer | null = null;
   let engine: PxeDhcpEngine | null = null;
+  let gate: LeaseGate | null = null;
   let edge: DhcpEdge | null = null;
+  let otherServers: ProbeAnswerInfo[] = [];
   try {
+    lock = await lockInterface(facts.name);
+    if (plan.dhcp && config !== null) {
+      engine = await openDhcpEngine(config, {
+        resetLeases: options.resetLeases ?? false,
+        onLeaseWriteError: (e) => gate?.writeFailed(e),
+      });
+    }
+    if (options.tftp || options.http !== null) await checkRoot(options.root);
     if (options.tftp) {
       tftp = await createTftpServer({
         root: options.root,
@@ -209,11 +231,18 @@ export async function startServe(
         port: 69,
         maxBlksize: facts.mtu - TFTP_HEADERS,
         engine: options.tftpEngine ?? 'auto',
+      }).catch((e: unknown) => {
+        throw isBindFailure(e) ? bindError('TFTP (UDP)', 69, facts.address, e) : e;
       });
       attachTftpEvents(tftp, emit);
     }
     if (options.http !== null) {
-      http = await createHttpServer({ root: options.root, host: facts.address, port: options.http });
+      const port = options.http;
+      http = await createHttpServer({ root: options.root, host: facts.address, port }).catch(
+        (e: unknown) => {
+          throw isBindFailure(e) ? bindError('HTTP (TCP)', port, facts.address, e) : e;
+        },
+      );
       http.on('request', (e) =>
         emit({
           event: 'http',
@@ -225,15 +254,41 @@ export async function startServe(
         }),
       );
     }
-    if (plan.dhcp && config !== null) {
-      const eng = await openDhcpEngine(config);
-      engine = eng;
+    if (plan.dhcp && config !== null && config.mode === 'dhcp') {
+      otherServers = await probeDhcpServers(facts, options.probeWaitMs ?? PROBE_WAIT_MS);
+      onProbe(otherServers, options.force);
+      if (otherServers.length > 0 && !options.force) {
+        const who = otherServers
+          .map((a) => `${a.serverId ?? a.srcIp} (MAC ${a.srcMac}, offered ${a.offered})`)
+          .join(', ');
+        const ours = otherServers.some((a) => a.srcMac === facts.mac)
+          ? ' (from this host: another DHCP server on this interface)'
+          : '';
+        throw new OtherDhcpServerError(
+          `another DHCP server answers on ${facts.name}: ${who}${ours}. Run with --proxy to serve boot ` +
+            `files beside it, or --force to start a second DHCP server anyway`,
+        );
+      }
+    }
+    if (engine !== null) {
+      const eng = engine;
+      const leases = new LeaseGate(eng, {
+        onFailure: (e) =>
+          emit({
+            event: 'error',
+            message:
+              `cannot write the lease file: ${osReason(e)}; no new addresses are granted until it ` +
+              'can be written (renewals go on)',
+          }),
+        onRecovered: () => emit({ event: 'notice', message: 'the lease file can be written again' }),
+      });
+      gate = leases;
       edge = await startDhcpEdge({
         facts,
-        handle: (inbound: DhcpInbound): readonly DhcpOutbound[] => {
+        handle: (inbound: DhcpInbound): readonly DhcpOutbound[] | Promise<readonly DhcpOutbound[]> => {
           const result = eng.handle(inbound);
           for (const e of result.events) emit(dhcpEventToServe(e));
-          return result.replies;
+          return leases.replies(result);
         },
         onProblem: (p) => {
           const message = edgeProblemMessage(p);
@@ -242,10 +297,8 @@ export async function startServe(
       });
     }
   } catch (e) {
-    await edge?.close();
-    await engine?.close();
-    await http?.close();
-    await tftp?.close();
+    gate?.close();
+    await closeAll([edge, engine, http, tftp, lock]);
     throw e;
   }
 
@@ -258,9 +311,13 @@ export async function startServe(
       closed = true;
       const counters = edge?.counters() ?? { received: 0, sent: 0, dropped: 0, sendFailed: 0 };
       await edge?.close();
-      await engine?.close();
+      gate?.close();
+      await engine?.close().catch((e: unknown) =>
+        emit({ event: 'error', message: `the leases could not be saved: ${osReason(e)}` }),
+      );
       await http?.close();
       await tftp?.close();
+      await lock?.close();
       emit({
         event: 'stopped',
         signal,
@@ -270,6 +327,12 @@ export async function startServe(
       });
     },
   };
+}
+
+/** A socket error from bind(2): the port or address cannot be had. */
+function isBindFailure(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'EPERM';
 }
 
 /** What the command line asked for (flags parsed, nothing validated against the machine yet). */
@@ -283,6 +346,8 @@ export interface ServeRequest {
   dns: string[] | null;
   leaseTime: number | null;
   leases: string | null;
+  /** --leases-reset: start with no leases whatever the file holds. */
+  leasesReset: boolean;
   bootBios: string | null;
   bootUefi: string | null;
   bootArm64: string | null;

@@ -15,6 +15,7 @@ interface ServeArgs {
   dns?: string;
   'lease-time'?: number;
   leases?: string;
+  'leases-reset': boolean;
   'boot-bios'?: string;
   'boot-uefi'?: string;
   'boot-arm64'?: string;
@@ -78,6 +79,11 @@ export function serveCommand(setExit: (code: number) => void): CommandModule<obj
         .option('dns', { type: 'string', description: 'DNS servers handed out, IP,IP…' })
         .option('lease-time', { type: 'number', description: 'lease time in seconds (default 3600)' })
         .option('leases', { type: 'string', description: 'lease file kept across restarts' })
+        .option('leases-reset', {
+          type: 'boolean',
+          default: false,
+          description: 'start with no leases, overwriting a damaged --leases file',
+        })
         .option('boot-bios', {
           type: 'string',
           description: 'boot file for BIOS clients, e.g. undionly.kpxe',
@@ -150,6 +156,7 @@ function toRequest(args: ServeArgs): ServeRequest {
         : null,
     leaseTime: args['lease-time'] ?? null,
     leases: args.leases ?? null,
+    leasesReset: args['leases-reset'],
     bootBios: args['boot-bios'] ?? null,
     bootUefi: args['boot-uefi'] ?? null,
     bootArm64: args['boot-arm64'] ?? null,
@@ -239,6 +246,7 @@ async function runServe(req: ServeRequest, out: { json: boolean; color: boolean 
     tftpEngine: req.tftpEngine,
     http: req.http,
     force: req.force,
+    resetLeases: req.leasesReset,
     emit,
   };
   let engine: string;

@@ -49,9 +49,13 @@ export interface DhcpEngineOptions {
   offerHoldSeconds?: number;
   /** How long a DECLINEd address is kept from everyone; default 600 s (dnsmasq's DECLINE_BACKOFF). */
   declineHoldSeconds?: number;
+  /** Start with no leases whatever the lease file holds (--leases-reset). */
+  resetLeases?: boolean;
+  /** A lease write of the store's own batching timer failed (an ACK's write rejects its flush instead). */
+  onLeaseWriteError?: (error: Error) => void;
 }
 
-/** Builds an engine and loads its leases. */
+/** Builds an engine, loads its leases and proves the lease file can be written (LeaseFileError if not). */
 export async function openDhcpEngine(
   config: ServeConfig,
   options: DhcpEngineOptions = {},
@@ -59,9 +63,13 @@ export async function openDhcpEngine(
   const store =
     options.store ??
     (config.leaseFile !== null && config.mode === 'dhcp'
-      ? new FileLeaseStore(config.leaseFile)
+      ? new FileLeaseStore(config.leaseFile, {
+          reset: options.resetLeases ?? false,
+          ...(options.onLeaseWriteError !== undefined ? { onError: options.onLeaseWriteError } : {}),
+        })
       : new MemoryLeaseStore());
   const records = await store.load();
+  await store.check(records);
   return new PxeDhcpEngine(config, store, records, options);
 }
 
@@ -85,6 +93,8 @@ export class PxeDhcpEngine implements DhcpEngine {
   private readonly offerHoldMs: number;
   private readonly declineHoldMs: number;
   private readonly broadcastAddress: string;
+  /** The last lease write failed: no new address is granted until one succeeds (renewals go on). */
+  private leaseWritesFailing = false;
 
   constructor(
     readonly config: ServeConfig,
@@ -114,6 +124,15 @@ export class PxeDhcpEngine implements DhcpEngine {
 
   flush(): Promise<void> {
     return this.store.flush();
+  }
+
+  /** Whether lease writes work (the lease gate says so after every write it waited for). */
+  setLeaseWritesWork(ok: boolean): void {
+    this.leaseWritesFailing = !ok;
+  }
+
+  get grantsStopped(): boolean {
+    return this.leaseWritesFailing;
   }
 
   /** Flushes the leases and stops the store's timer (the edge calls it on shutdown). */
@@ -175,6 +194,7 @@ export class PxeDhcpEngine implements DhcpEngine {
     const mac = msg.chaddr;
     const got = pool.allocate(mac, requestedAddress(msg), inbound.now);
     if (!got.ok) return turn.ignore(got.reason, got.detail);
+    if (!this.mayGrant(pool, mac, got.ip, inbound.now)) return this.refuseGrant(turn, got.ip);
     const expires = inbound.now + this.offerHoldMs;
     pool.offer(mac, got.ip, expires);
     this.leasesChanged(pool);
@@ -225,13 +245,36 @@ export class PxeDhcpEngine implements DhcpEngine {
     return turn.ignore('malformed', 'REQUEST with neither server identifier, requested address nor ciaddr');
   }
 
+  /**
+   * ACK: the binding goes to the lease store and the reply waits for it to be on disk (`hold`), so a crash
+   * never forgets an address a client was told is its own. A renewal (the client already holds the address)
+   * may go out even when the write fails: the file already names the client.
+   */
   private ack(turn: Turn, pool: AddressPool, cfg: PoolConfig, address: string): void {
     const mac = turn.msg.chaddr;
-    const expires = turn.inbound.now + cfg.leaseTime * 1000;
+    const now = turn.inbound.now;
+    const known = this.known(pool, mac, address, now);
+    if (!known && this.leaseWritesFailing) return this.refuseGrant(turn, address);
+    const expires = now + cfg.leaseTime * 1000;
     pool.bind(mac, address, expires);
     this.leasesChanged(pool);
     turn.event({ kind: 'lease', mac, ip: address, expires, action: 'bound' });
     this.sendAddress(turn, 'ACK', address, cfg, pool);
+    turn.result.hold = known ? 'renewal' : 'grant';
+  }
+
+  /** A new address only while lease writes work; a client's own address and static hosts' always. */
+  private mayGrant(pool: AddressPool, mac: string, address: string, now: number): boolean {
+    return !this.leaseWritesFailing || this.known(pool, mac, address, now);
+  }
+
+  /** The client already has this address: bound to it, or its static one (no write makes it more its own). */
+  private known(pool: AddressPool, mac: string, address: string, now: number): boolean {
+    return pool.heldAs(mac, address, now) === 'bound' || pool.host(mac)?.ip === address;
+  }
+
+  private refuseGrant(turn: Turn, address: string): void {
+    turn.ignore('leases-unwritable', `${address} not granted: the lease file cannot be written`);
   }
 
   private nak(turn: Turn, why: string): void {
@@ -256,8 +299,12 @@ export class PxeDhcpEngine implements DhcpEngine {
     const address = requestedAddress(msg);
     if (address === null) return turn.ignore('malformed', 'DECLINE without option 50');
     const expires = inbound.now + this.declineHoldMs;
-    if (!pool.decline(msg.chaddr, address, expires))
-      return turn.ignore('not-for-us', `DECLINE of ${address}, which is not ${msg.chaddr}'s`);
+    // RFC 2131 4.3.3: only the client the address was offered or leased to can decline it.
+    if (!pool.decline(msg.chaddr, address, inbound.now, expires))
+      return turn.ignore(
+        'decline-not-owner',
+        `DECLINE of ${address} from ${msg.chaddr}, which was not offered or leased it`,
+      );
     this.leasesChanged(pool);
     turn.event({ kind: 'lease', mac: msg.chaddr, ip: address, expires, action: 'declined' });
   }
@@ -433,6 +480,6 @@ export class PxeDhcpEngine implements DhcpEngine {
   }
 
   private leasesChanged(pool: AddressPool): void {
-    this.store.changed(() => pool.records());
+    this.store.changed(() => pool.records(), pool.takeChanges());
   }
 }

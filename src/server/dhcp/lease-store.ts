@@ -1,29 +1,34 @@
 /**
- * Where leases live between restarts: a JSON file replaced atomically (write a temporary file, fsync it,
- * rename it over the old one, fsync the folder), so a crash leaves either the old or the new file, never half
- * of one. Changes are batched: the engine says "changed" on every packet, the store writes at most once per
- * `delayMs`; flush() writes whatever is pending at once.
+ * Where leases live between restarts (format: lease-file.ts). The snapshot is replaced atomically (write a
+ * temporary file, fsync it, rename it over the old one, fsync the folder), so a crash leaves either the old
+ * or the new one. Between snapshots each write appends the changed records to the journal and fdatasyncs
+ * it: one small write instead of the whole file, which is what lets every ACK wait for its lease (see
+ * lease-gate.ts). When the journal has grown past the snapshot's size, or at close, a new snapshot of a
+ * new generation replaces both. Changes are batched: the engine says "changed" on every packet, the store
+ * writes at most once per `delayMs`; flush() writes whatever is pending at once.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { parseIp, parseMac } from '../../protocol/addr.js';
+import {
+  FILE_VERSION,
+  LeaseFileError,
+  osReason,
+  parseLeaseJournal,
+  parseLeaseSnapshot,
+  type LeaseRecord,
+} from './lease-file.js';
 
-/** offered: held briefly for a DISCOVER; bound: ACKed; released: given back (kept to prefer it next time). */
-export type LeaseState = 'offered' | 'bound' | 'released' | 'declined';
-
-export interface LeaseRecord {
-  /** The client (for a declined address: the client that declined it). */
-  mac: string;
-  ip: string;
-  state: LeaseState;
-  /** Milliseconds since the epoch: end of the lease, the offer hold or the decline hold. */
-  expires: number;
-}
+export { LeaseFileError, osReason, parseLeaseFile, type LeaseRecord, type LeaseState } from './lease-file.js';
 
 export interface LeaseStore {
   load(): Promise<LeaseRecord[]>;
-  /** Leases changed: `snapshot` gives the current set when the store gets round to writing it. */
-  changed(snapshot: () => LeaseRecord[]): void;
+  /** Proves at start that the store can be written (the leases as loaded are written back). */
+  check(records: readonly LeaseRecord[]): Promise<void>;
+  /**
+   * Leases changed: `changes` are the records that changed since the last call, `snapshot` gives the
+   * whole set when the store writes a snapshot.
+   */
+  changed(snapshot: () => LeaseRecord[], changes: readonly LeaseRecord[]): void;
   /** Writes pending changes now. */
   flush(): Promise<void>;
   /** Flushes and stops the batching timer. */
@@ -36,6 +41,7 @@ export class MemoryLeaseStore implements LeaseStore {
   async load(): Promise<LeaseRecord[]> {
     return this.initial.map((r) => ({ ...r }));
   }
+  async check(): Promise<void> {}
   changed(): void {}
   async flush(): Promise<void> {}
   async close(): Promise<void> {}
@@ -46,23 +52,25 @@ export interface FileLeaseStoreOptions {
   delayMs?: number;
   /** A batched write failed (a flush() call rejects instead). */
   onError?: (error: Error) => void;
+  /** Start over: load() gives no leases whatever the files hold (--leases-reset). */
+  reset?: boolean;
 }
 
-const FILE_VERSION = 1;
-const STATES: readonly LeaseState[] = ['offered', 'bound', 'released', 'declined'];
-
-export class LeaseFileError extends Error {
-  constructor(path: string, message: string) {
-    super(`lease file ${path}: ${message}`);
-    this.name = 'LeaseFileError';
-  }
-}
+/** The journal is folded into a new snapshot once it holds this many records more than the snapshot. */
+const MIN_JOURNAL_RECORDS = 1000;
 
 export class FileLeaseStore implements LeaseStore {
   private snapshot: (() => LeaseRecord[]) | null = null;
+  /** Changed records not yet written. */
+  private pending: LeaseRecord[] = [];
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
+  private generation = 0;
+  /** The open journal; null until the first snapshot, and after a failed append (the next write is a snapshot). */
+  private journal: FileHandle | null = null;
+  private journalRecords = 0;
+  private snapshotRecords = 0;
   /** Writes done so far (tests and benchmarks look at it to see batching work). */
   writes = 0;
 
@@ -71,19 +79,32 @@ export class FileLeaseStore implements LeaseStore {
     private readonly options: FileLeaseStoreOptions = {},
   ) {}
 
-  async load(): Promise<LeaseRecord[]> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new LeaseFileError(this.path, (e as Error).message);
-    }
-    return parseLeaseFile(text, this.path);
+  get journalPath(): string {
+    return `${this.path}.journal`;
   }
 
-  changed(snapshot: () => LeaseRecord[]): void {
+  async load(): Promise<LeaseRecord[]> {
+    const text = await readOptional(this.path);
+    const journal = await readOptional(this.journalPath);
+    if (this.options.reset === true || text === null) return [];
+    const snapshot = parseLeaseSnapshot(text, this.path);
+    this.generation = snapshot.generation;
+    const added = journal === null ? [] : parseLeaseJournal(journal, this.journalPath, snapshot.generation);
+    return [...snapshot.leases, ...added];
+  }
+
+  /** Writes the leases as loaded as a new snapshot: a place that cannot be written is found before serving. */
+  async check(records: readonly LeaseRecord[]): Promise<void> {
+    try {
+      await this.writeSnapshot(records);
+    } catch (e) {
+      throw new LeaseFileError(this.path, `cannot be written: ${osReason(e)}`);
+    }
+  }
+
+  changed(snapshot: () => LeaseRecord[], changes: readonly LeaseRecord[]): void {
     this.snapshot = snapshot;
+    for (const r of changes) this.pending.push(r);
     this.dirty = true;
     if (this.timer !== null) return;
     this.timer = setTimeout(() => {
@@ -94,6 +115,18 @@ export class FileLeaseStore implements LeaseStore {
   }
 
   flush(): Promise<void> {
+    return this.enqueue(false);
+  }
+
+  /** Writes what is pending as a snapshot (the journal starts over) and closes the journal. */
+  async close(): Promise<void> {
+    await this.enqueue(true);
+    const journal = this.journal;
+    this.journal = null;
+    await journal?.close();
+  }
+
+  private enqueue(compact: boolean): Promise<void> {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -101,41 +134,85 @@ export class FileLeaseStore implements LeaseStore {
     // One write at a time; a flush during a write waits for it, then writes what changed meanwhile.
     this.writing = this.writing
       .catch(() => undefined)
-      .then(() => {
-        if (!this.dirty || this.snapshot === null) return;
+      .then(async () => {
+        if (this.snapshot === null || (!this.dirty && !(compact && this.journalRecords > 0))) return;
         this.dirty = false;
-        const records = this.snapshot();
-        return this.write(records).catch((e: unknown) => {
+        const changes = this.pending;
+        this.pending = [];
+        try {
+          const full = compact || this.journal === null || this.journalRecords >= this.journalLimit();
+          if (full) await this.writeSnapshot(this.snapshot());
+          else await this.append(changes);
+        } catch (e) {
           this.dirty = true;
+          this.pending = [...changes, ...this.pending];
           throw e;
-        });
+        }
       });
     return this.writing;
   }
 
-  async close(): Promise<void> {
-    await this.flush();
+  private journalLimit(): number {
+    return Math.max(MIN_JOURNAL_RECORDS, this.snapshotRecords);
   }
 
-  private async write(records: readonly LeaseRecord[]): Promise<void> {
-    const body = JSON.stringify({ version: FILE_VERSION, leases: records }, null, 1) + '\n';
-    const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.tmp`);
-    const file = await open(tmp, 'w', 0o644);
+  private async append(changes: readonly LeaseRecord[]): Promise<void> {
+    const journal = this.journal as FileHandle;
+    const body = changes.map((r) => `${JSON.stringify(r)}\n`).join('');
     try {
-      await file.writeFile(body, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    try {
-      await rename(tmp, this.path);
+      await journal.write(body, null, 'utf8');
+      await journal.datasync();
     } catch (e) {
-      await unlink(tmp).catch(() => undefined);
+      // Part of a line may be on disk: the next write is a whole new snapshot and journal.
+      this.journal = null;
+      await journal.close().catch(() => undefined);
       throw e;
     }
-    await syncFolder(dirname(this.path));
+    this.journalRecords += changes.length;
     this.writes++;
   }
+
+  /** A new generation: the snapshot first (a crash here leaves the old journal, which no longer matches it). */
+  private async writeSnapshot(records: readonly LeaseRecord[]): Promise<void> {
+    const generation = this.generation + 1;
+    const body = JSON.stringify({ version: FILE_VERSION, generation, leases: records }, null, 1) + '\n';
+    await replaceFile(this.path, body);
+    await replaceFile(this.journalPath, `${JSON.stringify({ journal: 1, generation })}\n`);
+    this.generation = generation;
+    await this.journal?.close().catch(() => undefined);
+    this.journal = await open(this.journalPath, 'a', 0o644);
+    this.journalRecords = 0;
+    this.snapshotRecords = records.length;
+    this.writes++;
+  }
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new LeaseFileError(path, `cannot be read: ${osReason(e)}`);
+  }
+}
+
+/** Atomically: a temporary file beside it, fsynced, renamed over it, the folder fsynced. */
+async function replaceFile(path: string, body: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const file = await open(tmp, 'w', 0o644);
+  try {
+    await file.writeFile(body, 'utf8');
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await syncFolder(dirname(path));
 }
 
 /** The rename itself is durable only once the folder is synced; not every platform allows it. */
@@ -150,39 +227,4 @@ async function syncFolder(path: string): Promise<void> {
   } catch {
     // EISDIR/EPERM on some systems: the data itself is already synced.
   }
-}
-
-/** Reads a lease file; throws LeaseFileError naming the first bad entry. */
-export function parseLeaseFile(text: string, path: string): LeaseRecord[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new LeaseFileError(path, `not valid JSON: ${(e as Error).message}`);
-  }
-  if (doc === null || typeof doc !== 'object' || !Array.isArray((doc as { leases?: unknown }).leases))
-    throw new LeaseFileError(path, 'expected {"version": 1, "leases": [...]}');
-  const version = (doc as { version?: unknown }).version;
-  if (version !== FILE_VERSION) throw new LeaseFileError(path, `unknown version ${String(version)}`);
-  return (doc as { leases: unknown[] }).leases.map((entry, i) => {
-    const r = entry as Partial<Record<keyof LeaseRecord, unknown>> | null;
-    const ok =
-      r !== null &&
-      typeof r === 'object' &&
-      typeof r.mac === 'string' &&
-      parseMac(r.mac) !== null &&
-      typeof r.ip === 'string' &&
-      parseIp(r.ip) !== null &&
-      typeof r.state === 'string' &&
-      (STATES as readonly string[]).includes(r.state) &&
-      typeof r.expires === 'number' &&
-      Number.isFinite(r.expires);
-    if (!ok) throw new LeaseFileError(path, `leases[${i}] is not {mac, ip, state, expires}`);
-    return {
-      mac: r.mac as string,
-      ip: r.ip as string,
-      state: r.state as LeaseState,
-      expires: r.expires as number,
-    };
-  });
 }

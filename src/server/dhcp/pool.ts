@@ -10,7 +10,7 @@
  */
 import { ipNumberToString, parseIp } from '../../protocol/addr.js';
 import type { PoolConfig, StaticHostConfig } from '../config/types.js';
-import type { LeaseRecord, LeaseState } from './lease-store.js';
+import type { LeaseRecord, LeaseState } from './lease-file.js';
 
 interface Entry {
   mac: string;
@@ -34,6 +34,8 @@ export class AddressPool {
   private readonly network: number;
   /** Every address below this (in the range) has an entry or is reserved: the next fresh one is at or after it. */
   private freshCursor: number;
+  /** Records changed since takeChanges() was last called, by address (the lease journal's lines). */
+  private changes = new Map<number, LeaseRecord>();
 
   constructor(
     readonly config: PoolConfig,
@@ -56,6 +58,12 @@ export class AddressPool {
     for (const r of records) {
       const n = parseIp(r.ip);
       if (n === null || !this.inSubnet(n)) continue;
+      // Expiry 0: the entry was removed (a withdrawn offer); records come in the order they were made.
+      if (r.expires <= 0) {
+        this.entries.delete(n);
+        if (this.lastIp.get(r.mac) === n) this.lastIp.delete(r.mac);
+        continue;
+      }
       this.entries.set(n, { mac: r.mac, state: r.state, expires: r.expires });
       // The latest record of a client wins (records are written in no particular order).
       const prev = this.lastIp.get(r.mac);
@@ -178,6 +186,7 @@ export class AddressPool {
     const e = this.entries.get(n);
     if (e === undefined || e.mac !== mac || e.state !== 'offered') return null;
     this.entries.delete(n);
+    this.changes.set(n, { mac, ip: ipNumberToString(n), state: 'offered', expires: 0 });
     this.lastIp.delete(mac);
     if (n < this.freshCursor && n >= this.start) this.freshCursor = n;
     return ipNumberToString(n);
@@ -192,13 +201,23 @@ export class AddressPool {
     return true;
   }
 
-  /** DECLINE: someone else uses the address; nobody gets it until `until`. */
-  decline(mac: string, address: string, until: number): boolean {
+  /** How `mac` holds `address` now ('offered' or 'bound', not expired), or null. */
+  heldAs(mac: string, address: string, now: number): 'offered' | 'bound' | null {
     const n = parseIp(address);
-    if (n === null || !this.inSubnet(n)) return false;
-    const e = this.entries.get(n);
-    if (e !== undefined && e.mac !== mac && e.expires > until) return false;
+    const e = n === null ? undefined : this.entries.get(n);
+    if (e === undefined || e.mac !== mac || e.expires <= now) return null;
+    return e.state === 'bound' || e.state === 'offered' ? e.state : null;
+  }
+
+  /**
+   * DECLINE: someone else uses the address; nobody gets it until `until`. Only from the client that holds
+   * it (RFC 2131 4.3.3): a stranger's DECLINE would take a free address out of the pool.
+   */
+  decline(mac: string, address: string, now: number, until: number): boolean {
+    const n = parseIp(address);
+    if (n === null || !this.inSubnet(n) || this.heldAs(mac, address, now) === null) return false;
     this.entries.set(n, { mac, state: 'declined', expires: until });
+    this.changes.set(n, { mac, ip: ipNumberToString(n), state: 'declined', expires: until });
     if (this.lastIp.get(mac) === n) this.lastIp.delete(mac);
     return true;
   }
@@ -210,9 +229,18 @@ export class AddressPool {
     return out;
   }
 
+  /** The records changed since the last call, in the order of their last change. */
+  takeChanges(): LeaseRecord[] {
+    const out = [...this.changes.values()];
+    this.changes = new Map();
+    return out;
+  }
+
   private set(n: number, e: Entry): void {
     this.entries.set(n, e);
     this.lastIp.set(e.mac, n);
+    this.changes.delete(n);
+    this.changes.set(n, { mac: e.mac, ip: ipNumberToString(n), state: e.state, expires: e.expires });
   }
 }
 

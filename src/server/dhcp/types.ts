@@ -50,7 +50,11 @@ export type DhcpIgnoreReason =
   | 'no-free-address'
   | 'unknown-message-type'
   | 'malformed'
-  | 'not-for-us';
+  | 'not-for-us'
+  /** A DECLINE from a client the address was never offered or leased to (RFC 2131 §4.3.3). */
+  | 'decline-not-owner'
+  /** The lease file cannot be written: no new address is granted until it can. */
+  | 'leases-unwritable';
 
 export type DhcpServerEvent =
   | {
@@ -86,6 +90,11 @@ export type DhcpServerEvent =
 export interface DhcpHandleResult {
   replies: DhcpOutbound[];
   events: DhcpServerEvent[];
+  /**
+   * The replies may go out only once the lease store has written the binding: 'grant' for an address new to
+   * the client (dropped if the write fails), 'renewal' for one it already holds (sent even then).
+   */
+  hold?: 'grant' | 'renewal';
 }
 
 /** What the boot file choice looks at: the client's request, classified. */

@@ -17,8 +17,11 @@ import type { InterfaceFacts } from './interface.js';
 
 export interface DhcpEdgeOptions {
   facts: InterfaceFacts;
-  /** The engine: replies for one received message (its events are the caller's business). */
-  handle: (inbound: DhcpInbound) => readonly DhcpOutbound[];
+  /**
+   * The engine: replies for one received message (its events are the caller's business); a promise when
+   * they must wait (an ACK waits for its lease to be on disk).
+   */
+  handle: (inbound: DhcpInbound) => readonly DhcpOutbound[] | Promise<readonly DhcpOutbound[]>;
   /** A frame that could not be used, a send that failed, a guard socket that could not bind. */
   onProblem?: (problem: EdgeProblem) => void;
 }
@@ -71,7 +74,7 @@ async function guardSocket(
 /** What attachDhcpEngine needs: who the server is on the link, its engine, where problems go. */
 export interface EngineAttachment {
   server: ServerLink;
-  handle: (inbound: DhcpInbound) => readonly DhcpOutbound[];
+  handle: (inbound: DhcpInbound) => readonly DhcpOutbound[] | Promise<readonly DhcpOutbound[]>;
   onProblem?: (problem: EdgeProblem) => void;
 }
 
@@ -117,15 +120,18 @@ export function attachDhcpEngine(link: FrameLink, options: EngineAttachment): At
     if (dst !== server.mac && dst !== BROADCAST_MAC) return drop('not-for-us');
     // On a link without a filter (in memory) our own frames and other servers' replies pass by too.
     if (inbound.srcMac === server.mac) return drop('not-for-us');
-    let replies: readonly DhcpOutbound[];
+    // One bad message must not stop the server: report it and keep serving.
+    const failed = (e: unknown): void =>
+      report({ kind: 'handler-failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    let replies: readonly DhcpOutbound[] | Promise<readonly DhcpOutbound[]>;
     try {
       replies = options.handle(inbound);
     } catch (e) {
-      // One bad message must not stop the server: report it and keep serving.
-      report({ kind: 'handler-failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      failed(e);
       return;
     }
-    for (const r of replies) send(r);
+    if (Array.isArray(replies)) for (const r of replies as readonly DhcpOutbound[]) send(r);
+    else (replies as Promise<readonly DhcpOutbound[]>).then((list) => list.forEach(send), failed);
   };
 
   const stop = link.listen(onFrame);

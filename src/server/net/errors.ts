@@ -4,7 +4,7 @@
  * Library code throws these; only the CLI turns them into exit codes.
  */
 import { PxeDoctorError } from '../../errors.js';
-import { INTERFACE_EXIT } from '../../net/errors.js';
+import { INTERFACE_EXIT, InterfaceError } from '../../net/errors.js';
 
 /** Exit codes of `serve` beyond the common ones (0 ok, 2 usage/config, 3 internal). */
 export const SERVE_EXIT = {
@@ -19,4 +19,21 @@ export class OtherDhcpServerError extends PxeDoctorError {
   constructor(message: string) {
     super(message, SERVE_EXIT.otherServer);
   }
+}
+
+/**
+ * A listening socket that cannot be bound, as one line naming the port and the OS reason (exit 4): most
+ * often another TFTP or HTTP server already has the port.
+ */
+export function bindError(what: string, port: number, address: string, e: unknown): InterfaceError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const reason =
+    code === 'EADDRINUSE'
+      ? 'already in use by another program (EADDRINUSE)'
+      : code === 'EACCES'
+        ? 'permission denied (EACCES): run as root or grant CAP_NET_BIND_SERVICE'
+        : code === 'EADDRNOTAVAIL'
+          ? 'address not available on this host (EADDRNOTAVAIL)'
+          : (code ?? (e instanceof Error ? e.message : String(e)));
+  return new InterfaceError(`cannot listen on ${what} port ${port} of ${address}: ${reason}`);
 }

@@ -2,7 +2,7 @@
  * The start-up probe: is another DHCP server answering on this segment? One DISCOVER is broadcast at
  * layer 2 from the interface, from a random locally administered MAC (so no real client's lease is touched)
  * with a random xid and no PXEClient vendor class (so a proxyDHCP does not answer), and the OFFERs that
- * come back within the wait are collected.
+ * come back within the wait are collected, whoever sent them.
  */
 import { randomBytes } from 'node:crypto';
 import { dhcpMessageFromFields, type DhcpMessage } from '../../protocol/dhcp/index.js';
@@ -62,9 +62,11 @@ export async function probeDhcpServers(facts: InterfaceFacts, waitMs = 2000): Pr
   const xid = randomBytes(4).readUInt32BE(0);
   const answers: ProbeAnswer[] = [];
   const seen = new Set<string>();
+  // Answers from this interface's own MAC count too: this server is not running yet, so they come from
+  // another program on this host (a second serve, a dnsmasq) answering on the same interface.
   const link = openPcapLink(
     facts.name,
-    `ip and udp and src port 67 and dst port 68 and not ether src ${facts.mac}`,
+    'ip and udp and src port 67 and dst port 68',
   );
   link.listen((f) => {
     const a = probeAnswerOf(f.data, xid, mac);

@@ -233,6 +233,57 @@ describe('RFC 2131 state machine', () => {
     assert.equal(later.yiaddr, bad, 'after the hold the address is free');
   });
 
+  test('DECLINE from a client the address was never offered or leased to is ignored (RFC 2131 4.3.3)', async () => {
+    const engine = await openDhcpEngine(
+      fullConfig({ dhcp: { range: { start: '10.99.0.100', end: '10.99.0.101' } } }),
+    );
+    const stranger = macOf(9);
+    // A free address, and one bound to another client: neither can be declined by a stranger.
+    ignored(
+      engine.handle(
+        inbound(clientMessage('DECLINE', { chaddr: stranger, extra: [serverId(SERVER_IP), ip('10.99.0.101')] })),
+      ),
+      'decline-not-owner',
+    );
+    const mine = bind(engine, MAC);
+    const r = engine.handle(
+      inbound(clientMessage('DECLINE', { chaddr: stranger, extra: [serverId(SERVER_IP), ip(mine)] })),
+    );
+    ignored(r, 'decline-not-owner');
+    assert.ok(!r.events.some((e) => e.kind === 'lease'));
+    assert.equal(bind(engine, MAC), mine, 'the owner keeps its address');
+    assert.equal(bind(engine, macOf(10)), '10.99.0.101', 'the free address is still free');
+  });
+
+  test('an ACK holds for its lease write; renewals are marked as such', async () => {
+    const engine = await openDhcpEngine(fullConfig());
+    const offer = engine.handle(inbound(clientMessage('DISCOVER')));
+    assert.equal(offer.hold, undefined, 'an OFFER goes out at once');
+    const address = only(offer).yiaddr;
+    const ack = engine.handle(
+      inbound(clientMessage('REQUEST', { extra: [serverId(SERVER_IP), ip(address)] })),
+    );
+    assert.equal(ack.hold, 'grant');
+    const renew = engine.handle(
+      inbound(clientMessage('REQUEST', { ciaddr: address }), { srcIp: address, now: T0 + 1000 }),
+    );
+    assert.equal(renew.hold, 'renewal');
+  });
+
+  test('while lease writes fail no new address is granted, known clients renew', async () => {
+    const engine = await openDhcpEngine(fullConfig());
+    const mine = bind(engine, MAC);
+    engine.setLeaseWritesWork(false);
+    ignored(engine.handle(inbound(clientMessage('DISCOVER', { chaddr: macOf(3) }))), 'leases-unwritable');
+    const renew = engine.handle(
+      inbound(clientMessage('REQUEST', { ciaddr: mine }), { srcIp: mine, now: T0 + 1000 }),
+    );
+    assert.equal(only(renew).messageType, 'ACK');
+    assert.equal(only(engine.handle(inbound(clientMessage('DISCOVER')))).yiaddr, mine, 'its own address');
+    engine.setLeaseWritesWork(true);
+    assert.equal(only(engine.handle(inbound(clientMessage('DISCOVER', { chaddr: macOf(3) })))).messageType, 'OFFER');
+  });
+
   test('RELEASE frees the address, and the client gets it back first', async () => {
     const engine = await openDhcpEngine(fullConfig());
     const mine = bind(engine, MAC);

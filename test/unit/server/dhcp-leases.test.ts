@@ -4,7 +4,7 @@
  * address again; writes are batched and atomic.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -87,17 +87,18 @@ describe('lease file', () => {
     const file = join(dir, 'batch.json');
     const store = new FileLeaseStore(file, { delayMs: 60_000 });
     const engine = await openDhcpEngine(bigPool(file), { store });
+    assert.equal(store.writes, 1, 'written once at start: the file can be written');
     const result = await runDhcpLoad(
       simulatedClients(200),
       engineExchange(engine, () => T0),
     );
     assert.equal(result.leases.length, 200);
-    assert.equal(store.writes, 0, 'nothing written per packet');
+    assert.equal(store.writes, 1, 'nothing written per packet');
     await engine.flush();
-    assert.equal(store.writes, 1, 'one write for 400 changes');
+    assert.equal(store.writes, 2, 'one write for 400 changes');
     await engine.flush();
-    assert.equal(store.writes, 1, 'nothing pending, nothing written');
-    const records = parseLeaseFile(readFileSync(file, 'utf8'), file);
+    assert.equal(store.writes, 2, 'nothing pending, nothing written');
+    const records = await new FileLeaseStore(file).load();
     assert.equal(records.filter((r) => r.state === 'bound').length, 200);
     assert.deepEqual(
       readdirSync(dir).filter((f) => f.includes('.tmp')),
@@ -114,9 +115,9 @@ describe('lease file', () => {
       simulatedClients(3),
       engineExchange(engine, () => T0),
     );
-    for (let i = 0; i < 100 && store.writes === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(store.writes, 1);
-    assert.equal(parseLeaseFile(readFileSync(file, 'utf8'), file).length, 3);
+    for (let i = 0; i < 100 && store.writes === 1; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(store.writes, 2, 'the start-up check, then the batch');
+    assert.equal(new Set((await new FileLeaseStore(file).load()).map((r) => r.ip)).size, 3);
     await engine.close();
   });
 
@@ -129,6 +130,64 @@ describe('lease file', () => {
       return true;
     });
     writeFileSync(file, '{"version": 1, "leases": [');
-    await assert.rejects(openDhcpEngine(bigPool(file)), /not valid JSON/);
+    await assert.rejects(openDhcpEngine(bigPool(file)), /ends early at byte 26 \(line 1, column 27\): truncated/);
+  });
+
+  test('between snapshots changes go to the journal; a crash keeps them, a torn last line is left out', async () => {
+    const file = join(dir, 'journal.json');
+    const store = new FileLeaseStore(file, { delayMs: 60_000 });
+    const engine = await openDhcpEngine(bigPool(file), { store });
+    await runDhcpLoad(simulatedClients(50), engineExchange(engine, () => T0));
+    await engine.flush();
+    // No close: as after kill -9. The snapshot is the empty one of the start, the journal has the rest.
+    assert.deepEqual(parseLeaseFile(readFileSync(file, 'utf8'), file), []);
+    const journal = readFileSync(store.journalPath, 'utf8');
+    assert.match(journal.split('\n')[0], /^\{"journal":1,"generation":\d+\}$/);
+    const loaded = await new FileLeaseStore(file).load();
+    assert.equal(loaded.filter((r) => r.state === 'bound').length, 50);
+    writeFileSync(store.journalPath, journal + '{"mac": "02:00:00:00:00:01", "ip": "10.9');
+    assert.equal((await new FileLeaseStore(file).load()).length, loaded.length, 'torn line left out');
+    writeFileSync(store.journalPath, journal.replace('\n', '\nnot json\n'));
+    await assert.rejects(new FileLeaseStore(file).load(), /journal: line 2 \(byte \d+\) is not a lease record/);
+    writeFileSync(store.journalPath, journal);
+    await engine.close();
+    // close() folds the journal into a new snapshot of a new generation; the old journal is void.
+    assert.equal(parseLeaseFile(readFileSync(file, 'utf8'), file).filter((r) => r.state === 'bound').length, 50);
+    writeFileSync(store.journalPath, journal);
+    assert.equal((await new FileLeaseStore(file).load()).length, 50, 'a stale journal adds nothing');
+  });
+
+  test('damage is named by byte and line; --leases-reset starts over; exit code 2', async () => {
+    const file = join(dir, 'damaged.json');
+    const cases: [string, RegExp][] = [
+      ['{"version": 1,\n "leases": [\n  {"mac": x}\n]}', /not valid JSON at byte 38 \(line 3, column 11\)/],
+      ['garbage', /not valid JSON at byte 0 \(line 1, column 1\)/],
+      ['', /is empty/],
+      ['{"version": 2, "leases": []}', /version 2, this pxe-doctor reads version 1/],
+      ['{"leases": []}', /version missing/],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(file, text);
+      await assert.rejects(openDhcpEngine(bigPool(file)), (e: Error) => {
+        assert.ok(e instanceof LeaseFileError);
+        assert.equal(e.exitCode, 2);
+        assert.match(e.message, message);
+        assert.match(e.message, /--leases-reset/);
+        return true;
+      });
+    }
+    const engine = await openDhcpEngine(bigPool(file), { resetLeases: true });
+    await engine.close();
+    assert.deepEqual(parseLeaseFile(readFileSync(file, 'utf8'), file), [], 'written back empty at start');
+  });
+
+  test('a lease file that is a folder, or in a folder that cannot be written, is refused at start', async () => {
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder);
+    await assert.rejects(openDhcpEngine(bigPool(folder)), /cannot be read: is a folder, not a file \(EISDIR\)/);
+    await assert.rejects(
+      openDhcpEngine(bigPool(join(dir, 'missing', 'leases.json'))),
+      /cannot be written: no such file or folder \(ENOENT\)/,
+    );
   });
 });
