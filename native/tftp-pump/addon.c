@@ -207,6 +207,7 @@ static const char *read_options(napi_env env, napi_value opts, struct transfer *
   if (get_u32(env, opts, "windowsize", &cfg->windowsize) != 0 || cfg->windowsize == 0) return "windowsize";
   if (get_u32(env, opts, "retries", &retries) != 0) return "retries";
   if (get_u32(env, opts, "busyPollUs", &cfg->busy_poll_us) != 0) return "busyPollUs";
+  if (get_u32(env, opts, "maxWaitMs", &cfg->max_wait_ms) != 0) return "maxWaitMs";
   if (get_i64(env, opts, "fd", &fd) != 0) return "fd";
   cfg->size = (uint64_t)size;
   cfg->retries = retries;

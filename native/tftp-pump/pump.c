@@ -76,6 +76,8 @@ struct pump {
   uint32_t poll_misses;
   uint32_t poll_rest;
   int64_t deadline_ns;
+  /* The last progress (start, the OACK's ACK, a window advanced): max_wait_ms counts from it. */
+  int64_t progress_ns;
   int64_t rcvtimeo_ns;
   int sys_errno;
 };
@@ -94,7 +96,14 @@ static int is_aborted(const struct pump *p) {
 static void arm(struct pump *p) {
   const struct pump_config *cfg = p->cfg;
   uint32_t i = p->tries < cfg->delay_count ? p->tries : cfg->delay_count - 1;
-  p->deadline_ns = now_ns() + (int64_t)cfg->delays_ms[i] * 1000000LL;
+  int64_t now = now_ns();
+  p->deadline_ns = now + (int64_t)cfg->delays_ms[i] * 1000000LL;
+  /* session.ts timer(): never past the server's ceiling, however long the client's timeout. */
+  if (cfg->max_wait_ms > 0) {
+    int64_t ceiling = p->progress_ns + (int64_t)cfg->max_wait_ms * 1000000LL;
+    if (ceiling < now + 1000000LL) ceiling = now + 1000000LL;
+    if (ceiling < p->deadline_ns) p->deadline_ns = ceiling;
+  }
   p->sent = 1;
 }
 
@@ -259,6 +268,7 @@ static int on_ack(struct pump *p, unsigned wire) {
     if (wire != 0) return GO_ON;
     p->oack_phase = 0;
     p->tries = 0;
+    p->progress_ns = now_ns();
     return send_window(p);
   }
   /* The ACK names one block of [acked, sent_up_to]; anything else is stale. */
@@ -268,6 +278,7 @@ static int on_ack(struct pump *p, unsigned wire) {
   if (block == p->acked) return GO_ON;
   p->acked = block;
   p->tries = 0;
+  p->progress_ns = now_ns();
   if (p->acked >= p->total_blocks) return PUMP_COMPLETE;
   /* A full window acked: the next one. A partial one (RFC 7440): resend from there. */
   return send_window(p);
@@ -275,6 +286,8 @@ static int on_ack(struct pump *p, unsigned wire) {
 
 /* session.ts timeout(): GO_ON, or the end. */
 static int on_timeout(struct pump *p) {
+  if (p->cfg->max_wait_ms > 0 && now_ns() - p->progress_ns >= (int64_t)p->cfg->max_wait_ms * 1000000LL)
+    return PUMP_TIMEOUT;
   if (p->tries >= p->cfg->retries) return PUMP_TIMEOUT;
   p->tries++;
   p->retransmits++;
@@ -342,6 +355,7 @@ void pump_run(const struct pump_config *cfg, atomic_int *aborted, struct pump_re
       .in = malloc(RECV_CAPACITY),
       .total_blocks = cfg->size / cfg->blksize + 1,
       .oack_phase = cfg->oack.length > 0,
+      .progress_ns = started,
   };
   if (p.packet == NULL || p.in == NULL) {
     p.sys_errno = ENOMEM;

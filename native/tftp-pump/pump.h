@@ -17,7 +17,7 @@ enum pump_end {
   PUMP_COMPLETE,
   /* The client sent an ERROR; its packet is in pump_result.client_error. */
   PUMP_CLIENT_ERROR,
-  /* No progress after the last retransmission. */
+  /* No progress after the last retransmission, or for max_wait_ms. */
   PUMP_TIMEOUT,
   /* The file has fewer bytes than announced: err_file_changed was sent. */
   PUMP_FILE_CHANGED,
@@ -51,6 +51,9 @@ struct pump_config {
   uint32_t delay_count;
   /* Timeouts in a row before giving up. */
   uint32_t retries;
+  /* The server's ceiling: no progress for this long ends the transfer (PUMP_TIMEOUT), whatever timeout the
+   * client asked for and whatever the delays say; 0: no ceiling. */
+  uint32_t max_wait_ms;
   /* After sending, poll the socket this long before sleeping in recvfrom (0: never; see pump.c). */
   uint32_t busy_poll_us;
   /* The OACK, sent first and retransmitted until ACK 0; length 0: DATA 1 goes out at once. */

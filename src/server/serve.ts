@@ -3,10 +3,12 @@
  * engine behind the layer-2 edge, and turns everything that happens into ServeEvents for the event log.
  * The CLI parses flags and prints; nothing here writes to stdout.
  */
-import { constants } from 'node:fs';
+import { constants, realpathSync, statSync } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ProbeAnswerInfo, ServeEvent, ServePlan } from './events.js';
+import { bootConfigWarnings } from './config/boot-check.js';
 import { mergeServeConfigInput } from './config/load.js';
 import type { ServeConfig, ServeConfigInput } from './config/types.js';
 import { openDhcpEngine, type PxeDhcpEngine } from './dhcp/engine.js';
@@ -189,6 +191,17 @@ async function checkRoot(root: string): Promise<void> {
   }
 }
 
+/** Whether a TFTP file name is a file inside the root (after symlinks), as the TFTP server will find it. */
+function fileUnderRoot(root: string, file: string): boolean {
+  try {
+    const realRoot = realpathSync(root);
+    const path = realpathSync(resolve(realRoot, file.replace(/^\/+/, '')));
+    return path.startsWith(realRoot + sep) && statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Closes whatever was opened, last first; one failure does not keep the rest open. */
 async function closeAll(parts: readonly ({ close(): Promise<void> } | null)[]): Promise<void> {
   for (const p of parts) await p?.close().catch(() => undefined);
@@ -238,11 +251,9 @@ export async function startServe(
     }
     if (options.http !== null) {
       const port = options.http;
-      http = await createHttpServer({ root: options.root, host: facts.address, port }).catch(
-        (e: unknown) => {
-          throw isBindFailure(e) ? bindError('HTTP (TCP)', port, facts.address, e) : e;
-        },
-      );
+      http = await createHttpServer({ root: options.root, host: facts.address, port }).catch((e: unknown) => {
+        throw isBindFailure(e) ? bindError('HTTP (TCP)', port, facts.address, e) : e;
+      });
       http.on('request', (e) =>
         emit({
           event: 'http',
@@ -303,6 +314,15 @@ export async function startServe(
   }
 
   emit({ event: 'ready', ...plan, otherServers });
+  // Traps in the boot configuration, right after `ready` (the first event of the log).
+  if (plan.dhcp && config !== null)
+    for (const message of bootConfigWarnings({
+      boot: config.boot,
+      mode: config.mode,
+      root: options.root,
+      underRoot: (file) => fileUnderRoot(options.root, file),
+    }))
+      emit({ event: 'warning', message });
   let closed = false;
   return {
     plan,
@@ -312,9 +332,11 @@ export async function startServe(
       const counters = edge?.counters() ?? { received: 0, sent: 0, dropped: 0, sendFailed: 0 };
       await edge?.close();
       gate?.close();
-      await engine?.close().catch((e: unknown) =>
-        emit({ event: 'error', message: `the leases could not be saved: ${osReason(e)}` }),
-      );
+      await engine
+        ?.close()
+        .catch((e: unknown) =>
+          emit({ event: 'error', message: `the leases could not be saved: ${osReason(e)}` }),
+        );
       await http?.close();
       await tftp?.close();
       await lock?.close();

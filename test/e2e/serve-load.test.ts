@@ -29,6 +29,8 @@ test('1000 clients get distinct leases over the wire, keep them across a restart
   try {
     const root = join(dir.path, 'root');
     mkdirSync(root);
+    // A complete boot configuration, so that start-up has nothing to warn about.
+    writeFileSync(join(root, 'boot.bin'), 'boot');
     const leasesFile = join(dir.path, 'leases.json');
     const args = [
       '--interface',
@@ -40,6 +42,8 @@ test('1000 clients get distinct leases over the wire, keep them across a restart
       '--netmask',
       '255.255.252.0',
       '--boot-bios',
+      'boot.bin',
+      '--boot-uefi',
       'boot.bin',
       '--leases',
       leasesFile,

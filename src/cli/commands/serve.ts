@@ -62,9 +62,13 @@ export function serveCommand(setExit: (code: number) => void): CommandModule<obj
       y
         .option('interface', {
           type: 'string',
-          description: 'the one interface to answer on (its first IPv4 address is the server)',
+          description:
+            'required (here or in --config): the one interface to answer on (its first IPv4 address is the server)',
         })
-        .option('root', { type: 'string', description: 'folder served by TFTP (and HTTP)' })
+        .option('root', {
+          type: 'string',
+          description: 'required (here or in --config): folder served by TFTP (and HTTP)',
+        })
         .option('proxy', {
           type: 'boolean',
           default: false,
@@ -120,12 +124,19 @@ export function serveCommand(setExit: (code: number) => void): CommandModule<obj
           description: 'start a full DHCP server even when another one answers the probe',
         })
         .example(
-          '$0 serve --interface eth1 --root /srv/tftp --range 10.0.0.100-10.0.0.199 --boot-bios undionly.kpxe',
-          'full DHCP server',
+          '$0 serve --interface eth1 --root /srv/tftp --range 10.0.0.100-10.0.0.199 --boot-bios undionly.kpxe --boot-uefi ipxe.efi --ipxe-script boot.ipxe',
+          'full DHCP server (iPXE then gets boot.ipxe, not the iPXE image again)',
         )
         .example(
           '$0 serve --interface eth1 --root /srv/tftp --proxy --boot-uefi ipxe.efi',
           'beside another DHCP server',
+        )
+        .epilog(
+          'Needs root, or CAP_NET_RAW + CAP_NET_BIND_SERVICE (libpcap capture on the interface, ports 67, 69, ' +
+            '4011), and libpcap with the optional npm package cap (docs/serve.md). Exit codes: 0 stopped by ' +
+            'SIGINT/SIGTERM; 2 bad arguments, configuration, --root or lease file; 3 internal error; 4 ' +
+            'interface, permission or port problem (a port in use); 5 another DHCP server answered the probe, ' +
+            'or another serve runs on the interface (docs/exit-codes.md).',
         ),
     handler: async (args) => {
       setExit(await runServe(toRequest(args), { json: args.json, color: useColor(args.color) }));

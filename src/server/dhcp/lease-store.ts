@@ -7,6 +7,7 @@
  * new generation replaces both. Changes are batched: the engine says "changed" on every packet, the store
  * writes at most once per `delayMs`; flush() writes whatever is pending at once.
  */
+import { fdatasyncSync, writeSync } from 'node:fs';
 import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import {
@@ -156,12 +157,17 @@ export class FileLeaseStore implements LeaseStore {
     return Math.max(MIN_JOURNAL_RECORDS, this.snapshotRecords);
   }
 
+  /**
+   * Appends synchronously, as dnsmasq writes its lease file: a write and an fdatasync of a few kilobytes
+   * take well under a millisecond on the calling thread, while two trips through the thread pool cost a
+   * scheduling delay each on a busy machine, and every ACK of the batch waits for them.
+   */
   private async append(changes: readonly LeaseRecord[]): Promise<void> {
     const journal = this.journal as FileHandle;
     const body = changes.map((r) => `${JSON.stringify(r)}\n`).join('');
     try {
-      await journal.write(body, null, 'utf8');
-      await journal.datasync();
+      writeSync(journal.fd, body, null, 'utf8');
+      fdatasyncSync(journal.fd);
     } catch (e) {
       // Part of a line may be on disk: the next write is a whole new snapshot and journal.
       this.journal = null;

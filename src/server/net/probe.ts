@@ -64,10 +64,7 @@ export async function probeDhcpServers(facts: InterfaceFacts, waitMs = 2000): Pr
   const seen = new Set<string>();
   // Answers from this interface's own MAC count too: this server is not running yet, so they come from
   // another program on this host (a second serve, a dnsmasq) answering on the same interface.
-  const link = openPcapLink(
-    facts.name,
-    'ip and udp and src port 67 and dst port 68',
-  );
+  const link = openPcapLink(facts.name, 'ip and udp and src port 67 and dst port 68');
   link.listen((f) => {
     const a = probeAnswerOf(f.data, xid, mac);
     if (a === null) return;

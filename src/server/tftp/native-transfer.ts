@@ -52,6 +52,7 @@ export function pumpStartOptions(
     windowsize: negotiated.windowsize,
     retries: limits.retries,
     delaysMs: retransmitSchedule(negotiated.timeoutMs, limits.retries, limits.maxTimeoutMs),
+    maxWaitMs: limits.maxWaitMs,
     busyPollUs,
     errUnknownTid: encodeTftp(tftpError(TFTP_ERR_UNKNOWN_TID, UNKNOWN_TID_MESSAGE)),
     errFileChanged: encodeTftp(tftpError(TFTP_ERR_NOT_DEFINED, FILE_CHANGED_MESSAGE)),

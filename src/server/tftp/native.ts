@@ -25,6 +25,8 @@ export interface PumpStartOptions {
   retries: number;
   /** The retransmission timer by tries (retransmitSchedule). */
   delaysMs: number[];
+  /** The server's ceiling on a wait without progress, ms, whatever the delays (0: none). */
+  maxWaitMs: number;
   /** After each send, how long to poll for the answer before sleeping, µs (0: never). */
   busyPollUs: number;
   /** The OACK to send first (absent: DATA 1 at once). */

@@ -53,6 +53,8 @@ export const DEFAULT_MAX_NATIVE_TRANSFERS = 128;
  * a slower one stops the polling (native/tftp-pump/pump.c).
  */
 export const DEFAULT_NATIVE_BUSY_POLL_US = 50;
+/** Transfers at once from one client address by default (PXE firmware and iPXE use one or two). */
+export const DEFAULT_MAX_TRANSFERS_PER_CLIENT = 8;
 
 export class TftpEngineError extends Error {
   constructor(message: string) {
@@ -70,6 +72,11 @@ export interface TftpServerOptions extends TftpSessionLimits {
   port?: number;
   /** Transfers at once; further requests get ERROR 0 "Server busy". Default 512. */
   maxTransfers?: number;
+  /**
+   * Transfers at once from one client address (idle ones included); its further requests get ERROR 0
+   * "Server busy", so one host cannot hold every slot. Default 8.
+   */
+  maxTransfersPerClient?: number;
   /**
    * 'native': the C data pump (createTftpServer fails when it is not built); 'js': TypeScript only;
    * 'auto' (default): native when built.
@@ -104,7 +111,8 @@ export interface TftpServerEvents {
   /** A transfer that did not complete: refused, ended by the client, timed out, or a socket error. */
   error: TransferInfo & {
     engine: TftpEngine;
-    end: TftpTransferOutcome['end'] | 'socket';
+    /** 'superseded': the client's port sent another request, which ends this transfer. */
+    end: TftpTransferOutcome['end'] | 'socket' | 'superseded';
     errorCode?: number;
     message: string;
     /** Server-side detail (why a file was refused); never sent to the client. */
@@ -414,6 +422,20 @@ class Transfer {
     this.close();
   }
 
+  /** The client's port asked for another transfer: this one is over for the client, and says so. */
+  supersede(): void {
+    if (this.closed) return;
+    this.server.emit('error', {
+      ...this.info,
+      engine: this.engine,
+      end: 'superseded',
+      message: 'ended by a new request from the same port',
+      bytes: 0,
+      seconds: (Date.now() - this.session.startedAt) / 1000,
+    });
+    this.close();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -446,6 +468,8 @@ class Server implements TftpServer {
     error: new Set(),
   };
   private readonly active = new Map<string, Transfer>();
+  /** Transfers in progress by client address (for the per-client limit). */
+  private readonly perAddress = new Map<string, number>();
   private nextId = 1;
   private closing = false;
   /** Transfers the pump runs, until it reports their end (which may come after close()). */
@@ -518,6 +542,10 @@ class Server implements TftpServer {
   forget(transfer: Transfer): void {
     const key = peerKey(transfer.info.peer);
     if (this.active.get(key) === transfer) this.active.delete(key);
+    const address = transfer.info.peer.address;
+    const left = this.transfersFrom(address) - 1;
+    if (left > 0) this.perAddress.set(address, left);
+    else this.perAddress.delete(address);
   }
 
   async close(): Promise<void> {
@@ -546,18 +574,30 @@ class Server implements TftpServer {
       if (Buffer.compare(running.requestBytes, msg) === 0) return;
       // Another request from the same port (firmware that reads the real file after a tsize probe without
       // ending the probe): the old transfer is over for the client.
-      running.close();
+      running.supersede();
     }
-    const busy = this.active.size >= (this.options.maxTransfers ?? 512);
+    const perClient = this.options.maxTransfersPerClient ?? DEFAULT_MAX_TRANSFERS_PER_CLIENT;
+    const busy: string | null =
+      this.active.size >= (this.options.maxTransfers ?? 512)
+        ? 'every transfer slot is taken'
+        : this.transfersFrom(peer.address) >= perClient
+          ? `${peer.address} already has ${perClient} transfers (the per-client limit)`
+          : null;
     this.startTransfer(pkt, Uint8Array.from(msg), peer, key, busy);
   }
 
+  /** Transfers in progress from one client address. */
+  private transfersFrom(address: string): number {
+    return this.perAddress.get(address) ?? 0;
+  }
+
+  /** `why`: the reason the request is refused as busy, null to serve it. */
   private startTransfer(
     pkt: TftpPacket,
     bytes: Uint8Array,
     peer: TftpEndpoint,
     key: string,
-    busy: boolean,
+    busy: string | null,
   ): void {
     const info: TransferInfo = { id: this.nextId++, peer, filename: pkt.filename ?? '' };
     this.emit('request', {
@@ -571,10 +611,11 @@ class Server implements TftpServer {
     const session = new TftpSession(pkt, peer, Date.now(), this.options);
     const transfer = new Transfer(this, session, socket, bytes, info);
     this.active.set(key, transfer);
+    this.perAddress.set(peer.address, this.transfersFrom(peer.address) + 1);
     socket.bind(0, local.address, () => {
-      if (busy) {
+      if (busy !== null) {
         // No file is opened: ERROR 0 from the transfer's own port, then the transfer ends.
-        this.refuseBusy(transfer);
+        this.refuseBusy(transfer, busy);
         return;
       }
       transfer.start(this.root).catch((err: unknown) => {
@@ -591,7 +632,7 @@ class Server implements TftpServer {
     });
   }
 
-  private refuseBusy(transfer: Transfer): void {
+  private refuseBusy(transfer: Transfer, why: string): void {
     const peer = transfer.info.peer;
     transfer.send(encodeTftp(tftpError(TFTP_ERR_NOT_DEFINED, 'Server busy')), peer);
     this.emit('error', {
@@ -600,6 +641,7 @@ class Server implements TftpServer {
       end: 'refused',
       errorCode: 0,
       message: 'Server busy',
+      reason: why,
       bytes: 0,
       seconds: 0,
     });

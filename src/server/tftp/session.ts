@@ -20,9 +20,20 @@ import {
   type TftpPacket,
 } from '../../protocol/tftp/index.js';
 import { getLayout } from '../../protocol/tftp/layout.js';
-import { DEFAULT_MAX_TIMEOUT_MS, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, retransmitDelayMs } from './timing.js';
+import {
+  DEFAULT_MAX_TIMEOUT_MS,
+  DEFAULT_MAX_WAIT_MS,
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  retransmitDelayMs,
+} from './timing.js';
 
-export { DEFAULT_MAX_TIMEOUT_MS, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from './timing.js';
+export {
+  DEFAULT_MAX_TIMEOUT_MS,
+  DEFAULT_MAX_WAIT_MS,
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+} from './timing.js';
 
 /** A UDP endpoint: where a datagram came from or goes to. */
 export interface TftpEndpoint {
@@ -46,6 +57,11 @@ export interface TftpSessionLimits {
   retries?: number;
   /** Ceiling of the exponential back-off, in ms. Default DEFAULT_MAX_TIMEOUT_MS. */
   maxTimeoutMs?: number;
+  /**
+   * Longest wait for the client without progress, in ms, whatever timeout it asked for; then the transfer
+   * ends as a timeout. Default DEFAULT_MAX_WAIT_MS.
+   */
+  maxWaitMs?: number;
 }
 
 export const DEFAULT_MAX_BLKSIZE = 1468;
@@ -174,6 +190,7 @@ export function resolveLimits(limits: TftpSessionLimits = {}): Required<TftpSess
     timeoutMs: Math.max(1, limits.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     retries: Math.max(0, limits.retries ?? DEFAULT_RETRIES),
     maxTimeoutMs: Math.max(1, limits.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS),
+    maxWaitMs: Math.max(1, limits.maxWaitMs ?? DEFAULT_MAX_WAIT_MS),
   };
 }
 
@@ -198,6 +215,10 @@ export class TftpSession {
   private tries = 0;
   private retransmits = 0;
   private lastControl: { bytes: Uint8Array; packet: TftpPacket } | null = null;
+  /** The last progress (start, the OACK's ACK, a window advanced): maxWaitMs counts from it. */
+  private progressAt = 0;
+  /** The `now` of the last call: the timer's ceiling is computed from it. */
+  private clock = 0;
 
   constructor(request: TftpPacket, peer: TftpEndpoint, now: number, limits: TftpSessionLimits = {}) {
     this.request = request;
@@ -227,6 +248,8 @@ export class TftpSession {
     if (file === null) return this.refuse(TFTP_ERR_ACCESS_VIOLATION, 'Access violation', now);
     if ('errorCode' in file) return this.refuse(file.errorCode, file.errorMessage, now);
     this.size = file.size;
+    this.progressAt = now;
+    this.clock = now;
     this.negotiated = negotiateOptions(this.request.options ?? {}, file.size, this.limits);
     this.totalBlocks = Math.floor(file.size / this.negotiated.blksize) + 1;
     if (Object.keys(this.negotiated.oack).length > 0) {
@@ -270,6 +293,7 @@ export class TftpSession {
       if (wire !== 0) return [];
       this.phase = 'data';
       this.tries = 0;
+      this.progressAt = this.clock = now;
       return this.sendWindow(false);
     }
     // The ACK names one block of [acked, sentUpTo]; anything else is stale.
@@ -280,6 +304,7 @@ export class TftpSession {
     if (block === this.acked) return [];
     this.acked = block;
     this.tries = 0;
+    this.progressAt = this.clock = now;
     if (this.acked >= this.totalBlocks) return this.finish(now, 'complete');
     // A full window acked: the next one. A partial one (RFC 7440: the client saw a gap): resend from there.
     return this.sendWindow(false);
@@ -288,6 +313,8 @@ export class TftpSession {
   /** The timer armed by the last 'timer' action fired. */
   timeout(now: number): TftpSessionAction[] {
     if (this.phase === 'done' || this.phase === 'new') return [];
+    this.clock = now;
+    if (now - this.progressAt >= this.limits.maxWaitMs) return this.finish(now, 'timeout');
     if (this.tries >= this.limits.retries) return this.finish(now, 'timeout');
     this.tries++;
     this.retransmits++;
@@ -333,7 +360,10 @@ export class TftpSession {
 
   private timer(): TftpSessionAction {
     const base = this.negotiated?.timeoutMs ?? this.limits.timeoutMs;
-    return { type: 'timer', ms: retransmitDelayMs(base, this.tries, this.limits.maxTimeoutMs) };
+    const delay = retransmitDelayMs(base, this.tries, this.limits.maxTimeoutMs);
+    // Never past the server's ceiling, however long a timeout the client asked for.
+    const left = this.progressAt + this.limits.maxWaitMs - this.clock;
+    return { type: 'timer', ms: Math.max(1, Math.min(delay, left)) };
   }
 
   private control(packet: TftpPacket): TftpSessionAction {

@@ -9,6 +9,12 @@ export const DEFAULT_TIMEOUT_MS = 1000;
 export const DEFAULT_RETRIES = 5;
 /** Ceiling of the exponential back-off, in ms. */
 export const DEFAULT_MAX_TIMEOUT_MS = 30_000;
+/**
+ * The server's ceiling on how long a transfer waits for the client without progress, in ms, whatever
+ * `timeout` the client asked for (RFC 2349 allows 255 s, which with retries would hold a transfer slot
+ * for minutes).
+ */
+export const DEFAULT_MAX_WAIT_MS = 30_000;
 
 /** The timer armed after `tries` timeouts in a row without progress: doubling from `baseMs`, capped. */
 export function retransmitDelayMs(baseMs: number, tries: number, maxMs: number): number {

@@ -241,7 +241,9 @@ describe('RFC 2131 state machine', () => {
     // A free address, and one bound to another client: neither can be declined by a stranger.
     ignored(
       engine.handle(
-        inbound(clientMessage('DECLINE', { chaddr: stranger, extra: [serverId(SERVER_IP), ip('10.99.0.101')] })),
+        inbound(
+          clientMessage('DECLINE', { chaddr: stranger, extra: [serverId(SERVER_IP), ip('10.99.0.101')] }),
+        ),
       ),
       'decline-not-owner',
     );
@@ -281,7 +283,10 @@ describe('RFC 2131 state machine', () => {
     assert.equal(only(renew).messageType, 'ACK');
     assert.equal(only(engine.handle(inbound(clientMessage('DISCOVER')))).yiaddr, mine, 'its own address');
     engine.setLeaseWritesWork(true);
-    assert.equal(only(engine.handle(inbound(clientMessage('DISCOVER', { chaddr: macOf(3) })))).messageType, 'OFFER');
+    assert.equal(
+      only(engine.handle(inbound(clientMessage('DISCOVER', { chaddr: macOf(3) })))).messageType,
+      'OFFER',
+    );
   });
 
   test('RELEASE frees the address, and the client gets it back first', async () => {

@@ -23,7 +23,9 @@ function fakeEngine(fail: () => boolean) {
 }
 
 const result = (hold?: 'grant' | 'renewal'): DhcpHandleResult => ({
-  replies: [{ message: {} as never, srcPort: 67, to: { ip: '10.0.0.1', port: 68, mac: 'x', broadcast: false } }],
+  replies: [
+    { message: {} as never, srcPort: 67, to: { ip: '10.0.0.1', port: 68, mac: 'x', broadcast: false } },
+  ],
   events: [],
   ...(hold !== undefined ? { hold } : {}),
 });
@@ -32,7 +34,11 @@ test('ACKs of one turn share one write and wait for it', async () => {
   const engine = fakeEngine(() => false);
   const gate = new LeaseGate(engine, { onFailure: () => assert.fail(), onRecovered: () => assert.fail() });
   assert.equal((gate.replies(result()) as unknown[]).length, 1, 'an unheld reply goes at once');
-  const held = [gate.replies(result('grant')), gate.replies(result('grant')), gate.replies(result('renewal'))];
+  const held = [
+    gate.replies(result('grant')),
+    gate.replies(result('grant')),
+    gate.replies(result('renewal')),
+  ];
   assert.ok(held.every((h) => h instanceof Promise));
   assert.equal(engine.state.flushes, 0, 'nothing written before the turn ends');
   const sent = await Promise.all(held);
@@ -54,7 +60,10 @@ test('a failed write drops grants, keeps renewals, reports once, and recovers on
     onRecovered: () => recovered++,
     retryMs: 5,
   });
-  const [grant, renewal] = await Promise.all([gate.replies(result('grant')), gate.replies(result('renewal'))]);
+  const [grant, renewal] = await Promise.all([
+    gate.replies(result('grant')),
+    gate.replies(result('renewal')),
+  ]);
   assert.equal(grant.length, 0, 'a new grant is not sent');
   assert.equal(renewal.length, 1, 'a renewal is');
   await gate.replies(result('grant'));

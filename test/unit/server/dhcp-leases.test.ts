@@ -130,14 +130,20 @@ describe('lease file', () => {
       return true;
     });
     writeFileSync(file, '{"version": 1, "leases": [');
-    await assert.rejects(openDhcpEngine(bigPool(file)), /ends early at byte 26 \(line 1, column 27\): truncated/);
+    await assert.rejects(
+      openDhcpEngine(bigPool(file)),
+      /ends early at byte 26 \(line 1, column 27\): truncated/,
+    );
   });
 
   test('between snapshots changes go to the journal; a crash keeps them, a torn last line is left out', async () => {
     const file = join(dir, 'journal.json');
     const store = new FileLeaseStore(file, { delayMs: 60_000 });
     const engine = await openDhcpEngine(bigPool(file), { store });
-    await runDhcpLoad(simulatedClients(50), engineExchange(engine, () => T0));
+    await runDhcpLoad(
+      simulatedClients(50),
+      engineExchange(engine, () => T0),
+    );
     await engine.flush();
     // No close: as after kill -9. The snapshot is the empty one of the start, the journal has the rest.
     assert.deepEqual(parseLeaseFile(readFileSync(file, 'utf8'), file), []);
@@ -148,11 +154,17 @@ describe('lease file', () => {
     writeFileSync(store.journalPath, journal + '{"mac": "02:00:00:00:00:01", "ip": "10.9');
     assert.equal((await new FileLeaseStore(file).load()).length, loaded.length, 'torn line left out');
     writeFileSync(store.journalPath, journal.replace('\n', '\nnot json\n'));
-    await assert.rejects(new FileLeaseStore(file).load(), /journal: line 2 \(byte \d+\) is not a lease record/);
+    await assert.rejects(
+      new FileLeaseStore(file).load(),
+      /journal: line 2 \(byte \d+\) is not a lease record/,
+    );
     writeFileSync(store.journalPath, journal);
     await engine.close();
     // close() folds the journal into a new snapshot of a new generation; the old journal is void.
-    assert.equal(parseLeaseFile(readFileSync(file, 'utf8'), file).filter((r) => r.state === 'bound').length, 50);
+    assert.equal(
+      parseLeaseFile(readFileSync(file, 'utf8'), file).filter((r) => r.state === 'bound').length,
+      50,
+    );
     writeFileSync(store.journalPath, journal);
     assert.equal((await new FileLeaseStore(file).load()).length, 50, 'a stale journal adds nothing');
   });
@@ -184,7 +196,10 @@ describe('lease file', () => {
   test('a lease file that is a folder, or in a folder that cannot be written, is refused at start', async () => {
     const folder = join(dir, 'a-folder');
     mkdirSync(folder);
-    await assert.rejects(openDhcpEngine(bigPool(folder)), /cannot be read: is a folder, not a file \(EISDIR\)/);
+    await assert.rejects(
+      openDhcpEngine(bigPool(folder)),
+      /cannot be read: is a folder, not a file \(EISDIR\)/,
+    );
     await assert.rejects(
       openDhcpEngine(bigPool(join(dir, 'missing', 'leases.json'))),
       /cannot be written: no such file or folder \(ENOENT\)/,

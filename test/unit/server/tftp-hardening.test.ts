@@ -55,7 +55,15 @@ before(async () => {
   writeFileSync(join(base, 'secret.txt'), 'SECRET', { mode: 0o644 });
   symlinkSync('../secret.txt', join(root, 'link-out'));
   symlinkSync('/etc', join(root, 'etc-link'));
-  server = await createTftpServer({ root, address: HOST, port: 0, timeoutMs: 150, retries: 2 });
+  // Every test client is on 127.0.0.1: the per-client limit would count them as one host.
+  server = await createTftpServer({
+    root,
+    address: HOST,
+    port: 0,
+    timeoutMs: 150,
+    retries: 2,
+    maxTransfersPerClient: 1000,
+  });
   port = server.address().port;
   server.on('error', (e) => errors.push(e));
   server.on('request', (e) => requests.push(e));

@@ -39,7 +39,9 @@ before(async () => {
   put('empty.bin', Buffer.alloc(0));
   put('boot/ipxe.efi', randomBytes(70_000));
   put('menu.cfg', Buffer.from('default linux\nlabel x\rend\r\n'));
+  // Every test client is on 127.0.0.1: the per-client limit would count them as one host.
   server = await createTftpServer({
+    maxTransfersPerClient: 1000,
     root: dir,
     address: HOST,
     port: 0,
