@@ -4,7 +4,7 @@
  * TFTP root, and a common architecture (BIOS, x64 UEFI) with no boot file. Pure: the file lookup is passed
  * in. What an unconfigured client gets is said too, since the event log would otherwise only show it later.
  */
-import { isUrl } from '../dhcp/boot-choice.js';
+import { isUrl } from '../../protocol/dhcp/index.js';
 import type { BootConfig } from './types.js';
 
 /** iPXE's own images: what iPXE must not be handed again (undionly.kpxe, ipxe.efi, snponly.efi, *.kpxe …). */
