@@ -63,6 +63,16 @@ export interface CaptureInput {
 
 const round9 = (x: number): number => Math.round(x * 1e9) / 1e9;
 
+const TIME_JUMP_PREFIX = 'timestamps jump back ';
+
+/** true for the analyzer's own warning about time going backwards (not a problem of the file's records). */
+export function isTimeJumpWarning(w: string): boolean {
+  return w.startsWith(TIME_JUMP_PREFIX);
+}
+
+/** Seconds timestamps may step back without a warning: interfaces of one capture interleave slightly. */
+const JUMP_BACK = 1;
+
 /**
  * The correlation layer. Feed it decoded records in capture order (streaming, one pass), and clock ticks
  * when nothing arrives; snapshot() says where things stand at any time, finish() flushes and says it last.
@@ -85,7 +95,15 @@ export class Analyzer {
   private origin: Timestamp | null;
   private first: Timestamp | null = null;
   private last: Timestamp | null = null;
+  /**
+   * The clock that idle timeouts run on: the time of the latest record or tick. It follows time backwards
+   * (files joined out of order, a clock step), so that what arrives after a jump is not taken for long idle.
+   */
   private now = 0;
+  /** The latest time seen, whatever the order: where the capture ends. */
+  private latest = 0;
+  /** The first backward jump of the timestamps (and how many more), for a capture warning. */
+  private jumpBack: { frame: number; seconds: number; more: number } | null = null;
   private evictedLists = 0;
   private dhcpPackets = 0;
   private tftpPackets = 0;
@@ -122,7 +140,7 @@ export class Analyzer {
   }
 
   addPacket(p: DecodedPacket): void {
-    const t = this.time(p.ts);
+    const t = this.time(p.ts, p.frame);
     // Expire first, so a packet arriving after a long silence finds room without evicting anything.
     this.expire();
     if (p.protocol === 'dhcp') {
@@ -147,17 +165,18 @@ export class Analyzer {
   tick(now: Timestamp): void {
     this.origin ??= now;
     const t = round9(secondsBetween(this.origin, now));
-    if (t > this.now) this.now = t;
+    this.now = t;
+    if (t > this.latest) this.latest = t;
     this.expire();
   }
 
   addArp(a: ArpRecord): void {
     this.arpPackets++;
-    this.arp.add(a, this.time(a.ts));
+    this.arp.add(a, this.time(a.ts, a.frame));
   }
 
   addIcmpUnreachable(i: IcmpUnreachableRecord): void {
-    const t = this.time(i.ts);
+    const t = this.time(i.ts, i.frame);
     this.transfers.icmp(i, i.frame, t);
     if (this.icmp.length >= this.maxIcmp) {
       this.evictedLists++;
@@ -168,7 +187,7 @@ export class Analyzer {
   }
 
   addFragmentLoss(f: FragmentLossRecord): void {
-    const t = this.time(f.firstTs);
+    const t = this.time(f.firstTs, f.frames[0] ?? 0);
     if (this.fragmentLosses.length >= this.maxFragmentLosses) {
       this.evictedLists++;
       return;
@@ -213,7 +232,7 @@ export class Analyzer {
       lastEpoch: lastTs === null ? null : formatEpoch(lastTs),
       duration: firstTs === null || lastTs === null ? 0 : round9(secondsBetween(firstTs, lastTs)),
       skipped: capture.skipped ?? {},
-      warnings: capture.warnings ?? [],
+      warnings: [...(capture.warnings ?? []), ...this.jumpWarning()],
       truncated: capture.truncated ?? false,
       tftpDataSeen,
     };
@@ -237,8 +256,8 @@ export class Analyzer {
   private captureEnd(capture: CaptureInput): number {
     const lastTs = pickTs(capture.lastTs, this.last, (a, b) => a > b);
     const origin = this.origin ?? pickTs(capture.firstTs, this.first, (a, b) => a < b);
-    if (lastTs === null || origin === null) return this.now;
-    return Math.max(this.now, round9(secondsBetween(origin, lastTs)));
+    if (lastTs === null || origin === null) return this.latest;
+    return Math.max(this.latest, round9(secondsBetween(origin, lastTs)));
   }
 
   /**
@@ -288,13 +307,28 @@ export class Analyzer {
   }
 
   /** Seconds since the capture's first frame (rounded to the nanosecond, so JSON stays readable). */
-  private time(ts: Timestamp): number {
+  private time(ts: Timestamp, frame: number): number {
     this.origin ??= ts;
     if (this.first === null || timestampToNumber(ts) < timestampToNumber(this.first)) this.first = ts;
     if (this.last === null || timestampToNumber(ts) > timestampToNumber(this.last)) this.last = ts;
     const t = round9(secondsBetween(this.origin, ts));
-    if (t > this.now) this.now = t;
+    if (this.latest - t > JUMP_BACK) {
+      if (this.jumpBack === null) this.jumpBack = { frame, seconds: this.now - t, more: 0 };
+      else if (this.now - t > JUMP_BACK) this.jumpBack.more++;
+    }
+    this.now = t;
+    if (t > this.latest) this.latest = t;
     return t;
+  }
+
+  private jumpWarning(): string[] {
+    const j = this.jumpBack;
+    if (j === null) return [];
+    const more = j.more > 0 ? ` (and ${j.more} more time(s) later)` : '';
+    return [
+      `${TIME_JUMP_PREFIX}${j.seconds.toFixed(3)} s at frame ${j.frame}${more}: files joined out of time ` +
+        'order or a clock step; each exchange is followed by its own times',
+    ];
   }
 
   private expire(): void {

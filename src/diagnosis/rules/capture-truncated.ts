@@ -1,3 +1,4 @@
+import { isTimeJumpWarning } from '../../analysis/analyzer.js';
 import { listText, plural, finding } from '../format.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
@@ -16,7 +17,9 @@ const doc: RuleDoc = {
 };
 
 function check(ctx: RuleContext): Finding[] {
-  const c = ctx.analysis.capture;
+  const c = { ...ctx.analysis.capture };
+  // Time going backwards is told as a capture warning of its own; the file itself is whole.
+  c.warnings = c.warnings.filter((w) => !isTimeJumpWarning(w));
   if (!c.truncated && c.warnings.length === 0) return [];
   const parts: string[] = [];
   if (c.truncated)

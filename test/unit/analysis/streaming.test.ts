@@ -129,6 +129,11 @@ test('ticks between packets and snapshots along the way change nothing', async (
       a.tick(ts),
     );
     assert.deepEqual(core(listened), core(plain), `${c.rel}: with events`);
+    // A clock stepped back an hour (NTP) between packets: nothing expires early, nothing is lost.
+    const stepped = await streamed(c.path, { onEvent: () => undefined }, (a, ts) =>
+      a.tick({ ...ts, seconds: ts.seconds - 3600 }),
+    );
+    assert.deepEqual(core(stepped), core(plain), `${c.rel}: clock stepped back`);
   }
 });
 
