@@ -12,7 +12,8 @@
  * every output to /dev/null. A command that fails or does not exist yet is reported as skipped. Each tool also
  * runs on a small bundled capture first: its start-up time, shown beside the totals with the speed-up once both
  * start-ups are taken out (the per-byte speed). With --big the same runs on a second, larger file, to show that
- * memory does not grow with the capture. Results go to bench-data/results.json.
+ * memory does not grow with the capture. Start-up budgets: `pxe-doctor --version` (0.15 s) and `analyze` of that
+ * small capture (0.25 s), best of five, marked ok or OVER. Results go to bench-data/results.json.
  *
  * --tftp also runs the TFTP server benchmark (scripts/bench-tftp.ts: our server against dnsmasq, as root);
  * --tftp-only runs only that one.
@@ -225,6 +226,70 @@ function measureStartup(scratch: string, cliProblem: string | null): Map<string,
   return out;
 }
 
+/**
+ * Start-up budgets of the CLI (best of five, seconds): `--version` answers without loading the parser, and a
+ * small capture's analysis stays quick enough to run per boot in a CI job.
+ */
+const STARTUP_TARGETS: { name: string; command: string[]; target: number }[] = [
+  { name: 'pxe-doctor --version', command: ['--version'], target: 0.15 },
+  { name: 'pxe-doctor analyze (small capture)', command: ['analyze', STARTUP_CAPTURE], target: 0.25 },
+];
+
+interface BudgetRow {
+  name: string;
+  /** Elapsed seconds, best of five. */
+  seconds: number | null;
+  /** User + system CPU seconds of that run: what the budget costs on an idle machine. */
+  cpu: number | null;
+  target: number;
+}
+
+function measureStartupTargets(scratch: string): BudgetRow[] {
+  const out = join(scratch, 'budget.txt');
+  return STARTUP_TARGETS.map((t) => {
+    const row: BudgetRow = { name: t.name, seconds: null, cpu: null, target: t.target };
+    for (let i = 0; i < 5; i++) {
+      const r = spawnSync(
+        '/bin/sh',
+        [
+          '-c',
+          '"$@" > /dev/null 2>&1',
+          'sh',
+          TIME,
+          '-f',
+          '%e %U %S',
+          '-o',
+          out,
+          'node',
+          join(root, 'bin', 'pxe-doctor.js'),
+          ...t.command,
+        ],
+        { env: { ...process.env, NO_COLOR: '1' } },
+      );
+      if (r.status !== 0 || !existsSync(out)) break;
+      const [e, u, sys] = readFileSync(out, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
+      if (row.seconds === null || e < row.seconds) {
+        row.seconds = e;
+        row.cpu = u + sys;
+      }
+    }
+    return row;
+  });
+}
+
+function printStartupTargets(rows: BudgetRow[]): void {
+  console.log('\nstart-up budgets (best of 5; CPU = user + system of that run):');
+  console.log(
+    `${pad('command', 36)}  ${pad('seconds', 8, true)}  ${pad('CPU s', 6, true)}  ${pad('budget', 7, true)}`,
+  );
+  for (const r of rows)
+    console.log(
+      `${pad(r.name, 36)}  ${pad(r.seconds === null ? 'failed' : r.seconds.toFixed(2), 8, true)}  ` +
+        `${pad(r.cpu === null ? '-' : r.cpu.toFixed(2), 6, true)}  ` +
+        `${pad(r.target.toFixed(2), 7, true)}  ${r.seconds !== null && r.seconds <= r.target ? 'ok' : 'OVER'}`,
+    );
+}
+
 function tsharkVersion(): string {
   const r = spawnSync('tshark', ['-v'], { encoding: 'utf8' });
   return (r.stdout ?? '').split('\n')[0]?.trim() ?? 'unknown';
@@ -257,9 +322,11 @@ function main(): number {
   const scratch = mkdtempSync(join(tmpdir(), 'pxe-doctor-bench-'));
   const results: FileResult[] = [];
   let startup = new Map<string, number>();
+  let startupTargets: BudgetRow[] = [];
   try {
     process.stderr.write(`start-up: every tool on ${relative(root, STARTUP_CAPTURE)} …\n`);
     startup = measureStartup(scratch, cliProblem);
+    if (!cliProblem) startupTargets = measureStartupTargets(scratch);
     for (const file of files) {
       const result: FileResult = { file, bytes: statSync(file).size, frames: frameCount(file), runs: [] };
       for (const tool of TOOLS) {
@@ -292,6 +359,7 @@ function main(): number {
     rmSync(scratch, { recursive: true, force: true });
   }
   for (const r of results) printTable(r, startup);
+  if (startupTargets.length > 0) printStartupTargets(startupTargets);
   if (results.length > 1) {
     console.log('\npeak RSS by file size (MB):');
     for (const tool of TOOLS) {
@@ -312,6 +380,7 @@ function main(): number {
     runsPerTool: runs,
     startupCapture: relative(root, STARTUP_CAPTURE),
     startupSeconds: Object.fromEntries(startup),
+    startupBudgets: startupTargets,
     files: results.map((r) => ({ ...r, file: relative(root, r.file) })),
   };
   mkdirSync(resolve(values.out, '..'), { recursive: true });

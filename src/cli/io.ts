@@ -96,10 +96,12 @@ export function outputWidth(): number | null {
   return process.stdout.isTTY === true ? 80 : null;
 }
 
-/** Colour is on for a terminal unless NO_COLOR is set; --color / --no-color override. */
+/** Colour is on for a terminal unless NO_COLOR is set or TERM=dumb; --color / --no-color override. */
 export function useColor(flag: boolean | undefined): boolean {
   if (flag !== undefined) return flag;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  // A terminal that says it cannot show escape codes (emacs shells, some CI logs).
+  if (process.env.TERM === 'dumb') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return process.stdout.isTTY === true;
 }

@@ -2,15 +2,18 @@ import { createRequire } from 'node:module';
 import type yargsFactory from 'yargs/yargs';
 import { CaptureInputError } from '../capture/errors.js';
 import { EXIT, PxeDoctorError, UsageError } from '../errors.js';
-import { analyzeCommand } from './commands/analyze.js';
-import { decodeCommand } from './commands/decode.js';
-import { diagramCommand } from './commands/diagram.js';
-import { fixtureCommand } from './commands/fixture.js';
-import { replayCommand } from './commands/replay.js';
-import { serveCommand } from './commands/serve.js';
+import { completionScript } from './completion.js';
+import { outputWidth, StdoutGone, stdoutError, writeErr, writeOut } from './io.js';
 import { rejectUnparsedNumbers } from './options.js';
+import {
+  BUILTIN_OPTIONS,
+  commandModules,
+  commandSpecs,
+  GLOBAL_OPTIONS,
+  renderExamples,
+  specFor,
+} from './spec.js';
 import { packageVersion } from './version.js';
-import { StdoutGone, stdoutError, writeErr } from './io.js';
 
 /**
  * yargs' CommonJS build, loaded with require(): one pre-bundled file whose help text wraps at word boundaries
@@ -18,6 +21,12 @@ import { StdoutGone, stdoutError, writeErr } from './io.js';
  * scanner over that file, which costs more start-up time than loading it.
  */
 const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof yargsFactory;
+
+/** The commands that do the work, for the message when none is named. */
+const COMMAND_NAMES = ['decode', 'analyze', 'diagram', 'serve', 'replay', 'fixture'];
+
+/** What `help`/`completion` asked for, run once yargs is done parsing. */
+type After = { kind: 'help'; command: string | undefined } | { kind: 'completion'; shell: string };
 
 /**
  * Parses arguments, runs one command and returns the process exit code (see docs/exit-codes.md).
@@ -28,30 +37,54 @@ export async function main(argv: string[]): Promise<number> {
   const setExit = (code: number): void => {
     exitCode = code;
   };
+  let after: After | null = null;
+  let output = '';
   try {
-    await yargs(argv)
+    let parser = yargs(argv)
       .scriptName('pxe-doctor')
-      .usage('$0 <command> [options]\n\nReads PXE network-boot captures and says what went wrong.')
-      .command(decodeCommand())
-      .command(analyzeCommand(setExit))
-      .command(diagramCommand())
-      .command(serveCommand(setExit))
-      .command(fixtureCommand(setExit))
-      .command(replayCommand(setExit))
+      .usage('$0 <command> [options]\n\nReads PXE network-boot captures and says what went wrong.');
+    const hooks = {
+      setExit,
+      help: (command: string | undefined): void => {
+        after = { kind: 'help', command };
+      },
+      completion: (shell: string): void => {
+        after = { kind: 'completion', shell };
+      },
+    };
+    for (const m of commandModules(hooks)) parser = parser.command(m);
+    await parser
       .middleware((parsed) => rejectUnparsedNumbers(parsed, argv))
-      .option('color', { type: 'boolean', description: 'Colour output (default: only on a terminal)' })
-      .demandCommand(1, 'Name a command: decode, analyze, diagram, serve, replay or fixture.')
+      .option('color', GLOBAL_OPTIONS.color)
+      .demandCommand(1, `Name a command: ${COMMAND_NAMES.join(', ')}.`)
       .strict()
       .recommendCommands()
-      .help()
-      .version(packageVersion())
-      .wrap(Math.min(110, process.stdout.columns || 100))
+      .help('help', BUILTIN_OPTIONS[0].description)
+      .alias('h', 'help')
+      .version('version', BUILTIN_OPTIONS[1].description, packageVersion())
+      .alias('V', 'version')
+      .wrap(Math.min(110, outputWidth() ?? 100))
       .fail((msg, err) => {
         if (err) throw err;
         // Thrown, not printed: yargs would otherwise go on to run the command with what it could parse.
         throw new UsageError(`${msg}\nRun 'pxe-doctor --help' for usage.`);
       })
-      .parseAsync();
+      // With a callback yargs hands help and version text back instead of printing it and exiting.
+      .parseAsync(argv, {}, (_err, _parsed, text) => {
+        output = text;
+      });
+    if (output !== '') writeOut(`${withExamples(output, argv)}\n`);
+    const next = after as After | null;
+    if (next?.kind === 'help') {
+      if (next.command !== undefined && !commandSpecs().some((c) => c.name === next.command))
+        throw new UsageError(
+          `help ${next.command}: no such command (${commandSpecs()
+            .map((c) => c.name)
+            .join(', ')})`,
+        );
+      return main(next.command !== undefined ? [next.command, '--help'] : ['--help']);
+    }
+    if (next?.kind === 'completion') writeOut(completionScript(next.shell, commandSpecs()));
     // A failed write to standard output is reported as an 'error' event after the write: let it arrive.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const failed = stdoutError();
@@ -74,4 +107,13 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.internal;
   }
   return exitCode;
+}
+
+/** yargs' help with its Examples section (which wraps command lines) replaced by ours (which does not). */
+function withExamples(help: string, argv: readonly string[]): string {
+  const at = help.indexOf('\nExamples:\n');
+  if (at < 0) return help;
+  const spec = specFor(argv, commandSpecs());
+  if (spec === undefined || spec.examples.length === 0) return help;
+  return `${help.slice(0, at)}\n${renderExamples(spec.examples)}`;
 }

@@ -41,7 +41,9 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
         })
         .option('fail-on', {
           choices: ['info', 'warn', 'error'] as const,
-          description: 'exit 1 when a finding at or above this severity exists',
+          // ERROR, Warn…: the levels as the report prints them are accepted too.
+          coerce: (level: string) => level.toLowerCase() as Severity,
+          description: 'exit 1 when a finding at or above this severity exists (any case)',
         })
         .option('html', {
           type: 'string',
@@ -50,7 +52,7 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
         .option('rules', {
           type: 'boolean',
           default: false,
-          description: 'list the diagnosis rules and exit',
+          description: 'list the diagnosis rules and exit (with --json: a JSON array)',
         })
         .example('$0 analyze pxe.pcapng', 'report for every client')
         .example(
@@ -67,6 +69,10 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       const { renderRulesText } = await import('../../report/rules-text.js');
       const color = useColor(args.color);
       if (args.rules) {
+        if (args.json) {
+          writeOut(`${JSON.stringify(listRules(), null, 2)}\n`);
+          return;
+        }
         writeOut(renderRulesText(listRules(), { color, width: outputWidth() }));
         return;
       }
@@ -74,7 +80,8 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       const client = clientOption(args.client);
       // Checked before the capture is read: a typo in the path must not cost the whole analysis.
       if (args.html !== undefined) checkOutputPath('--html', args.html);
-      const showProgress = process.stderr.isTTY === true && !args.json;
+      // The progress line is redrawn with escape codes: not on a dumb terminal.
+      const showProgress = process.stderr.isTTY === true && process.env.TERM !== 'dumb' && !args.json;
       const outcome = await analyzeCapture(inputPath(args.file), {
         progress: showProgress ? (n) => writeErr(`\r  reading… ${n} frames`) : undefined,
       });

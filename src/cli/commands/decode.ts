@@ -1,8 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { decodeCapture, type DecodeWarning } from '../../protocol/decode-stream.js';
-import { packetToJson } from '../../report/decode-json.js';
-import { decodeSummaryLine, packetLines } from '../../report/decode-text.js';
-import { formatDecodeWarning } from '../../report/warnings.js';
+import type { DecodeWarning } from '../../protocol/decode-stream.js';
 import type { Timestamp } from '../../capture/timestamp.js';
 import { inputPath, OutputBuffer, outputWidth, StdoutGone, stdoutGone, writeErr } from '../io.js';
 
@@ -27,6 +24,11 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
         .example('$0 decode pxe.pcapng', 'summary lines')
         .example('tcpdump -U -w - port 67 or port 68 or port 69 | $0 decode -', 'live, from stdin'),
     handler: async (args) => {
+      // Loaded here, not at start-up: `--version`, `--help` and the other commands need none of it.
+      const { decodeCapture } = await import('../../protocol/decode-stream.js');
+      const { packetToJson } = await import('../../report/decode-json.js');
+      const { decodeSummaryLine, packetLines } = await import('../../report/decode-text.js');
+      const { formatDecodeWarning } = await import('../../report/warnings.js');
       const out = new OutputBuffer();
       let origin: Timestamp | null = null;
       const warnings: DecodeWarning[] = [];
