@@ -22,9 +22,6 @@ import { packageVersion } from './version.js';
  */
 const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof yargsFactory;
 
-/** The commands that do the work, for the message when none is named. */
-const COMMAND_NAMES = ['decode', 'analyze', 'diagram', 'serve', 'replay', 'fixture'];
-
 /** What `help`/`completion` asked for, run once yargs is done parsing. */
 type After = { kind: 'help'; command: string | undefined } | { kind: 'completion'; shell: string };
 
@@ -52,11 +49,16 @@ export async function main(argv: string[]): Promise<number> {
         after = { kind: 'completion', shell };
       },
     };
-    for (const m of commandModules(hooks)) parser = parser.command(m);
+    const modules = commandModules(hooks);
+    for (const m of modules) parser = parser.command(m);
+    // The commands that do the work, for the message when none is named.
+    const names = modules
+      .map((m) => String(m.command).split(' ')[0])
+      .filter((n) => n !== 'help' && n !== 'completion');
     await parser
       .middleware((parsed) => rejectUnparsedNumbers(parsed, argv))
       .option('color', GLOBAL_OPTIONS.color)
-      .demandCommand(1, `Name a command: ${COMMAND_NAMES.join(', ')}.`)
+      .demandCommand(1, `Name a command: ${names.join(', ')}.`)
       .strict()
       .recommendCommands()
       .help('help', BUILTIN_OPTIONS[0].description)
