@@ -1,4 +1,5 @@
 /** Renders docs/rules.md from the registry, so the documentation cannot drift from the rules. */
+import { messageSource } from './pxe-errors.js';
 import { listRules } from './registry.js';
 import type { RuleDoc } from './types.js';
 
@@ -6,8 +7,9 @@ export const RULES_DOC_HEADER = `# Diagnosis rules
 
 Every rule \`pxe-doctor analyze\` runs, in the order it runs them (\`pxe-doctor analyze --rules\` lists the
 same). Each finding names the client, file and server involved, the frames that prove it, what the client
-printed (per firmware family: legacy BIOS PXE ROM, UEFI, iPXE) and a fix with the real names filled in for
-dnsmasq, ISC dhcpd and Kea.
+printed (per firmware family: legacy BIOS PXE ROM, UEFI, iPXE, pxelinux — each with the firmware source
+it was checked against; none when the capture shows no network-boot client) and a fix with the real names
+filled in for dnsmasq, ISC dhcpd and Kea.
 
 Severities: **error** — the boot fails because of it; **warn** — it works here but is fragile or slow, or
 may fail on other firmware; **info** — worth knowing when reading the capture.
@@ -23,10 +25,16 @@ export function renderRuleSection(r: RuleDoc): string {
   lines.push(`- **Detects:** ${r.detects}`);
   lines.push(`- **Ignores:** ${r.ignores}`);
   lines.push(
-    `- **Client shows:** ${r.clientMessages.length > 0 ? r.clientMessages.map((m) => `\`${m}\``).join(' · ') : '—'}`,
+    `- **Client shows:** ${r.clientMessages.length > 0 ? r.clientMessages.map(cited).join(' · ') : '—'}`,
   );
   lines.push(`- **Fix:** ${r.fix}`);
   return lines.join('\n');
+}
+
+/** A client message with the firmware source it was checked against. */
+function cited(m: string): string {
+  const src = messageSource(m);
+  return src === null ? `\`${m}\`` : `\`${m}\` (${src})`;
 }
 
 export function renderRulesMarkdown(rules: readonly RuleDoc[] = listRules()): string {

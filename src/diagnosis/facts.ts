@@ -112,6 +112,7 @@ export function isBootClient(e: DhcpEvent): boolean {
 }
 
 export function familyOfEvent(e: DhcpEvent): ClientFamily {
+  if (!isBootClient(e)) return 'none';
   if (isIpxeEvent(e)) return 'ipxe';
   const arch = archOf(e);
   if (arch === null) return 'unknown';

@@ -1,9 +1,16 @@
 /**
  * What PXE clients print when a boot fails, per firmware family, so findings can quote the line the user saw.
- * Legacy BIOS texts follow the Intel PXE ROM code list (the number is the PXENV_STATUS code: E32 = 0x32
- * TFTP open timeout, E3B = 0x3B file not found …); UEFI texts are EDK2's UefiPxeBcDxe; iPXE texts are its
- * error strings with the code it prints (posix | file | PXENV_STATUS, e.g. 2d12603b = ENOENT from tftp.c,
- * status 0x3B), as seen on the lab consoles.
+ * Sources, one per family (each constant names its own where it is more precise):
+ * - Legacy BIOS: the Intel PXE ROM code list (Intel Boot Agent / PXE 2.1 error codes; the number is the
+ *   PXENV_STATUS code: E32 = 0x32 TFTP open timeout, E3B = 0x3B file not found …).
+ * - UEFI: EDK2 NetworkPkg/UefiPxeBcDxe (PxeBcBoot.c PxeBcLoadBootFile / PxeBcImpl.c: "PXE-E16: No valid
+ *   offer received.", "PXE-E18: Server response timeout.", "PXE-E99: Unexpected network error." …) and
+ *   NetworkPkg/HttpBootDxe/HttpBootImpl.c for HTTP boot.
+ * - iPXE: src/hci/strerror.c prints "<text> (" PRODUCT_ERROR_URI ")", the code being
+ *   POSIX errno << 24 | errfile (src/include/ipxe/errfile.h) | PXENV status (src/include/errno.h einfo),
+ *   e.g. 2d12603b = ENOENT from net/udp/tftp.c, status 0x3B. Builds like the SeaBIOS/qemu ROMs on the lab
+ *   consoles print http://ipxe.org/…; current upstream branding.h prints https://ipxe.org/… — same code.
+ * - pxelinux (syslinux 6): core/elflink/load_env32.c.
  */
 
 /** Legacy BIOS PXE ROMs (Intel/Broadcom-style base code). */
@@ -56,28 +63,63 @@ export const UEFI = {
  * server discovery (…1060…).
  */
 export const IPXE = {
-  noConfiguration: 'No configuration methods succeeded (https://ipxe.org/040ee119)',
-  nothingToBoot: 'Nothing to boot: No such file or directory (https://ipxe.org/2d03e13b)',
-  fileNotFound: 'No such file or directory (https://ipxe.org/2d12603b)',
-  /** A TFTP download that never gets (or stops getting) answers, ARP for the server included. */
-  tftpTimedOut: 'Connection timed out (https://ipxe.org/4c126035)',
-  /** PXE boot server discovery (udp/4011) without an answer. */
-  pxebsTimedOut: 'PXEBS (net0 type 128)… Connection timed out (https://ipxe.org/4c106035)',
-  connectionRefused: 'Connection refused',
-  /** A bare filename with no next-server: iPXE cannot build a tftp:// URI. */
-  noNextServer: 'Operation not supported (https://ipxe.org/3c092003)',
-  /** iPXE EFI handed a BIOS program. */
-  execFormat: 'Could not boot image: Exec format error (https://ipxe.org/2e008081)',
-  /** iPXE BIOS handed an EFI program: it runs it as a BIOS NBP and hangs. */
+  /** usr/ifmgmt.c EADDRNOTAVAIL_CONFIG: DHCP got no usable reply (autoboot then moves to the next NIC). */
+  noConfiguration: 'No configuration methods succeeded (http://ipxe.org/040ee119)',
+  /**
+   * usr/autoboot.c: no boot file, or a bare file name with siaddr 0.0.0.0 (iPXE builds tftp:// from the
+   * next-server only, never from option 66), so there is no URI to fetch: ENOENT from autoboot (0x03e1).
+   */
+  nothingToBoot: 'Nothing to boot: No such file or directory (http://ipxe.org/2d03e13b)',
+  /** net/udp/tftp.c tftp_errcode_to_rc: TFTP error 1 → ENOENT, status 0x3B (TFTP file not found). */
+  fileNotFound: 'No such file or directory (http://ipxe.org/2d12603b)',
+  /**
+   * net/udp/tftp.c: a download that never gets (or stops getting) answers, ARP for the server included.
+   * iPXE's UDP layer does not report ICMP port unreachable to TFTP, so a refused RRQ ends this way too.
+   */
+  tftpTimedOut: 'Connection timed out (http://ipxe.org/4c126035)',
+  /** net/udp/dhcp.c PXE boot server discovery (udp/4011) without an answer (errfile 0x0106 = dhcp). */
+  pxebsTimedOut: 'PXEBS (net0 type 128)… Connection timed out (http://ipxe.org/4c106035)',
+  /** core/image.c image_probe(): iPXE EFI handed a BIOS program, no image type accepts it (ENOEXEC). */
+  execFormat: 'Could not boot image: Exec format error (http://ipxe.org/2e008081)',
+  /** iPXE BIOS handed an EFI program: arch/x86/image/pxe_image.c runs it as a BIOS NBP and it hangs. */
   efiAsNbp: '<file> : <size> bytes [PXE-NBP (may be EFI?)], then the machine hangs',
-  permissionDenied: 'Permission denied',
+  /** net/udp/tftp.c tftp_errcode_to_rc: TFTP error 2 → EACCES, status 0x3C (TFTP access violation). */
+  permissionDenied: 'Permission denied (http://ipxe.org/0212603c)',
+} as const;
+
+/** EDK2 NetworkPkg/HttpBootDxe/HttpBootImpl.c HttpBootLoadFile (GetBootFileError), then BdsDxe's line. */
+export const UEFI_HTTP = {
+  noFileSize: 'Error: Could not retrieve NBP file size from HTTP server.',
 } as const;
 
 /**
- * Who is talking on the client side: the firmware's PXE stack (BIOS ROM or UEFI), iPXE, or a loaded
- * boot program ('loader': pxelinux, grub …) whose messages are its own.
+ * pxelinux (syslinux 6) messages. core/elflink/load_env32.c load_env32(): after every name in its search
+ * list failed ("ldlinux.c32" under the config path, /boot/isolinux/, /isolinux/, /boot/syslinux/, /syslinux/,
+ * /) it writes this and stops.
  */
-export type ClientFamily = 'bios' | 'uefi' | 'ipxe' | 'loader' | 'unknown';
+export const PXELINUX = {
+  noLdlinux: 'Failed to load ldlinux.c32',
+} as const;
+
+/** The boot file is pxelinux (BIOS pxelinux.0/lpxelinux.0, or syslinux.efi), whose messages are its own. */
+export function isPxelinuxBootFile(file: string | null): boolean {
+  if (file === null) return false;
+  const name = file.split(/[/\\]/).pop() ?? file;
+  return /^l?pxelinux\.0$|^syslinux\.efi$/i.test(name);
+}
+
+/** What pxelinux prints when the file it asked for is missing, or null when it only searches on. */
+export function pxelinuxMessage(requested: string): string | null {
+  const name = requested.split(/[/\\]/).pop() ?? requested;
+  return /^ldlinux\.(c32|e64|e32)$/i.test(name) ? PXELINUX.noLdlinux : null;
+}
+
+/**
+ * Who is talking on the client side: the firmware's PXE stack (BIOS ROM or UEFI), iPXE, or a loaded
+ * boot program ('loader': pxelinux, grub …) whose messages are its own; 'none' when nothing in the capture
+ * shows a network-boot client at all (plain TFTP between two hosts), so no firmware message applies.
+ */
+export type ClientFamily = 'bios' | 'uefi' | 'ipxe' | 'loader' | 'unknown' | 'none';
 
 export interface ClientTexts {
   bios?: readonly string[];
@@ -100,6 +142,7 @@ export function clientMessage(family: ClientFamily, texts: ClientTexts): string 
     case 'ipxe':
       return join(texts.ipxe);
     case 'loader':
+    case 'none':
       return null;
     case 'unknown': {
       const parts = [join(texts.bios), join(texts.uefi) === null ? null : `UEFI: ${join(texts.uefi)}`];
@@ -107,4 +150,24 @@ export function clientMessage(family: ClientFamily, texts: ClientTexts): string 
       return present.length > 0 ? present.join(' (') + (present.length > 1 ? ')' : '') : null;
     }
   }
+}
+
+const SOURCES: readonly (readonly [RegExp, string])[] = [
+  [/^PXE-T0/, 'PXE 2.1 spec: the ROM echoes the TFTP ERROR code and text'],
+  [/^PXE-E\w\w: .*\.$/, 'EDK2 NetworkPkg/UefiPxeBcDxe/PxeBcImpl.c EfiPxeLoadFile'],
+  [/^PXE-E\w\w: /, 'Intel PXE ROM PXE-Exx list (PXENV_STATUS code)'],
+  [/^NBP file downloaded/, 'EDK2 UefiPxeBcDxe + MdeModulePkg BdsDxe'],
+  [/^Error: Could not retrieve NBP/, 'EDK2 NetworkPkg/HttpBootDxe/HttpBootImpl.c HttpBootLoadFile'],
+  [/^No configuration methods/, 'iPXE src/usr/ifmgmt.c'],
+  [/^Nothing to boot/, 'iPXE src/usr/autoboot.c'],
+  [/^PXEBS/, 'iPXE src/net/udp/dhcp.c'],
+  [/^Could not boot image/, 'iPXE src/usr/imgmgmt.c, src/core/image.c'],
+  [/PXE-NBP/, 'iPXE src/arch/x86/image/pxe_image.c'],
+  [/ipxe\.org\/..126/, 'iPXE src/net/udp/tftp.c'],
+  [/ldlinux\.c32$/, 'syslinux core/elflink/load_env32.c'],
+];
+
+/** Where a client message comes from (firmware source file or code list), for the rule docs. */
+export function messageSource(text: string): string | null {
+  return SOURCES.find(([re]) => re.test(text))?.[1] ?? null;
 }

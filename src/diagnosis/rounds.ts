@@ -247,7 +247,7 @@ export interface Requester {
  * script fetches; otherwise the loaded boot program, whose error messages are its own.
  */
 export function requesterOf(s: BootSession | null, t: TftpTransfer): Requester {
-  if (s === null) return { family: 'unknown', round: null, isBootFile: false };
+  if (s === null) return { family: 'none', round: null, isBootFile: false };
   const round = roundAt(s, t.request.t);
   if (round === null) return { family: 'unknown', round: null, isBootFile: false };
   const file = round.bootFile;

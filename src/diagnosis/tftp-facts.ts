@@ -271,9 +271,12 @@ export function perTransfer(check: TransferCheck): {
   };
 }
 
-/** Family of an orphan transfer's client cannot be known; a session's client event says it. */
+/**
+ * A session's client event says the family. An orphan transfer (no DHCP exchange ties it to a network-boot
+ * client) is plain TFTP as far as the capture shows: no firmware message is claimed for it.
+ */
 export function sessionFamily(s: BootSession | null): ClientFamily {
-  if (s === null) return 'unknown';
+  if (s === null) return 'none';
   const e = sessionEvents(s).find(isClientEvent);
   return e ? familyOfEvent(e) : 'unknown';
 }

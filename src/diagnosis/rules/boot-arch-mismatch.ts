@@ -48,6 +48,7 @@ const FAMILY_NAMES: Record<ClientFamily, string> = {
   bios: 'the BIOS PXE ROM',
   loader: 'a boot loader',
   unknown: 'the client',
+  none: 'the client',
 };
 
 interface Case {

@@ -4,6 +4,7 @@ import { bootFileOf, serverOf } from '../facts.js';
 import { roundsOf } from '../rounds.js';
 import { clientLabel, listText, plural, q, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
+import { UEFI_HTTP } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
@@ -17,7 +18,7 @@ const doc: RuleDoc = {
   ignores:
     'HTTP boot attempts after a PXE attempt by the same client: OVMF and most firmware try PXE, then HTTP, ' +
     'and that fallback is just the boot order.',
-  clientMessages: [],
+  clientMessages: [UEFI_HTTP.noFileSize],
   fix: 'Answer HTTPClient requests with option 60 "HTTPClient" and a http:// URL in the boot file.',
 };
 
@@ -42,7 +43,8 @@ function check(s: BootSession): Finding[] {
         `Client ${clientLabel(s)} does UEFI HTTP boot and got ${plural(offers.length, 'offer')} from ` +
         `${listText(servers)}, but ${why}, so the firmware cannot use them.`,
       frames: [...http.flatMap((r) => r.discovers.map((d) => d.frame)), ...offers.map((o) => o.frame)],
-      pxeError: null,
+      // HttpBootDiscoverBootInfo finds no offer with a boot URI, so EDK2 prints this before the status line.
+      pxeError: UEFI_HTTP.noFileSize,
       hint: serverHint(`Answer HTTP boot clients with 60 "HTTPClient" and a URL (e.g. ${url}):`, {
         dnsmasq: [
           'dhcp-vendorclass=set:httpboot,HTTPClient',

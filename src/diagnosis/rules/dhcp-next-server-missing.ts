@@ -22,7 +22,7 @@ const doc: RuleDoc = {
   ignores:
     'Boot files given as URLs (http://, tftp://…), which carry their server; replies without any boot file ' +
     '(see dhcp.no-boot-file).',
-  clientMessages: [BIOS.missingTftpServer, BIOS.tftpOpenTimeout, UEFI.serverTimeout, IPXE.noNextServer],
+  clientMessages: [BIOS.missingTftpServer, BIOS.tftpOpenTimeout, UEFI.serverTimeout, IPXE.nothingToBoot],
   fix: 'Set next-server (siaddr) to the TFTP server in the same scope as the boot file; keep 66 and 67 consistent with it.',
 };
 
@@ -43,7 +43,7 @@ function check(s: BootSession): Finding[] {
     const sname = reply.sname.replace(/\0+$/, '').trim() || null;
     const who = `${server}'s ${r.bootServerReplies.includes(reply) ? 'boot server reply' : r.proxyReplies.includes(reply) ? 'proxy offer' : 'reply'}`;
     const label = clientLabel(s);
-    const texts = { bios: [BIOS.missingTftpServer], uefi: [UEFI.serverTimeout], ipxe: [IPXE.noNextServer] };
+    const texts = { bios: [BIOS.missingTftpServer], uefi: [UEFI.serverTimeout], ipxe: [IPXE.nothingToBoot] };
 
     if (siaddr === null && opt66 === null && !has150 && sname === null) {
       out.push(

@@ -3,7 +3,16 @@ import { basename, serverOf } from '../facts.js';
 import { requesterOf } from '../rounds.js';
 import { clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
 import { bootFileHint, serverHint } from '../hints.js';
-import { BIOS, IPXE, UEFI, biosTftpEcho, clientMessage } from '../pxe-errors.js';
+import {
+  BIOS,
+  IPXE,
+  PXELINUX,
+  UEFI,
+  biosTftpEcho,
+  clientMessage,
+  isPxelinuxBootFile,
+  pxelinuxMessage,
+} from '../pxe-errors.js';
 import { perTransfer, transfersOf, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
@@ -26,6 +35,7 @@ const doc: RuleDoc = {
     `${biosTftpEcho(1, 'File not found')} / ${BIOS.tftpFileNotFound}`,
     UEFI.tftpError,
     IPXE.fileNotFound,
+    `pxelinux: ${PXELINUX.noLdlinux}`,
   ],
   fix: 'Put the file where the TFTP server looks (relative to its root), or correct the name the DHCP server or config hands out.',
 };
@@ -74,11 +84,14 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   }
   if (!req.isBootFile && wentOn) parts.push('The client went on to fetch other files.');
   const family = req.family;
-  const pxeError = clientMessage(family, {
-    bios: [biosTftpEcho(1, t.error.message), BIOS.tftpFileNotFound],
-    uefi: [UEFI.tftpError],
-    ipxe: [IPXE.fileNotFound],
-  });
+  const loaderIsPxelinux = family === 'loader' && isPxelinuxBootFile(req.round?.bootFile ?? null);
+  const pxeError = loaderIsPxelinux
+    ? pxelinuxMessage(t.filename)
+    : clientMessage(family, {
+        bios: [biosTftpEcho(1, t.error.message), BIOS.tftpFileNotFound],
+        uefi: [UEFI.tftpError],
+        ipxe: [IPXE.fileNotFound],
+      });
   const cleanName = t.filename.replace(/\\/g, '/').replace(/^\/+/, '');
   const hint = req.isBootFile
     ? bootFileHint(

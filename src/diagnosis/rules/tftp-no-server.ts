@@ -133,7 +133,7 @@ function evaluate(
         ? clientMessage(family, {
             bios: [BIOS.tftpOpenTimeout],
             uefi: [UEFI.unexpectedNetworkError],
-            ipxe: [IPXE.connectionRefused],
+            ipxe: [IPXE.tftpTimedOut],
           })
         : clientMessage(family, {
             bios: [BIOS.tftpOpenTimeout],

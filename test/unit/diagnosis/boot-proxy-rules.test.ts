@@ -228,6 +228,7 @@ describe('boot.http-boot-misconfigured', () => {
     const f = one(b.build(), 'boot.http-boot-misconfigured');
     assert.equal(f.severity, 'error');
     mentions(f, LAB.mac, 'HTTP boot', 'none echoes option 60 "HTTPClient"');
+    assert.equal(f.pxeError, 'Error: Could not retrieve NBP file size from HTTP server.');
     hintMentions(
       f,
       'dhcp-vendorclass=set:httpboot,HTTPClient',

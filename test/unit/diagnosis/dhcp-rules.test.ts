@@ -204,6 +204,15 @@ describe('dhcp.next-server-missing', () => {
     assert.ok(ack && f.frames.includes(ack.frame));
   });
 
+  test('option 66 without siaddr on iPXE: "Nothing to boot", iPXE builds tftp:// from siaddr only', () => {
+    const b = new CaptureBuilder();
+    const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
+    s.dhcp({ offers: [{ file: 'pxelinux.0', tftpServerName: '10.77.0.5', delay: 0.5 }] });
+    b.advanceTo(30);
+    const f = one(b.build(), 'dhcp.next-server-missing');
+    assert.equal(f.pxeError, 'Nothing to boot: No such file or directory (http://ipxe.org/2d03e13b)');
+  });
+
   test('the client coped with option 66: warning', () => {
     const b = new CaptureBuilder();
     const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });

@@ -99,6 +99,24 @@ describe('tftp.no-server', () => {
     none(b.build(), 'capture.tftp-data-missing');
   });
 
+  test('ICMP port unreachable to iPXE: it ignores the ICMP and times out, it is not "refused"', () => {
+    const b = new CaptureBuilder();
+    const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
+    s.dhcp({ offers: [{ siaddr: LAB.dhcp2, file: 'pxelinux.0', delay: 0.5 }] });
+    const t = s.transfer({ file: 'pxelinux.0', server: LAB.dhcp2, answered: false, retries: 3, at: 5 });
+    b.icmpUnreachable.push({
+      frame: b.frame(),
+      from: LAB.dhcp2,
+      code: 3,
+      src: LAB.clientIp,
+      dst: LAB.dhcp2,
+      srcPort: t.clientPort,
+      dstPort: 69,
+    });
+    const f = one(b.build(), 'tftp.no-server');
+    assert.equal(f.pxeError, 'Connection timed out (http://ipxe.org/4c126035)');
+  });
+
   test('quiet for a filtered capture, a server that answers others, and a lone RRQ at the end', () => {
     none(filtered(), 'tftp.no-server');
     const { b, s } = booted();
@@ -215,6 +233,27 @@ describe('tftp.file-not-found', () => {
     miss('boot/isolinux/ldlinux.c32');
     s.transfer({ file: 'ldlinux.c32', size: 119524 });
     none(b.build(), 'tftp.file-not-found');
+  });
+
+  test('ldlinux.c32 missing under every name pxelinux tries: "Failed to load ldlinux.c32"', () => {
+    const { b, s } = booted();
+    s.transfer({ file: 'pxelinux.0', at: 16 });
+    for (const file of ['ldlinux.c32', '/boot/isolinux/ldlinux.c32', '/syslinux/ldlinux.c32']) {
+      s.transfer({ file, error: { code: 1, message: LAB.notFound(file), from: 'server' } });
+    }
+    const found = run(b.build(), 'tftp.file-not-found');
+    assert.ok(found.length > 0);
+    for (const f of found) assert.equal(f.pxeError, 'Failed to load ldlinux.c32');
+  });
+
+  test('plain TFTP between two hosts (no DHCP, no PXE client): no firmware message', () => {
+    const b = new CaptureBuilder();
+    b.orphanTransfer('10.77.0.50', {
+      file: 'config.txt',
+      error: { code: 1, message: 'File not found', from: 'server' },
+    });
+    const f = one(b.build(), 'tftp.file-not-found');
+    assert.equal(f.pxeError, null);
   });
 
   test('pxelinux.cfg/default missing ends the search: error', () => {
