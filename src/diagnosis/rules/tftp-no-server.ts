@@ -2,7 +2,7 @@ import type { AnalysisResult, ArpQuery, BootSession, TftpTransfer } from '../../
 import { isIpv4, isServerEvent, serverOf } from '../facts.js';
 import { requesterOf, roundsOf, sessionEvents, type DhcpRound } from '../rounds.js';
 import { clientLabel, framesText, ipClientLabel, listText, plural, q, finding } from '../format.js';
-import { bootFileHint } from '../hints.js';
+import { bootFileHint, serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import { STALL_SECONDS, answeredBy, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
@@ -141,13 +141,11 @@ function evaluate(
             ipxe: [IPXE.tftpTimedOut],
           });
   const file = round?.bootFile ?? files[0] ?? '<boot file>';
-  const hint = bootFileHint(
-    `If ${server} is the wrong host, point next-server at the TFTP server` +
-      (round?.bootReply ? ` in ${serverOf(round.bootReply)}'s configuration` : '') +
-      `; if it is the right one, start TFTP there and allow udp/69 (and its transfer ports):`,
-    file,
-    null,
-  );
+  const hint = noServerHint(server, file, round?.bootReply ? serverOf(round.bootReply) : null, {
+    noHost: arp.length > 0,
+    refused,
+    hostAnswersArp: a.arp.some((x) => x.targetIp === server && x.answered !== null),
+  });
   const frames = [
     ...(round?.bootReply ? [round.bootReply.frame] : []),
     ...list.flatMap((t) => [t.request.frame, ...t.requestRetries.map((r) => r.frame)]),
@@ -209,3 +207,58 @@ function checkCapture(ctx: RuleContext): Finding[] {
 }
 
 export const tftpNoServer: Rule = { ...doc, checkSession, checkCapture };
+
+/**
+ * The fix follows what the wire showed: no host at that address (ARP unanswered) is a wrong next-server;
+ * ICMP port unreachable means the host is there with nothing on udp/69 (or a REJECT rule); silence from a
+ * host that is there means a firewall drop. Only the first is fixed by changing next-server.
+ */
+function noServerHint(
+  server: string,
+  file: string,
+  dhcpServer: string | null,
+  seen: { noHost: boolean; refused: boolean; hostAnswersArp: boolean },
+): string {
+  if (seen.noHost) {
+    return bootFileHint(
+      `No host has ${server} on this link: point next-server at the real TFTP server` +
+        (dhcpServer ? ` in ${dhcpServer}'s configuration` : '') +
+        ':',
+      file,
+      null,
+    );
+  }
+  const service = {
+    dnsmasq: ['enable-tftp', 'tftp-root=/srv/tftp   (the directory that holds ' + q(file) + ')'],
+    other: [
+      ['tftpd-hpa', ['TFTP_ADDRESS=":69" TFTP_DIRECTORY="/srv/tftp"; systemctl enable --now tftpd-hpa']],
+      [
+        'firewall',
+        ['allow udp/69 in and the transfer replies (nftables: udp dport 69 accept; conntrack tftp helper)'],
+      ],
+    ] as [string, string[]][],
+  };
+  if (seen.refused) {
+    return serverHint(
+      `${server} is there and answers ICMP port unreachable: no TFTP service listens on udp/69, or a firewall ` +
+        'REJECT rule answers for it. Changing next-server does not fix this if ' +
+        `${server} is meant to serve TFTP; start the service (or remove the REJECT rule) there:`,
+      service,
+    );
+  }
+  if (!seen.hostAnswersArp) {
+    return bootFileHint(
+      `If ${server} is the wrong host, point next-server at the TFTP server` +
+        (dhcpServer ? ` in ${dhcpServer}'s configuration` : '') +
+        '; if it is the right one, start TFTP there and allow udp/69 (and its transfer ports):',
+      file,
+      null,
+    );
+  }
+  return serverHint(
+    `${server} answers ARP but never answers udp/69 and sends no ICMP error: a firewall DROP rule or a TFTP service bound to ` +
+      `another address. Changing next-server does not fix this if ${server} is meant to serve TFTP; open udp/69 ` +
+      'there (and the transfer ports) or start the service:',
+    service,
+  );
+}

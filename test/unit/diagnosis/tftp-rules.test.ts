@@ -115,6 +115,8 @@ describe('tftp.no-server', () => {
     });
     const f = one(b.build(), 'tftp.no-server');
     assert.equal(f.pxeError, 'Connection timed out (http://ipxe.org/4c126035)');
+    hintMentions(f, 'no TFTP service listens on udp/69', 'REJECT', 'enable-tftp', 'tftp-root=');
+    assert.ok(!f.hint?.includes('dhcp-boot='), 'a refused RRQ is not fixed by changing next-server');
   });
 
   test('quiet for a filtered capture, a server that answers others, and a lone RRQ at the end', () => {
