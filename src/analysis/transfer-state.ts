@@ -147,6 +147,15 @@ export class TransferState {
     return this.clientSpokeSinceRequest || this.transfer.lastBlockSeen || this.transfer.error !== null;
   }
 
+  /** true once the transfer has ended on the wire: an ERROR, or the last block sent and acknowledged. */
+  get ended(): boolean {
+    const tr = this.transfer;
+    return tr.error !== null || (tr.lastBlockSeen && tr.lastBlockAcked);
+  }
+
+  /** The outcome already told through onDone when the transfer ended on the wire (null: not told yet). */
+  told: TftpOutcome | null = null;
+
   /** true once anything came back from the server's side of the pair. */
   get answered(): boolean {
     return this.serverSpoke;

@@ -138,6 +138,14 @@ export class TransferTracker {
   private accept(s: TransferState, rec: TftpRecordView, t: number, fromClient: boolean): void {
     s.packet(rec, t, fromClient);
     this.hot.touch(endpoint(s.clientIp, s.clientPort), s);
+    // Told the moment it ends on the wire (a live capture shows it then), though it stays open for late
+    // retransmissions until it idles out; closing does not tell it again unless its outcome changed.
+    const onDone = this.opts.onDone;
+    if (onDone !== undefined && s.told === null && s.ended) {
+      const tr = s.preview(t);
+      s.told = tr.outcome;
+      onDone(tr, t);
+    }
   }
 
   /**
@@ -176,6 +184,6 @@ export class TransferTracker {
     if (set !== undefined && set.size === 0) this.byClientIp.delete(s.clientIp);
     const tr = s.finalize(captureEnd, atCaptureEnd);
     this.done.push(tr);
-    this.opts.onDone?.(tr, captureEnd);
+    if (s.told !== tr.outcome) this.opts.onDone?.(tr, captureEnd);
   }
 }

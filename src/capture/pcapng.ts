@@ -3,13 +3,22 @@
  * of sections, each with its own byte order and interfaces; EPB, SPB and the obsolete PB carry packets.
  */
 import { Carry, plainBytes, viewOf } from './carry.js';
+import { CaptureStatsCollector } from './pcapng-stats.js';
 import { digitsForUnits } from './timestamp.js';
-import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink, RawTimestamp } from './types.js';
+import type {
+  CaptureFormat,
+  CaptureInterface,
+  CaptureParser,
+  CaptureSink,
+  CaptureStats,
+  RawTimestamp,
+} from './types.js';
 
 export const BLOCK_SHB = 0x0a0d0d0a;
 const BLOCK_IDB = 0x00000001;
 const BLOCK_PB = 0x00000002;
 const BLOCK_SPB = 0x00000003;
+const BLOCK_ISB = 0x00000005;
 const BLOCK_EPB = 0x00000006;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
@@ -32,7 +41,7 @@ const BLOCK_NAMES: ReadonlyMap<number, string> = new Map([
   [BLOCK_PB, 'packet block'],
   [BLOCK_SPB, 'simple packet block'],
   [0x00000004, 'name resolution block'],
-  [0x00000005, 'interface statistics block'],
+  [BLOCK_ISB, 'interface statistics block'],
   [BLOCK_EPB, 'enhanced packet block'],
   [0x0000000a, 'decryption secrets block'],
   [0x00000bad, 'custom block'],
@@ -92,6 +101,7 @@ export class PcapngParser implements CaptureParser {
   private lastLow = 0;
   private lastInterface: Interface | null = null;
   private lastMissing = false;
+  private readonly statistics = new CaptureStatsCollector();
 
   constructor(sink: CaptureSink) {
     this.sink = sink;
@@ -101,6 +111,11 @@ export class PcapngParser implements CaptureParser {
     const iface = this.lastInterface;
     if (iface === null) return null;
     return { frame: this.lastFrame, ts: timestampOf(iface, this.lastHigh, this.lastLow, this.lastMissing) };
+  }
+
+  /** Interface statistics and drop counts the capture carried, if any. */
+  stats(): CaptureStats | undefined {
+    return this.statistics.result();
   }
 
   /** Records the packet just counted, for lastPacket(). */
@@ -231,11 +246,14 @@ export class PcapngParser implements CaptureParser {
     else if (type === BLOCK_SPB) this.simplePacket(bytes, dv, at, len, offset);
     else if (type === BLOCK_IDB) this.interfaceBlock(bytes, dv, at, len, offset);
     else if (type === BLOCK_SHB) this.sectionHeader(dv, at, len, offset);
-    else if (NUMBERED_NON_PACKET.has(type)) {
+    else if (type === BLOCK_ISB) {
+      const id = len >= 12 ? dv.getUint32(at + 8, little) : -1;
+      this.statistics.statisticsBlock(dv, at, len, little, this.section, this.sectionInterfaces[id]?.name);
+    } else if (NUMBERED_NON_PACKET.has(type)) {
       this.frameNumber++;
       this.nonPacketRecords++;
     }
-    // Anything else (NRB, ISB, DSB, unknown types) carries nothing we need: skipped by its length.
+    // Anything else (NRB, DSB, unknown types) carries nothing we need: skipped by its length.
   }
 
   /** EPB and the obsolete PB: same layout except a 16-bit interface id (plus drop count) in the PB. */
@@ -271,6 +289,10 @@ export class PcapngParser implements CaptureParser {
     const high = dv.getUint32(at + 12, little);
     const low = dv.getUint32(at + 16, little);
     this.remember(frame, iface, high, low, false);
+    // Options (epb_dropcount) follow the padded packet data, when the block is longer than that.
+    const dataEnd = at + 28 + ((capLen + 3) & ~3);
+    if (type === BLOCK_EPB && dataEnd + 4 < at + len - 4)
+      this.statistics.packetOptions(dv, dataEnd, at + len - 4, little);
     if (this.sink.skim?.(frame, iface.linkType, bytes, at + 28, capLen) === true) return;
     this.sink.frame({
       frame,

@@ -102,6 +102,7 @@ export function readCaptureBuffer(buf: Uint8Array, sink: CaptureSink): CaptureIn
 
 function captureInfo(parser: CaptureParser, compressed: boolean): CaptureInfo {
   const last = parser.lastPacket();
+  const stats = parser.stats?.();
   return {
     format: parser.format,
     compressed,
@@ -110,6 +111,7 @@ function captureInfo(parser: CaptureParser, compressed: boolean): CaptureInfo {
     frames: parser.frames,
     nonPacketRecords: parser.nonPacketRecords,
     ...(last !== null ? { last } : {}),
+    ...(stats !== undefined ? { stats } : {}),
   };
 }
 

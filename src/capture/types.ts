@@ -83,6 +83,38 @@ export interface CaptureInfo {
   nonPacketRecords?: number;
   /** The last packet read (also when the sink skimmed it away): its number and timestamp. */
   last?: { frame: number; ts: RawTimestamp };
+  /**
+   * What the capturing program counted, when the capture says: pcapng Interface Statistics Blocks (dumpcap
+   * writes them when it closes) and Enhanced Packet Block drop counts, or a live backend's own report
+   * (tcpdump's counts at exit). Absent when nothing was recorded: no statistics is not "no drops".
+   */
+  stats?: CaptureStats;
+}
+
+/** One interface's counters from its last Interface Statistics Block. */
+export interface InterfaceStats {
+  /** pcapng interface id within its section. */
+  id: number;
+  section: number;
+  name?: string;
+  /** isb_ifrecv: packets the interface received (before the capture filter). */
+  received?: number;
+  /** isb_ifdrop: packets dropped by the interface or the capture buffer (dumpcap counts its own drops here). */
+  ifDropped?: number;
+  /** isb_osdrop: packets dropped by the operating system. */
+  osDropped?: number;
+}
+
+export interface CaptureStats {
+  /** Sum of isb_ifrecv (or the backend's "received by filter"). */
+  received?: number;
+  /** Every drop counted: ifDropped + osDropped + packetDrops. Absent when no drop counter was recorded. */
+  dropped?: number;
+  ifDropped?: number;
+  osDropped?: number;
+  /** Sum of the Enhanced Packet Blocks' epb_dropcount. */
+  packetDrops?: number;
+  perInterface: InterfaceStats[];
 }
 
 /**
@@ -130,4 +162,6 @@ export interface CaptureParser {
   readonly interfaces: readonly CaptureInterface[];
   /** The last packet handed out or skimmed (see CaptureInfo.last), null before the first. */
   lastPacket(): { frame: number; ts: RawTimestamp } | null;
+  /** Capture statistics the file carried (pcapng only), undefined when none. */
+  stats?(): CaptureStats | undefined;
 }

@@ -8,6 +8,7 @@ import { decodeCommand } from './commands/decode.js';
 import { diagramCommand } from './commands/diagram.js';
 import { fixtureCommand } from './commands/fixture.js';
 import { replayCommand } from './commands/replay.js';
+import { sniffCommand } from './commands/sniff.js';
 import { serveCommand } from './commands/serve.js';
 
 /** The shells `pxe-doctor completion` writes a script for. */
@@ -146,6 +147,7 @@ export function commandModules(hooks: CommandHooks): CommandModule<object, never
     serveCommand(hooks.setExit),
     replayCommand(hooks.setExit),
     fixtureCommand(hooks.setExit),
+    sniffCommand(hooks.setExit),
     {
       command: 'help [command]',
       describe: 'Show the help of a command',

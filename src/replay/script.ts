@@ -3,12 +3,8 @@
  * the DHCP messages it sent (retransmissions folded into one step), its port-4011 requests and its TFTP reads.
  * Built in one pass over the capture beside the analysis, whose transfers say how each TFTP read ended.
  */
-import { Analyzer } from '../analysis/analyzer.js';
-import { toFrameSource } from '../capture/frame-source.js';
-import type { Timestamp } from '../capture/timestamp.js';
+import { analyzeSource } from '../analysis/analyze-source.js';
 import { diagnose } from '../diagnosis/engine.js';
-import { decodeCapture } from '../protocol/decode-stream.js';
-import { formatDecodeWarning } from '../report/warnings.js';
 import type { AnalysisResult, TftpTransfer } from '../analysis/types.js';
 import type { Finding } from '../diagnosis/types.js';
 import { encodeDhcp, serverId, type DhcpMessage } from '../protocol/dhcp/index.js';
@@ -142,38 +138,7 @@ async function analyzeWithPackets(
   label: string | undefined,
   onPacket: (p: DecodedPacket) => void,
 ): Promise<{ result: AnalysisResult; findings: Finding[] }> {
-  const source = toFrameSource(input);
-  let first: Timestamp | null = null;
-  let last: Timestamp | null = null;
-  let analyzer: Analyzer | null = null;
-  const get = (): Analyzer => (analyzer ??= new Analyzer({ origin: first ?? undefined }));
-  const decode = await decodeCapture(
-    source,
-    {
-      firstFrame: (ts) => (first = ts),
-      lastFrame: (ts) => (last = ts),
-      packet: (p) => {
-        get().addPacket(p);
-        onPacket(p);
-      },
-      arp: (a) => get().addArp(a),
-      icmpUnreachable: (i) => get().addIcmpUnreachable(i),
-      fragmentLoss: (f) => get().addFragmentLoss(f),
-    },
-    { keepTftpData: true },
-  );
-  const result = get().finish({
-    file: label ?? source.label,
-    format: decode.capture.format,
-    compressed: decode.capture.compressed,
-    linkTypes: decode.linkTypes,
-    frames: decode.frames,
-    skipped: decode.skipped,
-    warnings: decode.warnings.map(formatDecodeWarning),
-    truncated: decode.fatal || decode.warnings.some((w) => w.offset !== null),
-    firstTs: first,
-    lastTs: last,
-  });
+  const { result } = await analyzeSource(input, { label, onPacket, keepTftpData: true });
   return { result, findings: diagnose(result) };
 }
 
