@@ -4,9 +4,10 @@
  * event. How transfers end and what the boot's verdict is come from the analysis (see live.ts), which needs
  * more than one packet to know.
  */
-import { archName } from '../analysis/client-arch.js';
 import { dhcpEvent } from '../analysis/dhcp-facts.js';
 import type { DhcpEvent } from '../analysis/types.js';
+import { bootFile, bootValues, tftpServer } from '../protocol/dhcp/facts.js';
+import { archName } from '../protocol/dhcp/options/arch.js';
 import type { DecodedPacket } from '../protocol/packet.js';
 import type { SniffEvent } from '../report/sniff-events.js';
 import { RecentKeys } from './recent-keys.js';
@@ -65,6 +66,7 @@ export class PacketEvents {
     const server = e.serverId ?? e.src;
     if (type === 'OFFER' || type === 'ACK') {
       if (!this.seen.first(`${type} ${mac} ${xid} ${server} ${e.port4011 ? 4011 : 67}`)) return;
+      const boot = bootValues(p.dhcp);
       this.emit(
         {
           event: type === 'OFFER' ? 'offer' : 'ack',
@@ -72,8 +74,8 @@ export class PacketEvents {
           xid,
           server,
           address: e.yiaddr !== '0.0.0.0' && !e.port4011 ? e.yiaddr : null,
-          bootFile: e.bootfileOption ?? (e.file !== '' ? e.file : null),
-          tftpServer: e.tftpServerAddresses[0] ?? (e.siaddr !== '0.0.0.0' ? e.siaddr : null),
+          bootFile: bootFile(boot)?.value ?? null,
+          tftpServer: tftpServer(boot)?.server ?? null,
           proxy: e.proxy,
           port4011: e.port4011,
         },
