@@ -1,37 +1,51 @@
 /**
- * A client's verdict, told live: when the analyzer closes a client's session (quiet, new boot, end), the
- * session rules run on it against the analysis as it stands, and the verdict (diagnosis/verdict.ts, the same
- * one `analyze` prints) is told with the session's findings. A session told again (the client came back
- * before it was split off) is judged again; the newer verdict supersedes.
+ * A client's verdict, told live: each session the analyzer closes (quiet, new boot, end) goes through
+ * LiveDiagnosis (diagnosis/live.ts: the session rules, the verdict every report prints) and comes out as a
+ * `verdict` event with the session's findings. A session told again (the client came back) is judged again;
+ * the newer verdict supersedes.
  */
 import type { AnalysisEvent } from '../analysis/events.js';
 import type { AnalysisResult } from '../analysis/types.js';
-import { diagnoseSession } from '../diagnosis/engine.js';
-import { verdictOf } from '../diagnosis/verdict.js';
+import { LiveDiagnosis } from '../diagnosis/live.js';
 import type { Emit } from './live.js';
+
+type SessionEvent = Extract<AnalysisEvent, { kind: 'session' }>;
 
 export class LiveVerdicts {
   /** Sessions closed by one tick or packet share one snapshot: taking it walks every retained record. */
   private cached: AnalysisResult | null = null;
+  /** The session event being judged (LiveDiagnosis calls back synchronously). */
+  private current: { e: SessionEvent; epoch: number } | null = null;
+  private readonly diagnosis: LiveDiagnosis;
 
   constructor(
-    private readonly emit: Emit,
+    emit: Emit,
     private readonly snapshot: () => AnalysisResult | null,
-  ) {}
+  ) {
+    this.diagnosis = new LiveDiagnosis({
+      onVerdict: (v, session, findings) => {
+        const current = this.current;
+        if (current === null) return;
+        // A client gone quiet with nothing loaded yet may only be waiting (ARP, a ping check, a slow ROM):
+        // "ok" is not certain until it loaded something or the capture ended.
+        const loaded = session.transfers.some((t) => t.outcome === 'complete');
+        if (current.e.reason === 'quiet' && v.status === 'ok' && !loaded) return;
+        emit(
+          { event: 'verdict', mac: v.mac, session: session.id, status: v.status, reason: v.reason, findings },
+          current.epoch,
+        );
+      },
+    });
+  }
 
-  session(e: Extract<AnalysisEvent, { kind: 'session' }>, epoch: number): void {
-    const analysis = this.analysis();
-    if (analysis === null) return;
-    const findings = diagnoseSession(e.session, analysis);
-    const v = verdictOf(e.session, findings, analysis);
-    // A client gone quiet with nothing loaded yet may only be waiting (ARP, a ping check, a slow ROM):
-    // "ok" is not certain until it loaded something or the capture ended.
-    const loaded = e.session.transfers.some((t) => t.outcome === 'complete');
-    if (e.reason === 'quiet' && v.status === 'ok' && !loaded) return;
-    this.emit(
-      { event: 'verdict', mac: v.mac, session: e.session.id, status: v.status, reason: v.reason, findings },
-      epoch,
-    );
+  session(e: SessionEvent, epoch: number): void {
+    if (this.analysis() === null) return;
+    this.current = { e, epoch };
+    try {
+      this.diagnosis.handle(e, () => this.analysis() as AnalysisResult);
+    } finally {
+      this.current = null;
+    }
   }
 
   private analysis(): AnalysisResult | null {
