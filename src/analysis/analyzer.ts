@@ -114,7 +114,19 @@ export class Analyzer {
   constructor(opts: AnalyzerOptions = {}) {
     this.idleTimeout = opts.idleTimeout ?? 300;
     const maxRetained = opts.maxRetained ?? 100000;
-    const onEvent = opts.onEvent;
+    // Events are told in the order they become certain; a packet whose timestamp jumped back (files joined
+    // out of order, a clock step) must not make the told times run backwards, so they never decrease.
+    let lastTold = -Infinity;
+    const tell = opts.onEvent;
+    const onEvent =
+      tell &&
+      ((e: AnalysisEvent): void => {
+        if (e.t < lastTold) tell({ ...e, t: lastTold });
+        else {
+          lastTold = e.t;
+          tell(e);
+        }
+      });
     this.onEvent = onEvent;
     if (onEvent !== undefined)
       this.watch = new SessionWatch(opts.sessionQuiet ?? 30, opts.maxTransactions ?? 10000);
