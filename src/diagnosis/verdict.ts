@@ -3,6 +3,7 @@
  * never disagree. Honest: what the capture cannot show is "unknown" or "incomplete", never "ok".
  */
 import type { AnalysisResult, BootSession } from '../analysis/types.js';
+import { isUrl } from '../protocol/dhcp/index.js';
 import type { Finding, Severity } from './types.js';
 
 export type VerdictStatus = 'ok' | 'fail' | 'warn' | 'unknown' | 'incomplete';
@@ -31,7 +32,7 @@ export function concernsSession(f: Finding, s: BootSession): boolean {
 export function verdictOf(
   session: BootSession,
   findings: Finding[],
-  _analysis: AnalysisResult,
+  analysis: AnalysisResult,
 ): ClientVerdict {
   const mine = findings.filter((f) => concernsSession(f, session));
   const verdict = (status: VerdictStatus, reason: string): ClientVerdict => ({
@@ -55,7 +56,25 @@ export function verdictOf(
     return verdict('unknown', `the TFTP data of ${names(unseen)} is not in the capture (filtered out?)`);
   }
   const loaded = session.transfers.filter((t) => t.outcome === 'complete');
-  return verdict('ok', loaded.length > 0 ? `loaded ${names(loaded)}` : 'no problem seen');
+  if (analysis.stats.evicted > 0) {
+    return verdict(
+      'unknown',
+      `${analysis.stats.evicted} transactions/transfers were dropped at the analysis state limit: the outcome is not complete`,
+    );
+  }
+  const taken = session.boots.filter((b) => b.accepted);
+  const boot = taken.at(-1);
+  if (boot?.bootFile != null && isUrl(boot.bootFile)) {
+    return verdict(
+      'unknown',
+      `the boot file ${boot.bootFile} is fetched by HTTP, which this analysis does not follow`,
+    );
+  }
+  if (loaded.length > 0) return verdict('ok', `loaded ${names(loaded)}`);
+  if (session.boots.length > 0 && taken.length === 0) {
+    return verdict('incomplete', 'the client took none of the offers it received in the capture');
+  }
+  return verdict('ok', 'no problem seen');
 }
 
 /** Every session's verdict, in session order. */

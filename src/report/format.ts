@@ -1,4 +1,5 @@
 /** Number formatting shared by the text, HTML and diagram reports. */
+import { isUrl } from '../protocol/dhcp/index.js';
 import type { EffectiveBoot } from '../analysis/types.js';
 
 export function formatBytes(n: number): string {
@@ -66,7 +67,9 @@ export function bootLine(b: EffectiveBoot): string {
   parts.push(
     b.bootFile !== null ? `file ${JSON.stringify(b.bootFile)} (${b.bootFileSource})` : 'no boot file',
   );
-  parts.push(b.tftpServer !== null ? `TFTP ${b.tftpServer} (${b.tftpServerSource})` : 'no TFTP server');
+  // A URL names its own server: siaddr is no "TFTP server" for it.
+  if (b.bootFile !== null && isUrl(b.bootFile)) parts.push('fetched by HTTP');
+  else parts.push(b.tftpServer !== null ? `TFTP ${b.tftpServer} (${b.tftpServerSource})` : 'no TFTP server');
   if (b.proxyServer !== null) parts.push(`proxyDHCP ${b.proxyServer}`);
   return parts.join(', ');
 }

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diagnose } from '../../../src/diagnosis/engine.js';
 import type { Finding } from '../../../src/diagnosis/types.js';
+import { verdictOf } from '../../../src/diagnosis/verdict.js';
+import { bootLine } from '../../../src/report/format.js';
 import { analyze, CLIENT_IP, dhcp, opt, TftpScript } from '../analysis/support/records.js';
 
 const CHOSEN = '10.77.0.1';
@@ -155,5 +157,27 @@ describe('offers the client has not REQUESTed yet', () => {
     ];
     const f = diagnose(analyze(fast, {}, 60)).filter((x) => x.ruleId === 'dhcp.no-request-after-offer');
     assert.match(f[0]?.message ?? '', /answered within 2(\.0)? ms of the first DISCOVER/);
+  });
+});
+
+describe('an http:// boot file', () => {
+  const xid = 0x7171;
+  const url = 'http://10.77.0.1/boot.ipxe';
+  const answer = { src: CHOSEN, yiaddr: CLIENT_IP, siaddr: CHOSEN, file: url, options: [opt.ip(54, CHOSEN)] };
+  const analysis = analyze([
+    dhcp({ frame: 1, t: 0, type: 'DISCOVER', xid, options: PXE }),
+    dhcp({ frame: 2, t: 0.01, type: 'OFFER', xid, ...answer }),
+    dhcp({ frame: 3, t: 1, type: 'REQUEST', xid, options: [...PXE, opt.ip(54, CHOSEN)] }),
+    dhcp({ frame: 4, t: 1.01, type: 'ACK', xid, ...answer }),
+  ]);
+
+  it('is never shown as fetched from a TFTP server, and its outcome is unknown, not OK', () => {
+    const [session] = analysis.sessions;
+    const line = bootLine(session.boots[0]);
+    assert.doesNotMatch(line, /TFTP/);
+    assert.match(line, /fetched by HTTP/);
+    const v = verdictOf(session, diagnose(analysis), analysis);
+    assert.equal(v.status, 'unknown');
+    assert.match(v.reason, /HTTP/);
   });
 });
