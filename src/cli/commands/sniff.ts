@@ -71,7 +71,7 @@ export function sniffCommand(setExit: (code: number) => void): CommandModule<obj
         })
         .option('session-quiet', {
           type: 'number',
-          description: 'seconds a client must be silent before its verdict (default 10)',
+          description: 'seconds a client must be silent before its verdict (default 5)',
         })
         .example('$0 sniff br0', 'watch boots on the PXE bridge')
         .example('$0 sniff eth1 -w pxe.pcapng --metrics :9477', 'record, and serve metrics for Prometheus'),

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PcapWriter, writeCapture } from '../../../src/capture/writer.js';
 import { dhcpMessageFromFields, encodeDhcp } from '../../../src/protocol/dhcp/index.js';
 import {
   DiskFiles,
@@ -194,22 +195,13 @@ describe('replay: bad input, nothing sent', () => {
       ipId: 1,
       mtu: 1500,
     });
-    const header = Buffer.alloc(24);
-    header.writeUInt32LE(0xa1b2c3d4, 0);
-    header.writeUInt16LE(2, 4);
-    header.writeUInt16LE(4, 6);
-    header.writeUInt32LE(65535, 16);
-    header.writeUInt32LE(1, 20);
-    const records = frames.map((f) => {
-      const r = Buffer.alloc(16);
-      r.writeUInt32LE(1_700_000_000, 0);
-      r.writeUInt32LE(f.length, 8);
-      r.writeUInt32LE(f.length, 12);
-      return Buffer.concat([r, f]);
-    });
     const dir = mkdtempSync(join(tmpdir(), 'pxd-replay-'));
     const path = join(dir, 'server-only.pcap');
-    writeFileSync(path, Buffer.concat([header, ...records]));
+    await writeCapture(
+      path,
+      new PcapWriter({ linkType: 1, snapLen: 65535 }),
+      frames.map((data) => ({ data, seconds: 1_700_000_000 })),
+    );
     await assert.rejects(replayCapture(path), /no client side to replay.*server-only or filtered capture/);
   });
 
