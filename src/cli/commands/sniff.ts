@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { OutputBuffer, useColor, writeErr } from '../io.js';
+import { checkOutputPath } from '../output-files.js';
 import { clientOption } from '../options.js';
 import { packageVersion } from '../version.js';
 
@@ -100,6 +101,8 @@ export function sniffCommand(setExit: (code: number) => void): CommandModule<obj
           );
         }
       }
+      // An unwritable -w is one line and exit 6 before any capture starts, as for analyze and diagram.
+      if (args.write !== undefined) checkOutputPath('-w', args.write);
       const color = useColor(args.color);
       const out = new OutputBuffer(0);
       const run = new SniffRun({

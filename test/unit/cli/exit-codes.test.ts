@@ -53,6 +53,11 @@ test('output errors: one line naming the path and the reason, exit 6, checked be
       args: ['diagram', happy, '-o', join(scratch, 'missing', 'boot.svg')],
       says: /^pxe-doctor: -o .*boot\.svg: cannot write \(folder .*\): no such file or directory \(ENOENT\)$/,
     },
+    {
+      // Refused before any capture backend is started.
+      args: ['sniff', 'lo', '--duration', '1', '-w', join(scratch, 'missing', 'live.pcapng')],
+      says: /^pxe-doctor: -w .*live\.pcapng: cannot write \(folder .*\): no such file or directory \(ENOENT\)$/,
+    },
   ];
   const full = join(scratch, 'full.mmd');
   symlinkSync('/dev/full', full);
