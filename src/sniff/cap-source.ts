@@ -21,6 +21,11 @@ class CapCapture implements LiveCapture {
   onBytes?: (chunk: Uint8Array) => void;
   private finish: (() => void) | null = null;
   private stopped = false;
+  /** libpcap's pcap_stats does not reach JavaScript through cap: no drop counts, ever. */
+  pollStats(): void {}
+  runningStats(): undefined {
+    return undefined;
+  }
 
   constructor(
     private readonly link: FrameLink,

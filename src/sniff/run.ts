@@ -55,6 +55,8 @@ export interface SniffOutcome {
 const TICK_MS = 200;
 /** Packets may sit this long in the backend's pipe; the clock never overtakes them. */
 const CLOCK_LAG_S = 1;
+/** How often a backend that can tell its statistics while running (tcpdump) is asked for them. */
+const STATS_MS = 2000;
 
 /** The MAC an event concerns (null: not about one client). */
 function eventMac(e: SniffEvent): string | null {
@@ -107,6 +109,7 @@ export class SniffRun {
     let file: CaptureFile | null = null;
     let timer: NodeJS.Timeout | null = null;
     let ticker: NodeJS.Timeout | null = null;
+    let statsPoll: NodeJS.Timeout | null = null;
     try {
       if (metrics !== null && o.metrics !== undefined)
         server = await serveMetrics(metrics, o.metrics.host, o.metrics.port);
@@ -145,6 +148,15 @@ export class SniffRun {
         live.snapshot({ file: label, format: 'pcapng', frames: packets }),
       );
       const live = new LiveAnalysis(emit, (e, epoch) => verdicts.session(e, epoch));
+      // Drops while running: told (and counted in the metrics) as soon as the backend reports more.
+      statsPoll = setInterval(() => {
+        const running = capture.runningStats();
+        const more = running?.dropped;
+        if (more !== undefined && more > (dropped ?? 0))
+          emit({ event: 'drops', dropped: more, received: running?.received ?? null }, now());
+        if (more !== undefined) dropped = more;
+        capture.pollStats();
+      }, STATS_MS);
       let lastArrival = Date.now();
       ticker = setInterval(() => {
         if (Date.now() - lastArrival >= TICK_MS / 2) live.tick(now() - CLOCK_LAG_S);
@@ -178,6 +190,7 @@ export class SniffRun {
       let result = outcome.result;
       let findings = diagnose(result);
       packets = decode.frames;
+      if (statsPoll !== null) clearInterval(statsPoll);
       const stats = decode.capture.stats;
       dropped = stats?.dropped ?? null;
       if (dropped !== null && dropped > 0)
@@ -192,6 +205,7 @@ export class SniffRun {
     } finally {
       if (timer !== null) clearTimeout(timer);
       if (ticker !== null) clearInterval(ticker);
+      if (statsPoll !== null) clearInterval(statsPoll);
       capture.stop();
       file?.close();
       if (server !== null) await new Promise((r) => server?.close(r));

@@ -9,7 +9,8 @@
  * - SIGINT ends it with exit 0: packets captured and dropped, then the report, which equals `analyze --json`
  *   of the file written with -w;
  * - the metrics endpoint, scraped with curl, passes `promtool check metrics` and counts the boot;
- * - a UDP flood into a tiny capture buffer makes the backend drop packets, and sniff says how many.
+ * - a UDP flood into a tiny capture buffer makes the backend drop packets, and sniff says how many (with
+ *   tcpdump while it still runs, in an event and in the metric).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -237,9 +238,19 @@ test(
           st.skip('neither tcpdump nor dumpcap is installed');
           return;
         }
-        const { lines, bg } = startSniff(['--backend', backend, '--buffer', '1']);
+        const { lines, bg } = startSniff(['--backend', backend, '--buffer', '1', '--metrics', METRICS]);
         await waitForLine(lines, (l) => l.e.event === 'capture', 20_000, 'capture event');
         const flood = await replay('flood:400000');
+        if (backend === 'tcpdump') {
+          // tcpdump tells its counts on SIGUSR1 while it runs: the drops are told and scraped before the stop.
+          const live = await waitForLine(lines, (l) => l.e.event === 'drops', 10_000, 'drops while running');
+          const scraped = await run(...inNamespace(NS, 'curl', ['-sf', `http://${METRICS}/metrics`]), {
+            timeoutMs: 10_000,
+          });
+          const gauge = /^pxe_doctor_capture_dropped_packets (\S+)$/m.exec(scraped.stdout.toString('utf8'));
+          st.diagnostic(`while running: ${JSON.stringify(live.e)}; metric ${gauge?.[1]}`);
+          assert.ok(Number(gauge?.[1]) > 0, 'the drop metric counts while the capture runs');
+        }
         const result = await bg.stop('SIGINT', 20_000);
         assert.equal(result.code, 0, `sniff exit: ${result.stderr}`);
         const stopped = lines.find((l) => l.e.event === 'stopped');

@@ -14,8 +14,9 @@ import type { BackendName, LiveCapture, LiveCaptureOptions } from './types.js';
 /** How long a child may take to start capturing, and to end after SIGINT before it gets SIGTERM. */
 const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
-/** stderr kept for messages (the start-up lines and tcpdump's statistics are short). */
+/** stderr kept for messages: the first bytes (start-up lines, complaints) and the last (the newest statistics). */
 const STDERR_LIMIT = 16 * 1024;
+const STDERR_TAIL = 4 * 1024;
 const READY_SETTLE_MS = 300;
 
 interface ChildBackend {
@@ -23,8 +24,14 @@ interface ChildBackend {
   args(o: LiveCaptureOptions): string[];
   /** stderr text meaning the capture is running. */
   ready: RegExp;
-  /** The backend's statistics from its stderr at exit (tcpdump), else undefined. */
+  /** The backend's statistics from its stderr (tcpdump: the newest ones told), else undefined. */
   stderrStats(text: string): CaptureStats | undefined;
+  /**
+   * The signal that makes the running backend print its statistics on stderr and go on capturing (tcpdump on
+   * Linux: SIGUSR1, tcpdump(8)); absent when it tells them only when it closes (dumpcap: the pcapng Interface
+   * Statistics Block; its -S mode counts on a handle of its own, not on the capture's).
+   */
+  statsSignal?: NodeJS.Signals;
 }
 
 const DUMPCAP: ChildBackend = {
@@ -61,17 +68,21 @@ const TCPDUMP: ChildBackend = {
   ],
   ready: /listening on/,
   stderrStats: tcpdumpStats,
+  statsSignal: 'SIGUSR1',
 };
 
-/** tcpdump's closing lines: "N packets received by filter", "N packets dropped by kernel" (and by interface). */
+/**
+ * tcpdump's statistics lines, printed when it closes and on each SIGUSR1: "N packets received by filter",
+ * "N packets dropped by kernel" (and by interface). The newest of each counts (they only grow).
+ */
 export function tcpdumpStats(text: string): CaptureStats | undefined {
   const count = (what: RegExp): number | undefined => {
-    const m = what.exec(text);
-    return m === null ? undefined : Number(m[1]);
+    const last = [...text.matchAll(what)].at(-1);
+    return last === undefined ? undefined : Number(last[1]);
   };
-  const received = count(/(\d+) packets? received by filter/);
-  const kernel = count(/(\d+) packets? dropped by kernel/);
-  const byInterface = count(/(\d+) packets? dropped by interface/);
+  const received = count(/(\d+) packets? received by filter[,\n]/g);
+  const kernel = count(/(\d+) packets? dropped by kernel[,\n]/g);
+  const byInterface = count(/(\d+) packets? dropped by interface[,\n]/g);
   if (received === undefined && kernel === undefined) return undefined;
   const ifDropped =
     kernel === undefined && byInterface === undefined ? undefined : (kernel ?? 0) + (byInterface ?? 0);
@@ -97,6 +108,7 @@ class ChildCapture implements LiveCapture {
   readonly arrivalTimestamps = false;
   onBytes?: (chunk: Uint8Array) => void;
   private stderr = '';
+  private stderrTail = '';
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private stopping = false;
   private spawnError: Error | null = null;
@@ -112,6 +124,7 @@ class ChildCapture implements LiveCapture {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {
       if (this.stderr.length < STDERR_LIMIT) this.stderr += text;
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
     });
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -175,8 +188,19 @@ class ChildCapture implements LiveCapture {
     }
     const exit = await this.exited;
     if (!this.stopping && exit.code !== 0 && exit.code !== null && info.frames === 0) throw this.failure();
-    const stats = this.kind.stderrStats(this.stderr) ?? info.stats;
+    const stats = this.kind.stderrStats(this.stderrTail) ?? info.stats;
     return stats !== undefined ? { ...info, stats } : info;
+  }
+
+  pollStats(): void {
+    const signal = this.kind.statsSignal;
+    if (signal === undefined || this.stopping) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+  }
+
+  runningStats(): CaptureStats | undefined {
+    return this.kind.stderrStats(this.stderrTail);
   }
 
   stop(): void {

@@ -1,6 +1,6 @@
 /** What every live capture backend offers: a frame source that can be stopped. */
 import type { ReadCaptureOptions } from '../source.js';
-import type { CaptureInfo, CaptureSink } from '../types.js';
+import type { CaptureInfo, CaptureSink, CaptureStats } from '../types.js';
 
 export type BackendName = 'dumpcap' | 'tcpdump' | 'cap';
 
@@ -29,6 +29,13 @@ export interface LiveCapture {
   /** Each chunk of capture-file bytes as the backend produced it (for -w); set before read(). */
   onBytes?: (chunk: Uint8Array) => void;
   read(sink: CaptureSink, opts?: ReadCaptureOptions): Promise<CaptureInfo>;
+  /**
+   * Asks the backend for its statistics while it runs (tcpdump: SIGUSR1, answered on its stderr). A no-op for
+   * backends that tell them only when they close (dumpcap's Interface Statistics Block) or never (cap).
+   */
+  pollStats(): void;
+  /** The latest statistics the running backend told (undefined: none yet, or it cannot tell while running). */
+  runningStats(): CaptureStats | undefined;
   /** Asks the backend to finish: a child gets SIGINT (then SIGTERM), never SIGKILL, so it writes its statistics. */
   stop(): void;
 }

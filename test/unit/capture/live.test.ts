@@ -52,6 +52,17 @@ describe('live capture pieces', () => {
       dropped: 363347,
     });
     assert.equal(tcpdumpStats('tcpdump: br0: No such device exists\n'), undefined);
+    // SIGUSR1 while running prints them again on one line, comma-separated (tcpdump's info()): the newest block counts, a half-written line does not.
+    const running =
+      '10 packets captured\n12 packets received by filter\n2 packets dropped by kernel\n' +
+      '90 packets captured, 130 packets received by filter, 40 packets dropped by kernel\n' +
+      '95 packets captured\n140 packets rec';
+    assert.deepEqual(tcpdumpStats(running), {
+      perInterface: [],
+      received: 130,
+      ifDropped: 40,
+      dropped: 40,
+    });
   });
 
   it('says what to do about a capture program complaint', () => {
