@@ -65,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       .alias('h', 'help')
       .version('version', BUILTIN_OPTIONS[1].description, packageVersion())
       .alias('V', 'version')
-      .wrap(Math.min(110, outputWidth() ?? 100))
+      .wrap(helpWidth())
       .fail((msg, err) => {
         if (err) throw err;
         // Thrown, not printed: yargs would otherwise go on to run the command with what it could parse.
@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
       .parseAsync(argv, {}, (_err, _parsed, text) => {
         output = text;
       });
-    if (output !== '') writeOut(`${withExamples(output, argv)}\n`);
+    if (output !== '') writeOut(`${withExamples(output, argv, helpWidth())}\n`);
     const next = after as After | null;
     if (next?.kind === 'help') {
       if (next.command !== undefined && !commandSpecs().some((c) => c.name === next.command))
@@ -111,11 +111,16 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/** The width help text is laid out for: the terminal's, at most 110 (100 when unknown). */
+function helpWidth(): number {
+  return Math.min(110, outputWidth() ?? 100);
+}
+
 /** yargs' help with its Examples section (which wraps command lines) replaced by ours (which does not). */
-function withExamples(help: string, argv: readonly string[]): string {
+function withExamples(help: string, argv: readonly string[], width: number): string {
   const at = help.indexOf('\nExamples:\n');
   if (at < 0) return help;
   const spec = specFor(argv, commandSpecs());
   if (spec === undefined || spec.examples.length === 0) return help;
-  return `${help.slice(0, at)}\n${renderExamples(spec.examples)}`;
+  return `${help.slice(0, at)}\n${renderExamples(spec.examples, width)}`;
 }

@@ -2,7 +2,16 @@
  * The man page (man/pxe-doctor.1, written by scripts/gen-man.ts) from the same command definitions as
  * `--help` (spec.ts) and the exit codes from docs/exit-codes.md, so none of the three can drift.
  */
-import { BUILTIN_OPTIONS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './spec.js';
+import {
+  breakCommandLine,
+  BUILTIN_OPTIONS,
+  GLOBAL_OPTIONS,
+  type CommandSpec,
+  type OptionSpec,
+} from './spec.js';
+
+/** Columns left for an example line in an 80-column `man` (page margin 7, example indent 4). */
+const MAN_EXAMPLE_WIDTH = 68;
 
 /** Text for roff: backslashes, a leading dot or quote, hyphens (so "--json" stays ASCII), `code` in bold. */
 function roff(text: string): string {
@@ -75,7 +84,8 @@ export function renderManPage(commands: CommandSpec[], exitCodesMarkdown: string
     if (c.examples.length > 0) {
       out.push('.PP', 'Examples:');
       for (const [cmd, what] of c.examples) {
-        out.push('.PP', '.RS 4', '.nf', roff(cmd), '.fi', '.RE');
+        const lines = breakCommandLine(cmd, MAN_EXAMPLE_WIDTH, '', '    ');
+        out.push('.PP', '.RS 4', '.nf', ...lines.map(roff), '.fi', '.RE');
         if (what !== '') out.push('.RS 8', roff(what), '.RE');
       }
     }

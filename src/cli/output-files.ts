@@ -8,6 +8,11 @@ import { OutputError } from '../errors.js';
 
 /** "no space left on device" from "ENOSPC: no space left on device, write"; the code when there is no text. */
 export function osReason(err: unknown): string {
+  if (typeof err === 'string') {
+    // A message another program printed: "ENOSPC: no space left on device, write".
+    const m = /^(E[A-Z0-9]+): ([^,]+)/.exec(err);
+    return m !== null ? `${m[2]} (${m[1]})` : err;
+  }
   if (!(err instanceof Error)) return String(err);
   const code = (err as NodeJS.ErrnoException).code;
   const m = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message);
@@ -38,7 +43,7 @@ export function checkOutputPath(flag: string, path: string): void {
 }
 
 /** writeFileSync with the one-line error. */
-export function writeOutputFile(flag: string, path: string, data: string): void {
+export function writeOutputFile(flag: string, path: string, data: string | Uint8Array): void {
   try {
     writeFileSync(path, data);
   } catch (err) {

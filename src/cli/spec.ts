@@ -187,15 +187,48 @@ export function specFor(argv: readonly string[], commands: CommandSpec[]): Comma
   return found;
 }
 
+/** The words of a command line; a quoted part stays inside its word. */
+function shellWords(cmd: string): string[] {
+  return cmd.match(/(?:"[^"]*"|'[^']*'|[^\s"'])+/g) ?? [];
+}
+
 /**
- * The Examples section as pxe-doctor prints it: each command line whole on its own line (to copy), what it
- * does below. yargs would wrap a long command line in the middle.
+ * A command line as lines of at most `width` characters for a reader to copy: too long a line is broken
+ * before an option (with its value), a pipe or a redirection, never inside a word, and every line but the last ends in a
+ * shell continuation (` \`), so the lines pasted together are still the one command. A single word longer
+ * than the width stays whole.
  */
-export function renderExamples(examples: readonly [string, string][]): string {
+export function breakCommandLine(cmd: string, width: number, indent: string, continued: string): string[] {
+  if (indent.length + cmd.length <= width) return [`${indent}${cmd}`];
+  const groups: string[] = [];
+  for (const word of shellWords(cmd)) {
+    // A word that is not an option, a pipe or a redirection stays with the one before it (a value, a file).
+    if (groups.length > 0 && !/^(-|\||[<>])/.test(word)) groups[groups.length - 1] += ` ${word}`;
+    else groups.push(word);
+  }
+  const lines: string[] = [];
+  let line = indent;
+  for (const group of groups) {
+    const fresh = line.trim() === '';
+    // Room for the group and, should more follow, the ' \\' at the end of this line.
+    if (!fresh && line.length + 1 + group.length + 2 > width) {
+      lines.push(`${line} \\`);
+      line = `${continued}${group}`;
+    } else line = fresh ? `${line}${group}` : `${line} ${group}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * The Examples section as pxe-doctor prints it: each command line whole (to copy; a long one broken with
+ * shell continuations to fit `width`), what it does below. yargs would wrap a long command line in the middle.
+ */
+export function renderExamples(examples: readonly [string, string][], width = 80): string {
   if (examples.length === 0) return '';
   const lines = ['Examples:'];
   for (const [cmd, what] of examples) {
-    lines.push(`  ${cmd}`);
+    lines.push(...breakCommandLine(cmd, width, '  ', '    '));
     if (what !== '') lines.push(`      ${what}`);
   }
   return lines.join('\n');

@@ -107,36 +107,62 @@ export function missingTools(env: NodeJS.ProcessEnv = process.env): string[] {
   return missing;
 }
 
-/** mermaid-cli failed; `browserFailed` when it could not start the browser (not a problem of the diagram). */
+/**
+ * mermaid-cli failed. `browserFailed` when it could not start the browser (not a problem of the diagram);
+ * `spaceFailed` when a file could not be written in the temporary folder (a full disk, a read-only /tmp).
+ */
 export class RenderError extends Error {
   constructor(
     message: string,
     /** mmdc's own first line, e.g. "Failed to launch the browser process:  Code: 1". */
     readonly reason: string,
     readonly browserFailed: boolean,
+    readonly spaceFailed = false,
   ) {
     super(message);
   }
 }
 
+/** The system's reasons a file cannot be written, as they appear in mmdc's messages or our own errors. */
+const NO_SPACE = /\b(ENOSPC|EDQUOT|EROFS|EFBIG|EIO|EACCES|EPERM)\b/;
+
 /**
- * Renders .mmd files to SVG or PNG (by the output's extension), one mmdc run each. Throws RenderError with
- * mmdc's own message when a diagram does not render.
+ * Renders each diagram to SVG or PNG with mermaid-cli, one mmdc run each, inside a private temporary folder,
+ * and returns the images. The caller writes them where they belong, so that a destination that cannot be
+ * written (a full disk) is reported as such and not as a rendering failure. Throws RenderError.
  */
-export async function renderMermaidFiles(
-  jobs: { input: string; output: string }[],
+export async function renderImages(
+  jobs: { text: string; format: 'svg' | 'png' }[],
   tools: RenderTools,
   opts: { timeoutMs?: number } = {},
-): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'pxe-doctor-mmdc-'));
+): Promise<Buffer[]> {
+  let dir = '';
+  let puppeteer: string;
+  let config: string;
   try {
-    const puppeteer = join(dir, 'puppeteer.json');
+    dir = mkdtempSync(join(tmpdir(), 'pxe-doctor-mmdc-'));
+    puppeteer = join(dir, 'puppeteer.json');
     writeFileSync(puppeteer, JSON.stringify({ executablePath: tools.browser, args: CHROMIUM_ARGS }));
-    const config = join(dir, 'mermaid.json');
+    config = join(dir, 'mermaid.json');
     writeFileSync(config, JSON.stringify(MERMAID_CONFIG));
-    for (const job of jobs) {
-      const args = ['-i', job.input, '-o', job.output, '-p', puppeteer, '-c', config, '-b', 'white', '-q'];
-      if (job.output.toLowerCase().endsWith('.png')) args.push('-s', '2', '-w', '1200');
+  } catch (err) {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new RenderError(`temporary folder ${tmpdir()}: ${detail}`, detail, false, true);
+  }
+  try {
+    const images: Buffer[] = [];
+    for (const [i, job] of jobs.entries()) {
+      const input = join(dir, `d${i}.mmd`);
+      const output = join(dir, `d${i}.${job.format}`);
+      try {
+        writeFileSync(input, job.text);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err);
+        throw new RenderError(`temporary folder ${tmpdir()}: ${detail}`, detail, false, true);
+      }
+      const args = ['-i', input, '-o', output, '-p', puppeteer, '-c', config, '-b', 'white', '-q'];
+      if (job.format === 'png') args.push('-s', '2', '-w', '1200');
       const [cmd, argv] = tools.mmdc.endsWith('.js')
         ? [process.execPath, [tools.mmdc, ...args]]
         : [tools.mmdc, args];
@@ -148,32 +174,46 @@ export async function renderMermaidFiles(
             .replace(/\s+/g, ' ')
             .trim();
           throw new RenderError(
-            `mermaid-cli could not render ${job.input}: ${detail}`,
+            `mermaid-cli could not render diagram ${i + 1}: ${detail}`,
             reason,
             /Failed to launch the browser|browser process|spawn .*(ENOENT|EACCES)/i.test(detail),
+            NO_SPACE.test(reason),
           );
         },
       );
+      images.push(readFileSync(output));
     }
+    return images;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** Renders .mmd files to SVG or PNG, by each output's extension. Throws RenderError, or the system's error
+ * when an output cannot be written. */
+export async function renderMermaidFiles(
+  jobs: { input: string; output: string }[],
+  tools: RenderTools,
+  opts: { timeoutMs?: number } = {},
+): Promise<void> {
+  const images = await renderImages(
+    jobs.map((j) => ({
+      text: readFileSync(j.input, 'utf8'),
+      format: j.output.toLowerCase().endsWith('.png') ? 'png' : 'svg',
+    })),
+    tools,
+    opts,
+  );
+  for (const [i, j] of jobs.entries()) writeFileSync(j.output, images[i] ?? Buffer.alloc(0));
+}
+
 /** Mermaid texts to SVG texts (for the HTML report when the mermaid library itself is not available). */
 export async function renderSvgTexts(texts: string[], tools: RenderTools): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'pxe-doctor-svg-'));
-  try {
-    const jobs = texts.map((text, i) => {
-      const input = join(dir, `d${i}.mmd`);
-      writeFileSync(input, text);
-      return { input, output: join(dir, `d${i}.svg`) };
-    });
-    await renderMermaidFiles(jobs, tools);
-    return jobs.map((j) => readFileSync(j.output, 'utf8'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const images = await renderImages(
+    texts.map((text) => ({ text, format: 'svg' })),
+    tools,
+  );
+  return images.map((b) => b.toString('utf8'));
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout: number): Promise<void> {

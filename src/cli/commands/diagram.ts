@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { PxeDoctorError, EXIT, UsageError } from '../../errors.js';
+import { tmpdir } from 'node:os';
+import { PxeDoctorError, EXIT, OutputError, UsageError } from '../../errors.js';
 import { inputPath, writeErr, writeOut } from '../io.js';
-import { checkOutputPath, writeOutputFile } from '../output-files.js';
+import { checkOutputPath, osReason, writeOutputFile } from '../output-files.js';
 import { clientOption, MAC_FORMS, requireClient } from '../options.js';
 
 interface DiagramArgs {
@@ -87,7 +88,7 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
         }
         const mmd = `${stem}.mmd`;
         writeOutputFile('-o', mmd, d.text);
-        return { input: mmd, output: `${stem}.${format}` };
+        return { input: mmd, output: `${stem}.${format}`, text: d.text };
       });
       if (format === 'mmd') {
         if (files.length > 1) writeErr(`wrote ${files.map((f) => f.input).join(', ')}\n`);
@@ -100,8 +101,12 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
         );
         return;
       }
+      let images: Buffer[];
       try {
-        await render.renderMermaidFiles(files, tools);
+        images = await render.renderImages(
+          files.map((f) => ({ text: f.text, format })),
+          tools,
+        );
       } catch (err) {
         if (!(err instanceof render.RenderError)) throw err;
         // A browser that is there but does not start is like no browser: the .mmd stays, one line says why.
@@ -111,8 +116,13 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
           );
           return;
         }
+        // Rendering happens in the temporary folder: when that is full, the image could not be written.
+        if (err.spaceFailed)
+          throw new OutputError(`-o ${output}: cannot render in ${tmpdir()}: ${osReason(err.reason)}`);
         throw new PxeDoctorError(err.message, EXIT.internal);
       }
+      // Written by us, not by mermaid-cli: a full disk or a bad path is one line with its reason (exit 6).
+      for (const [i, f] of files.entries()) writeOutputFile('-o', f.output, images[i] ?? Buffer.alloc(0));
       if (files.length > 1) writeErr(`wrote ${files.map((f) => f.output).join(', ')}\n`);
     },
   };

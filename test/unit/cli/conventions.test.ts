@@ -59,12 +59,37 @@ test('-h, --help, help COMMAND; -V, --version', () => {
   assert.equal(runCli(['decode', '-V']).stdout, `${packageVersion()}\n`);
 });
 
-test('help examples are whole command lines, however narrow the terminal', () => {
-  for (const spec of commandSpecs()) {
-    const r = runCli([spec.name, '--help'], { env: { COLUMNS: '60' } });
-    assert.equal(r.code, 0, r.stderr);
-    for (const [cmd] of spec.examples)
-      assert.ok(r.stdout.split('\n').includes(`  ${cmd}`), `${spec.name}: "${cmd}" on one line`);
+test('help fits 80 columns, and examples are never broken inside a command', () => {
+  const all = commandSpecs().flatMap((c) => [
+    { argv: [c.name], spec: c },
+    ...c.subcommands.map((s) => ({ argv: [c.name, s.name], spec: s })),
+  ]);
+  assert.ok(
+    all.some((x) => x.spec.examples.some(([cmd]) => cmd.length > 80)),
+    'a long example to break',
+  );
+  for (const { argv, spec } of [{ argv: [], spec: undefined }, ...all]) {
+    for (const width of [80, 60]) {
+      const r = runCli([...argv, '--help'], { env: { COLUMNS: String(width) } });
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      if (width === 80)
+        for (const line of lines)
+          assert.ok([...line].length <= 80, `${argv.join(' ')} --help: ${[...line].length} columns: ${line}`);
+      // Each example: its lines (the first, then those after a trailing backslash) paste as the one command.
+      const shown = lines.map((l, i) => {
+        const own = [l];
+        while (own[own.length - 1]?.endsWith(' \\')) own.push(lines[i + own.length] ?? '');
+        return own;
+      });
+      for (const [cmd] of spec?.examples ?? []) {
+        const own = shown.find((o) => o.map((l) => l.trim().replace(/ \\$/, '')).join(' ') === cmd);
+        assert.ok(own !== undefined, `${argv.join(' ')} at ${width}: "${cmd}" whole`);
+        if (2 + cmd.length > width)
+          assert.ok(own.length > 1, `${cmd}: broken with continuations at ${width}`);
+        if (own.length > 1) for (const l of own) assert.ok(l.length <= width, `${l}: within ${width}`);
+      }
+    }
   }
 });
 
@@ -128,7 +153,47 @@ _pxe_doctor; printf '%s\\n' "\${COMPREPLY[@]}"`;
   assert.deepEqual(complete('pxe-doctor analyze --fail-on '), ['info', 'warn', 'error']);
   assert.deepEqual(complete('pxe-doctor completion f'), ['fish']);
   assert.ok(complete('pxe-doctor serve --boot').includes('--boot-uefi'));
+  // Subcommands, their options and their positionals' values, from the same definitions.
+  const fixture = commandSpecs().find((c) => c.name === 'fixture');
+  const subs = (fixture?.subcommands ?? []).map((s) => s.name).sort();
+  assert.deepEqual(subs, ['add', 'anonymize', 'check']);
+  assert.deepEqual(complete('pxe-doctor fixture ').sort(), subs);
+  assert.deepEqual(complete('pxe-doctor --no-color fixture an'), ['anonymize']);
+  assert.ok(complete('pxe-doctor fixture check --').includes('--junit'));
+  assert.ok(!complete('pxe-doctor fixture add --').includes('--junit'), 'check options are not add options');
+  assert.ok(complete('pxe-doctor help ').includes('fixture'), 'help completes command names');
+  for (const shell of ['bash', 'zsh', 'fish']) {
+    const script = readFileSync(join(scratch, `completion.${shell}`), 'utf8');
+    for (const sub of fixture?.subcommands ?? []) {
+      assert.match(script, new RegExp(`\\b${sub.name}\\b`), `${shell}: ${sub.name}`);
+      for (const o of sub.options.filter((x) => !x.positional))
+        assert.ok(script.includes(o.name), `${shell}: fixture ${sub.name} --${o.name}`);
+    }
+  }
+  if (have('zsh')) {
+    // The zsh completer run with stand-ins for the completion system's functions, to see what it offers.
+    const zsh = (words: string[]): string =>
+      spawnSync(
+        'zsh',
+        [
+          '-c',
+          `compdef() { :; }; source ${join(scratch, 'completion.zsh')}
+_describe() { print -rl -- \${(P)2}; }; _arguments() { print -rl -- "$@"; }
+words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _pxe-doctor`,
+        ],
+        { encoding: 'utf8' },
+      ).stdout;
+    assert.match(zsh(['pxe-doctor', 'fixture', '']), /^check:/m);
+    assert.match(zsh(['pxe-doctor', 'fixture', 'check', '']), /^--junit\[/m);
+    assert.match(zsh(['pxe-doctor', 'analyze', '--fail-on', '']), /^--fail-on.*:\(info warn error\)/m);
+  }
   if (have('fish')) {
+    const subsFish = spawnSync(
+      'fish',
+      ['-c', `source ${join(scratch, 'completion.fish')}; complete -C 'pxe-doctor fixture check --'`],
+      { encoding: 'utf8' },
+    );
+    assert.match(subsFish.stdout, /^--junit\t/m);
     const fish = spawnSync(
       'fish',
       ['-c', `source ${join(scratch, 'completion.fish')}; complete -C 'pxe-doctor analyze --fail-on '`],

@@ -4,10 +4,12 @@
  * output paths checked before the capture is read.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { findRenderTools } from '../../../src/report/render-mermaid.js';
 import { findCapture, projectRoot } from '../../support/fixtures.js';
 import { runCli, type CliRun } from '../../support/run-cli.js';
 
@@ -117,6 +119,37 @@ test('diagram -o x.svg with a browser that does not start: the .mmd and one line
   assert.match(readFileSync(join(scratch, 'boot.mmd'), 'utf8'), /^sequenceDiagram/m);
   // With mermaid-cli installed the browser is tried and fails; without it, that is the line.
   oneLine(r, /wrote .*boot\.mmd; (the browser \/bin\/false did not start|no )/);
+});
+
+test('diagram -o x.svg on a full disk while rendering: one line with the path and the reason, exit 6', (t) => {
+  if (findRenderTools() === null) return t.skip('no Chromium or mermaid-cli here: nothing is rendered');
+  // The image's destination is full: the .mmd beside it is written, the rendered SVG is not.
+  const dir = mkdtempSync(join(scratch, 'full-'));
+  const svg = join(dir, 'boot.svg');
+  symlinkSync('/dev/full', svg);
+  const r = runCli(['diagram', happy, '-o', svg]);
+  assert.equal(r.code, 6, r.stderr);
+  oneLine(r, /^pxe-doctor: -o .*boot\.svg: cannot write: no space left on device \(ENOSPC\)$/);
+  assert.match(readFileSync(join(dir, 'boot.mmd'), 'utf8'), /^sequenceDiagram/m);
+  // The temporary folder where mermaid-cli renders is full: a tiny tmpfs, filled (root only).
+  if (process.getuid?.() !== 0) return t.skip('a full temporary folder needs root to mount a tmpfs');
+  const tiny = mkdtempSync(join(scratch, 'tmpfs-'));
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', tiny]).status !== 0)
+    return t.skip('cannot mount a tmpfs here');
+  try {
+    spawnSync('dd', ['if=/dev/zero', `of=${join(tiny, 'fill')}`, 'bs=4k']);
+    const out = join(dir, 'tmp-full.svg');
+    const full = runCli(['diagram', happy, '-o', out], { env: { TMPDIR: tiny } });
+    assert.equal(full.code, 6, full.stderr);
+    oneLine(
+      full,
+      /^pxe-doctor: -o .*tmp-full\.svg: cannot render in .*tmpfs-.*: no space left on device \(ENOSPC\)$/,
+    );
+    assert.ok(!existsSync(out), 'no image');
+    assert.deepEqual(readdirSync(tiny), ['fill'], 'no temporary folder left behind');
+  } finally {
+    spawnSync('umount', [tiny]);
+  }
 });
 
 test('every documented exit code, through the real CLI', () => {
