@@ -77,6 +77,7 @@ export async function analyzeSource(
     truncated: decode.fatal || decode.warnings.some((w) => w.offset !== null),
     firstTs: first,
     lastTs: last,
+    stats: decode.capture.stats,
   });
   return { result, decode };
 }

@@ -1,3 +1,4 @@
+import type { CaptureStats } from '../capture/types.js';
 import { formatEpoch, secondsBetween, timestampToNumber, type Timestamp } from '../capture/timestamp.js';
 import type {
   ArpRecord,
@@ -13,7 +14,7 @@ import { SessionWatch } from './session-watch.js';
 import { buildSessions } from './sessions.js';
 import { TransactionTracker } from './transactions.js';
 import { TransferTracker } from './transfers.js';
-import type { AnalysisResult, BootSession, CaptureSummary, DhcpEvent } from './types.js';
+import type { AnalysisResult, BootSession, CaptureLoss, CaptureSummary, DhcpEvent } from './types.js';
 
 export interface AnalyzerOptions {
   /** Seconds of capture time after which an idle transaction or transfer is finalised (default 300). */
@@ -59,6 +60,8 @@ export interface CaptureInput {
   /** Timestamps of the capture's first and last frames (any protocol), when the reader has them. */
   firstTs?: Timestamp | null;
   lastTs?: Timestamp | null;
+  /** Interface statistics the capture recorded (pcapng ISB, EPB drop counts, a live backend's counters). */
+  stats?: CaptureStats;
 }
 
 const round9 = (x: number): number => Math.round(x * 1e9) / 1e9;
@@ -248,6 +251,8 @@ export class Analyzer {
       truncated: capture.truncated ?? false,
       tftpDataSeen,
     };
+    const loss = captureLossOf(capture.stats);
+    if (loss !== null) summary.captureLoss = loss;
     return {
       capture: summary,
       sessions,
@@ -373,6 +378,28 @@ export class Analyzer {
       if (oldest.done !== true) this.macIps.delete(oldest.value);
     }
   }
+}
+
+/** The capture's own drop counters, when it counted any drop. */
+function captureLossOf(stats: CaptureStats | undefined): CaptureLoss | null {
+  const dropped = stats?.dropped ?? 0;
+  if (stats === undefined || dropped <= 0) return null;
+  const interfaces = stats.perInterface
+    .filter((i) => (i.ifDropped ?? 0) + (i.osDropped ?? 0) > 0)
+    // if_name is free text from the file: control bytes would break a one-line message.
+    .map((i) => oneLine(i.name ?? `interface ${i.id}`));
+  return {
+    dropped,
+    received: stats.received ?? null,
+    ifDropped: stats.ifDropped ?? null,
+    osDropped: stats.osDropped ?? null,
+    packetDrops: stats.packetDrops ?? null,
+    interfaces,
+  };
+}
+
+function oneLine(s: string): string {
+  return [...s].map((c) => (c.charCodeAt(0) < 0x20 || c === '\x7f' ? ' ' : c)).join('');
 }
 
 function pickTs(

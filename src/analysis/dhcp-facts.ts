@@ -1,4 +1,5 @@
 import * as dhcp from '../protocol/dhcp/facts.js';
+import { pxeMenuProblems } from '../protocol/dhcp/options/pxe-vendor.js';
 import type { PacketOrigin } from '../protocol/packet.js';
 import type { DhcpEvent, DhcpRole } from './types.js';
 
@@ -68,7 +69,7 @@ export function dhcpEvent(p: DhcpRecordView, t: number): DhcpEvent {
   }
   if (m.op === 1 && role === 'relay') notes.push(`forwarded by relay agent ${m.giaddr}`);
 
-  return {
+  const event: DhcpEvent = {
     frame: p.frame,
     t,
     messageType: m.messageType,
@@ -111,6 +112,14 @@ export function dhcpEvent(p: DhcpRecordView, t: number): DhcpEvent {
     proxy: m.op === 2 && m.yiaddr === ZERO && dhcp.isPxeClientVendor(vendorClass),
     notes,
   };
+  // A port-4011 ACK carries only the chosen boot item (71): no menu is expected there.
+  const menuReply = m.op === 2 && !port4011 && dhcp.isPxeClientVendor(vendorClass);
+  const option43 = menuReply ? dhcp.optionBytes(m, 43) : null;
+  if (option43 !== null) {
+    const problems = pxeMenuProblems(option43);
+    if (problems.length > 0) event.pxeMenuProblems = problems;
+  }
+  return event;
 }
 
 /** The protocol's iPXE test on an event (its user classes are kept joined by ","). */

@@ -57,6 +57,11 @@ export interface DhcpEvent extends FrameRef {
   pxeDiscoveryControl: number | null;
   pxeBootServers: string[];
   pxeMenu: string[];
+  /**
+   * A server's PXE option 43 (reply with option 60 PXEClient) that a menu-showing client cannot use: what is
+   * malformed or missing (protocol/dhcp pxeMenuProblems). Absent when there is nothing to say.
+   */
+  pxeMenuProblems?: string[];
   /** Option 52 overload value */
   overload: number | null;
   /** Option 56 message (NAK reasons) */
@@ -287,6 +292,24 @@ export interface CaptureSummary {
   truncated: boolean;
   /** Capture-filter view: RRQs seen but no TFTP data at all on ephemeral ports. */
   tftpDataSeen: boolean;
+  /**
+   * Packets the capturing system itself counted as lost (pcapng ISB isb_ifdrop / isb_osdrop, EPB drop
+   * counts, a live backend's drop counter). Absent when nothing was counted as dropped.
+   */
+  captureLoss?: CaptureLoss;
+}
+
+export interface CaptureLoss {
+  /** Every drop counted: ifDropped + osDropped + packetDrops. Always > 0. */
+  dropped: number;
+  /** Packets the interfaces received (isb_ifrecv), when recorded. */
+  received: number | null;
+  ifDropped: number | null;
+  osDropped: number | null;
+  /** Sum of the Enhanced Packet Blocks' epb_dropcount. */
+  packetDrops: number | null;
+  /** Names of the interfaces that counted drops (pcapng if_name, else "interface N"). */
+  interfaces: string[];
 }
 
 export interface AnalysisStats {

@@ -109,6 +109,13 @@ export interface PcapngWriterOptions {
   interfaceName?: string;
 }
 
+/** Interface Statistics Block counters (pcapng isb_ifrecv, isb_ifdrop, isb_osdrop). */
+export interface IsbCounters {
+  received?: number;
+  ifDropped?: number;
+  osDropped?: number;
+}
+
 /** Little-endian pcapng: SHB, then an IDB (ns resolution) the first time each link type appears, then EPBs. */
 export class PcapngWriter implements RecordWriter {
   private readonly interfaces = new Map<number, number>();
@@ -173,6 +180,32 @@ export class PcapngWriter implements RecordWriter {
 
   static file(opts: PcapngWriterOptions, packets: Iterable<WritePacket>): Buffer {
     return buildFile(new PcapngWriter(opts), packets);
+  }
+
+  /**
+   * An Interface Statistics Block for interface `id` (the order link types first appeared in), stamped at
+   * `seconds`: isb_ifrecv / isb_ifdrop / isb_osdrop, each written only when given. Counters are cumulative.
+   */
+  statistics(id: number, seconds: number, counters: IsbCounters): Buffer {
+    const fields: [code: number, value: number][] = [];
+    if (counters.received !== undefined) fields.push([4, counters.received]);
+    if (counters.ifDropped !== undefined) fields.push([5, counters.ifDropped]);
+    if (counters.osDropped !== undefined) fields.push([7, counters.osDropped]);
+    const len = 20 + fields.length * 12 + 4 + 4;
+    const b = Buffer.alloc(len);
+    const [high, low] = nanosSplit(seconds, 0);
+    b.writeUInt32LE(5, 0);
+    b.writeUInt32LE(len, 4);
+    b.writeUInt32LE(id, 8);
+    b.writeUInt32LE(high, 12);
+    b.writeUInt32LE(low, 16);
+    fields.forEach(([code, value], i) => {
+      b.writeUInt16LE(code, 20 + i * 12);
+      b.writeUInt16LE(8, 22 + i * 12);
+      b.writeBigUInt64LE(BigInt(value), 24 + i * 12);
+    });
+    b.writeUInt32LE(len, len - 4); // opt_endofopt is the zeroed word before it
+    return b;
   }
 
   private linkTypeOf(p: WritePacket): number {

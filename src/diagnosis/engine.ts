@@ -3,6 +3,7 @@
  * session. Never throws: a rule that fails becomes an `engine.rule-failed` finding and the others still run.
  */
 import type { AnalysisResult, BootSession } from '../analysis/types.js';
+import { withCaptureLossCaveat } from './capture-loss.js';
 import { MAX_FRAMES } from './format.js';
 import { RULES, selectRules } from './registry.js';
 import type { Finding, Rule, RuleContext, Severity } from './types.js';
@@ -35,7 +36,7 @@ export function diagnose(analysis: AnalysisResult, opts: DiagnoseOptions = {}): 
       for (const s of sessions) collect(found, rule, s, () => rule.checkSession?.(s, ctx) ?? []);
     }
   }
-  return sortFindings(found);
+  return sortFindings(withCaptureLossCaveat(found, analysis));
 }
 
 /** The session rules on one session (live capture: a session is diagnosed as soon as it closes). */
@@ -49,7 +50,7 @@ export function diagnoseSession(
   for (const rule of chosenRules(opts)) {
     if (rule.checkSession) collect(found, rule, session, () => rule.checkSession?.(session, ctx) ?? []);
   }
-  return sortFindings(found);
+  return sortFindings(withCaptureLossCaveat(found, analysis));
 }
 
 /** The capture-wide rules only (live capture: once, when it stops). */

@@ -26,6 +26,8 @@ export const BIOS = {
   proxyOnly: 'PXE-E52: proxyDHCP offers were received. No DHCP offers were received',
   noBootFilename: 'PXE-E53: No boot filename received',
   proxy4011: 'PXE-E55: proxyDHCP service did not reply to request on port 4011',
+  /** Intel Boot Agent: option 43 has PXE tags but its boot menu and/or prompt are missing or invalid. */
+  badMenu: 'PXE-E74: Bad or missing PXE menu and/or prompt information',
   noBootServer: 'PXE-E78: Could not locate boot server',
   nbpTooBig: 'PXE-E79: NBP is too big to fit in free base memory',
   missingTftpServer: 'PXE-E7B: Missing MTFTP server IP address',
@@ -154,6 +156,7 @@ export function clientMessage(family: ClientFamily, texts: ClientTexts): string 
 
 const SOURCES: readonly (readonly [RegExp, string])[] = [
   [/^PXE-T0/, 'PXE 2.1 spec: the ROM echoes the TFTP ERROR code and text'],
+  [/^PXE-E74: /, 'Intel Boot Agent User Guide, "Boot Agent Messages" table (PXE-E74); Broadcom KB 152549'],
   [/^PXE-E\w\w: .*\.$/, 'EDK2 NetworkPkg/UefiPxeBcDxe/PxeBcImpl.c EfiPxeLoadFile'],
   [/^PXE-E\w\w: /, 'Intel PXE ROM PXE-Exx list (PXENV_STATUS code)'],
   [/^NBP file downloaded/, 'EDK2 UefiPxeBcDxe + MdeModulePkg BdsDxe'],

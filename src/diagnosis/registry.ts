@@ -4,6 +4,7 @@
  */
 import { bootArchMismatch } from './rules/boot-arch-mismatch.js';
 import { bootHttpBoot } from './rules/boot-http-boot-misconfigured.js';
+import { captureKernelDrops } from './rules/capture-kernel-drops.js';
 import { captureAnalysisBounded } from './rules/capture-analysis-bounded.js';
 import { captureRelayView } from './rules/capture-relay-view.js';
 import { captureTftpDataMissing } from './rules/capture-tftp-data-missing.js';
@@ -33,21 +34,28 @@ import { tftpRetransmissions } from './rules/tftp-retransmissions.js';
 import { tftpSorcerersApprentice } from './rules/tftp-sorcerers-apprentice.js';
 import { tftpTsizeMismatch } from './rules/tftp-tsize-mismatch.js';
 import { tftpUnknownTid } from './rules/tftp-unknown-tid.js';
+import { dhcpDiscoverFlood } from './rules/dhcp-discover-flood.js';
+import { dhcpDuplicateAddress } from './rules/dhcp-duplicate-address.js';
+import { proxyBadMenu } from './rules/proxy-bad-menu.js';
+import { tftpSlowTransfer } from './rules/tftp-slow-transfer.js';
 import type { Rule, RuleDoc } from './types.js';
 
 export const RULES: readonly Rule[] = [
   dhcpNoOffer,
   dhcpSlowOffer,
+  dhcpDiscoverFlood,
   dhcpProxyOnly,
   dhcpNoRequestAfterOffer,
   dhcpMultipleServers,
   dhcpNak,
+  dhcpDuplicateAddress,
   dhcpNoBootFile,
   dhcpNextServerMissing,
   dhcpPxeClientWithoutProxy,
   dhcpOptionOverload,
   proxyNoReply4011,
   proxyNoOption43,
+  proxyBadMenu,
   bootArchMismatch,
   bootHttpBoot,
   ipxeChainloadLoop,
@@ -63,10 +71,12 @@ export const RULES: readonly Rule[] = [
   tftpSorcerersApprentice,
   tftpUnknownTid,
   tftpTsizeMismatch,
+  tftpSlowTransfer,
   captureTftpDataMissing,
   captureTruncated,
   captureRelayView,
   captureAnalysisBounded,
+  captureKernelDrops,
 ];
 
 /** The documentation of every rule, in registry order (for `pxe-doctor analyze --rules` and docs/rules.md). */

@@ -4,6 +4,7 @@
  */
 import type { AnalysisResult, BootSession } from '../analysis/types.js';
 import { isUrl } from '../protocol/dhcp/index.js';
+import { lossText, mayBeCaptureLoss } from './capture-loss.js';
 import type { Finding, Severity } from './types.js';
 
 export type VerdictStatus = 'ok' | 'fail' | 'warn' | 'unknown' | 'incomplete';
@@ -45,7 +46,18 @@ export function verdictOf(
     (w, f) => (w === null || RANK[f.severity] < RANK[w.severity] ? f : w),
     null,
   );
-  if (worst?.severity === 'error') return verdict('fail', worst.title);
+  if (worst?.severity === 'error') {
+    // A failure told by an absence, in a capture that lost packets, may be the capture's loss, not the network's.
+    const loss = analysis.capture?.captureLoss;
+    const told = mine.filter((f) => f.severity === 'error');
+    if (loss !== undefined && told.every((f) => mayBeCaptureLoss(f, analysis))) {
+      return verdict(
+        'unknown',
+        `${worst.title}, but ${lossText(loss)}: the missing packets may be capture loss`,
+      );
+    }
+    return verdict('fail', worst.title);
+  }
   if (worst?.severity === 'warn') return verdict('warn', worst.title);
   const running = session.transfers.filter((t) => t.outcome === 'in-progress');
   if (running.length > 0) {

@@ -275,3 +275,49 @@ export function pxeVendorValue(suboptions: readonly { code: number; value: PxeSu
     ],
   };
 }
+
+/**
+ * What is wrong with a PXE option 43 for a client that would use its boot menu (PXE 2.1 §2.2.5, table 2-1):
+ * bytes that do not decode, and — unless discovery control (6) bit 3 says "use the boot file in the offer" —
+ * a missing or empty boot menu (9) or menu prompt (10), or discovery restricted to a boot server list (8)
+ * that is not there. Intel ROMs stop with PXE-E74 on these. Empty when nothing is wrong.
+ */
+export function pxeMenuProblems(raw: Uint8Array): string[] {
+  const problems: string[] = [];
+  let value: PxeValue;
+  try {
+    const decoded = pxeVendorCodec.decode(raw, {
+      vendorClass: 'PXEClient',
+      note: (m) => problems.push(m),
+    });
+    if (decoded.kind !== 'pxe') return problems;
+    value = decoded;
+  } catch (err) {
+    return [`option 43 does not decode: ${err instanceof Error ? err.message : String(err)}`];
+  }
+  const sub = (code: number): PxeSubValue | null =>
+    value.suboptions.find((s) => s.code === code)?.value ?? null;
+  const control = sub(6);
+  const bits = control?.kind === 'discoveryControl' ? control.bits : 0;
+  if ((bits & 8) !== 0) return problems;
+  const menu = sub(9);
+  const prompt = sub(10);
+  if (menu === null) problems.push('no boot menu (sub-option 9)');
+  else if (menu.kind !== 'bootMenu') problems.push('the boot menu (sub-option 9) is malformed');
+  else if (menu.items.length === 0) problems.push('the boot menu (sub-option 9) is empty');
+  if (prompt === null) problems.push('no menu prompt (sub-option 10)');
+  else if (prompt.kind !== 'menuPrompt') problems.push('the menu prompt (sub-option 10) is malformed');
+  const servers = sub(8);
+  const listOnly = (bits & 4) !== 0 || (bits & 3) === 3;
+  if (listOnly && servers === null)
+    problems.push(
+      `discovery control 0x${bits.toString(16)} allows only listed boot servers, but there is no list (sub-option 8)`,
+    );
+  if (listOnly && servers?.kind === 'bootServers' && menu?.kind === 'bootMenu') {
+    const types = new Set(servers.servers.map((s) => s.type));
+    const orphan = menu.items.filter((i) => i.type !== 0 && !types.has(i.type)).map((i) => i.type);
+    if (orphan.length > 0)
+      problems.push(`menu item type(s) ${orphan.join(', ')} have no boot server in sub-option 8`);
+  }
+  return problems;
+}
