@@ -1,5 +1,7 @@
 import type { PacketOrigin } from '../protocol/packet.js';
 import { BlockUnwrapper } from '../protocol/tftp/index.js';
+import { ApprenticeWatch } from './transfer-apprentice.js';
+import { ProgressTracker } from './transfer-progress.js';
 import type { FrameRef, TftpOutcome, TftpTransfer } from './types.js';
 
 /** The part of the codec's TftpPacket the analysis reads (structural, so the codec may carry more). */
@@ -28,8 +30,6 @@ export interface TransferLimits {
 /** Blocks remembered as missing, so a late (reordered) DATA fills its gap instead of counting twice. */
 const MAX_MISSING = 4096;
 const MAX_EVIDENCE = 64;
-/** Doubled DATA+ACK blocks in a row, to the end, before calling it the sorcerer's apprentice bug. */
-const APPRENTICE_MIN_BLOCKS = 8;
 
 const ref = (frame: number, t: number): FrameRef => ({ frame, t });
 
@@ -66,11 +66,10 @@ export class TransferState {
   private oackCount = 0;
   /** Frame of the first send of the newest DATA block, cited when that block is resent unacknowledged. */
   private newestDataFrame = 0;
-  private readonly recent = new Map<number, { data: number; ack: number }>();
+  private apprentice = new ApprenticeWatch();
+  private readonly progress: ProgressTracker;
   /** false when the capture began mid-transfer: no request, so neither the start nor the blksize is known. */
   private readonly requestSeen: boolean;
-  private streakStart: number | null = null;
-  private streakLength = 0;
 
   constructor(
     rec: TftpRecordView,
@@ -134,6 +133,7 @@ export class TransferState {
         ? []
         : ['request not in the capture (it began before the capture or was filtered out)'],
     };
+    this.progress = new ProgressTracker(ref(rec.frame, t));
     this.addFrame(rec.frame);
     if (!isRequest) this.packet(rec, t, rec.src === client.ip && rec.srcPort === client.port);
   }
@@ -220,6 +220,7 @@ export class TransferState {
 
   private oack(rec: TftpRecordView, t: number): void {
     this.oackCount++;
+    this.progress.oack(ref(rec.frame, t));
     if (this.transfer.oack !== null) return;
     const options = { ...(rec.tftp.options ?? {}) };
     this.transfer.oack = ref(rec.frame, t);
@@ -256,6 +257,7 @@ export class TransferState {
     if (!this.requestSeen && tr.dataPackets === 1) tr.blocks = block - 1;
     this.prevDataBlock = block;
     this.countRecent(block, 'data');
+    this.progress.data(ref(rec.frame, t), block, length, tr.blksize, block > tr.blocks);
 
     if (block > tr.blocks) {
       for (let missing = tr.blocks + 1; missing < block; missing++) {
@@ -266,7 +268,7 @@ export class TransferState {
       tr.blocks = block;
       tr.bytes += length;
       this.newestDataFrame = rec.frame;
-      this.checkApprentice(block);
+      this.apprentice.advance(block);
       if (length < tr.blksize) {
         tr.lastBlockSeen = true;
         this.lastBlockNumber = block;
@@ -291,6 +293,7 @@ export class TransferState {
     tr.ackPackets++;
     const block = this.blocks.ack(rec.tftp.block ?? 0);
     this.countRecent(block, 'ack');
+    this.progress.ack(ref(rec.frame, t), block);
     if (block <= this.highestAck) tr.duplicateAcks++;
     else this.highestAck = block;
     if (this.lastBlockNumber !== null && block >= this.lastBlockNumber && !tr.lastBlockAcked) {
@@ -321,35 +324,7 @@ export class TransferState {
   }
 
   private countRecent(block: number, kind: 'data' | 'ack'): void {
-    if (this.transfer.windowsize !== 1) return;
-    const counts = this.recent.get(block);
-    if (counts === undefined) {
-      if (kind === 'data' && block >= this.transfer.blocks) this.recent.set(block, { data: 1, ack: 0 });
-      return;
-    }
-    counts[kind]++;
-  }
-
-  /**
-   * The sorcerer's apprentice bug doubles every DATA and every ACK from some block on. A block is judged two
-   * blocks later, when its late duplicate ACK has had time to arrive.
-   */
-  private checkApprentice(newest: number): void {
-    for (const [block, counts] of this.recent) {
-      if (block > newest - 2) break;
-      this.recent.delete(block);
-      this.judgeBlock(block, counts);
-    }
-  }
-
-  private judgeBlock(block: number, counts: { data: number; ack: number }): void {
-    if (counts.data >= 2 && counts.ack >= 2) {
-      this.streakStart ??= block;
-      this.streakLength++;
-    } else {
-      this.streakStart = null;
-      this.streakLength = 0;
-    }
+    if (this.transfer.windowsize === 1) this.apprentice.count(block, kind, this.transfer.blocks);
   }
 
   /**
@@ -362,9 +337,9 @@ export class TransferState {
    */
   preview(captureEnd: number): TftpTransfer {
     const copy = Object.assign(Object.create(TransferState.prototype) as object, this) as TransferState;
-    const writable = copy as unknown as { transfer: TftpTransfer; recent: TransferState['recent'] };
+    const writable = copy as unknown as { transfer: TftpTransfer; apprentice: ApprenticeWatch };
     writable.transfer = structuredClone(this.transfer);
-    writable.recent = new Map([...this.recent].map(([block, counts]) => [block, { ...counts }]));
+    writable.apprentice = this.apprentice.clone();
     return copy.finalize(captureEnd, true);
   }
 
@@ -376,11 +351,8 @@ export class TransferState {
     tr.throughput = tr.bytes > 0 && dataTime > 0 ? tr.bytes / dataTime : null;
     if (this.oackCount > 1) tr.notes.push(`OACK sent ${this.oackCount} times`);
 
-    for (const [block, counts] of this.recent) {
-      if (block !== this.lastBlockNumber) this.judgeBlock(block, counts);
-    }
-    this.recent.clear();
-    if (this.streakLength >= APPRENTICE_MIN_BLOCKS) tr.apprenticeFrom = this.streakStart;
+    tr.apprenticeFrom = this.apprentice.finish(this.lastBlockNumber);
+    tr.progress = this.progress.result(tr.bytes, tr.blksize);
 
     const stallTimeout = Math.max(
       this.limits.stallTimeout,

@@ -189,6 +189,41 @@ export interface TftpTransfer {
   /** ICMP destination-unreachable messages quoting a packet of this transfer (e.g. no TFTP service: port unreachable). */
   icmpErrors: FrameRef[];
   notes: string[];
+  /** Where the transfer last moved forward and what followed (absent in records built by older analyses). */
+  progress?: TftpProgress;
+}
+
+/**
+ * How far a transfer got, told as it happened: the last block the client acknowledged, the last DATA the
+ * server sent, and the repeats after the last step forward (client re-ACKs, server resends).
+ */
+export interface TftpProgress {
+  /** Highest block the client acknowledged: 0 = only the OACK; null = nothing acknowledged. */
+  ackedBlock: number | null;
+  /** Payload bytes the client acknowledged (what it holds). */
+  ackedBytes: number;
+  /** First ACK of ackedBlock. */
+  ackedAt: FrameRef | null;
+  /** The newest DATA block sent, and its first send. */
+  newestBlock: number;
+  newestData: FrameRef | null;
+  /** The last DATA packet of the transfer (a resend when it differs from newestData). */
+  lastData: FrameRef | null;
+  /** The last packet that moved the transfer on (a new DATA block or a new ACK; else the request). */
+  lastProgress: FrameRef;
+  /** After lastProgress: ACKs of an already acknowledged block (count; the first frames). */
+  reAcks: number;
+  reAckFrames: FrameRef[];
+  /** After lastProgress: DATA blocks sent again (count; the first frames). */
+  resends: number;
+  resendFrames: FrameRef[];
+  /** Acknowledged bytes per second from the first DATA to ackedAt (null when unknown). */
+  rateBefore: number | null;
+  /** A full-size DATA block (length = blksize) was sent; one was acknowledged. */
+  fullBlockSent: boolean;
+  fullBlockAcked: boolean;
+  /** The client's ACK 0 answering the OACK: small packets from the server do reach the client. */
+  oackAcked: FrameRef | null;
 }
 
 /** ARP requests from one host for one address (announcements and probes left out). */

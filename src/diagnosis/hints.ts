@@ -170,7 +170,13 @@ export function maxBlksizeForMtu(mtu: number): number {
 export function blksizeHint(intro: string, max: number | string): string {
   return serverHint(intro, {
     other: [
-      ['dnsmasq', [`tftp-max-blocksize=${max}`]],
+      // dnsmasq has no block-size cap of its own: tftp-mtu caps the blksize it accepts at MTU − 32.
+      [
+        'dnsmasq',
+        [
+          `tftp-mtu=${typeof max === 'number' ? max + 32 : '<path MTU>'}   (or tftp-no-blocksize: 512-byte blocks)`,
+        ],
+      ],
       ['tftp-hpa', [`in.tftpd --blocksize ${max} …   (TFTP_OPTIONS in /etc/default/tftpd-hpa)`]],
       ['client', ['or make the client ask for less (iPXE asks 1432, pxelinux 1408), or fix the path MTU']],
     ],

@@ -75,6 +75,9 @@ export function rrqCount(t: TftpTransfer): number {
  */
 export function isTsizeProbe(t: TftpTransfer): boolean {
   if (t.outcome === 'tsize-probe') return true;
+  // The analyzer told it from the packet order (ERROR right after the OACK); a client that ACKed the OACK
+  // and later aborted was not probing.
+  if (t.progress !== undefined) return false;
   const e = t.error;
   return (
     e !== null &&
@@ -201,8 +204,9 @@ export const ETHERNET_MAX_BLKSIZE = 1468;
  * however fragmented.
  */
 export function pathEvidence(t: TftpTransfer, s: BootSession | null, a: AnalysisResult): PathEvidence | null {
-  if (t.blksize <= 512 || t.outcome === 'complete' || isTsizeProbe(t) || t.error?.from === 'server')
-    return null;
+  if (t.outcome === 'complete' || isTsizeProbe(t)) return null;
+  const hole = sizeBlackHole(t, a);
+  if (hole === null && (t.blksize <= 512 || t.error?.from === 'server')) return null;
   if (t.firstData === null && t.oack === null) return null;
   const reasons: string[] = [];
   const frames: number[] = [];
@@ -228,18 +232,6 @@ export function pathEvidence(t: TftpTransfer, s: BootSession | null, a: Analysis
     }
   }
   const mtu = announcedMtu(s);
-  const overMtu = mtu !== null && t.blksize + 32 > mtu.mtu;
-  const sizeSuspect = t.fragmentedData || overMtu || t.blksize > ETHERNET_MAX_BLKSIZE;
-  const gaveUp = stalled(t, a) || t.error?.from === 'client';
-  const stuck = t.unackedRetransmits >= 2 || (t.blocks <= 1 && gaveUp);
-  if (!strong && !(sizeSuspect && stuck)) return null;
-  if (t.unackedRetransmits >= 2) {
-    reasons.push(`the server resent DATA ${t.unackedRetransmits} times without an ACK`);
-    frames.push(...t.retransmitFrames);
-  }
-  if (overMtu && mtu)
-    reasons.push(`blksize ${t.blksize} + 32 bytes of headers exceeds the MTU ${mtu.mtu} from ${mtu.source}`);
-  if (t.fragmentedData) reasons.push('its DATA packets were IP-fragmented');
   // What fits: the announced MTU if it is below this blksize, Ethernet's limit for larger blocks; when the
   // blocks already fit the client's own link, the narrower hop is somewhere on the path and unknown here.
   const fits =
@@ -248,7 +240,71 @@ export function pathEvidence(t: TftpTransfer, s: BootSession | null, a: Analysis
       : t.blksize > ETHERNET_MAX_BLKSIZE
         ? ETHERNET_MAX_BLKSIZE
         : null;
+  // Lost fragments or "fragmentation needed" say it best; else small packets passing while full-size ones
+  // do not.
+  if (!strong && hole !== null) return { ...hole, mtu, fits };
+  const overMtu = mtu !== null && t.blksize + 32 > mtu.mtu;
+  const sizeSuspect = t.fragmentedData || overMtu || t.blksize > ETHERNET_MAX_BLKSIZE;
+  const stuck = t.unackedRetransmits >= 2 || (t.blocks <= 1 && gaveUp(t, a));
+  if (!strong && !(sizeSuspect && stuck)) return null;
+  if (t.unackedRetransmits >= 2) {
+    reasons.push(`the server resent DATA ${t.unackedRetransmits} times without an ACK`);
+    frames.push(...t.retransmitFrames);
+  }
+  if (overMtu && mtu)
+    reasons.push(`blksize ${t.blksize} + 32 bytes of headers exceeds the MTU ${mtu.mtu} from ${mtu.source}`);
+  if (t.fragmentedData) reasons.push('its DATA packets were IP-fragmented');
   return { reasons, frames, mtu, fits };
+}
+
+/** The client gave up on the transfer: it stalled, or the client sent an ERROR. */
+function gaveUp(t: TftpTransfer, a: AnalysisResult): boolean {
+  return stalled(t, a) || t.error?.from === 'client';
+}
+
+/**
+ * Small packets pass, full-size ones do not: the client acknowledged the OACK (so the server's packets from
+ * its transfer port reach it) and never a full-size DATA block, while the server sent DATA again or the
+ * client re-sent its ACK 0, until one side gave up. A hop whose MTU is below blksize + 32 (a tunnel, a
+ * smaller MTU on one link) drops every full-size DATA whatever MTU the client announced. Seen from the
+ * server's side the DATA is in the capture, resent; from the client's side only the repeated ACK 0 is. A
+ * server that ends it with an ERROR after its resends does not change that.
+ */
+function sizeBlackHole(t: TftpTransfer, a: AnalysisResult): Pick<PathEvidence, 'reasons' | 'frames'> | null {
+  const p = t.progress;
+  if (p === undefined || p.oackAcked === null || p.fullBlockAcked || p.ackedBlock !== 0) return null;
+  const serverGaveUp = t.error?.from === 'server' && p.fullBlockSent;
+  if (!gaveUp(t, a) && !serverGaveUp) return null;
+  const ipSize = `${t.blksize + 32}-byte IP packets`;
+  const reasons = [
+    `the client acknowledged the OACK (ACK 0, frame ${p.oackAcked.frame}), so small packets from the server get through`,
+  ];
+  const frames = [p.oackAcked.frame];
+  if (p.fullBlockSent) {
+    if (p.resends === 0 && p.reAcks === 0) return null;
+    const sends = p.resends + 1;
+    const newest = p.newestData;
+    reasons.push(
+      `but no full-size DATA (${ipSize}) was ever acknowledged: ` +
+        (p.newestBlock === 1 ? 'DATA 1' : `DATA up to block ${p.newestBlock}`) +
+        ` went out ${sends === 1 ? 'once' : `${sends} times`}` +
+        (newest ? ` (first at frame ${newest.frame})` : ''),
+    );
+    if (newest) frames.push(newest.frame);
+    frames.push(...p.resendFrames.map((r) => r.frame));
+  } else {
+    // Only the client's side is in the capture: no DATA arrived at all, after an OACK for a large block.
+    if (p.newestData !== null || t.blksize <= 512) return null;
+    if (p.reAcks === 0 && t.error?.from !== 'client') return null;
+    reasons.push(`but no DATA of blksize ${t.blksize} (${ipSize}) ever reached it`);
+  }
+  if (p.reAcks > 0) {
+    reasons.push(`the client re-sent ACK 0 ${p.reAcks === 1 ? 'once' : `${p.reAcks} times`}`);
+    frames.push(...p.reAckFrames.map((r) => r.frame));
+  }
+  if (t.error !== null)
+    reasons.push(`then the ${t.error.from} gave up (ERROR ${t.error.code}, frame ${t.error.frame.frame})`);
+  return { reasons, frames };
 }
 
 export type TransferCheck = (o: OwnedTransfer, ctx: RuleContext) => Finding[];

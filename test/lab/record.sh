@@ -60,7 +60,8 @@ SELF="test/lab/record.sh"
 SCENARIOS="happy-bios-pxelinux happy-bios-pxelinux-linux happy-ipxe missing-bootfile \
 file-not-found no-dhcp-server proxydhcp uefi-happy uefi-edk2-happy blksize-mtu-clamp \
 tftp-no-blocksize \
-arch-mismatch arch-mismatch-edk2 arch-mismatch-bios-efi wrong-next-server mtu-blackhole \
+arch-mismatch arch-mismatch-edk2 arch-mismatch-bios-efi wrong-next-server mtu-blackhole mtu-blackhole-path \
+capture-cut-off \
 rogue-dhcp rogue-dhcp-edk2 chainload-loop nak pxeclient-no-proxy filtered-capture proxy-silent-4011"
 
 log() { printf '[record %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -365,11 +366,13 @@ EOF
 #   DHCP2_EXTRA       scenario lines for dnsmasq in pxd-aux (empty: none)
 #   NFT_SRV           nftables ruleset loaded into pxd-srv
 #   CAPIF CAPFILTER   capture interface in pxd-srv (br0|tap0), capture filter (BPF)
+#   CAPSTOP           stop the capture after this many packets (empty: capture the whole boot)
 #   TIMEOUT           seconds before the client is stopped
 #   KEYS              "label|display filter" lines: frame numbers go into README.md
 scenario() {
     DESC=""; EXPECT=""; FW=bios; CLIENT=qemu; TFTPSET=bios-light; TAPMTU=1500; BRMTU=1500
     TWO=0; CLI=0; NO_DHCP=0; DHCP_EXTRA=""; DHCP2_EXTRA=""; NFT_SRV=""; CAPIF=$BR; CAPFILTER=""
+    CAPSTOP=""
     TIMEOUT=90; KEYS=""
     local range="dhcp-range=$RANGE_LO,$RANGE_HI,255.255.255.0,1h"
     local tftp="enable-tftp
@@ -532,6 +535,20 @@ TFTP ACK|tftp.opcode == 4
 IP first fragment (MF set, offset 0)|ip.flags.mf == 1 && ip.frag_offset == 0
 IP non-first fragment (must be absent)|ip.frag_offset > 0
 ICMP|icmp";;
+    mtu-blackhole-path)
+        DESC="Path-MTU black hole below the MTU the client announced: the client's NIC and br0 have MTU 1500 (iPXE announces it: option 57 = 1472), but the switch port to the client (tap0) has MTU 1400, and the bridge silently drops every frame larger than that (no fragmentation, no ICMP: a bridge cannot send one). iPXE asks blksize=1432, dnsmasq accepts it (br0 MTU 1500 - 32 = 1468 >= 1432); the OACK and ACK 0 pass, every 1460-byte DATA packet is dropped. Captured on br0, i.e. what the TFTP server sends and receives."
+        TAPMTU=1400; BRMTU=1500; CAPIF=$BR; TIMEOUT=120
+        dnsmasq_serves dhcp-boot=pxelinux.0
+        EXPECT="iPXE: 'tftp://$SRV_IP/pxelinux.0...' then 'Connection timed out'; the capture shows DATA block 1 sent again and again, and ACK 0 repeated, never ACK 1"
+        KEYS="$k_pxe
+TFTP ACK|tftp.opcode == 4
+TFTP DATA|tftp.opcode == 3";;
+    capture-cut-off)
+        DESC="The happy pxelinux boot (as happy-bios-pxelinux), but the capture stops by itself after 35 packets (dumpcap -c 35), in the middle of the pxelinux.0 transfer, while the boot goes on and succeeds."
+        CAPSTOP=35
+        dnsmasq_serves dhcp-boot=pxelinux.0
+        EXPECT="the same as happy-bios-pxelinux: menu, timeout, poweroff.c32; the capture ends mid-transfer"
+        KEYS=$k_pxe;;
     rogue-dhcp)
         DESC="Two DHCP servers on one segment: the intended one (dnsmasq in $NS, $SRV_IP, pings before offering, pxelinux.0 from $SRV_IP) and a rogue (dnsmasq in $NS2, $AUX_IP, no-ping, so it answers first; range $ROGUE_LO-$ROGUE_HI, boot file undionly.kpxe from next-server $AUX_IP, which runs no TFTP server)."
         TIMEOUT=90
@@ -703,6 +720,7 @@ cmd_record() {
     #     scenario is about a filtered capture: dnsmasq answers TFTP from an
     #     ephemeral port, so a "port 69" filter keeps only the RRQs.
     local capf=(); [ -n "$CAPFILTER" ] && capf=(-f "$CAPFILTER")
+    [ -n "$CAPSTOP" ] && capf+=(-c "$CAPSTOP")
     ip netns exec "$NS" dumpcap -q -i "$CAPIF" "${capf[@]}" -w "$WORK/capture.pcapng" > "$WORK/dumpcap.log" 2>&1 &
     track dumpcap $! dumpcap
     local i; for i in $(seq 1 50); do grep -q 'Capturing on' "$WORK/dumpcap.log" 2>/dev/null && break; sleep 0.1; done
@@ -887,6 +905,17 @@ scenario_notes() {
 - dnsmasq pings a new candidate address before the first OFFER (ARP who-has + ICMP echo, ~3 s); DISCOVERs received meanwhile each get their own OFFER. OFFER/ACK go unicast to yiaddr/chaddr when the client did not set the broadcast flag (iPXE), to 255.255.255.255 when it did (EDK2, dhclient without an address).
 - dnsmasq puts the boot file into option 67 when the client asked for it; siaddr = next-server, no option 66."
     case "$1" in
+    mtu-blackhole-path) cat <<EOF
+- tap0 (MTU 1400) is a port of br0 (MTU 1500 set explicitly, so it stays 1500): frames the bridge forwards to tap0 that exceed 1400 bytes of IP are dropped without a trace (is_skb_forwardable). Nothing on the client's side lowers its MTU, so nothing tells either end.
+- On br0 the OACK (small) and the client's ACK 0 are seen; then DATA 1 (1460-byte IP packet) again and again, and the client re-ACKs block 0 until one side gives up.
+$common
+EOF
+;;
+    capture-cut-off) cat <<EOF
+- dumpcap stopped after 35 packets: the capture ends inside the pxelinux.0 transfer although the boot went on (console.txt shows the menu and poweroff). Nothing in the capture can say how the transfer ended: a diagnosis must call it incomplete, not a timeout.
+$common
+EOF
+;;
     happy-bios-pxelinux|happy-bios-pxelinux-linux|filtered-capture) cat <<EOF
 - RRQ options differ by loader: the iPXE ROM asks 'blksize=1432, tsize=0' for pxelinux.0; pxelinux/ldlinux ask 'tsize=0, blksize=1408'. The RRQ with tsize=0 is the real transfer (no probe-then-abort).
 - Config search: pxelinux.cfg/<uuid>, 01-<mac>, hex-IP prefixes, default -> TFTP ERROR 1 for each miss (normal).

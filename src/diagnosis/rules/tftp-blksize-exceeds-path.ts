@@ -19,7 +19,9 @@ const doc: RuleDoc = {
   title: 'TFTP block size too large for the path',
   detects:
     'A transfer with a negotiated blksize the path does not carry fails: IP fragments of its DATA go missing, ' +
-    'a router answers "fragmentation needed", or the same DATA is resent and never acknowledged while ' +
+    'a router answers "fragmentation needed", or small packets pass while full-size ones do not (the client ' +
+    'acknowledges the OACK, never a full-size DATA block, and the DATA or its ACK 0 is repeated until one side ' +
+    'gives up, whatever MTU the client announced), or the same DATA is resent and never acknowledged while ' +
     'blksize + 32 bytes of headers exceeds the MTU the client announced (option 26, or option 57 + 28) or ' +
     `Ethernet's 1500 (blksize > ${ETHERNET_MAX_BLKSIZE}), or the DATA is fragmented.`,
   ignores:
@@ -37,15 +39,17 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
   const max = ev.fits;
   const req = requesterOf(o.session, t);
+  // What the client holds: its acknowledgements say it, not the DATA the server sent.
+  const got = t.progress ? Math.max(0, t.progress.ackedBlock ?? 0) : t.blocks;
   return [
     finding(doc, {
       severity: fixed ? 'warn' : 'error',
       message:
         `The transfer of ${q(t.filename)} from ${t.serverIp} to ${label} used blksize ${t.blksize} ` +
-        `(${t.blksize + 32}-byte IP packets) and ${t.blocks === 0 ? 'no DATA block got through' : `stalled after block ${t.blocks}`}: ` +
+        `(${t.blksize + 32}-byte IP packets) and ${got === 0 ? 'no DATA block got through' : `stalled after block ${got}`}: ` +
         `${ev.reasons.join('; ')}.` +
         (max === null
-          ? ` The blocks fit the client's own link, so a narrower hop (tunnel, VPN, smaller MTU) sits between ${t.serverIp} and the client.`
+          ? ` The blocks fit ${ev.mtu ? `the MTU ${ev.mtu.mtu} the client announced (${ev.mtu.source}, frame ${ev.mtu.frame})` : "the client's own link"}, so a narrower hop (tunnel, VPN, smaller MTU) sits between ${t.serverIp} and the client.`
           : '') +
         (fixed ? ` A later transfer of the same file completed (frame ${fixed.request.frame}).` : ''),
       frames: [

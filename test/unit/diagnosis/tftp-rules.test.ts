@@ -412,7 +412,7 @@ describe('tftp.blksize-exceeds-path', () => {
     );
     for (const r of t.retransmitFrames) assert.ok(f.frames.includes(r));
     mentions(f, 'a narrower hop');
-    hintMentions(f, 'below 1432', 'tftp-max-blocksize=<path MTU − 32>');
+    hintMentions(f, 'below 1432', 'tftp-mtu=<path MTU>', 'tftp-no-blocksize');
     assert.equal(f.pxeError, IPXE.tftpTimedOut);
     none(a, 'tftp.read-timeout');
     none(a, 'tftp.retransmissions');
@@ -429,7 +429,7 @@ describe('tftp.blksize-exceeds-path', () => {
       fragmentedData: true,
     });
     b.advanceTo(b.time() + 10);
-    hintMentions(one(b.build(), 'tftp.blksize-exceeds-path'), 'tftp-max-blocksize=1468', '--blocksize 1468');
+    hintMentions(one(b.build(), 'tftp.blksize-exceeds-path'), 'tftp-mtu=1500', '--blocksize 1468');
   });
 
   test('blksize above the MTU the client announced (option 26): cap at MTU - 32', () => {
@@ -438,7 +438,7 @@ describe('tftp.blksize-exceeds-path', () => {
     b.advanceTo(b.time() + 10);
     const f = one(b.build(), 'tftp.blksize-exceeds-path');
     mentions(f, 'exceeds the MTU 1000 from option 26');
-    hintMentions(f, 'tftp-max-blocksize=968');
+    hintMentions(f, 'tftp-mtu=1000');
   });
 
   test('fragmentation on a clean path, a clamped blksize and 512-byte blocks are fine', () => {
