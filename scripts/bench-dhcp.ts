@@ -2,11 +2,14 @@
  * DHCP handshakes per second (DISCOVER, OFFER, REQUEST, ACK) of `pxe-doctor serve` against dnsmasq serving
  * the same range on the same veth pair, both inside network namespaces created here and deleted afterwards.
  *
- *   node dist/scripts/bench-dhcp.js [--clients 1000] [--concurrency 64] [--runs 3]
+ *   node dist/scripts/bench-dhcp.js [--clients 1000] [--concurrency 64] [--runs 3] [--pxd BIN]
+ *                                    [--no-dnsmasq]
  *
  * Needs root, iproute2, dnsmasq and the cap package. The simulated clients (src/net/load-generator.ts)
  * send at layer 2 from the client namespace with the server edge's own frame code; every client must get
  * its own lease or the run counts as failed. Prints both rates (best of the runs) and the ratio.
+ * --pxd measures another build's bin/pxe-doctor.js with this build's client (to compare two builds, run
+ * them in turn with --runs 1 so that both see the same machine load).
  *
  * The same file is the client the end-to-end tests run inside a namespace:
  *   node dist/scripts/bench-dhcp.js client --interface IF --clients N [--concurrency K] [--first I]
@@ -276,6 +279,8 @@ async function benchMain(argv: string[]): Promise<void> {
       clients: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '64' },
       runs: { type: 'string', default: '3' },
+      pxd: { type: 'string', default: join(root, 'bin/pxe-doctor.js') },
+      'no-dnsmasq': { type: 'boolean', default: false },
     },
   });
   const clients = Number(values.clients);
@@ -292,7 +297,7 @@ async function benchMain(argv: string[]): Promise<void> {
       'pxe-doctor serve',
       (work) => [
         process.execPath,
-        join(root, 'bin/pxe-doctor.js'),
+        resolve(values.pxd),
         'serve',
         '--interface',
         SERVER_IF,
@@ -312,29 +317,31 @@ async function benchMain(argv: string[]): Promise<void> {
       concurrency,
       runs,
     );
-    const dnsmasq = await measure(
-      'dnsmasq',
-      (work) => [
-        'dnsmasq',
-        '--no-daemon',
-        '--conf-file=/dev/null',
-        '--port=0',
-        `--interface=${SERVER_IF}`,
-        '--bind-interfaces',
-        `--dhcp-range=${RANGE[0]},${RANGE[1]},255.255.252.0,1h`,
-        `--dhcp-leasefile=${join(work, 'leases')}`,
-        '--dhcp-boot=boot.bin',
-        '--dhcp-lease-max=100000',
-        '--no-ping',
-        '--quiet-dhcp',
-        '--log-facility=-',
-        `--pid-file=${join(work, 'pid')}`,
-      ],
-      /started, version/,
-      clients,
-      concurrency,
-      runs,
-    );
+    const dnsmasq: Measured = values['no-dnsmasq']
+      ? { server: 'dnsmasq', rates: [], failures: [] }
+      : await measure(
+          'dnsmasq',
+          (work) => [
+            'dnsmasq',
+            '--no-daemon',
+            '--conf-file=/dev/null',
+            '--port=0',
+            `--interface=${SERVER_IF}`,
+            '--bind-interfaces',
+            `--dhcp-range=${RANGE[0]},${RANGE[1]},255.255.252.0,1h`,
+            `--dhcp-leasefile=${join(work, 'leases')}`,
+            '--dhcp-boot=boot.bin',
+            '--dhcp-lease-max=100000',
+            '--no-ping',
+            '--quiet-dhcp',
+            '--log-facility=-',
+            `--pid-file=${join(work, 'pid')}`,
+          ],
+          /started, version/,
+          clients,
+          concurrency,
+          runs,
+        );
     const best = (m: Measured): number => (m.rates.length > 0 ? Math.max(...m.rates) : 0);
     const line = (m: Measured): string =>
       `${m.server.padEnd(18)} ${best(m).toFixed(0).padStart(7)} handshakes/s (best of ${m.rates.length}` +

@@ -83,6 +83,8 @@ function eventText(e: ServeEvent, c: ChalkInstance): string {
       return `${c.red('TFTP failed')} ${e.client} ${e.file}: ${e.message}${e.reason !== null ? ` (${e.reason})` : ''} after ${formatBytes(e.bytes)}`;
     case 'http':
       return `${c.cyan('HTTP')} ${e.client} ${e.method} ${e.path} ${e.status} ${formatBytes(e.bytes)}`;
+    case 'http-limit':
+      return `${c.yellow('HTTP')} ${e.client} ${e.limit}: ${e.detail}`;
     case 'warning':
       return `${c.yellow('warning')}: ${e.message}`;
     case 'error':

@@ -85,6 +85,13 @@ export type ServeEvent =
       engine: 'native' | 'js';
     }
   | { event: 'http'; client: string; method: string; path: string; status: number; bytes: number }
+  /** A connection cut by the HTTP idle or send timeout, or refused over the per-client cap. */
+  | {
+      event: 'http-limit';
+      client: string;
+      limit: 'idle-timeout' | 'send-timeout' | 'connection-cap';
+      detail: string;
+    }
   | { event: 'warning'; message: string }
   /** Something the server cannot do until it is fixed (the lease file cannot be written). */
   | { event: 'error'; message: string }

@@ -9,19 +9,22 @@ import { resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ProbeAnswerInfo, ServeEvent, ServePlan } from './events.js';
 import { bootConfigWarnings } from './config/boot-check.js';
-import { mergeServeConfigInput } from './config/load.js';
-import type { ServeConfig, ServeConfigInput } from './config/types.js';
+import type { ServeConfig } from './config/types.js';
 import { openDhcpEngine, type PxeDhcpEngine } from './dhcp/engine.js';
 import { LeaseGate } from './dhcp/lease-gate.js';
 import { osReason } from './dhcp/lease-file.js';
-import type { DhcpInbound, DhcpOutbound, DhcpServerEvent } from './dhcp/types.js';
-import { startDhcpEdge, type DhcpEdge, type EdgeProblem } from './net/edge.js';
+import type { DhcpInbound, DhcpOutbound } from './dhcp/types.js';
+import { startDhcpEdge, type DhcpEdge } from './net/edge.js';
 import { OtherDhcpServerError, bindError } from './net/errors.js';
 import { lockInterface, type InstanceLock } from './net/instance-lock.js';
 import type { InterfaceFacts } from './net/interface.js';
 import { probeDhcpServers } from './net/probe.js';
-import { createHttpServer, type HttpFileServer } from './http/index.js';
+import { createHttpServer, type HttpFileServer, type HttpLimits } from './http/index.js';
 import { createTftpServer, tftpEngineFor, type TftpEngineChoice, type TftpServer } from './tftp/index.js';
+import { attachHttpEvents, attachTftpEvents, dhcpEventToServe, edgeProblemMessage } from './serve-events.js';
+
+export { dhcpEventToServe } from './serve-events.js';
+export { httpLimitsOf, serveConfigInput, type ServeRequest } from './serve-request.js';
 
 /**
  * How long the probe waits for OFFERs. dnsmasq pings an address for up to 3 s before offering it (its
@@ -44,6 +47,10 @@ export interface ServeOptions {
   tftpEngine?: TftpEngineChoice;
   /** HTTP port over the same root, null for none. */
   http: number | null;
+  /** HTTP timeouts and per-client connection cap (defaults: DEFAULT_HTTP_LIMITS). */
+  httpLimits?: Partial<HttpLimits>;
+  /** Refuse files hard-linked from outside the root, over TFTP and HTTP (--no-hardlinks). */
+  noHardlinks?: boolean;
   /** Start a full DHCP server even when another one answers the probe. */
   force: boolean;
   /** How long the probe waits for OFFERs, ms (default PROBE_WAIT_MS). */
@@ -93,92 +100,6 @@ export function servePlan(o: Omit<ServeOptions, 'emit' | 'force'>): ServePlan {
     tftpMaxBlksize: o.facts.mtu - TFTP_HEADERS,
     tftpEngine: o.tftp ? tftpEngineFor(o.tftpEngine ?? 'auto') : null,
   };
-}
-
-/** The engine's events as event-log entries. */
-export function dhcpEventToServe(e: DhcpServerEvent): ServeEvent {
-  switch (e.kind) {
-    case 'received':
-      return {
-        event: 'dhcp-received',
-        mac: e.mac,
-        xid: e.xid,
-        type: e.messageType,
-        port: e.port,
-        arch: e.arch,
-        userClass: e.userClass,
-      };
-    case 'replied':
-      return {
-        event: 'dhcp-replied',
-        mac: e.mac,
-        xid: e.xid,
-        type: e.messageType,
-        yiaddr: e.yiaddr,
-        file: e.file,
-        nextServer: e.nextServer,
-        toIp: e.to.ip,
-        toPort: e.to.port,
-        broadcast: e.to.broadcast,
-      };
-    case 'ignored':
-      return { event: 'dhcp-ignored', mac: e.mac, xid: e.xid, reason: e.reason, detail: e.detail };
-    case 'lease':
-      return {
-        event: 'lease',
-        mac: e.mac,
-        ip: e.ip,
-        expires: new Date(e.expires).toISOString(),
-        action: e.action,
-      };
-    case 'boot':
-      return { event: 'boot', mac: e.mac, xid: e.xid, file: e.file, reason: e.reason };
-  }
-}
-
-function edgeProblemMessage(p: EdgeProblem): string | null {
-  switch (p.kind) {
-    // Frames the filter let through but that are no use (fragments, garbage) are counted, not logged.
-    case 'dropped':
-      return null;
-    case 'send-failed':
-      return `sending a DHCP reply failed: ${p.message}`;
-    case 'guard-socket':
-      return `UDP port ${p.port} is taken by another program (${p.message}); unicast DHCP still works`;
-    case 'handler-failed':
-      return `a DHCP message could not be handled: ${p.message}`;
-  }
-}
-
-function attachTftpEvents(tftp: TftpServer, emit: (e: ServeEvent) => void): void {
-  const client = (peer: { address: string; port: number }): string => `${peer.address}:${peer.port}`;
-  tftp.on('request', (e) =>
-    emit({ event: 'tftp-start', client: client(e.peer), file: e.filename, options: e.options }),
-  );
-  tftp.on('complete', (e) =>
-    emit({
-      event: 'tftp-end',
-      client: client(e.peer),
-      file: e.filename,
-      bytes: e.bytes,
-      seconds: e.seconds,
-      blksize: e.blksize,
-      windowsize: e.windowsize,
-      retransmits: e.retransmits,
-      engine: e.engine,
-    }),
-  );
-  tftp.on('error', (e) =>
-    emit({
-      event: 'tftp-error',
-      client: client(e.peer),
-      file: e.filename,
-      message: e.message,
-      bytes: e.bytes,
-      reason: e.reason ?? null,
-      engine: e.engine,
-    }),
-  );
 }
 
 /** The root must be a folder the server can list and read: found now, not as every RRQ refused later. */
@@ -244,6 +165,7 @@ export async function startServe(
         port: 69,
         maxBlksize: facts.mtu - TFTP_HEADERS,
         engine: options.tftpEngine ?? 'auto',
+        noHardlinks: options.noHardlinks ?? false,
       }).catch((e: unknown) => {
         throw isBindFailure(e) ? bindError('TFTP (UDP)', 69, facts.address, e) : e;
       });
@@ -251,19 +173,16 @@ export async function startServe(
     }
     if (options.http !== null) {
       const port = options.http;
-      http = await createHttpServer({ root: options.root, host: facts.address, port }).catch((e: unknown) => {
+      http = await createHttpServer({
+        root: options.root,
+        host: facts.address,
+        port,
+        limits: options.httpLimits,
+        noHardlinks: options.noHardlinks ?? false,
+      }).catch((e: unknown) => {
         throw isBindFailure(e) ? bindError('HTTP (TCP)', port, facts.address, e) : e;
       });
-      http.on('request', (e) =>
-        emit({
-          event: 'http',
-          client: `${e.remote.address}:${e.remote.port}`,
-          method: e.method,
-          path: JSON.stringify(e.target).slice(1, -1),
-          status: e.status,
-          bytes: e.bytes,
-        }),
-      );
+      attachHttpEvents(http, emit);
     }
     if (plan.dhcp && config !== null && config.mode === 'dhcp') {
       otherServers = await probeDhcpServers(facts, options.probeWaitMs ?? PROBE_WAIT_MS);
@@ -355,72 +274,4 @@ export async function startServe(
 function isBindFailure(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException)?.code;
   return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'EPERM';
-}
-
-/** What the command line asked for (flags parsed, nothing validated against the machine yet). */
-export interface ServeRequest {
-  interface: string | null;
-  root: string | null;
-  proxy: boolean;
-  range: { start: string; end: string } | null;
-  netmask: string | null;
-  router: string | null;
-  dns: string[] | null;
-  leaseTime: number | null;
-  leases: string | null;
-  /** --leases-reset: start with no leases whatever the file holds. */
-  leasesReset: boolean;
-  bootBios: string | null;
-  bootUefi: string | null;
-  bootArm64: string | null;
-  bootHttp: string | null;
-  ipxeScript: string | null;
-  hosts: { mac: string; ip: string; boot?: string }[];
-  /** Config file (JSON or YAML); flags override it. */
-  config: string | null;
-  http: number | null;
-  dhcp: boolean;
-  tftp: boolean;
-  /** --tftp-engine */
-  tftpEngine: TftpEngineChoice;
-  force: boolean;
-}
-
-/** Only the keys given: undefined leaves the config file's value (mergeServeConfigInput skips it). */
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
-}
-
-/**
- * The configuration input the flags stand for, laid over the config file: defaults (the interface's
- * netmask) ← file ← flags. The server address is always the interface's first IPv4 address.
- */
-export function serveConfigInput(req: ServeRequest, facts: InterfaceFacts, file: unknown): ServeConfigInput {
-  const flags: ServeConfigInput = defined({
-    mode: req.proxy ? 'proxy' : undefined,
-    interface: facts.name,
-    serverIp: facts.address,
-    leaseFile: req.leases ?? undefined,
-    tftpRoot: req.root ?? undefined,
-  });
-  const dhcp = defined({
-    range: req.range ?? undefined,
-    subnetMask: req.netmask ?? undefined,
-    router: req.router ?? undefined,
-    dns: req.dns ?? undefined,
-    leaseTime: req.leaseTime ?? undefined,
-    hosts: req.hosts.length > 0 ? req.hosts : undefined,
-  });
-  if (Object.keys(dhcp).length > 0) flags.dhcp = dhcp;
-  const boot = defined({
-    bios: req.bootBios ?? undefined,
-    uefi: req.bootUefi ?? undefined,
-    arm64: req.bootArm64 ?? undefined,
-    http: req.bootHttp ?? undefined,
-    ipxe: req.ipxeScript ?? undefined,
-  });
-  if (Object.keys(boot).length > 0) flags.boot = boot;
-  const defaults: ServeConfigInput = { dhcp: { subnetMask: facts.netmask } };
-  const withFile = mergeServeConfigInput(defaults, (file ?? {}) as ServeConfigInput);
-  return mergeServeConfigInput(withFile, flags) as ServeConfigInput;
 }

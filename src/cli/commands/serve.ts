@@ -24,6 +24,10 @@ interface ServeArgs {
   host?: string[];
   config?: string;
   http?: number;
+  'http-idle-timeout'?: number;
+  'http-send-timeout'?: number;
+  'http-max-per-client'?: number;
+  hardlinks: boolean;
   dhcp: boolean;
   tftp: boolean;
   'tftp-engine': 'auto' | 'js' | 'native';
@@ -109,6 +113,23 @@ export function serveCommand(setExit: (code: number) => void): CommandModule<obj
         })
         .option('config', { type: 'string', description: 'JSON or YAML config file (flags override it)' })
         .option('http', { type: 'number', description: 'serve the root over HTTP on this port too' })
+        .option('http-idle-timeout', {
+          type: 'number',
+          description: 'seconds an HTTP connection may go without a request (default 10)',
+        })
+        .option('http-send-timeout', {
+          type: 'number',
+          description: 'seconds an HTTP response may go without the client reading it (default 30)',
+        })
+        .option('http-max-per-client', {
+          type: 'number',
+          description: 'HTTP connections at once from one client address (default 8)',
+        })
+        .option('hardlinks', {
+          type: 'boolean',
+          default: true,
+          description: 'serve files hard-linked from outside the root (--no-hardlinks: refuse them)',
+        })
         .option('dhcp', { type: 'boolean', default: true, description: 'answer DHCP (--no-dhcp: TFTP only)' })
         .option('tftp', { type: 'boolean', default: true, description: 'serve TFTP (--no-tftp: DHCP only)' })
         .option('tftp-engine', {
@@ -149,6 +170,14 @@ function toRequest(args: ServeArgs): ServeRequest {
     throw new UsageError(`--http ${args.http}: a port number 1-65535`);
   if (args['lease-time'] !== undefined && !Number.isInteger(args['lease-time']))
     throw new UsageError(`--lease-time ${args['lease-time']}: whole seconds`);
+  for (const flag of ['http-idle-timeout', 'http-send-timeout'] as const) {
+    const v = args[flag];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0 && v <= 86400))
+      throw new UsageError(`--${flag} ${v}: seconds, more than 0 and at most 86400`);
+  }
+  const perClient = args['http-max-per-client'];
+  if (perClient !== undefined && !(Number.isInteger(perClient) && perClient >= 1 && perClient <= 65535))
+    throw new UsageError(`--http-max-per-client ${perClient}: a whole number 1-65535`);
   if (!args.dhcp && !args.tftp && args.http === undefined)
     throw new UsageError('--no-dhcp and --no-tftp: nothing left to serve');
   return {
@@ -176,6 +205,10 @@ function toRequest(args: ServeArgs): ServeRequest {
     hosts: (args.host ?? []).map(parseHost),
     config: args.config ?? null,
     http: args.http ?? null,
+    httpIdleTimeout: args['http-idle-timeout'] ?? null,
+    httpSendTimeout: args['http-send-timeout'] ?? null,
+    httpMaxPerClient: perClient ?? null,
+    noHardlinks: !args.hardlinks,
     dhcp: args.dhcp,
     tftp: args.tftp,
     tftpEngine: args['tftp-engine'],
@@ -209,7 +242,8 @@ async function runServe(req: ServeRequest, out: { json: boolean; color: boolean 
     await import('../../server/config/index.js');
   const { readInterfaceFacts } = await import('../../server/net/interface.js');
   const { loadCap } = await import('../../net/pcap.js');
-  const { PROBE_WAIT_MS, serveConfigInput, servePlan, startServe } = await import('../../server/serve.js');
+  const { PROBE_WAIT_MS, httpLimitsOf, serveConfigInput, servePlan, startServe } =
+    await import('../../server/serve.js');
   const { tftpEngineFor, TftpEngineError } = await import('../../server/tftp/server.js');
   const { tftpPumpProblem } = await import('../../server/tftp/native.js');
   const configProblem = (e: unknown): never => {
@@ -256,6 +290,8 @@ async function runServe(req: ServeRequest, out: { json: boolean; color: boolean 
     tftp: req.tftp,
     tftpEngine: req.tftpEngine,
     http: req.http,
+    httpLimits: httpLimitsOf(req),
+    noHardlinks: req.noHardlinks,
     force: req.force,
     resetLeases: req.leasesReset,
     emit,

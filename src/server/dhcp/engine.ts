@@ -2,45 +2,24 @@
  * The DHCP / proxyDHCP engine: for each received message, the replies and the events. Pure apart from its
  * lease store (which writes in the background): the clock is the receipt time the edge hands in.
  *
- * Full server (mode dhcp): RFC 2131 state machine over an AddressPool. proxyDHCP (mode proxy): like dnsmasq's
- * dhcp-range=…,proxy, answers only PXE (and HTTP boot) clients, never with an address: a port-67 OFFER with
- * option 60 "PXEClient" and the option 43 boot menu, then the port-4011 ACK with the boot file.
+ * Full server (mode dhcp): RFC 2131 state machine over an AddressPool, here. proxyDHCP (mode proxy) and the
+ * port-4011 boot service: proxy-service.ts.
  */
 import { parseMac, parseIp, ipNumberToString } from '../../protocol/addr.js';
 import {
   buildDhcpReply,
   requestedAddress,
-  requestedBootItem,
   serverId as serverIdOf,
-  type DhcpMessage,
   type DhcpOptionInput,
 } from '../../protocol/dhcp/index.js';
 import type { PoolConfig, ServeConfig } from '../config/types.js';
-import { chooseBoot, type BootDecision } from './boot-choice.js';
-import { archCode, archLabel, classifyClient, userClassLabel } from './client.js';
+import { archCode, archLabel, userClassLabel } from './client.js';
 import { FileLeaseStore, MemoryLeaseStore, type LeaseRecord, type LeaseStore } from './lease-store.js';
 import { AddressPool } from './pool.js';
-import {
-  PXE_BOOT_SERVER_TYPE,
-  bootFields,
-  bootItemVendorOptions,
-  leaseOptions,
-  networkOptions,
-  orderOptions,
-  proxyOfferVendorOptions,
-  replyDestination,
-  uuidEcho,
-} from './reply.js';
-import type {
-  DhcpEngine,
-  DhcpHandleResult,
-  DhcpIgnoreReason,
-  DhcpInbound,
-  DhcpServerEvent,
-  DhcpServicePort,
-} from './types.js';
-
-const ZERO = '0.0.0.0';
+import { bootServiceAck, proxyOffer } from './proxy-service.js';
+import { bootFields, leaseOptions, networkOptions, orderOptions } from './reply.js';
+import { chooseBootFor, sendReply, Turn, ZERO } from './turn.js';
+import type { DhcpEngine, DhcpHandleResult, DhcpInbound } from './types.js';
 
 export interface DhcpEngineOptions {
   /** Default: a FileLeaseStore on config.leaseFile, or nothing kept when that is null. */
@@ -71,21 +50,6 @@ export async function openDhcpEngine(
   const records = await store.load();
   await store.check(records);
   return new PxeDhcpEngine(config, store, records, options);
-}
-
-/** One message's work: the replies and events it produced so far. */
-class Turn {
-  readonly result: DhcpHandleResult = { replies: [], events: [] };
-  constructor(readonly inbound: DhcpInbound) {}
-  get msg(): DhcpMessage {
-    return this.inbound.message;
-  }
-  event(e: DhcpServerEvent): void {
-    this.result.events.push(e);
-  }
-  ignore(reason: DhcpIgnoreReason, detail: string): void {
-    this.event({ kind: 'ignored', mac: this.msg.chaddr, xid: this.msg.xid, reason, detail });
-  }
 }
 
 export class PxeDhcpEngine implements DhcpEngine {
@@ -157,8 +121,8 @@ export class PxeDhcpEngine implements DhcpEngine {
     if (msg.htype !== 1 || msg.hlen !== 6 || parseMac(msg.chaddr) === null)
       return turn.ignore('malformed', `htype ${msg.htype} hlen ${msg.hlen}: not an Ethernet client`);
     if (msg.messageType === null) return turn.ignore('unknown-message-type', 'BOOTP request (no option 53)');
-    if (inbound.port === 4011) return this.bootService(turn);
-    if (this.config.mode === 'proxy' || this.pool === null) return this.proxy(turn);
+    if (inbound.port === 4011) return bootServiceAck(turn, this.config, this.pool);
+    if (this.config.mode === 'proxy' || this.pool === null) return proxyOffer(turn, this.config);
     return this.full(turn, this.pool, this.config.dhcp as PoolConfig);
   }
 
@@ -288,7 +252,7 @@ export class PxeDhcpEngine implements DhcpEngine {
       reply.flags |= 0x8000;
       reply.broadcast = true;
     }
-    this.send(turn, reply, 67);
+    sendReply(turn, reply, 67);
   }
 
   private decline(turn: Turn, pool: AddressPool): void {
@@ -319,7 +283,7 @@ export class PxeDhcpEngine implements DhcpEngine {
 
   private inform(turn: Turn, pool: AddressPool, cfg: PoolConfig): void {
     if (turn.msg.ciaddr === ZERO) return turn.ignore('malformed', 'INFORM without ciaddr');
-    const decision = this.boot(turn, pool);
+    const decision = chooseBootFor(turn, this.config, pool);
     const boot = bootFields(decision.choice);
     const options = [
       ...networkOptions(cfg, this.broadcastAddress, pool.host(turn.msg.chaddr)?.hostname ?? null),
@@ -332,7 +296,7 @@ export class PxeDhcpEngine implements DhcpEngine {
       file: boot.file,
       options: orderOptions(options, turn.msg),
     });
-    this.send(turn, reply, 67);
+    sendReply(turn, reply, 67);
   }
 
   /** OFFER or ACK of an address, with the network settings, lease times and boot file. */
@@ -343,7 +307,7 @@ export class PxeDhcpEngine implements DhcpEngine {
     cfg: PoolConfig,
     pool: AddressPool,
   ): void {
-    const decision = this.boot(turn, pool);
+    const decision = chooseBootFor(turn, this.config, pool);
     const boot = bootFields(decision.choice);
     const options: DhcpOptionInput[] = [
       ...leaseOptions(cfg.leaseTime),
@@ -358,125 +322,7 @@ export class PxeDhcpEngine implements DhcpEngine {
       file: boot.file,
       options: orderOptions(options, turn.msg),
     });
-    this.send(turn, reply, 67);
-  }
-
-  // -------------------------------------------------------------------------------------------------------
-  // proxyDHCP and the PXE boot service
-
-  private proxy(turn: Turn): void {
-    const { msg } = turn;
-    const client = classifyClient(msg);
-    if (!client.pxeClient && !client.httpClient)
-      return turn.ignore('not-pxe-client', 'proxy mode answers only option 60 PXEClient / HTTPClient');
-    if (msg.messageType === 'REQUEST') {
-      const serverId = serverIdOf(msg);
-      if (serverId !== null && serverId !== this.config.serverIp)
-        return turn.ignore(
-          'other-server-selected',
-          `address from ${serverId}; the boot file comes from port 4011`,
-        );
-      return turn.ignore('not-for-us', 'proxy mode gives no addresses: REQUESTs are for the DHCP server');
-    }
-    if (msg.messageType !== 'DISCOVER')
-      return turn.ignore('not-for-us', `proxy mode ignores ${msg.messageType}`);
-    const decision = this.boot(turn, null);
-    if (decision.choice === null) return turn.ignore('not-for-us', `no boot file: ${decision.reason}`);
-
-    let options: DhcpOptionInput[];
-    let siaddr = ZERO;
-    let file = '';
-    if (client.httpClient) {
-      // UEFI HTTP boot takes the URL straight from the proxy offer; it has no boot server discovery.
-      const boot = bootFields(decision.choice);
-      options = [...boot.options, ...uuidEcho(msg)];
-      siaddr = boot.siaddr;
-      file = boot.file;
-    } else {
-      options = [
-        { code: 60, value: { kind: 'text', text: 'PXEClient' } },
-        ...uuidEcho(msg),
-        proxyOfferVendorOptions(this.config.serverIp, this.config.proxy),
-      ];
-    }
-    const reply = buildDhcpReply(msg, {
-      messageType: 'OFFER',
-      serverId: this.config.serverIp,
-      siaddr,
-      file,
-      options,
-    });
-    // dnsmasq sets the broadcast bit on proxy offers: the client has no address to receive a unicast on.
-    reply.flags |= 0x8000;
-    reply.broadcast = true;
-    this.send(turn, reply, 67);
-  }
-
-  /** Port 4011: boot server discovery (PXE 2.1 2.2.6): a REQUEST for our boot item gets the boot file. */
-  private bootService(turn: Turn): void {
-    const { msg } = turn;
-    const client = classifyClient(msg);
-    if (msg.messageType !== 'REQUEST' && msg.messageType !== 'INFORM')
-      return turn.ignore('not-for-us', `boot service ignores ${msg.messageType}`);
-    if (!client.pxeClient)
-      return turn.ignore('not-pxe-client', 'the boot service answers PXEClient requests only');
-    const item = requestedBootItem(msg) ?? { type: PXE_BOOT_SERVER_TYPE, layer: 0 };
-    if (item.type !== PXE_BOOT_SERVER_TYPE && item.type !== 0)
-      return turn.ignore('not-for-us', `boot server type ${item.type} is not ours (${PXE_BOOT_SERVER_TYPE})`);
-    const decision = this.boot(turn, this.pool);
-    if (decision.choice === null) return turn.ignore('not-for-us', `no boot file: ${decision.reason}`);
-    const boot = bootFields(decision.choice);
-    const reply = buildDhcpReply(msg, {
-      messageType: 'ACK',
-      serverId: this.config.serverIp,
-      yiaddr: msg.ciaddr,
-      siaddr: boot.siaddr,
-      file: boot.file,
-      options: [
-        { code: 60, value: { kind: 'text', text: 'PXEClient' } },
-        ...uuidEcho(msg),
-        bootItemVendorOptions(item.type, item.layer),
-        ...boot.options,
-      ],
-    });
-    // As dnsmasq: the client's address goes in yiaddr, ciaddr stays empty.
-    reply.ciaddr = ZERO;
-    this.send(turn, reply, 4011);
-  }
-
-  // -------------------------------------------------------------------------------------------------------
-
-  private boot(turn: Turn, pool: AddressPool | null): BootDecision {
-    const client = classifyClient(turn.msg);
-    const decision = chooseBoot(
-      client,
-      this.config.boot,
-      pool?.host(client.mac) ?? null,
-      this.config.serverIp,
-    );
-    turn.event({
-      kind: 'boot',
-      mac: client.mac,
-      xid: turn.msg.xid,
-      file: decision.choice?.file ?? null,
-      reason: decision.reason,
-    });
-    return decision;
-  }
-
-  private send(turn: Turn, reply: DhcpMessage, srcPort: DhcpServicePort): void {
-    const to = replyDestination(turn.inbound, reply);
-    turn.result.replies.push({ message: reply, srcPort, to });
-    turn.event({
-      kind: 'replied',
-      mac: reply.chaddr,
-      xid: reply.xid,
-      messageType: reply.messageType ?? 'BOOTREPLY',
-      yiaddr: reply.yiaddr,
-      file: reply.file,
-      nextServer: reply.siaddr,
-      to,
-    });
+    sendReply(turn, reply, 67);
   }
 
   private leasesChanged(pool: AddressPool): void {

@@ -5,10 +5,12 @@
  * never name a server path.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 import { TFTP_ERR_FILE_NOT_FOUND } from '../../protocol/tftp/index.js';
 import { openTftpFile, realRoot } from '../tftp/files.js';
+import { HardLinkGuard } from '../tftp/hard-links.js';
+import { ConnectionGuard, DEFAULT_HTTP_LIMITS, type HttpLimitEvent, type HttpLimits } from './connections.js';
 import { parseRange, requestPath } from './request-path.js';
 
 export interface HttpServerOptions {
@@ -18,6 +20,10 @@ export interface HttpServerOptions {
   host?: string;
   /** Port; 0 lets the OS choose. Default 80. */
   port?: number;
+  /** Idle and send timeouts, per-client connection cap (connections.ts); DEFAULT_HTTP_LIMITS for the rest. */
+  limits?: Partial<HttpLimits>;
+  /** Refuse files that have a hard link outside the root (--no-hardlinks). Default false. */
+  noHardlinks?: boolean;
 }
 
 /** One answered request, for the server's log. */
@@ -35,24 +41,55 @@ export interface HttpRequestEvent {
   reason?: string;
 }
 
+export interface HttpFileServerEvents {
+  request: HttpRequestEvent;
+  /** A connection cut by a timeout or refused by the per-client cap. */
+  limit: HttpLimitEvent;
+}
+
 export interface HttpFileServer {
   address(): { address: string; port: number; family: string };
-  on(event: 'request', listener: (event: HttpRequestEvent) => void): HttpFileServer;
-  off(event: 'request', listener: (event: HttpRequestEvent) => void): HttpFileServer;
+  /** Connections open now. */
+  connections(): number;
+  on<K extends keyof HttpFileServerEvents>(
+    event: K,
+    listener: (event: HttpFileServerEvents[K]) => void,
+  ): HttpFileServer;
+  off<K extends keyof HttpFileServerEvents>(
+    event: K,
+    listener: (event: HttpFileServerEvents[K]) => void,
+  ): HttpFileServer;
   /** Stops listening and ends the connections still open. */
   close(): Promise<void>;
 }
 
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' } as const;
 
+type Listeners = { [K in keyof HttpFileServerEvents]: Set<(event: HttpFileServerEvents[K]) => void> };
+
 class FileServer implements HttpFileServer {
-  private readonly listeners = new Set<(event: HttpRequestEvent) => void>();
+  private readonly listeners: Listeners = { request: new Set(), limit: new Set() };
+  private readonly guard: ConnectionGuard;
 
   constructor(
     private readonly server: Server,
     private readonly root: string,
+    limits: HttpLimits,
+    private readonly hardLinks: HardLinkGuard | null,
   ) {
+    this.guard = new ConnectionGuard(limits, (e) => {
+      for (const listener of this.listeners.limit) listener(e);
+    });
+    server.on('connection', (socket: Socket) => this.guard.admit(socket));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const socket = req.socket;
+      // A connection refused by the cap has had its 503; what it sends after is not answered.
+      if (!this.guard.admitted(socket)) {
+        socket.destroy();
+        return;
+      }
+      this.guard.busy(socket);
+      res.once('finish', () => this.guard.idle(socket));
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) this.plain(res, 500, 'Internal server error');
         else res.destroy();
@@ -71,17 +108,28 @@ class FileServer implements HttpFileServer {
     return { address: a.address, port: a.port, family: a.family };
   }
 
-  on(_event: 'request', listener: (event: HttpRequestEvent) => void): HttpFileServer {
-    this.listeners.add(listener);
+  connections(): number {
+    return this.guard.connections();
+  }
+
+  on<K extends keyof HttpFileServerEvents>(
+    event: K,
+    listener: (event: HttpFileServerEvents[K]) => void,
+  ): HttpFileServer {
+    (this.listeners[event] as Set<(event: HttpFileServerEvents[K]) => void>).add(listener);
     return this;
   }
 
-  off(_event: 'request', listener: (event: HttpRequestEvent) => void): HttpFileServer {
-    this.listeners.delete(listener);
+  off<K extends keyof HttpFileServerEvents>(
+    event: K,
+    listener: (event: HttpFileServerEvents[K]) => void,
+  ): HttpFileServer {
+    (this.listeners[event] as Set<(event: HttpFileServerEvents[K]) => void>).delete(listener);
     return this;
   }
 
   close(): Promise<void> {
+    this.guard.stop();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -109,7 +157,7 @@ class FileServer implements HttpFileServer {
       this.log(req, res, started, 0, 'the root (no index)');
       return;
     }
-    const opened = await openTftpFile(this.root, path.name);
+    const opened = await openTftpFile(this.root, path.name, this.hardLinks);
     if (!opened.ok) {
       if (opened.code === TFTP_ERR_FILE_NOT_FOUND) this.plain(res, 404, 'Not found');
       else this.plain(res, 403, 'Forbidden');
@@ -143,8 +191,11 @@ class FileServer implements HttpFileServer {
     // the response early (the client sees fewer bytes than Content-Length).
     const stream = handle.createReadStream({ start, end, autoClose: true });
     let sent = 0;
+    const socket = req.socket;
     stream.on('data', (chunk) => {
       sent += chunk.length;
+      // The stream is paused while the socket is full: a chunk read is a chunk the client took.
+      this.guard.progress(socket);
     });
     stream.pipe(res);
     await new Promise<void>((resolve) => {
@@ -173,14 +224,16 @@ class FileServer implements HttpFileServer {
       ms: Date.now() - started,
     };
     if (reason !== undefined) event.reason = reason;
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners.request) listener(event);
   }
 }
 
 /** Starts the HTTP file server; resolves once it listens. */
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpFileServer> {
   const root = await realRoot(options.root);
-  const server = createServer({ keepAliveTimeout: 5000 });
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  // Keep-alive connections between requests are closed quietly before the idle timeout would cut them.
+  const server = createServer({ keepAliveTimeout: Math.min(5000, limits.idleTimeoutMs / 2) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 80, options.host ?? '0.0.0.0', () => {
@@ -188,5 +241,5 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       resolve();
     });
   });
-  return new FileServer(server, root);
+  return new FileServer(server, root, limits, options.noHardlinks === true ? new HardLinkGuard(root) : null);
 }

@@ -8,6 +8,8 @@
  * - A ".." segment anywhere is refused; "." and empty segments are dropped.
  * - After symlinks are resolved the file must still lie under the root, be a regular file and be readable
  *   by everyone (o+r, like tftp-hpa): the server hands it to anyone on the network.
+ * - Hard links cannot be seen in a path: a file hard-linked from outside the root is served unless the
+ *   server runs with --no-hardlinks (hard-links.ts), which refuses it (Access violation).
  *
  * Errors carry the fixed RFC 1350 texts only, never a server path: 1 "File not found", 2 "Access violation".
  * The `reason` is for the server's log.
@@ -17,6 +19,7 @@ import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { sep } from 'node:path';
 
 import { TFTP_ERR_ACCESS_VIOLATION, TFTP_ERR_FILE_NOT_FOUND } from '../../protocol/tftp/index.js';
+import type { HardLinkGuard } from './hard-links.js';
 
 /** Longest requested name accepted, in bytes. */
 export const MAX_TFTP_NAME = 1024;
@@ -82,9 +85,14 @@ function errnoOf(err: unknown): string {
 
 /**
  * Opens the file a request names. `root` should be a real path (see realRoot); the file's real path must
- * lie under it. The caller closes the handle.
+ * lie under it. With `hardLinks` (--no-hardlinks), a file with links outside the root is refused. The
+ * caller closes the handle.
  */
-export async function openTftpFile(root: string, name: Uint8Array | string): Promise<TftpOpenResult> {
+export async function openTftpFile(
+  root: string,
+  name: Uint8Array | string,
+  hardLinks: HardLinkGuard | null = null,
+): Promise<TftpOpenResult> {
   const check = checkTftpName(name);
   if (!check.ok) return check;
   const joined = root.endsWith(sep) ? root + check.relative : root + sep + check.relative;
@@ -120,6 +128,11 @@ export async function openTftpFile(root: string, name: Uint8Array | string): Pro
     if ((stat.mode & 0o004) === 0) {
       await handle.close();
       return denied('not readable by everyone (o+r)');
+    }
+    const linked = hardLinks !== null ? await hardLinks.refusal(stat) : null;
+    if (linked !== null) {
+      await handle.close();
+      return denied(linked);
     }
     return { ok: true, relative: check.relative, handle, size: stat.size };
   } catch (err) {

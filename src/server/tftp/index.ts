@@ -2,3 +2,4 @@
 export * from './session.js';
 export * from './files.js';
 export * from './server.js';
+export * from './hard-links.js';

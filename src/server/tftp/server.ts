@@ -1,6 +1,6 @@
 /**
  * The TFTP server's socket edge: a listening socket for requests, and per transfer a new socket on an
- * ephemeral port (its TID, RFC 1350) driving a TftpSession. Files are read a chunk at a time straight into
+ * ephemeral port (its TID, RFC 1350) driving a TftpSession (transfer.ts). Files are read a chunk at a time straight into
  * packet buffers (blocks.ts); only netascii files are read whole, to convert them. A window whose blocks are
  * in memory is sent synchronously from the ACK's callback: no promise, no timer and no allocation per packet.
  *
@@ -9,7 +9,6 @@
  * negotiation and the events stay here.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import type { FileHandle } from 'node:fs/promises';
 import { isIP, isIPv6 } from 'node:net';
 
 import {
@@ -19,440 +18,26 @@ import {
   tftpError,
   type TftpPacket,
 } from '../../protocol/tftp/index.js';
+import { realRoot } from './files.js';
+import { HardLinkGuard } from './hard-links.js';
+import { loadTftpPump, tftpPumpProblem, type TftpPump } from './native.js';
+import { TftpSession, type TftpEndpoint } from './session.js';
 import {
-  FILE_CHANGED_MESSAGE,
-  FileBlocks,
-  FileChangedError,
-  MemoryBlocks,
-  NETASCII_MAX_BYTES,
-  READ_ERROR_MESSAGE,
-  toNetascii,
-  type BlockSource,
-} from './blocks.js';
-import { openTftpFile, realRoot } from './files.js';
-import { loadTftpPump, tftpPumpProblem, type PumpOutcome, type TftpPump } from './native.js';
-import { fromPumpOutcome, pumpStartOptions, type PumpSource } from './native-transfer.js';
-import {
-  TftpSession,
-  type TftpDataBlock,
-  type TftpEndpoint,
-  type TftpSessionAction,
-  type TftpSessionLimits,
-  type TftpTransferOutcome,
-} from './session.js';
+  DEFAULT_MAX_NATIVE_TRANSFERS,
+  DEFAULT_MAX_TRANSFERS_PER_CLIENT,
+  DEFAULT_NATIVE_BUSY_POLL_US,
+  TftpEngineError,
+  type TftpEngine,
+  type TftpEngineChoice,
+  type TftpServer,
+  type TftpServerEventName,
+  type TftpServerEvents,
+  type TftpServerOptions,
+  type TransferInfo,
+} from './server-types.js';
+import { Transfer, type TransferHost } from './transfer.js';
 
-/** Which engine runs the data phase of read transfers. */
-export type TftpEngineChoice = 'auto' | 'js' | 'native';
-export type TftpEngine = 'js' | 'native';
-
-/** Native transfers at once by default; more run in TypeScript. */
-export const DEFAULT_MAX_NATIVE_TRANSFERS = 128;
-/**
- * How long a native transfer polls for the client's answer before it sleeps, µs. A client that answers
- * within it (on the same machine, or a fast LAN) saves the wake-up of a sleeping thread on every block;
- * a slower one stops the polling (native/tftp-pump/pump.c).
- */
-export const DEFAULT_NATIVE_BUSY_POLL_US = 50;
-/** Transfers at once from one client address by default (PXE firmware and iPXE use one or two). */
-export const DEFAULT_MAX_TRANSFERS_PER_CLIENT = 8;
-
-export class TftpEngineError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TftpEngineError';
-  }
-}
-
-export interface TftpServerOptions extends TftpSessionLimits {
-  /** Directory served. */
-  root: string;
-  /** Address to listen on. Default 0.0.0.0. */
-  address?: string;
-  /** Port to listen on; 0 lets the OS choose. Default 69. */
-  port?: number;
-  /** Transfers at once; further requests get ERROR 0 "Server busy". Default 512. */
-  maxTransfers?: number;
-  /**
-   * Transfers at once from one client address (idle ones included); its further requests get ERROR 0
-   * "Server busy", so one host cannot hold every slot. Default 8.
-   */
-  maxTransfersPerClient?: number;
-  /**
-   * 'native': the C data pump (createTftpServer fails when it is not built); 'js': TypeScript only;
-   * 'auto' (default): native when built.
-   */
-  engine?: TftpEngineChoice;
-  /** Transfers the native engine runs at once (a thread each); further ones run in TypeScript. Default 128. */
-  maxNativeTransfers?: number;
-  /** Busy-polling of a native transfer after each send, µs; 0 turns it off. Default 50. */
-  nativeBusyPollUs?: number;
-}
-
-interface TransferInfo {
-  /** Sequence number of the transfer, from 1. */
-  id: number;
-  peer: TftpEndpoint;
-  /** Requested name as displayed by the codec (non-printable bytes as \xNN). */
-  filename: string;
-}
-
-export interface TftpServerEvents {
-  request: TransferInfo & { opcode: string; mode: string; options: Record<string, string> };
-  oack: TransferInfo & { options: Record<string, string> };
-  complete: TransferInfo & {
-    /** Which engine ran the data phase. */
-    engine: TftpEngine;
-    bytes: number;
-    seconds: number;
-    blksize: number;
-    windowsize: number;
-    retransmits: number;
-  };
-  /** A transfer that did not complete: refused, ended by the client, timed out, or a socket error. */
-  error: TransferInfo & {
-    engine: TftpEngine;
-    /** 'superseded': the client's port sent another request, which ends this transfer. */
-    end: TftpTransferOutcome['end'] | 'socket' | 'superseded';
-    errorCode?: number;
-    message: string;
-    /** Server-side detail (why a file was refused); never sent to the client. */
-    reason?: string;
-    bytes: number;
-    seconds: number;
-  };
-}
-
-export type TftpServerEventName = keyof TftpServerEvents;
-
-export interface TftpServer {
-  /** The engine that runs data phases (a native server still runs a transfer in TypeScript past its cap). */
-  readonly engine: TftpEngine;
-  address(): { address: string; port: number; family: string };
-  /** Transfers in progress. */
-  transfers(): number;
-  on<K extends TftpServerEventName>(event: K, listener: (event: TftpServerEvents[K]) => void): TftpServer;
-  off<K extends TftpServerEventName>(event: K, listener: (event: TftpServerEvents[K]) => void): TftpServer;
-  /** Stops listening and aborts the transfers in progress. */
-  close(): Promise<void>;
-}
-
-class Transfer {
-  readonly info: TransferInfo;
-  private blocks: BlockSource | null = null;
-  private handle: FileHandle | null = null;
-  /** Actions waiting for a file read to finish (null: none is running). */
-  private waiting: TftpSessionAction[] | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  /** When the session's timer is due (ms since the epoch); the Node timer may be set earlier or later. */
-  private deadline = 0;
-  /** When the Node timer fires. */
-  private timerAt = 0;
-  private closed = false;
-  private reason: string | undefined;
-  /** Which engine runs the data phase: TypeScript until the pump takes it. */
-  private engine: TftpEngine = 'js';
-  /** Control packets (OACK, ERROR) not yet handed to the kernel: the socket closes after them. */
-  private pendingControl = 0;
-  /** The native pump's transfer id while it runs the data phase. */
-  private nativeId: number | null = null;
-
-  constructor(
-    readonly server: Server,
-    readonly session: TftpSession,
-    readonly socket: Socket,
-    /** The request's bytes: the same request again is a retransmission, another one a new transfer. */
-    readonly requestBytes: Uint8Array,
-    info: TransferInfo,
-  ) {
-    this.info = info;
-    // RemoteInfo has the address and port a TftpEndpoint needs: no copy per packet.
-    socket.on('message', (msg, rinfo) => {
-      if (!this.closed) this.run(session.receive(msg, rinfo, Date.now()));
-    });
-    socket.on('error', (err) => this.fail(err));
-  }
-
-  async start(root: string): Promise<void> {
-    const name = this.session.fileToOpen;
-    if (name === null) {
-      this.run(this.session.start(null, Date.now()));
-      return;
-    }
-    const opened = await openTftpFile(root, name);
-    if (this.closed) {
-      if (opened.ok) await opened.handle.close();
-      return;
-    }
-    if (!opened.ok) {
-      this.reason = opened.reason;
-      this.run(this.session.start({ errorCode: opened.code, errorMessage: opened.message }, Date.now()));
-      return;
-    }
-    this.handle = opened.handle;
-    let size = opened.size;
-    let netascii: Uint8Array | null = null;
-    if (this.session.request.mode?.toLowerCase() === 'netascii') {
-      if (size > NETASCII_MAX_BYTES) {
-        this.reason = `netascii transfer of a file over ${NETASCII_MAX_BYTES} bytes`;
-        this.run(
-          this.session.start({ errorCode: TFTP_ERR_NOT_DEFINED, errorMessage: 'File too large' }, Date.now()),
-        );
-        return;
-      }
-      const raw = Buffer.allocUnsafe(size);
-      const { bytesRead } = await opened.handle.read(raw, 0, size, 0);
-      netascii = toNetascii(raw.subarray(0, bytesRead));
-      size = netascii.length;
-      if (this.closed) return;
-    }
-    const actions = this.session.start({ size }, Date.now());
-    const source: PumpSource = netascii !== null ? { data: netascii } : { fd: opened.handle.fd };
-    if (this.handOver(actions, source, size)) return;
-    const negotiated = this.session.negotiated;
-    if (negotiated !== null) {
-      this.blocks =
-        netascii !== null
-          ? new MemoryBlocks(netascii, negotiated.blksize)
-          : new FileBlocks(opened.handle, size, negotiated.blksize, negotiated.windowsize);
-    }
-    this.run(actions);
-  }
-
-  /**
-   * Gives the data phase to the native pump when the server runs it and it has room: true when it took
-   * it. The transfer's own socket is closed unused (the pump binds another; the client learns the TID from
-   * the first packet), and so is the file handle (the pump reads a duplicate of its descriptor).
-   */
-  private handOver(actions: TftpSessionAction[], source: PumpSource, size: number): boolean {
-    const pump = this.server.nativePump();
-    if (pump === null) return false;
-    const options = pumpStartOptions(
-      this.session,
-      actions,
-      source,
-      size,
-      this.socket.address().address,
-      this.server.busyPollUs,
-    );
-    if (options === null) return false;
-    let started: { id: number; port: number };
-    try {
-      started = pump.start(options, (outcome) => this.nativeDone(outcome));
-    } catch {
-      // Whatever the pump cannot take (an address it cannot parse or bind) runs here instead.
-      return false;
-    }
-    this.nativeId = started.id;
-    this.engine = 'native';
-    this.server.nativeStarted(this);
-    this.closeSocket();
-    const handle = this.handle;
-    this.handle = null;
-    if (handle !== null) void handle.close().catch(() => undefined);
-    if (options.oack !== undefined) {
-      const oack = actions[0];
-      if (oack.type === 'send')
-        this.server.emit('oack', { ...this.info, options: oack.packet.options ?? {} });
-    }
-    return true;
-  }
-
-  private nativeDone(outcome: PumpOutcome): void {
-    this.nativeId = null;
-    this.server.nativeEnded(this);
-    if (this.closed) return;
-    const end = fromPumpOutcome(outcome, Date.now() - this.session.startedAt);
-    if (end.kind === 'closed') this.close();
-    else if (end.kind === 'socket') this.fail(new Error(end.message));
-    else {
-      if (end.reason !== undefined) this.reason = end.reason;
-      this.finish(end.outcome);
-    }
-  }
-
-  /**
-   * Carries out the session's actions in order, synchronously while the blocks to send are in memory. When
-   * a file read is needed, the rest (and whatever arrives meanwhile) waits for it.
-   */
-  private run(actions: TftpSessionAction[]): void {
-    if (this.waiting !== null) {
-      for (const a of actions) this.waiting.push(a);
-      return;
-    }
-    for (let i = 0; i < actions.length; i++) {
-      if (this.closed) return;
-      const action = actions[i];
-      switch (action.type) {
-        case 'send':
-          this.send(action.bytes, action.to);
-          if (action.packet.opcode === 'OACK')
-            this.server.emit('oack', { ...this.info, options: action.packet.options ?? {} });
-          break;
-        case 'send-data':
-          if (!this.sendData(action.to, action.blocks)) {
-            this.waiting = actions.slice(i);
-            this.load(action.blocks[0].block, action.blocks.length);
-            return;
-          }
-          break;
-        case 'timer':
-          this.arm(action.ms);
-          break;
-        case 'done':
-          this.finish(action.outcome);
-          break;
-      }
-    }
-  }
-
-  private load(block: number, count: number): void {
-    const blocks = this.blocks;
-    if (blocks === null) return;
-    // A packet still queued in the socket (the kernel said "later") must not be overwritten.
-    const fresh = this.socket.getSendQueueCount() > 0;
-    blocks.load(block, count, fresh).then(
-      () => {
-        const queued = this.waiting ?? [];
-        this.waiting = null;
-        this.run(queued);
-      },
-      (err: unknown) => {
-        this.waiting = null;
-        this.reason = err instanceof Error ? err.message : String(err);
-        const message = err instanceof FileChangedError ? FILE_CHANGED_MESSAGE : READ_ERROR_MESSAGE;
-        this.run(this.session.abort(TFTP_ERR_NOT_DEFINED, message, Date.now()));
-      },
-    );
-  }
-
-  /** Sends the blocks if they are in memory; false (nothing sent) when they must be read first. */
-  private sendData(to: TftpEndpoint, list: TftpDataBlock[]): boolean {
-    const blocks = this.blocks;
-    if (blocks === null || list.length === 0) return true;
-    if (!blocks.has(list[0].block) || !blocks.has(list[list.length - 1].block)) return false;
-    for (const b of list) this.socket.send(blocks.packet(b.block, b.wire, b.length), to.port, to.address);
-    return true;
-  }
-
-  /** Sends a control packet; the socket closes only once it has left. */
-  send(bytes: Uint8Array, to: TftpEndpoint): void {
-    this.pendingControl++;
-    this.socket.send(bytes, to.port, to.address, () => {
-      this.pendingControl--;
-      if (this.closed && this.pendingControl === 0) this.closeSocket();
-    });
-  }
-
-  private closeSocket(): void {
-    try {
-      this.socket.close();
-    } catch {
-      // Already closed.
-    }
-  }
-
-  /**
-   * The session re-arms its timer after every window; a Node timer per window would be churn. One timer
-   * runs instead: it fires at the earliest deadline it was set for and, when the deadline moved later
-   * meanwhile, sleeps again until the new one.
-   */
-  private arm(ms: number): void {
-    const now = Date.now();
-    this.deadline = now + ms;
-    if (this.timer !== null && this.timerAt <= this.deadline) return;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.schedule(now);
-  }
-
-  private schedule(now: number): void {
-    this.timerAt = this.deadline;
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, this.deadline - now));
-  }
-
-  private onTimer(): void {
-    this.timer = null;
-    if (this.closed) return;
-    const now = Date.now();
-    if (now < this.deadline) {
-      this.schedule(now);
-      return;
-    }
-    this.run(this.session.timeout(now));
-  }
-
-  private finish(outcome: TftpTransferOutcome): void {
-    const seconds = outcome.ms / 1000;
-    if (outcome.end === 'complete') {
-      const negotiated = this.session.negotiated;
-      this.server.emit('complete', {
-        ...this.info,
-        engine: this.engine,
-        bytes: outcome.bytes,
-        seconds,
-        blksize: negotiated?.blksize ?? 512,
-        windowsize: negotiated?.windowsize ?? 1,
-        retransmits: outcome.retransmits,
-      });
-    } else {
-      const event: TftpServerEvents['error'] = {
-        ...this.info,
-        engine: this.engine,
-        end: outcome.end,
-        message: outcome.end === 'timeout' ? 'timed out' : (outcome.errorMessage ?? ''),
-        bytes: outcome.bytes,
-        seconds,
-      };
-      if (outcome.errorCode !== undefined) event.errorCode = outcome.errorCode;
-      if (this.reason !== undefined) event.reason = this.reason;
-      this.server.emit('error', event);
-    }
-    this.close();
-  }
-
-  private fail(err: unknown): void {
-    if (this.closed) return;
-    this.server.emit('error', {
-      ...this.info,
-      engine: this.engine,
-      end: 'socket',
-      message: err instanceof Error ? err.message : String(err),
-      bytes: 0,
-      seconds: 0,
-    });
-    this.close();
-  }
-
-  /** The client's port asked for another transfer: this one is over for the client, and says so. */
-  supersede(): void {
-    if (this.closed) return;
-    this.server.emit('error', {
-      ...this.info,
-      engine: this.engine,
-      end: 'superseded',
-      message: 'ended by a new request from the same port',
-      bytes: 0,
-      seconds: (Date.now() - this.session.startedAt) / 1000,
-    });
-    this.close();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.waiting = null;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    // A queued final ERROR leaves first; its send callback closes the socket then.
-    if (this.pendingControl === 0) this.closeSocket();
-    const handle = this.handle;
-    this.handle = null;
-    this.blocks = null;
-    if (handle !== null) void handle.close().catch(() => undefined);
-    // The pump stops promptly and reports "closed", which only ends its count (nativeDone).
-    if (this.nativeId !== null) this.server.abortNative(this.nativeId);
-    this.server.forget(this);
-  }
-}
+export * from './server-types.js';
 
 function endpoint(rinfo: RemoteInfo): TftpEndpoint {
   return { address: rinfo.address, port: rinfo.port };
@@ -460,7 +45,7 @@ function endpoint(rinfo: RemoteInfo): TftpEndpoint {
 
 type Listeners = { [K in TftpServerEventName]: Set<(event: TftpServerEvents[K]) => void> };
 
-class Server implements TftpServer {
+class Server implements TftpServer, TransferHost {
   private readonly listeners: Listeners = {
     request: new Set(),
     oack: new Set(),
@@ -478,6 +63,7 @@ class Server implements TftpServer {
   readonly busyPollUs: number;
   /** Resolves close() once the last pumped transfer has reported. */
   private pumpedIdle: (() => void) | null = null;
+  private readonly hardLinks: HardLinkGuard | null;
 
   constructor(
     private readonly socket: Socket,
@@ -487,6 +73,7 @@ class Server implements TftpServer {
   ) {
     this.maxNative = Math.max(0, options.maxNativeTransfers ?? DEFAULT_MAX_NATIVE_TRANSFERS);
     this.busyPollUs = Math.max(0, Math.round(options.nativeBusyPollUs ?? DEFAULT_NATIVE_BUSY_POLL_US));
+    this.hardLinks = options.noHardlinks === true ? new HardLinkGuard(root) : null;
     socket.on('message', (msg, rinfo) => this.onRequest(msg, rinfo));
     // A bound UDP socket reports little (no ICMP on unconnected sockets); it must not crash the process.
     socket.on('error', () => undefined);
@@ -618,7 +205,7 @@ class Server implements TftpServer {
         this.refuseBusy(transfer, busy);
         return;
       }
-      transfer.start(this.root).catch((err: unknown) => {
+      transfer.start(this.root, this.hardLinks).catch((err: unknown) => {
         this.emit('error', {
           ...info,
           engine: 'js',
