@@ -13,7 +13,9 @@
  * protocol codecs), dhcp-client.ts (a simulated client's DISCOVER → OFFER → REQUEST → ACK over a
  * DhcpExchange function), wire-exchange.ts (that exchange as frames on a FrameLink: `linkExchange(link)`,
  * or `openWireExchange(device)` through libpcap), load-generator.ts (many clients at once), tftp-client.ts
- * (`tftpGet`: RRQ with blksize/windowsize/tsize over a DatagramLink), errors.ts (InterfaceError). The server
+ * (`tftpGet`: RRQ with blksize/windowsize/tsize over a DatagramLink), l2-host.ts (hosts posed at layer 2:
+ * ARP for addresses the machine does not own, UDP as frames, a DatagramLink from such an address), routes.ts
+ * (which interfaces carry a default route), errors.ts (InterfaceError). The server
  * side of an in-memory segment is the server's `attachDhcpEngine(link, …)` (server/net/edge.ts).
  */
 import type { Timestamp } from '../capture/timestamp.js';

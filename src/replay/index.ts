@@ -31,8 +31,11 @@ export interface ReplayOptions {
   setup?: ReferenceSetup;
   /** Interface MTU of the in-process reference (TFTP blksize cap). */
   mtu?: number;
-  /** Another target than the in-process reference (a live server); opened once the capture was checked. */
-  openTarget?: (scripts: CaptureScripts) => Promise<ReplayTarget>;
+  /**
+   * Another target than the in-process reference (a live server); opened once the capture was checked, with
+   * the clients that will be played.
+   */
+  openTarget?: (scripts: CaptureScripts, clients: readonly ClientScript[]) => Promise<ReplayTarget>;
   /** New xids (tests make them predictable); default random. */
   newXid?: () => number;
   label?: string;
@@ -103,7 +106,7 @@ export async function replayCapture(input: string, opts: ReplayOptions = {}): Pr
   if (opts.setup !== undefined) await checkNamesExist(playable, opts.setup, label);
   let inference: string[] = [];
   let target: ReplayTarget;
-  if (opts.openTarget !== undefined) target = await opts.openTarget(scripts);
+  if (opts.openTarget !== undefined) target = await opts.openTarget(scripts, playable);
   else {
     let setup = opts.setup;
     if (setup === undefined) {

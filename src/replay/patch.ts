@@ -56,3 +56,52 @@ export function patchRequest(captured: Uint8Array, patch: RequestPatch): Uint8Ar
   put(out, offsets.get(50), patch.requestedIp);
   return out;
 }
+
+const HOPS_OFFSET = 3;
+const GIADDR_OFFSET = 24;
+const CHADDR_OFFSET = 28;
+
+function macBytes(mac: string): number[] {
+  return mac.split(':').map((h) => parseInt(h, 16));
+}
+
+/**
+ * A copy of a client request sent as another MAC: chaddr, and option 61 when it is the MAC itself (type 1),
+ * as most firmware sends it — servers key leases on 61 before chaddr, so leaving it would take the real
+ * client's lease. Any other client identifier (a DUID, a UUID) is left as captured.
+ */
+export function patchClientMac(captured: Uint8Array, from: string, to: string): Uint8Array {
+  const out = Uint8Array.from(captured);
+  if (from === to || out.length < OPTIONS_OFFSET) return out;
+  const old = macBytes(from);
+  const mac = macBytes(to);
+  if (out[2] === 6) out.set(mac, CHADDR_OFFSET);
+  let i = OPTIONS_OFFSET;
+  while (i + 1 < out.length && out[i] !== 255) {
+    if (out[i] === 0) {
+      i++;
+      continue;
+    }
+    const len = out[i + 1];
+    if (out[i] === 61 && len === 7 && out[i + 2] === 1 && old.every((b, k) => out[i + 3 + k] === b))
+      out.set(mac, i + 3);
+    i += 2 + len;
+  }
+  return out;
+}
+
+/** A copy of a client request as a relay agent forwards it: giaddr set, one more hop. */
+export function patchRelay(captured: Uint8Array, giaddr: string): Uint8Array {
+  const out = Uint8Array.from(captured);
+  if (out.length < OPTIONS_OFFSET) return out;
+  out[HOPS_OFFSET] = Math.min(out[HOPS_OFFSET] + 1, 255);
+  put(out, GIADDR_OFFSET, giaddr);
+  return out;
+}
+
+/** The chaddr of a request, lower-case colon form (Ethernet: 6 bytes). */
+export function requestMac(bytes: Uint8Array): string {
+  return Array.from(bytes.subarray(CHADDR_OFFSET, CHADDR_OFFSET + 6), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join(':');
+}

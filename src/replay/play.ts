@@ -199,7 +199,8 @@ function learn(c: Answer, r: Answer, follow: Follow): void {
 
 function exchange(label: string, step: DhcpStep, c: Answer | null, r: Answer | null): ExchangeDiff {
   const sameServer = c === null || r === null || c.server === r.server;
-  const fields = compareDhcpAnswer(c?.message ?? null, r?.message ?? null, sameServer);
+  const moved = c !== null && r !== null && !sameServer ? { from: c.server, to: r.server } : null;
+  const fields = compareDhcpAnswer(c?.message ?? null, r?.message ?? null, sameServer, moved);
   return {
     label,
     clientFrame: step.request.frame,

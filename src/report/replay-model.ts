@@ -124,15 +124,50 @@ export function effectiveTftpServer(msg: DhcpMessage): string | null {
 const BOOT_FILE_FIELDS = new Set([67]);
 const TFTP_SERVER_FIELDS = new Set([66]);
 
+/** The answering server, at its captured address and at the one it answers from now. */
+export interface MovedServer {
+  from: string;
+  to: string;
+}
+
+/** Fields whose value may be the answering server's own address (3, 6, 66, 150; siaddr and the TFTP server). */
+const SERVER_ADDRESS_FIELDS = new Set([
+  'TFTP server',
+  'next server (siaddr)',
+  'router (3)',
+  'DNS (6)',
+  'TFTP server name (66)',
+  'TFTP server addresses (150)',
+]);
+
+const MOVED_WHY = "the server's own address: it answers from another address now";
+
+/**
+ * A difference that is only the server's move: the captured value with the captured server's address
+ * replaced by the new one's is the new value (a capture from another network replayed on this one).
+ */
+function relocate(f: FieldDiff, moved: MovedServer | null): FieldDiff {
+  if (moved === null || f.status !== 'differs' || f.captured === null || !SERVER_ADDRESS_FIELDS.has(f.field))
+    return f;
+  const escaped = moved.from.replace(/\./g, '\\.');
+  const replaced = f.captured.replace(new RegExp(`(?<![\\d.])${escaped}(?![\\d.])`, 'g'), moved.to);
+  return replaced === f.replayed && replaced !== f.captured
+    ? { ...f, status: 'volatile', why: MOVED_WHY }
+    : f;
+}
+
 /**
  * A DHCP answer beside the captured one. `sameServer`: the new answer comes from the server that gave the
  * captured one (else its identifier differs as expected). The boot file and TFTP server the client acts on
  * are compared first; the fields that carry them (file, 67; siaddr, 66) differ only in form when those agree.
+ * `moved`: the server plays the captured one's part from another address (a live server on another network):
+ * its own address in the answers is expected to change with it.
  */
 export function compareDhcpAnswer(
   captured: DhcpMessage | null,
   replayed: DhcpMessage | null,
   sameServer: boolean,
+  moved: MovedServer | null = null,
 ): FieldDiff[] {
   const type = (m: DhcpMessage | null): string | null => (m === null ? null : (m.messageType ?? 'BOOTREPLY'));
   const out: FieldDiff[] = [field('answer', type(captured) ?? 'none', type(replayed) ?? 'none')];
@@ -142,12 +177,15 @@ export function compareDhcpAnswer(
   const bootFile = field('boot file', effectiveBootFile(captured), effectiveBootFile(replayed));
   const noFile = bootFile.captured === null && bootFile.replayed === null;
   // Without a boot file no TFTP server is asked: which one the answer names does not matter.
-  const tftpServer = field(
-    'TFTP server',
-    effectiveTftpServer(captured),
-    effectiveTftpServer(replayed),
-    noFile,
-    'no boot file named: no TFTP server is asked',
+  const tftpServer = relocate(
+    field(
+      'TFTP server',
+      effectiveTftpServer(captured),
+      effectiveTftpServer(replayed),
+      noFile,
+      'no boot file named: no TFTP server is asked',
+    ),
+    moved,
   );
   const sameFile = bootFile.status === 'same';
   const sameTftp = tftpServer.status !== 'differs';
@@ -186,7 +224,7 @@ export function compareDhcpAnswer(
       field(o.name, optionValue(captured, o.code), optionValue(replayed, o.code), o.volatile || form, why),
     );
   }
-  return out.filter((f) => f.captured !== null || f.replayed !== null);
+  return out.map((f) => relocate(f, moved)).filter((f) => f.captured !== null || f.replayed !== null);
 }
 
 /** What a TFTP read got: the OACK, an ERROR, the file's size and digest. Null fields: not known. */
