@@ -352,9 +352,13 @@ for (const { engine, skip } of tftpEngines())
 
     test('a file that shrinks while served: ERROR 0 "File changed during transfer"', async () => {
       writeFileSync(join(dir, 'shrinks.bin'), file, { mode: 0o644 });
+      // The client is this test's event loop: on a loaded machine it can stall for longer than the
+      // shared server's short retry schedule, which would end the transfer as a timeout instead of the
+      // ERROR under test. A server of its own with a patient schedule (1 s, doubling, 6 tries).
+      const patient = await start({ timeoutMs: 1000, retries: 5 });
       const peer = await new Peer().open();
       try {
-        peer.send(rrq('shrinks.bin', 'blksize', '1024'), port);
+        peer.send(rrq('shrinks.bin', 'blksize', '1024'), patient.address().port);
         const oack = await peer.reply(0);
         truncateSync(join(dir, 'shrinks.bin'), 3000);
         peer.send(ack(0), oack.port);
@@ -371,6 +375,7 @@ for (const { engine, skip } of tftpEngines())
         assert.equal(event.errorCode, 0);
       } finally {
         await peer.close();
+        await patient.close();
         rmSync(join(dir, 'shrinks.bin'), { force: true });
       }
     });

@@ -336,6 +336,58 @@ describe('TFTP server: malformed datagrams', () => {
   });
 });
 
+/** A file truncated after the OACK ends with ERROR 0; one that grows is sent at its size when opened. */
+async function shrinkingAndGrowing(
+  tftp: TftpServer,
+  tftpPort: number,
+  ended: TftpServerEvents['error'][],
+): Promise<void> {
+  const size = 2_000_000;
+  const original = randomBytes(size);
+  writeFileSync(join(root, 'changing.bin'), original, { mode: 0o644 });
+  const peer = await new Peer().open();
+  try {
+    peer.send(rrqBytes('changing.bin', opts('blksize', '1468', 'windowsize', '8')), tftpPort);
+    const oack = await peer.next(0, 10_000);
+    truncateSync(join(root, 'changing.bin'), 1000);
+    let acked = 0;
+    let end: TftpPacket | null = null;
+    for (let i = 1; end === null && i < 5000; i++) {
+      const before = peer.replies.length;
+      peer.send(ackBytes(acked & 0xffff), oack.port);
+      for (let j = 0; j < 8 && end === null; j++) {
+        const { packet } = await peer.next(before + j, 10_000);
+        if (packet.opcode === 'ERROR') end = packet;
+        else if (packet.block === ((acked + 1) & 0xffff)) acked++;
+      }
+    }
+    assert.equal(end?.errorCode, 0);
+    assert.equal(end?.errorMessage, 'File changed during transfer');
+    await waitFor(() => ended.some((e) => e.end === 'aborted' && e.filename === 'changing.bin'));
+  } finally {
+    peer.close();
+  }
+  writeFileSync(join(root, 'growing.bin'), original, { mode: 0o644 });
+  let announced = false;
+  tftp.on('oack', (e) => {
+    if (e.filename === 'growing.bin') announced = true;
+  });
+  const growing = tftpGet({
+    host: HOST,
+    port: tftpPort,
+    filename: 'growing.bin',
+    blksize: 1468,
+    tsize: true,
+  });
+  // Once the size is announced (not after a fixed delay, which a loaded machine overruns).
+  await waitFor(() => announced);
+  appendFileSync(join(root, 'growing.bin'), randomBytes(5000));
+  const r = await growing;
+  assert.equal(r.tsize, size);
+  assert.equal(r.bytes, size);
+  assert.equal(r.sha256, sha256(original));
+}
+
 describe('TFTP server: protocol corner cases', () => {
   test('options the server does not know are ignored: plain DATA, no OACK', async () => {
     const peer = await new Peer().open();
@@ -448,44 +500,18 @@ describe('TFTP server: protocol corner cases', () => {
   });
 
   test('a file that shrinks while served: ERROR 0, no stale bytes; one that grows: the size announced', async () => {
-    const size = 2_000_000;
-    const original = randomBytes(size);
-    writeFileSync(join(root, 'changing.bin'), original, { mode: 0o644 });
-    const peer = await new Peer().open();
+    // This client is the test's own event loop, which the server shares: on a loaded machine it can stall
+    // for longer than the shared server's 150 ms × 2 retries, and the transfer would end as a timeout
+    // instead of the ERROR under test. A server with a patient schedule (1 s, doubling, 6 tries) here.
+    const patient = await createTftpServer({ root, address: HOST, port: 0, timeoutMs: 1000, retries: 5 });
+    const patientPort = patient.address().port;
+    const ended: TftpServerEvents['error'][] = [];
+    patient.on('error', (e) => ended.push(e));
     try {
-      peer.send(rrqBytes('changing.bin', opts('blksize', '1468', 'windowsize', '8')));
-      const oack = await peer.next(0);
-      truncateSync(join(root, 'changing.bin'), 1000);
-      let acked = 0;
-      let end: TftpPacket | null = null;
-      for (let i = 1; end === null && i < 5000; i++) {
-        const before = peer.replies.length;
-        peer.send(ackBytes(acked & 0xffff), oack.port);
-        for (let j = 0; j < 8 && end === null; j++) {
-          const { packet } = await peer.next(before + j);
-          if (packet.opcode === 'ERROR') end = packet;
-          else if (packet.block === ((acked + 1) & 0xffff)) acked++;
-        }
-      }
-      assert.equal(end?.errorCode, 0);
-      assert.equal(end?.errorMessage, 'File changed during transfer');
-      await waitFor(() => errors.some((e) => e.end === 'aborted' && e.filename === 'changing.bin'));
+      await shrinkingAndGrowing(patient, patientPort, ended);
     } finally {
-      peer.close();
+      await patient.close();
     }
-    writeFileSync(join(root, 'growing.bin'), original, { mode: 0o644 });
-    let announced = false;
-    server.on('oack', (e) => {
-      if (e.filename === 'growing.bin') announced = true;
-    });
-    const growing = tftpGet({ host: HOST, port, filename: 'growing.bin', blksize: 1468, tsize: true });
-    // Once the size is announced (not after a fixed delay, which a loaded machine overruns).
-    await waitFor(() => announced);
-    appendFileSync(join(root, 'growing.bin'), randomBytes(5000));
-    const r = await growing;
-    assert.equal(r.tsize, size);
-    assert.equal(r.bytes, size);
-    assert.equal(r.sha256, sha256(original));
   });
 
   test('forty transfers at once, each on its own port, all intact', async () => {
