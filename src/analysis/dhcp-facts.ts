@@ -106,6 +106,7 @@ export function dhcpEvent(p: DhcpRecordView, t: number): DhcpEvent {
     requestedIp: dhcp.requestedAddress(m),
     leaseTime: dhcp.leaseTime(m),
     parameterRequestList: dhcp.parameterRequestList(m),
+    optionOrder: dhcp.optionOrder(m),
     maxMessageSize: dhcp.maxMessageSize(m),
     interfaceMtu: dhcp.interfaceMtu(m),
     port4011,

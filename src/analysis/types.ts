@@ -72,6 +72,8 @@ export interface DhcpEvent extends FrameRef {
   leaseTime: number | null;
   /** Option 55 */
   parameterRequestList: number[];
+  /** Option codes in wire order (analysis/server-software.ts reads the order to tell server software apart). */
+  optionOrder: number[];
   /** Option 57 */
   maxMessageSize: number | null;
   /** Option 26 */

@@ -6,6 +6,7 @@ import type { AnalysisResult, BootSession } from '../analysis/types.js';
 import { withCaptureLossCaveat } from './capture-loss.js';
 import { MAX_FRAMES } from './format.js';
 import { RULES, selectRules } from './registry.js';
+import { applyServerHints } from './server-hints.js';
 import type { Finding, Rule, RuleContext, Severity } from './types.js';
 
 export interface DiagnoseOptions {
@@ -36,7 +37,7 @@ export function diagnose(analysis: AnalysisResult, opts: DiagnoseOptions = {}): 
       for (const s of sessions) collect(found, rule, s, () => rule.checkSession?.(s, ctx) ?? []);
     }
   }
-  return sortFindings(withCaptureLossCaveat(found, analysis));
+  return sortFindings(applyServerHints(withCaptureLossCaveat(found, analysis), analysis));
 }
 
 /** The session rules on one session (live capture: a session is diagnosed as soon as it closes). */
@@ -50,7 +51,7 @@ export function diagnoseSession(
   for (const rule of chosenRules(opts)) {
     if (rule.checkSession) collect(found, rule, session, () => rule.checkSession?.(session, ctx) ?? []);
   }
-  return sortFindings(withCaptureLossCaveat(found, analysis));
+  return sortFindings(applyServerHints(withCaptureLossCaveat(found, analysis), analysis));
 }
 
 /** The capture-wide rules only (live capture: once, when it stops). */
@@ -60,7 +61,7 @@ export function diagnoseCaptureWide(analysis: AnalysisResult, opts: DiagnoseOpti
   for (const rule of chosenRules(opts)) {
     if (rule.checkCapture) collect(found, rule, null, () => rule.checkCapture?.(ctx) ?? []);
   }
-  return sortFindings(found);
+  return sortFindings(applyServerHints(found, analysis));
 }
 
 function collect(out: Finding[], rule: Rule, session: BootSession | null, run: () => Finding[]): void {

@@ -16,6 +16,32 @@ interface PerServer {
 
 const LABEL_WIDTH = 11;
 
+/** First line of the folded part of a hint whose identified server's block was moved first. */
+export const OTHER_SERVERS_PREFIX = '  if it is not ';
+
+/** One block of a laid-out hint: its label ("dnsmasq", "firewall") and its lines as printed. */
+export interface HintBlock {
+  label: string;
+  lines: string[];
+}
+
+/**
+ * Splits a hint laid out by serverHint back into its intro, blocks and any text after them. A hint that
+ * is plain text comes back as intro only.
+ */
+export function hintBlocks(hint: string): { intro: string[]; blocks: HintBlock[]; tail: string[] } {
+  const intro: string[] = [];
+  const blocks: HintBlock[] = [];
+  const tail: string[] = [];
+  for (const line of hint.split('\n')) {
+    const start = /^ {2}(\S[^:]*):(?: |$)/.exec(line);
+    if (start !== null) blocks.push({ label: start[1], lines: [line] });
+    else if (blocks.length > 0 && /^ {3,}\S/.test(line)) blocks[blocks.length - 1].lines.push(line);
+    else (blocks.length === 0 ? intro : tail).push(line);
+  }
+  return { intro, blocks, tail };
+}
+
 /** Lays out a hint: the intro, then "dnsmasq:", "ISC dhcpd:", "Kea:" blocks. */
 export function serverHint(intro: string, per: PerServer): string {
   const blocks: [string, string[]][] = [];
@@ -133,13 +159,29 @@ export function ipxeChainHint(
   });
 }
 
-/** A plain DHCP server must not send option 60 "PXEClient" unless a boot server answers on 4011. */
-export function removeVendorClassHint(intro: string, server: string, file: string | null): string {
+/**
+ * A plain DHCP server must not send option 60 "PXEClient" unless a boot server answers on 4011. Where the 60
+ * comes from shows on the wire: dnsmasq's pxe-service= lines add option 43 (the PXE menu) along with it, a
+ * plain option line (dnsmasq dhcp-option-force=60,PXEClient, a Windows/ISC/Kea option 60) adds 60 alone.
+ */
+export function removeVendorClassHint(
+  intro: string,
+  server: string,
+  file: string | null,
+  withMenu: boolean,
+): string {
   const f = file ?? '<boot file>';
+  const dnsmasq = withMenu
+    ? [
+        'remove the pxe-service= lines (the reply carries their option 43 menu with 60 "PXEClient"),',
+        `use dhcp-boot=${f},,${server}`,
+      ]
+    : [
+        'remove the dhcp-option-force=60,PXEClient (or dhcp-option=60,…) line: the reply has 60 without the option 43',
+        `menu that pxe-service= lines would add; use dhcp-boot=${f},,${server}`,
+      ];
   return serverHint(intro, {
-    dnsmasq: [
-      `remove pxe-service= lines (they make dnsmasq answer with 60 "PXEClient"), use dhcp-boot=${f},,${server}`,
-    ],
+    dnsmasq,
     isc: ['delete option vendor-class-identifier "PXEClient";', `next-server ${server};`, `filename "${f}";`],
     kea: [
       'remove { "name": "vendor-class-identifier", "data": "PXEClient" } from "option-data"',

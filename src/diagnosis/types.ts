@@ -1,3 +1,4 @@
+import type { ServerSoftware } from '../analysis/server-software.js';
 import type { AnalysisResult, BootSession } from '../analysis/types.js';
 
 export type Severity = 'info' | 'warn' | 'error';
@@ -22,6 +23,11 @@ export interface Finding {
   pxeError: string | null;
   /** The fix, in dnsmasq / ISC dhcpd / Kea terms where it is a server setting. */
   hint: string;
+  /**
+   * The server software whose configuration the hint shows first (identified from the wire); absent when the
+   * servers were not recognised and the hint lists every server's fix as the rule wrote it.
+   */
+  hintFor?: ServerSoftware[];
   /** Seconds since capture start where it happens (for timelines and diagrams). */
   t: number | null;
   /** Id of the boot session it concerns (BootSession.id), when it concerns one. */

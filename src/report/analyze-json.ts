@@ -1,3 +1,4 @@
+import { identifyServers, type ServerIdentity } from '../analysis/server-software.js';
 import type { AnalysisResult } from '../analysis/types.js';
 import type { Finding } from '../diagnosis/types.js';
 import { verdictsOf, type ClientVerdict } from '../diagnosis/verdict.js';
@@ -9,6 +10,8 @@ export interface AnalysisDocument {
   schemaVersion: number;
   tool: { name: 'pxe-doctor'; version: string };
   capture: AnalysisResult['capture'];
+  /** DHCP and TFTP servers seen, with the software each was recognised as and how (analysis/server-software.ts). */
+  servers: ServerIdentity[];
   sessions: AnalysisResult['sessions'];
   orphanTransfers: AnalysisResult['orphanTransfers'];
   findings: Finding[];
@@ -29,6 +32,7 @@ export function analysisDocument(
     schemaVersion: ANALYSIS_SCHEMA_VERSION,
     tool: { name: 'pxe-doctor', version },
     capture: result.capture,
+    servers: identifyServers(result),
     sessions: result.sessions,
     orphanTransfers: result.orphanTransfers,
     findings,

@@ -4,6 +4,7 @@
  * and a one-line verdict per client. Colour only through chalk, so `color: false` gives plain text.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import { identifyServers } from '../analysis/server-software.js';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { verdictOf, type ClientVerdict, type VerdictStatus } from '../diagnosis/verdict.js';
@@ -16,6 +17,7 @@ import {
   formatRate,
   formatSeconds,
   formatSkipped,
+  serverLine,
 } from './format.js';
 import { fitLine, renderTable, wrapText, type Cell, type Column } from './layout.js';
 
@@ -36,6 +38,12 @@ export function renderAnalysisText(
   const w = opts.width ?? null;
   const out: string[] = [];
   out.push(...captureBlock(result, c).flatMap((l) => fitLine(l, w)));
+  const servers = identifyServers(result).map(serverLine);
+  if (servers.length > 0) {
+    out.push('');
+    out.push(c.bold('Servers'));
+    for (const l of servers) out.push(...wrapText(l, w, '  ', '      '));
+  }
   const captureFindings = findings.filter((f) => f.client === null);
   for (const s of result.sessions) {
     out.push('');

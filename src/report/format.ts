@@ -1,5 +1,6 @@
 /** Number formatting shared by the text, HTML and diagram reports. */
 import { isUrl } from '../protocol/dhcp/index.js';
+import { SOFTWARE_NAMES, type ServerIdentity } from '../analysis/server-software.js';
 import type { EffectiveBoot } from '../analysis/types.js';
 
 export function formatBytes(n: number): string {
@@ -80,4 +81,25 @@ export function formatSkipped(skipped: Readonly<Record<string, number>>): string
     .sort((a, b) => b[1] - a[1])
     .map(([why, n]) => `${why} ${n}`)
     .join(', ');
+}
+
+/**
+ * One server as the reports show it: "10.77.0.1 TFTP: dnsmasq (high confidence): <how>, seen in frame 23";
+ * the strongest sign of the identified software (the JSON has them all), or why it stays unknown.
+ */
+export function serverLine(id: ServerIdentity): string {
+  const what = `${id.ip} ${id.service === 'dhcp' ? 'DHCP' : 'TFTP'}`;
+  if (id.software === 'unknown') {
+    const kinds = [...new Set(id.evidence.map((e) => SOFTWARE_NAMES[e.software]))];
+    const seen = kinds.length > 1 ? ` (what it does fits ${kinds.join(' and ')} alike)` : '';
+    return `${what}: software not recognised from the wire${seen}`;
+  }
+  const own = id.evidence.filter((e) => e.software === id.software);
+  const [e] = own;
+  const how =
+    e.frames.length === 0
+      ? e.text
+      : `${e.text}, seen in ${e.frames.length === 1 ? 'frame' : 'frames'} ${formatFrames(e.frames)}`;
+  const more = own.length > 1 ? ` (+${own.length - 1} more ${own.length === 2 ? 'sign' : 'signs'})` : '';
+  return `${what}: ${id.name} (${id.confidence ?? 'low'} confidence): ${how}${more}`;
 }

@@ -4,11 +4,20 @@
  * fixes and the sequence diagram. Pure: the caller supplies the diagrams and, when available, the mermaid
  * library or pre-rendered SVGs. Every text that comes from the capture goes through escapeHtml().
  */
+import { identifyServers } from '../analysis/server-software.js';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { concernsSession as concerns, verdictOf, type VerdictStatus } from '../diagnosis/verdict.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
-import { bootLabel, bootLine, formatBytes, formatFrames, formatRate, formatSeconds } from './format.js';
+import {
+  bootLabel,
+  bootLine,
+  formatBytes,
+  formatFrames,
+  formatRate,
+  formatSeconds,
+  serverLine,
+} from './format.js';
 import type { MermaidDiagram } from './mermaid.js';
 
 export interface HtmlDiagrams {
@@ -71,6 +80,13 @@ export function renderHtmlReport(
   body.push('</dl>');
   for (const w of cap.warnings) body.push(`<p class="warn">warning: ${e(w)}</p>`);
   body.push('</section>');
+
+  const servers = identifyServers(result);
+  if (servers.length > 0) {
+    body.push('<section class="servers"><h2>Servers</h2><ul>');
+    for (const id of servers) body.push(`<li>${e(serverLine(id))}</li>`);
+    body.push('</ul></section>');
+  }
 
   body.push('<section><h2>Verdict</h2><ul class="verdicts">');
   if (result.sessions.length === 0)

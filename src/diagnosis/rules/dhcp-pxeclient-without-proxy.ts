@@ -57,6 +57,7 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
             `boot service on ${server} that answers udp/4011:`,
           reply.siaddr !== '0.0.0.0' ? reply.siaddr : server,
           file,
+          marked.some((e) => e.vendorSpecific && (e.pxeMenu.length > 0 || e.pxeDiscoveryControl !== null)),
         ),
         t: first.t,
       }),

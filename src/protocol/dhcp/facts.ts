@@ -79,6 +79,21 @@ function read<T>(msg: DhcpOptionsView, code: number, reader: (raw: Uint8Array) =
 
 // ---- the client ----
 
+/**
+ * Option codes in the order the sender wrote them (pad and end left out; a repeated option once, where it
+ * first appeared). Server software writes its replies in its own order, so the order identifies it.
+ */
+export function optionOrder(msg: DhcpOptionsView): number[] {
+  const seen = new Set<number>();
+  const codes: number[] = [];
+  for (const o of msg.options) {
+    if (o.code === 0 || o.code === 255 || seen.has(o.code)) continue;
+    seen.add(o.code);
+    codes.push(o.code);
+  }
+  return codes;
+}
+
 /** Option 53 as its IANA name ("DISCOVER", "UNKNOWN(42)"); null for BOOTP (no option 53). */
 export function messageType(msg: DhcpOptionsView): string | null {
   return read(msg, 53, (raw) => (raw.length === 1 ? messageTypeName(raw[0]) : null));

@@ -37,3 +37,28 @@ test('analysisJsonChunks handles empty arrays, nested empties and undefined memb
   assert.equal([...analysisJsonChunks(doc)].join(''), renderAnalysisJson(doc));
   JSON.parse([...analysisJsonChunks(doc)].join(''));
 });
+
+test('analyze --json names each server and how it was recognised; findings say whose fix comes first', async (t) => {
+  const c = listCaptureFiles().find((x) => x.rel === 'lab/file-not-found/capture.pcapng');
+  if (c === undefined) return t.skip('capture not present');
+  const { result, findings } = await analyzeCapture(c.path);
+  const doc = JSON.parse(renderAnalysisJson(analysisDocument(result, findings, '0'))) as {
+    servers: {
+      ip: string;
+      service: string;
+      software: string;
+      confidence: string;
+      evidence: { frames: number[] }[];
+    }[];
+    findings: { ruleId: string; hintFor?: string[] }[];
+  };
+  assert.deepEqual(
+    doc.servers.map((s) => [s.ip, s.service, s.software, s.confidence]),
+    [
+      ['10.77.0.1', 'dhcp', 'dnsmasq', 'high'],
+      ['10.77.0.1', 'tftp', 'dnsmasq', 'high'],
+    ],
+  );
+  assert.deepEqual(doc.servers[1]?.evidence[0]?.frames, [23]);
+  assert.deepEqual(doc.findings.find((f) => f.ruleId === 'tftp.file-not-found')?.hintFor, ['dnsmasq']);
+});

@@ -182,6 +182,7 @@ function dhcpEvent(ref: FrameRef, fields: Partial<DhcpEvent>): DhcpEvent {
     requestedIp: null,
     leaseTime: null,
     parameterRequestList: [1, 3, 6, 43, 60, 66, 67, 93, 97, 175],
+    optionOrder: [],
     maxMessageSize: null,
     interfaceMtu: null,
     port4011: false,

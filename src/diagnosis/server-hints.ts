@@ -1,0 +1,88 @@
+/**
+ * Fixes for the server in use: when the capture shows which software a finding's DHCP or TFTP server runs
+ * (analysis/server-software.ts, high or medium confidence), that software's block of the hint comes first,
+ * the generic blocks (firewall, client) next, and the other servers' blocks after an "if it is not …" line
+ * (the HTML report folds them). Unknown servers leave the hint as the rule wrote it.
+ */
+import {
+  identifyServers,
+  SOFTWARE_NAMES,
+  type ServerIdentity,
+  type ServerSoftware,
+} from '../analysis/server-software.js';
+import type { AnalysisResult, BootSession } from '../analysis/types.js';
+import { hintBlocks, OTHER_SERVERS_PREFIX, type HintBlock } from './hints.js';
+import type { Finding } from './types.js';
+
+/** Hint block labels (hints.ts) and the software they configure; other labels are generic. */
+const LABEL_SOFTWARE: Record<string, Exclude<ServerSoftware, 'unknown'>> = {
+  dnsmasq: 'dnsmasq',
+  'ISC dhcpd': 'isc-dhcpd',
+  Kea: 'kea',
+  'Windows DHCP': 'windows-wds',
+  WDS: 'windows-wds',
+  'tftp-hpa': 'tftpd-hpa',
+  'tftpd-hpa': 'tftpd-hpa',
+  atftpd: 'atftpd',
+};
+
+export function applyServerHints(findings: Finding[], analysis: AnalysisResult): Finding[] {
+  let known: ServerIdentity[];
+  try {
+    known = identifyServers(analysis).filter((i) => i.confidence === 'high' || i.confidence === 'medium');
+  } catch {
+    // The engine never throws: an analysis too broken to read servers from keeps the rules' hints as written.
+    return findings;
+  }
+  if (known.length === 0) return findings;
+  const sessions = new Map((analysis.sessions ?? []).map((s) => [s.id, s]));
+  return findings.map((f) => {
+    const session = f.sessionId === undefined ? undefined : sessions.get(f.sessionId);
+    const software = softwareFor(f, session, known);
+    if (software.length === 0) return f;
+    const hint = orderHint(f.hint, software);
+    return hint === f.hint ? f : { ...f, hint, hintFor: software };
+  });
+}
+
+/**
+ * The software of the servers a finding is about: those it names (message or hint), else those of its
+ * client's DHCP rounds (address server, proxy, TFTP server), else, for a capture-wide finding, all.
+ */
+function softwareFor(f: Finding, s: BootSession | undefined, known: ServerIdentity[]): ServerSoftware[] {
+  const named = known.filter((i) => mentionsIp(f.message, i.ip) || mentionsIp(f.hint, i.ip));
+  let chosen = named;
+  if (chosen.length === 0 && s !== undefined) {
+    const ips = new Set(s.boots.flatMap((b) => [b.offerFrom, b.proxyServer, b.tftpServer]));
+    for (const t of s.transfers) ips.add(t.serverIp);
+    chosen = known.filter((i) => ips.has(i.ip));
+  }
+  if (chosen.length === 0 && s === undefined) chosen = known;
+  return [...new Set(chosen.map((i) => i.software))];
+}
+
+function mentionsIp(text: string, ip: string): boolean {
+  return new RegExp(`(^|[^\\d.])${ip.replace(/\./g, '\\.')}(?![\\d]|\\.\\d)`).test(text);
+}
+
+/** The hint with the blocks of `software` first, generic blocks next, the other servers' blocks folded. */
+export function orderHint(hint: string, software: readonly ServerSoftware[]): string {
+  const { intro, blocks, tail } = hintBlocks(hint);
+  const of = (b: HintBlock): ServerSoftware | null => LABEL_SOFTWARE[b.label] ?? null;
+  const mine = blocks.filter((b) => {
+    const sw = of(b);
+    return sw !== null && software.includes(sw);
+  });
+  if (mine.length === 0) return hint;
+  const generic = blocks.filter((b) => of(b) === null);
+  const others = blocks.filter((b) => {
+    const sw = of(b);
+    return sw !== null && !software.includes(sw);
+  });
+  const lines = [...intro, ...mine.flatMap((b) => b.lines), ...generic.flatMap((b) => b.lines)];
+  if (others.length > 0) {
+    const names = [...new Set(mine.map((b) => SOFTWARE_NAMES[of(b) ?? 'unknown']))].join(' or ');
+    lines.push(`${OTHER_SERVERS_PREFIX}${names}:`, ...others.flatMap((b) => b.lines));
+  }
+  return [...lines, ...tail].join('\n');
+}

@@ -1,0 +1,183 @@
+/**
+ * Server software told from the wire: the real captures (lab = dnsmasq 2.90; public ones per their
+ * PROVENANCE) and crafted replies written the way each server's source writes them.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { identifyServers, type ServerIdentity } from '../../../src/analysis/server-software.js';
+import type { AnalysisResult } from '../../../src/analysis/types.js';
+import { CaptureBuilder, LAB, BIOS_ROM } from '../diagnosis/support/builder.js';
+import { analyzeCaptureFile, capturePath } from './support/capture.js';
+
+async function identities(rel: string): Promise<ServerIdentity[] | null> {
+  const path = capturePath(rel);
+  return path === null ? null : identifyServers(await analyzeCaptureFile(path));
+}
+
+function pick(ids: ServerIdentity[], ip: string, service: 'dhcp' | 'tftp'): ServerIdentity {
+  const id = ids.find((i) => i.ip === ip && i.service === service);
+  assert.ok(id, `no ${service} identity for ${ip}: ${JSON.stringify(ids.map((i) => [i.ip, i.service]))}`);
+  return id;
+}
+
+describe('server software on the committed captures', () => {
+  const labDnsmasq: [string, 'high' | 'medium'][] = [
+    ['lab/happy-bios-pxelinux/capture.pcapng', 'high'],
+    ['lab/file-not-found/capture.pcapng', 'high'],
+    ['lab/uefi-edk2-happy/capture.pcapng', 'high'],
+    ['lab-failures/pxeclient-no-proxy/capture.pcapng', 'medium'],
+    ['lab-failures/nak/capture.pcapng', 'medium'],
+  ];
+  for (const [rel, confidence] of labDnsmasq) {
+    test(`${rel}: dnsmasq (the lab runs dnsmasq 2.90)`, async (t) => {
+      const ids = await identities(rel);
+      if (ids === null) return t.skip('capture not present');
+      const dhcp = pick(ids, LAB.server, 'dhcp');
+      assert.equal(dhcp.software, 'dnsmasq');
+      assert.equal(dhcp.confidence, confidence);
+      assert.ok(dhcp.evidence.length > 0 && dhcp.evidence[0].frames.length > 0);
+    });
+  }
+
+  test('file-not-found: the TFTP side is dnsmasq by its "file … not found for …" text', async (t) => {
+    const ids = await identities('lab/file-not-found/capture.pcapng');
+    if (ids === null) return t.skip('capture not present');
+    const tftp = pick(ids, LAB.server, 'tftp');
+    assert.equal(tftp.software, 'dnsmasq');
+    assert.equal(tftp.confidence, 'high');
+    assert.match(tftp.evidence[0].text, /file \/srv\/pxe-lab\/run\/tftproot\/pxelinux\.0 not found/);
+    assert.deepEqual(tftp.evidence[0].frames, [23]); // the ERROR, not the RRQ (22)
+  });
+
+  test('proxydhcp: the proxy is dnsmasq pxe-service by its 53, 54, 60, 97, 43 reply', async (t) => {
+    const ids = await identities('lab/proxydhcp/capture.pcapng');
+    if (ids === null) return t.skip('capture not present');
+    const proxy = pick(ids, LAB.server, 'dhcp');
+    assert.equal(proxy.software, 'dnsmasq');
+    assert.match(proxy.evidence[0].text, /53, 54, 60, 97, 43/);
+  });
+
+  test('tcpdump dhcp-option-108: Kea order (53 first, then ascending codes)', async (t) => {
+    const ids = await identities('public/tcpdump/dhcp-option-108.pcapng');
+    if (ids === null) return t.skip('capture not present');
+    assert.equal(ids[0].software, 'kea');
+  });
+
+  test('zeek dhcp.pcap: ISC dhcpd wording in the NAK, but only that: low confidence', async (t) => {
+    const ids = await identities('public/zeek/dhcp.pcap');
+    if (ids === null) return t.skip('capture not present');
+    assert.equal(ids[0].software, 'isc-dhcpd');
+    assert.equal(ids[0].confidence, 'low');
+  });
+
+  test('tcpdump dhcp-rfc4388 (leasequery): 53, 54, 51, 58, 59 fits ISC and dnsmasq alike: unknown', async (t) => {
+    const ids = await identities('public/tcpdump/dhcp-rfc4388.pcap');
+    if (ids === null) return t.skip('capture not present');
+    assert.equal(ids[0].software, 'unknown');
+    assert.equal(ids[0].confidence, null);
+    assert.ok(ids[0].evidence.length >= 2);
+  });
+
+  test('plain TFTP captures with no telling text stay unknown', async (t) => {
+    const ids = await identities('public/sv/output-eve-tftp-01/input.pcap');
+    if (ids === null) return t.skip('capture not present');
+    assert.deepEqual(
+      ids.map((i) => [i.service, i.software]),
+      [['tftp', 'unknown']],
+    );
+  });
+});
+
+/** One DORA whose replies carry `order`, the client asking `prl`; plus an optional TFTP transfer. */
+function crafted(order: number[], prl: number[], extra?: (b: CaptureBuilder) => void): AnalysisResult {
+  const b = new CaptureBuilder();
+  const s = b.session({ mac: LAB.mac, ...BIOS_ROM });
+  s.dhcp({ client: {}, requestFields: { parameterRequestList: prl }, offers: [{ optionOrder: order }] });
+  const tx = s.transactions[0];
+  for (const e of tx.events) if (e.op === 1) e.parameterRequestList = prl;
+  for (const e of tx.events) if (e.op === 2) e.optionOrder = order;
+  extra?.(b);
+  return b.build();
+}
+
+describe('server software from crafted replies', () => {
+  test('Kea: 53 first, then ascending, 82 last', () => {
+    const [id] = identifyServers(crafted([53, 1, 3, 6, 51, 54, 67, 82], [1, 3, 6, 67]));
+    assert.equal(id.software, 'kea');
+    assert.equal(id.confidence, 'high');
+  });
+
+  test('ISC dhcpd: after 53, 54, 51 the client request list order, which is not ascending', () => {
+    const [id] = identifyServers(crafted([53, 54, 51, 1, 15, 3, 6, 44], [1, 15, 3, 6, 44, 46]));
+    assert.equal(id.software, 'isc-dhcpd');
+  });
+
+  test('dnsmasq: 67 between 51 and 58, and 28 right after 1 unasked', () => {
+    const [id] = identifyServers(crafted([53, 54, 51, 67, 58, 59, 1, 28, 3], [1, 3, 6, 67]));
+    assert.equal(id.software, 'dnsmasq');
+    assert.equal(id.confidence, 'high');
+  });
+
+  test('a reply with no telling order stays unknown', () => {
+    const [id] = identifyServers(crafted([53, 1, 54, 51, 3, 6], [1, 3, 6]));
+    assert.equal(id.software, 'unknown');
+  });
+
+  test('Windows WDS: wdsnbp.com boot file', () => {
+    const b = new CaptureBuilder();
+    const s = b.session({ mac: LAB.mac, ...BIOS_ROM });
+    s.dhcp({ offers: [{ file: 'boot\\x64\\wdsnbp.com', optionOrder: [53, 1, 54, 51, 3, 60, 66, 67] }] });
+    const [id] = identifyServers(b.build());
+    assert.equal(id.software, 'windows-wds');
+  });
+
+  const tftpCases: [string, Record<string, string>, Record<string, string> | null, string | null, string][] =
+    [
+      ['tftp-hpa "Access denied"', {}, null, 'Access denied', 'tftpd-hpa'],
+      [
+        'atftpd "Failure to negotiate RFC1782 options"',
+        {},
+        null,
+        'Failure to negotiate RFC1782 options',
+        'atftpd',
+      ],
+      [
+        'atftpd answers tsize before blksize',
+        { blksize: '1432', tsize: '0' },
+        { tsize: '4096', blksize: '1432' },
+        null,
+        'atftpd',
+      ],
+      [
+        'dnsmasq answers blksize before tsize',
+        { tsize: '0', blksize: '1408' },
+        { blksize: '1408', tsize: '4096' },
+        null,
+        'dnsmasq',
+      ],
+      [
+        'WDS answers msftwindow',
+        { blksize: '1456', msftwindow: '31416' },
+        { blksize: '1456', msftwindow: '64' },
+        null,
+        'windows-wds',
+      ],
+      ['"File not found" alone: tftp-hpa or atftpd', {}, null, 'File not found', 'unknown'],
+    ];
+  for (const [name, requested, oack, error, software] of tftpCases) {
+    test(`TFTP: ${name}`, () => {
+      const b = new CaptureBuilder();
+      b.session({ mac: LAB.mac, ...BIOS_ROM }).transfer({
+        file: 'pxelinux.0',
+        server: '10.77.0.9',
+        requested,
+        oack,
+        ...(error === null
+          ? {}
+          : { error: { code: error === 'File not found' ? 1 : 2, message: error, from: 'server' } }),
+      });
+      const id = identifyServers(b.build()).find((i) => i.service === 'tftp');
+      assert.equal(id?.software, software);
+    });
+  }
+});

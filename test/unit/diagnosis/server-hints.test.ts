@@ -1,0 +1,88 @@
+/**
+ * Fixes for the server in use: the identified server's block first, the others after "if it is not …";
+ * unknown servers keep every block in the rule's order. Fixes tied to what the wire shows.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { analyzeCapture } from '../../../src/analyze.js';
+import { orderHint } from '../../../src/diagnosis/server-hints.js';
+import { bootFileHint, removeVendorClassHint } from '../../../src/diagnosis/hints.js';
+import { findCapture } from '../../support/fixtures.js';
+
+async function findingsOf(
+  rel: string,
+): Promise<Awaited<ReturnType<typeof analyzeCapture>>['findings'] | null> {
+  const c = findCapture(rel);
+  return c === null ? null : (await analyzeCapture(c.path)).findings;
+}
+
+describe('orderHint', () => {
+  const hint = bootFileHint('Hand out the file:', 'pxelinux.0', '10.0.0.1');
+
+  test('unknown server: the hint as written (dnsmasq, ISC dhcpd, Kea)', () => {
+    assert.equal(orderHint(hint, []), hint);
+    assert.equal(orderHint(hint, ['unknown']), hint);
+  });
+
+  test('Kea identified: Kea first, the others after "if it is not Kea:"', () => {
+    const lines = orderHint(hint, ['kea']).split('\n');
+    assert.equal(lines[0], 'Hand out the file:');
+    assert.match(lines[1], /^ {2}Kea: +"next-server": "10\.0\.0\.1"/);
+    assert.equal(lines[2], '  if it is not Kea:');
+    assert.match(lines[3], /^ {2}dnsmasq: +dhcp-boot=pxelinux\.0,,10\.0\.0\.1$/);
+    assert.match(lines[4], /^ {2}ISC dhcpd: +next-server/);
+    assert.equal(lines.length, 6);
+  });
+
+  test('a hint without a block for the identified server is left alone', () => {
+    const plain = 'Capture on the client segment.';
+    assert.equal(orderHint(plain, ['dnsmasq']), plain);
+  });
+});
+
+describe('removeVendorClassHint follows the evidence', () => {
+  test('60 without a 43 menu: a plain option line, not pxe-service', () => {
+    const h = removeVendorClassHint('x', '10.0.0.1', 'a.efi', false);
+    assert.match(h, /dhcp-option-force=60,PXEClient/);
+    assert.doesNotMatch(h, /remove the pxe-service= lines/);
+  });
+  test('60 with the 43 menu: pxe-service lines', () => {
+    const h = removeVendorClassHint('x', '10.0.0.1', 'a.efi', true);
+    assert.match(h, /remove the pxe-service= lines/);
+    assert.doesNotMatch(h, /dhcp-option-force/);
+  });
+});
+
+describe('lab captures (dnsmasq): its fix first', () => {
+  test('file-not-found: the dnsmasq line first, ISC dhcpd and Kea folded', async (t) => {
+    const findings = await findingsOf('lab/file-not-found/capture.pcapng');
+    if (findings === null) return t.skip('capture not present');
+    const f = findings.find((x) => x.ruleId === 'tftp.file-not-found');
+    assert.ok(f);
+    assert.deepEqual(f.hintFor, ['dnsmasq']);
+    const lines = f.hint.split('\n');
+    assert.match(lines[1] ?? '', /^ {2}dnsmasq: +dhcp-boot=pxelinux\.0,,10\.77\.0\.1$/);
+    assert.equal(lines[2], '  if it is not dnsmasq:');
+    // The root comes from dnsmasq's own error text, not a placeholder.
+    assert.match(lines[0] ?? '', /\/srv\/pxe-lab\/run\/tftproot\/pxelinux\.0/);
+  });
+
+  test('pxeclient-no-proxy: dnsmasq sent 60 without 43, so the fix names dhcp-option-force, not pxe-service', async (t) => {
+    const findings = await findingsOf('lab-failures/pxeclient-no-proxy/capture.pcapng');
+    if (findings === null) return t.skip('capture not present');
+    const f = findings.find((x) => x.ruleId === 'dhcp.pxeclient-without-proxy');
+    assert.ok(f);
+    const lines = f.hint.split('\n');
+    assert.match(lines[1] ?? '', /dnsmasq: +remove the dhcp-option-force=60,PXEClient/);
+    assert.ok(!f.hint.includes('remove the pxe-service= lines'));
+  });
+
+  test('a public capture with no recognised server keeps every fix in the rule order', async (t) => {
+    const findings = await findingsOf('public/sv/output-eve-tftp-01/input.pcap');
+    if (findings === null) return t.skip('capture not present');
+    for (const f of findings) {
+      assert.equal(f.hintFor, undefined);
+      assert.ok(!f.hint.includes('if it is not'));
+    }
+  });
+});
