@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { TftpClientError, tftpGet } from '../../../src/net/tftp-client.js';
 import { openTftpFile, realRoot } from '../../../src/server/tftp/files.js';
 import { HardLinkGuard } from '../../../src/server/tftp/hard-links.js';
+import { loadTftpPump } from '../../../src/server/tftp/native.js';
+import { createTftpServer, type TftpEngine } from '../../../src/server/tftp/server.js';
 import { createHttpServer } from '../../../src/server/http/server.js';
 
 let base = '';
@@ -94,4 +97,35 @@ describe('--no-hardlinks', () => {
       await server.close();
     }
   });
+
+  for (const engine of ['js', 'native'] as TftpEngine[])
+    test(`TFTP server with noHardlinks, ${engine} engine: ERROR 2 for the outside link, the rest served`, async (t) => {
+      if (engine === 'native' && loadTftpPump() === null) return t.skip('the native pump is not built');
+      const server = await createTftpServer({
+        root,
+        address: '127.0.0.1',
+        port: 0,
+        engine,
+        noHardlinks: true,
+      });
+      const reasons: (string | undefined)[] = [];
+      server.on('error', (e) => reasons.push(e.reason));
+      const engines: string[] = [];
+      server.on('complete', (e) => engines.push(e.engine));
+      try {
+        const port = server.address().port;
+        await assert.rejects(
+          tftpGet({ host: '127.0.0.1', port, filename: 'innocent.bin', blksize: 1468 }),
+          (e: unknown) => e instanceof TftpClientError && /Access violation/.test(e.message),
+        );
+        assert.match(reasons[0] ?? '', /hard link \(2 links\) to a file outside the root/);
+        const ok = await tftpGet({ host: '127.0.0.1', port, filename: 'boot/ipxe-copy.efi', blksize: 1468 });
+        assert.equal(ok.bytes, 4);
+        // The server tells the end once the last ACK is in, which may be after the client is done.
+        for (let i = 0; i < 200 && engines.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(engines, [engine]);
+      } finally {
+        await server.close();
+      }
+    });
 });
