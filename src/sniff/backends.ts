@@ -55,6 +55,12 @@ export function chooseBackend(forced?: BackendName): { name: BackendName; progra
 /** Starts capturing on `opts.iface` with the chosen backend; resolves once packets can flow. */
 export function startLiveCapture(opts: LiveCaptureOptions, forced?: BackendName): Promise<LiveCapture> {
   const { name, program } = chooseBackend(forced);
-  if (name === 'cap' || program === null) return Promise.resolve(startCapCapture(opts));
+  if (name === 'cap' || program === null) {
+    if (opts.wrap !== undefined)
+      return Promise.reject(
+        new LiveCaptureError('the cap backend captures in this process only: use dumpcap or tcpdump'),
+      );
+    return Promise.resolve(startCapCapture(opts));
+  }
   return startChildCapture(name, program, opts);
 }

@@ -24,6 +24,8 @@ export interface SniffOptions {
   backend?: BackendName;
   filter: string;
   bufferKiB?: number;
+  /** Runs the capture program through this wrapper (e.g. `ip netns exec NS`, see LiveCaptureOptions.wrap). */
+  wrap?: (program: string, args: string[]) => [string, string[]];
   /** -w: capture file (with a ring, the stem of the ring's files). */
   write?: string;
   ring?: number;
@@ -102,7 +104,7 @@ export class SniffRun {
       o.onEvent(e, seconds);
     };
     const capture = await startLiveCapture(
-      { iface: o.iface, filter: o.filter, bufferKiB: o.bufferKiB, count: o.count },
+      { iface: o.iface, filter: o.filter, bufferKiB: o.bufferKiB, count: o.count, wrap: o.wrap },
       o.backend,
     );
     let server: Server | null = null;

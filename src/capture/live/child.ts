@@ -223,7 +223,8 @@ export async function startChildCapture(
   opts: LiveCaptureOptions,
 ): Promise<LiveCapture> {
   const kind = CHILD_BACKENDS[name];
-  const child = spawn(program, kind.args(opts), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, argv] = opts.wrap?.(program, kind.args(opts)) ?? [program, kind.args(opts)];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const capture = new ChildCapture(kind, child, program, opts);
   await capture.started();
   return capture;

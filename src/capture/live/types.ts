@@ -10,6 +10,11 @@ export interface LiveCaptureOptions {
   filter: string;
   /** Kernel capture buffer in KiB (dumpcap rounds up to whole MiB); the backend's default when absent. */
   bufferKiB?: number;
+  /**
+   * Runs a capture program through a wrapper, e.g. `ip netns exec NS` to capture inside a network namespace
+   * (`fixture record`): given the program and its arguments, the command to spawn. Child backends only.
+   */
+  wrap?: (program: string, args: string[]) => [string, string[]];
   /** Stops after this many packets (passed to the backend, so it closes cleanly and writes its statistics). */
   count?: number;
 }

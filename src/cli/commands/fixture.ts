@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import type { Finding } from '../../diagnosis/types.js';
-import { EXIT, InputError } from '../../errors.js';
+import { EXIT, InputError, UsageError } from '../../errors.js';
 import type { AnalysisResult } from '../../analysis/types.js';
-import { writeErr } from '../io.js';
+import { useColor, writeErr } from '../io.js';
 
 interface AnonymizeArgs {
   in: string;
@@ -174,6 +174,108 @@ function checkCommand(setExit: (code: number) => void): CommandModule<object, Ch
   };
 }
 
+interface RecordArgs {
+  server: 'dnsmasq' | 'serve';
+  config: string;
+  client: 'bios' | 'uefi' | 'ipxe';
+  nic?: 'e1000' | 'virtio' | 'rtl8139';
+  name?: string;
+  dir: string;
+  anonymize: boolean;
+  key?: string;
+  address?: string;
+  timeout: number;
+  netns?: string;
+  json: boolean;
+}
+
+function recordCommand(): CommandModule<object, RecordArgs> {
+  return {
+    command: 'record',
+    describe:
+      'Boot a virtual client (qemu) against your server config in a private network namespace and make a fixture (root, Linux)',
+    builder: (y) =>
+      y
+        .option('server', {
+          choices: ['dnsmasq', 'serve'] as const,
+          demandOption: true,
+          description: 'the PXE server to run with --config',
+        })
+        .option('config', {
+          type: 'string',
+          demandOption: true,
+          description: 'dnsmasq.conf, or serve.yaml/.json (its interface and lease file are replaced)',
+        })
+        .option('client', {
+          choices: ['bios', 'uefi', 'ipxe'] as const,
+          demandOption: true,
+          description: "bios/ipxe: SeaBIOS with the NIC's iPXE ROM; uefi: OVMF",
+        })
+        .option('nic', {
+          choices: ['e1000', 'virtio', 'rtl8139'] as const,
+          description: "the client's NIC (default e1000; uefi: virtio, OVMF's own PXE client)",
+        })
+        .option('name', { type: 'string', description: 'fixture folder name (default SERVER-CLIENT)' })
+        .option('dir', { type: 'string', default: 'fixtures', description: 'where fixture folders live' })
+        .option('anonymize', { type: 'boolean', default: false, description: 'store an anonymised copy' })
+        .option('key', { type: 'string', description: 'pseudonym key for --anonymize (default: random)' })
+        .option('address', {
+          type: 'string',
+          description: 'server address on the private bridge, CIDR (default: from the config)',
+        })
+        .option('timeout', {
+          type: 'number',
+          default: 180,
+          description: 'seconds before the recording stops',
+        })
+        .option('netns', {
+          type: 'string',
+          description: 'name of the private namespace (default pxd-record-PID)',
+        })
+        .option('json', { type: 'boolean', default: false, description: 'live events on stderr as NDJSON' })
+        .example(
+          '$0 fixture record --server dnsmasq --config /etc/dnsmasq.d/pxe.conf --client uefi',
+          'then review fixtures/dnsmasq-uefi/expect.yaml',
+        ),
+    handler: async (args) => {
+      if (!Number.isFinite(args.timeout) || args.timeout <= 0)
+        throw new UsageError(`--timeout ${args.timeout}: expected a positive number`);
+      const { recordFixture } = await import('../../fixture/record/record.js');
+      const { sniffEventText } = await import('../../report/sniff-events.js');
+      const key = args.key ?? randomBytes(16).toString('hex');
+      const color = useColor(undefined) && process.stderr.isTTY === true;
+      const outcome = await recordFixture({
+        server: args.server,
+        config: args.config,
+        client: args.client,
+        nic: args.nic,
+        name: args.name,
+        dir: args.dir,
+        anonymize: args.anonymize ? { key, analyzeBytes: await analyzeBytes() } : undefined,
+        address: args.address,
+        timeout: args.timeout,
+        netns: args.netns ?? `pxd-record-${process.pid}`,
+        mac: '52:54:00:12:34:56',
+        self: [process.execPath, process.argv[1] ?? 'pxe-doctor'],
+        analyze: await analyzeFile(),
+        onProgress: (line) => writeErr(`${line}\n`),
+        onEvent: (e, seconds) =>
+          writeErr(
+            args.json
+              ? `${JSON.stringify({ time: new Date(seconds * 1000).toISOString(), ...e })}\n`
+              : sniffEventText(e, new Date(seconds * 1000), { color }),
+          ),
+      });
+      const v = outcome.verdict;
+      process.stdout.write(
+        `${outcome.folder}/expect.yaml written from the recorded boot (${v !== null ? `verdict ${v.status}: ${v.reason}` : 'no live verdict'}): review it before committing\n`,
+      );
+      if (args.anonymize && args.key === undefined)
+        writeErr(`key: ${key} (keep it to reveal the pseudonyms)\n`);
+    },
+  };
+}
+
 /** `pxe-doctor fixture …`: regression fixtures from real boots. */
 export function fixtureCommand(setExit: (code: number) => void): CommandModule<object, object> {
   return {
@@ -184,7 +286,8 @@ export function fixtureCommand(setExit: (code: number) => void): CommandModule<o
         .command(addCommand())
         .command(checkCommand(setExit))
         .command(anonymizeCommand())
-        .demandCommand(1, 'Name a fixture command: add, check or anonymize.'),
+        .command(recordCommand())
+        .demandCommand(1, 'Name a fixture command: add, check, anonymize or record.'),
     handler: () => undefined,
   };
 }

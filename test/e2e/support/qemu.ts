@@ -9,33 +9,24 @@
  * once instead of at the time limit.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import {
+  cleanConsole,
+  firmwareFiles,
+  IPXE_E1000_ROM,
+  OVMF,
+  QEMU,
+  qemuArgs as machineArgs,
+  type Firmware,
+} from '../../../src/fixture/record/qemu.js';
 import { inNamespace } from './netns.js';
 import { which } from './require.js';
 import { start, type RunResult } from './run.js';
 
-/**
- * seabios-ipxe: SeaBIOS, e1000 NIC with the iPXE ROM (the BIOS PXE client is iPXE, user class "iPXE").
- * ovmf-ipxe: OVMF, the same ROM's EFI driver as PXE client (option 93 = 7, user class "iPXE").
- * ovmf-edk2: OVMF's own PXE client on virtio-net (no option ROM): option 93 = 7, no user class, the way a
- * real UEFI machine starts.
- */
-export type Firmware = 'seabios-ipxe' | 'ovmf-ipxe' | 'ovmf-edk2';
-
-export const QEMU = 'qemu-system-x86_64';
-/** iPXE ROM for qemu's e1000: the BIOS PXE ROM and the EFI driver in one image. */
-export const IPXE_E1000_ROM = '/usr/lib/ipxe/qemu/efi-e1000.rom';
-export const OVMF = '/usr/share/ovmf/OVMF.fd';
+export { cleanConsole, IPXE_E1000_ROM, OVMF, QEMU, type Firmware };
 
 /** Programs and files a firmware needs (for requireTools, which names their packages). */
 export function firmwareNeeds(firmware: Firmware): string[] {
-  switch (firmware) {
-    case 'seabios-ipxe':
-      return [QEMU, IPXE_E1000_ROM];
-    case 'ovmf-ipxe':
-      return [QEMU, IPXE_E1000_ROM, OVMF];
-    case 'ovmf-edk2':
-      return [QEMU, OVMF];
-  }
+  return [QEMU, ...firmwareFiles(firmware)];
 }
 
 export interface QemuBootOptions {
@@ -64,45 +55,7 @@ export interface QemuBoot {
 
 /** qemu's command line (without the namespace wrapper). */
 export function qemuArgs(o: QemuBootOptions): string[] {
-  const netdev = `tap,id=n0,ifname=${o.tap},script=no,downscript=no`;
-  const common = ['-accel', 'tcg', '-nographic', '-m', '256', '-no-reboot', '-uuid', o.uuid];
-  const console = ['-serial', `file:${o.consolePath}`, '-display', 'none', '-monitor', 'none'];
-  switch (o.firmware) {
-    case 'seabios-ipxe':
-      return [
-        ...common,
-        // reboot-timeout: SeaBIOS reboots 5 s after "No bootable device", which -no-reboot makes an exit.
-        ...['-boot', 'order=n,reboot-timeout=5000', '-netdev', netdev],
-        ...['-device', `e1000,netdev=n0,mac=${o.mac},romfile=${IPXE_E1000_ROM}`],
-        ...console,
-      ];
-    case 'ovmf-ipxe':
-      return [
-        ...common,
-        ...['-bios', OVMF, '-netdev', netdev],
-        ...['-device', `e1000,netdev=n0,mac=${o.mac},romfile=${IPXE_E1000_ROM},bootindex=1`],
-        ...console,
-      ];
-    case 'ovmf-edk2':
-      return [
-        ...common,
-        ...['-bios', OVMF, '-netdev', netdev],
-        ...['-device', `virtio-net-pci,netdev=n0,mac=${o.mac},romfile=,bootindex=1`],
-        ...console,
-      ];
-  }
-}
-
-/** Removes VT100 escapes, carriage returns and other control characters (firmware menus draw with them). */
-export function cleanConsole(raw: string): string {
-  /* eslint-disable no-control-regex -- terminal control sequences are exactly what is removed here */
-  return raw
-    .replace(/\x1b\[[0-9;?=]*[A-Za-z]/g, '')
-    .replace(/\x1b[()][A-Za-z0-9]/g, '')
-    .replace(/\x1bc/g, '')
-    .replace(/\r/g, '')
-    .replace(/[\x00-\x08\x0b-\x1f]/g, '');
-  /* eslint-enable no-control-regex */
+  return machineArgs(o);
 }
 
 function readConsole(path: string): string {

@@ -10,6 +10,7 @@
  *   report/                        5  text, JSON, mermaid, HTML renderers
  *   net/                           6  libpcap and in-memory links, frames, DHCP and TFTP clients
  *   server/, replay/, sniff/,      7  siblings: only replay may use server (its reference engines)
+ *                                    and fixture sniff (record captures with it)
  *   fixture/
  *   index.ts, analyze.ts           8  the library: the package entry (index.ts, which re-exports
  *                                    analyze.ts) and glue over everything below the CLI
@@ -42,7 +43,12 @@ const LAYERS: Readonly<Record<string, number>> = {
 };
 
 /** Imports between siblings of one rank that are allowed ("from → to"). */
-const SIBLING_EDGES: ReadonlySet<string> = new Set(['replay → server', 'index.ts → analyze.ts']);
+const SIBLING_EDGES: ReadonlySet<string> = new Set([
+  'replay → server',
+  // fixture record captures the boot with sniff's live capture and analysis.
+  'fixture → sniff',
+  'index.ts → analyze.ts',
+]);
 
 /** The top-level entry of src a path (relative to src, `/`-separated) belongs to. */
 function layerOf(path: string): string {
