@@ -156,7 +156,7 @@ _pxe_doctor; printf '%s\\n' "\${COMPREPLY[@]}"`;
   // Subcommands, their options and their positionals' values, from the same definitions.
   const fixture = commandSpecs().find((c) => c.name === 'fixture');
   const subs = (fixture?.subcommands ?? []).map((s) => s.name).sort();
-  assert.deepEqual(subs, ['add', 'anonymize', 'check']);
+  assert.deepEqual(subs, ['add', 'anonymize', 'check', 'record']);
   assert.deepEqual(complete('pxe-doctor fixture ').sort(), subs);
   assert.deepEqual(complete('pxe-doctor --no-color fixture an'), ['anonymize']);
   assert.ok(complete('pxe-doctor fixture check --').includes('--junit'));
