@@ -1,7 +1,9 @@
-/** Tells a capture's container from its first bytes, before any parser is chosen. */
+/**
+ * Tells a capture's container from its first bytes and makes its parser; what a parser read, as CaptureInfo.
+ */
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
-import type { CaptureParser, CaptureSink } from './types.js';
+import type { CaptureInfo, CaptureParser, CaptureSink } from './types.js';
 
 export type SniffedKind = 'gzip' | 'pcap' | 'pcapng' | 'unknown';
 
@@ -46,4 +48,20 @@ export function notACaptureMessage(head: Uint8Array, afterGunzip: boolean): stri
 
 export function createParser(kind: 'pcap' | 'pcapng', sink: CaptureSink): CaptureParser {
   return kind === 'pcap' ? new PcapParser(sink) : new PcapngParser(sink);
+}
+
+/** What a parser read, once it has stopped: the summary every reader returns. */
+export function captureInfo(parser: CaptureParser, compressed: boolean): CaptureInfo {
+  const last = parser.lastPacket();
+  const stats = parser.stats?.();
+  return {
+    format: parser.format,
+    compressed,
+    interfaces: [...parser.interfaces],
+    bytesRead: parser.bytesParsed,
+    frames: parser.frames,
+    nonPacketRecords: parser.nonPacketRecords,
+    ...(last !== null ? { last } : {}),
+    ...(stats !== undefined ? { stats } : {}),
+  };
 }

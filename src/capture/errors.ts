@@ -16,3 +16,29 @@ export class CaptureInputError extends Error {
     this.code = options?.code;
   }
 }
+
+export function gzipMessage(problem: string): string {
+  return `gzip data is corrupt or cut short (${problem}); reading stopped there`;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function errnoCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
+    return err.code;
+  return undefined;
+}
+
+export function inputError(path: string, verb: string, err: unknown): CaptureInputError {
+  const code = errnoCode(err);
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+  };
+  const reason = (code !== undefined ? reasons[code] : undefined) ?? errorText(err);
+  return new CaptureInputError(path, `cannot ${verb} ${path}: ${reason}`, { cause: err, code });
+}

@@ -3,8 +3,22 @@
  * of sections, each with its own byte order and interfaces; EPB, SPB and the obsolete PB carry packets.
  */
 import { Carry, plainBytes, viewOf } from './carry.js';
+import {
+  BLOCK_EPB,
+  BLOCK_IDB,
+  BLOCK_ISB,
+  BLOCK_PB,
+  BLOCK_SHB,
+  BLOCK_SPB,
+  blockName,
+  BYTE_ORDER_MAGIC,
+  isPacketBlock,
+  MAX_BLOCK_LEN,
+  MIN_BLOCK_LEN,
+  NUMBERED_NON_PACKET,
+} from './pcapng-format.js';
+import { readInterfaceBlock, timestampOf, type Interface } from './pcapng-interface.js';
 import { CaptureStatsCollector } from './pcapng-stats.js';
-import { digitsForUnits } from './timestamp.js';
 import type {
   CaptureFormat,
   CaptureInterface,
@@ -14,68 +28,7 @@ import type {
   RawTimestamp,
 } from './types.js';
 
-export const BLOCK_SHB = 0x0a0d0d0a;
-const BLOCK_IDB = 0x00000001;
-const BLOCK_PB = 0x00000002;
-const BLOCK_SPB = 0x00000003;
-const BLOCK_ISB = 0x00000005;
-const BLOCK_EPB = 0x00000006;
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-
-/** Every block has at least a type, a leading and a trailing length. */
-const MIN_BLOCK_LEN = 12;
-/** Bigger blocks mean a corrupt file; also bounds what one carried-over block can cost in memory. */
-const MAX_BLOCK_LEN = 64 * 1024 * 1024;
 const MAX_NONFATAL_WARNINGS = 20;
-
-/**
- * Blocks that tshark 4.0 turns into numbered frames although they hold no packet: systemd journal export,
- * sysdig events (v1, v2, v2 large) and custom blocks (copyable and not). Checked against tshark 4.0 with
- * crafted files: DSB, NRB, ISB and other sysdig types take no frame number.
- */
-const NUMBERED_NON_PACKET = new Set([0x00000009, 0x00000204, 0x00000216, 0x00000221, 0x00000bad, 0x40000bad]);
-
-const BLOCK_NAMES: ReadonlyMap<number, string> = new Map([
-  [BLOCK_SHB, 'section header block'],
-  [BLOCK_IDB, 'interface description block'],
-  [BLOCK_PB, 'packet block'],
-  [BLOCK_SPB, 'simple packet block'],
-  [0x00000004, 'name resolution block'],
-  [BLOCK_ISB, 'interface statistics block'],
-  [BLOCK_EPB, 'enhanced packet block'],
-  [0x0000000a, 'decryption secrets block'],
-  [0x00000bad, 'custom block'],
-  [0x40000bad, 'custom block'],
-]);
-
-const OPT_END = 0;
-const OPT_IF_NAME = 2;
-const OPT_IF_DESCRIPTION = 3;
-const OPT_IF_TSRESOL = 9;
-const OPT_IF_TSOFFSET = 14;
-
-const utf8 = new TextDecoder('utf-8');
-
-/** An interface as the hot loop needs it: every field present, one shape. */
-interface Interface {
-  id: number;
-  linkType: number;
-  snapLen: number;
-  unitsPerSecond: number;
-  digits: number;
-  offsetSeconds: number;
-  section: number;
-  name?: string;
-  description?: string;
-}
-
-function blockName(type: number): string {
-  return BLOCK_NAMES.get(type) ?? `block of type 0x${type.toString(16).padStart(8, '0')}`;
-}
-
-function isPacketBlock(type: number): boolean {
-  return type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB;
-}
 
 export class PcapngParser implements CaptureParser {
   readonly format: CaptureFormat = 'pcapng';
@@ -350,59 +303,22 @@ export class PcapngParser implements CaptureParser {
   }
 
   private interfaceBlock(bytes: Uint8Array, dv: DataView, at: number, len: number, offset: number): void {
-    const little = this.little;
     if (len < 20) {
       // Skipping it would shift every later interface id onto the wrong link type.
       this.bytesParsed = offset;
       this.fatal(offset, `interface description block of ${len} bytes is too short: the file is corrupt`);
       return;
     }
-    const iface: Interface = {
+    const iface = readInterfaceBlock(bytes, dv, at, len, {
+      little: this.little,
       id: this.sectionInterfaces.length,
-      linkType: dv.getUint16(at + 8, little),
-      snapLen: dv.getUint32(at + 12, little),
-      unitsPerSecond: 1e6,
-      digits: 6,
-      offsetSeconds: 0,
       section: this.section,
-    };
-    const end = at + len - 4;
-    let p = at + 16;
-    while (p + 4 <= end) {
-      const code = dv.getUint16(p, little);
-      const optLen = dv.getUint16(p + 2, little);
-      p += 4;
-      if (code === OPT_END) break;
-      if (p + optLen > end) {
-        this.warn(
-          offset,
-          `interface ${iface.id}: option ${code} runs past the end of its block; rest ignored`,
-        );
-        break;
-      }
-      if (code === OPT_IF_NAME) iface.name = text(bytes, p, optLen);
-      else if (code === OPT_IF_DESCRIPTION) iface.description = text(bytes, p, optLen);
-      else if (code === OPT_IF_TSRESOL && optLen >= 1) this.tsResolution(iface, bytes[p], offset);
-      else if (code === OPT_IF_TSOFFSET && optLen === 8)
-        iface.offsetSeconds = Number(dv.getBigInt64(p, little));
-      p += (optLen + 3) & ~3;
-    }
-    iface.digits = digitsForUnits(iface.unitsPerSecond);
+      warn: (message) => this.warn(offset, message),
+    });
     this.sectionInterfaces.push(iface);
     const pub: CaptureInterface = { ...iface };
     this.interfaces.push(pub);
     this.sink.interface?.(pub);
-  }
-
-  private tsResolution(iface: Interface, value: number, offset: number): void {
-    const exponent = value & 0x7f;
-    const binary = (value & 0x80) !== 0;
-    // Beyond these a unit count no longer fits 64 bits (tshark refuses such files too).
-    if (binary ? exponent > 63 : exponent > 19) {
-      this.warn(offset, `interface ${iface.id}: unsupported if_tsresol 0x${value.toString(16)}; assuming µs`);
-      return;
-    }
-    iface.unitsPerSecond = binary ? 2 ** exponent : 10 ** exponent;
   }
 
   private warn(offset: number, message: string): void {
@@ -424,37 +340,4 @@ export class PcapngParser implements CaptureParser {
     if (this.section >= 0) this.sink.warning({ offset, message, fatal: true });
     else this.headerError = message;
   }
-}
-
-/**
- * A packet's timestamp on its interface: a 64-bit count of the interface's units. A simple packet block has
- * none (`missing`): zero, without the interface's offset.
- */
-function timestampOf(iface: Interface, high: number, low: number, missing: boolean): RawTimestamp {
-  if (missing) {
-    return {
-      high: 0,
-      low: 0,
-      unitsPerSecond: iface.unitsPerSecond,
-      combined: true,
-      offsetSeconds: 0,
-      digits: iface.digits,
-      missing: true,
-    };
-  }
-  return {
-    high,
-    low,
-    unitsPerSecond: iface.unitsPerSecond,
-    combined: true,
-    offsetSeconds: iface.offsetSeconds,
-    digits: iface.digits,
-  };
-}
-
-/** Option strings are UTF-8, sometimes with trailing NULs from C writers. */
-function text(bytes: Uint8Array, at: number, len: number): string {
-  let end = at + len;
-  while (end > at && bytes[end - 1] === 0) end--;
-  return utf8.decode(bytes.subarray(at, end));
 }

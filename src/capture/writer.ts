@@ -5,6 +5,7 @@
  */
 import { closeSync, createWriteStream, openSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
+import { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC } from './pcapng-format.js';
 
 export interface WritePacket {
   data: Uint8Array;
@@ -127,9 +128,9 @@ export class PcapngWriter implements RecordWriter {
     const optLen = app === undefined ? 0 : 4 + pad4(app.length) + 4;
     const len = 28 + optLen;
     const b = Buffer.alloc(len);
-    b.writeUInt32LE(0x0a0d0d0a, 0);
+    b.writeUInt32LE(BLOCK_SHB, 0);
     b.writeUInt32LE(len, 4);
-    b.writeUInt32LE(0x1a2b3c4d, 8);
+    b.writeUInt32LE(BYTE_ORDER_MAGIC, 8);
     b.writeUInt16LE(1, 12);
     b.writeUInt16LE(0, 14);
     b.writeBigInt64LE(-1n, 16); // section length unknown: we stream
@@ -165,7 +166,7 @@ export class PcapngWriter implements RecordWriter {
     const capLen = p.data.length;
     const len = 32 + pad4(capLen);
     const [high, low] = nanosSplit(p.seconds, p.nanos ?? 0);
-    b.writeUInt32LE(6, offset);
+    b.writeUInt32LE(BLOCK_EPB, offset);
     b.writeUInt32LE(len, offset + 4);
     b.writeUInt32LE(id, offset + 8);
     b.writeUInt32LE(high, offset + 12);
@@ -218,7 +219,7 @@ export class PcapngWriter implements RecordWriter {
     const nameLen = name === undefined ? 0 : 4 + pad4(name.length);
     const len = 20 + nameLen + 8 + 4; // fixed part, if_name, if_tsresol option, opt_endofopt
     const b = Buffer.alloc(len);
-    b.writeUInt32LE(1, 0);
+    b.writeUInt32LE(BLOCK_IDB, 0);
     b.writeUInt32LE(len, 4);
     b.writeUInt16LE(linkType, 8);
     b.writeUInt32LE(this.opts.snapLen ?? DEFAULT_SNAPLEN, 12);

@@ -7,6 +7,8 @@ import { readIp, toIpNumber, writeIp } from './addr.js';
 import { internetChecksum } from './checksum.js';
 
 export const IPPROTO_ICMP = 1;
+/** IPv4 in IPv4 (tunnels, some relays). */
+export const IPPROTO_IPIP = 4;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 

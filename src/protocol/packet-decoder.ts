@@ -3,15 +3,16 @@
  * what is DHCP and what is TFTP the way tshark does (DHCP on UDP 67/68 and 4011; TFTP on port 69 plus the
  * conversations that requests to port 69 open). Everything else is counted and dropped with no allocation.
  */
-import type { RawFrame, RawTimestamp } from '../capture/types.js';
-import { toTimestamp, type Timestamp } from '../capture/timestamp.js';
+import type { RawFrame } from '../capture/types.js';
+import { toTimestamp } from '../capture/timestamp.js';
 import { ipNumberToString, macToString } from './addr.js';
 import { decodeDhcp } from './dhcp/index.js';
-import { decodeArp } from './ethernet.js';
+import { arpRecord, fragmentLossRecord, icmpUnreachableRecord, rawSeconds } from './evidence-records.js';
 import {
   createIpv4Header,
   decodeIpv4Into,
   IPPROTO_ICMP,
+  IPPROTO_IPIP,
   IPPROTO_UDP,
   IPV4_OK,
   IPV4_TRUNCATED,
@@ -39,14 +40,19 @@ import type {
   PacketOrigin,
 } from './packet.js';
 import { Ipv4Reassembler, type IncompleteDatagram } from './reassembly.js';
+import { SKIP_IPV6, SKIP_NOT_UDP, SKIP_OTHER_UDP, SkipCounter, type SkipCounts } from './skip-counts.js';
 import { decodeTftp, type TftpDecodeOptions } from './tftp/index.js';
 import { TftpConversations } from './tftp-conversations.js';
 import { createUdpHeader, decodeUdpInto, UDP_OK } from './udp.js';
+import {
+  isInterestingPort,
+  looksLikeTftpRequest,
+  MIN_DHCP_PAYLOAD,
+  portDissector,
+  TFTP_PORT,
+} from './udp-ports.js';
 
-export const DHCP_SERVER_PORT = 67;
-export const DHCP_CLIENT_PORT = 68;
-export const PXE_BOOT_SERVER_PORT = 4011;
-export const TFTP_PORT = 69;
+export type { SkipCounts } from './skip-counts.js';
 
 export interface PacketHandlers {
   packet(p: DecodedPacket): void;
@@ -62,11 +68,6 @@ export interface PacketDecoderOptions {
   keepTftpData?: boolean;
 }
 
-/** Why frames were not decoded as DHCP/TFTP: reported in the capture summary. */
-export interface SkipCounts {
-  [reason: string]: number;
-}
-
 export class PacketDecoder {
   private readonly link = createLinkInfo();
   private readonly ip: Ipv4Header = createIpv4Header();
@@ -75,15 +76,7 @@ export class PacketDecoder {
   private readonly reassembler: Ipv4Reassembler;
   private readonly warnedLinkTypes = new Set<number>();
   private readonly lostFragments: IncompleteDatagram[] = [];
-  /** Skip reasons in the order first seen, with their counts. */
-  private readonly skips = new Map<string, number>();
-  /**
-   * The reasons skim() gives for most frames, counted in plain fields (a Map update per frame costs more);
-   * the first of each also enters `skips` with 0, to take its place in the order.
-   */
-  private skimmedIpv6 = 0;
-  private skimmedNotUdp = 0;
-  private skimmedOtherUdp = 0;
+  private readonly skips = new SkipCounter();
   dhcpPackets = 0;
   tftpPackets = 0;
   arpPackets = 0;
@@ -140,7 +133,7 @@ export class PacketDecoder {
     const etherType = (bytes[offset + 12] << 8) | bytes[offset + 13];
     if (etherType !== ETHERTYPE_IPV4) {
       if (etherType !== ETHERTYPE_IPV6) return false;
-      if (this.skimmedIpv6++ === 0) this.skip(SKIP_IPV6, 0);
+      this.skips.fast(SKIP_IPV6, this.skips.ipv6++);
       return true;
     }
     const ip = offset + 14;
@@ -152,7 +145,7 @@ export class PacketDecoder {
     if (protocol !== IPPROTO_UDP) {
       if (protocol === IPPROTO_ICMP || protocol === IPPROTO_IPIP) return false;
       this.ipv4Frames++;
-      if (this.skimmedNotUdp++ === 0) this.skip(SKIP_NOT_UDP, 0);
+      this.skips.fast(SKIP_NOT_UDP, this.skips.notUdp++);
       return true;
     }
     // MF set or a non-zero fragment offset: the reassembler must see it.
@@ -166,7 +159,7 @@ export class PacketDecoder {
     if (this.conversations.mayMatch(sp, dp) || portDissector(sp, dp) !== null) return false;
     if (this.mayOpenTftpConversation(bytes, udp, end)) return false;
     this.ipv4Frames++;
-    if (this.skimmedOtherUdp++ === 0) this.skip(SKIP_OTHER_UDP, 0);
+    this.skips.fast(SKIP_OTHER_UDP, this.skips.otherUdp++);
     return true;
   }
 
@@ -341,43 +334,17 @@ export class PacketDecoder {
     this.arpPackets++;
     const handler = this.handlers.arp;
     if (handler === undefined) return;
-    const a = decodeArp(data, offset);
-    if (a === null) return;
-    handler({
-      frame: frame.frame,
-      ts: toTimestamp(frame.ts),
-      op: a.op === 1 ? 'request' : a.op === 2 ? 'reply' : 'other',
-      senderMac: a.senderMac,
-      senderIp: a.senderIp,
-      targetMac: a.targetMac,
-      targetIp: a.targetIp,
-    });
+    const record = arpRecord(frame, data, offset);
+    if (record !== null) handler(record);
   }
 
   /** ICMP destination unreachable quoting a UDP datagram: evidence of a firewall or a closed TFTP port. */
   private icmp(frame: RawFrame, data: Uint8Array, offset: number, end: number): void {
     const handler = this.handlers.icmpUnreachable;
-    if (handler === undefined || end - offset < 8 + 20 + 8 || data[offset] !== 3) {
-      this.skip('ICMP');
-      return;
-    }
-    const inner = offset + 8;
-    const ihl = (data[inner] & 0x0f) * 4;
-    if (data[inner] >> 4 !== 4 || data[inner + 9] !== IPPROTO_UDP || inner + ihl + 4 > end) {
-      this.skip('ICMP');
-      return;
-    }
-    const u = inner + ihl;
-    handler({
-      frame: frame.frame,
-      ts: toTimestamp(frame.ts),
-      from: ipNumberToString(this.ip.src),
-      code: data[offset + 1],
-      src: `${data[inner + 12]}.${data[inner + 13]}.${data[inner + 14]}.${data[inner + 15]}`,
-      dst: `${data[inner + 16]}.${data[inner + 17]}.${data[inner + 18]}.${data[inner + 19]}`,
-      srcPort: (data[u] << 8) | data[u + 1],
-      dstPort: (data[u + 2] << 8) | data[u + 3],
-    });
+    const record =
+      handler === undefined ? null : icmpUnreachableRecord(frame, data, offset, end, this.ip.src);
+    if (record === null) this.skip('ICMP');
+    else handler?.(record);
   }
 
   private flushLostFragments(): void {
@@ -386,16 +353,7 @@ export class PacketDecoder {
     for (const d of list) {
       if (d.frames.length === 0) continue;
       this.skip('IPv4 fragments never reassembled', d.frames.length);
-      if (handler === undefined) continue;
-      handler({
-        src: ipNumberToString(d.src),
-        dst: ipNumberToString(d.dst),
-        ipId: d.id,
-        frames: [...d.frames],
-        firstTs: secondsToTimestamp(d.firstTime, this.currentFrame?.ts),
-        receivedBytes: d.receivedBytes,
-        totalBytes: d.totalLength,
-      });
+      handler?.(fragmentLossRecord(d, this.currentFrame?.ts));
     }
   }
 
@@ -410,98 +368,11 @@ export class PacketDecoder {
   }
 
   private skip(reason: string, n = 1): void {
-    this.skips.set(reason, (this.skips.get(reason) ?? 0) + n);
+    this.skips.add(reason, n);
   }
 
   /** Why frames were not decoded as DHCP/TFTP, reasons in the order first seen. */
   get skipped(): SkipCounts {
-    const counts: SkipCounts = {};
-    for (const [reason, n] of this.skips) {
-      const extra =
-        reason === SKIP_IPV6
-          ? this.skimmedIpv6
-          : reason === SKIP_NOT_UDP
-            ? this.skimmedNotUdp
-            : reason === SKIP_OTHER_UDP
-              ? this.skimmedOtherUdp
-              : 0;
-      counts[reason] = n + extra;
-    }
-    return counts;
+    return this.skips.counts;
   }
-}
-
-const SKIP_IPV6 = 'IPv6';
-const SKIP_NOT_UDP = 'not UDP';
-const SKIP_OTHER_UDP = 'UDP, other ports';
-
-/** Captured DHCP payloads shorter than op … chaddr are not decoded as DHCP by tshark. */
-const MIN_DHCP_PAYLOAD = 34;
-
-const IPPROTO_IPIP = 4;
-
-/**
- * UDP ports below 67 that tshark gives to other protocols: it tries the lower port first, so a datagram
- * between one of these and a DHCP/TFTP port is not DHCP/TFTP (e.g. DNS 53 ↔ 67).
- */
-const LOWER_CLAIMED_PORTS = new Set([7, 9, 13, 17, 19, 37, 42, 49, 53]);
-
-/** The dissector tshark's UDP port table picks: lower port first, then the higher. */
-function portDissector(sp: number, dp: number): 'dhcp' | 'tftp' | null {
-  const low = sp < dp ? sp : dp;
-  const high = sp < dp ? dp : sp;
-  if (isDhcpPort(low)) return 'dhcp';
-  if (low === TFTP_PORT) return 'tftp';
-  if (LOWER_CLAIMED_PORTS.has(low)) return null;
-  if (isDhcpPort(high)) return 'dhcp';
-  if (high === TFTP_PORT) return 'tftp';
-  return null;
-}
-
-/**
- * Wireshark's test for a TFTP request (packet-tftp.c is_valid_request_body): after the opcode, only printable
- * ASCII or NUL, an even non-zero number of NULs, the last byte a NUL, and a mode of netascii, octet or mail.
- * Rejects binary traffic within the first bytes, so it is cheap enough for every unclaimed UDP datagram.
- */
-function looksLikeTftpRequest(data: Uint8Array, start: number, end: number): boolean {
-  if (end <= start || data[end - 1] !== 0) return false;
-  let nuls = 0;
-  let firstNul = -1;
-  let secondNul = -1;
-  for (let i = start; i < end; i++) {
-    const b = data[i];
-    if (b === 0) {
-      nuls++;
-      if (firstNul < 0) firstNul = i;
-      else if (secondNul < 0) secondNul = i;
-    } else if (b < 0x20 || b > 0x7e) {
-      return false;
-    }
-  }
-  if (nuls === 0 || nuls % 2 !== 0 || secondNul < 0) return false;
-  const modeLength = secondNul - firstNul - 1;
-  if (modeLength !== 4 && modeLength !== 5 && modeLength !== 8) return false;
-  let mode = '';
-  for (let i = firstNul + 1; i < secondNul; i++) mode += String.fromCharCode(data[i] | 0x20);
-  return mode === 'octet' || mode === 'netascii' || mode === 'mail';
-}
-
-function isDhcpPort(p: number): boolean {
-  return p === DHCP_SERVER_PORT || p === DHCP_CLIENT_PORT || p === PXE_BOOT_SERVER_PORT;
-}
-
-function isInterestingPort(p: number): boolean {
-  return isDhcpPort(p) || p === TFTP_PORT;
-}
-
-/** Seconds as a float, for timeouts only (never shown). */
-function rawSeconds(ts: RawTimestamp): number {
-  if (!ts.combined) return ts.high + ts.low / ts.unitsPerSecond + ts.offsetSeconds;
-  return (ts.high * 4294967296 + ts.low) / ts.unitsPerSecond + ts.offsetSeconds;
-}
-
-function secondsToTimestamp(seconds: number, like: RawTimestamp | undefined): Timestamp {
-  const digits = like?.digits ?? 6;
-  const whole = Math.floor(seconds);
-  return { seconds: whole, fraction: Math.round((seconds - whole) * 10 ** digits), digits };
 }

@@ -7,6 +7,7 @@
  */
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { extname } from 'node:path';
+import { BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC } from '../pcapng-format.js';
 
 export interface CaptureFileOptions {
   /** Files kept (ring); absent: one file, no rotation. */
@@ -15,8 +16,6 @@ export interface CaptureFileOptions {
   ringSize?: number;
 }
 
-const PCAPNG_SHB = 0x0a0d0d0a;
-const PCAPNG_IDB = 1;
 const PCAP_HEADER = 24;
 const PCAP_RECORD_HEADER = 16;
 
@@ -50,7 +49,7 @@ class RecordSplitter {
     if (this.format === null) {
       if (buf.length - off < 4) return 0;
       const magic = buf.readUInt32LE(off);
-      this.format = magic === PCAPNG_SHB ? 'pcapng' : 'pcap';
+      this.format = magic === BLOCK_SHB ? 'pcapng' : 'pcap';
       if (this.format === 'pcap') this.little = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
     }
     if (this.format === 'pcap') {
@@ -60,7 +59,7 @@ class RecordSplitter {
       return PCAP_RECORD_HEADER + capLen;
     }
     if (buf.length - off < 12) return 0;
-    if (buf.readUInt32LE(off) === PCAPNG_SHB) this.little = buf.readUInt32LE(off + 8) === 0x1a2b3c4d;
+    if (buf.readUInt32LE(off) === BLOCK_SHB) this.little = buf.readUInt32LE(off + 8) === BYTE_ORDER_MAGIC;
     return this.little ? buf.readUInt32LE(off + 4) : buf.readUInt32BE(off + 4);
   }
 
@@ -71,7 +70,7 @@ class RecordSplitter {
       return first;
     }
     const type = this.little ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
-    return type === PCAPNG_SHB || type === PCAPNG_IDB;
+    return type === BLOCK_SHB || type === BLOCK_IDB;
   }
 }
 
