@@ -46,3 +46,44 @@ export function plainBytes(chunk: Uint8Array): Uint8Array {
     ? chunk
     : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
+
+/**
+ * What the pcap and pcapng push parsers share: chunks arrive in any sizes; the record that straddles two
+ * chunks is completed in the Carry, every whole record is parsed in place, and a chunk's tail is carried over.
+ */
+export abstract class ChunkedParser {
+  stopped = false;
+  protected readonly carry = new Carry();
+  /** Bytes pushed so far: the file offset of the next chunk. */
+  private received = 0;
+
+  /**
+   * Reads what comes before the records (a file header) from the start of `chunk`: the offset after it,
+   * 0 when there is nothing (left) to read, or -1 while more bytes are needed for it.
+   */
+  protected abstract start(chunk: Uint8Array): number;
+  /** Completes the carried record with bytes from chunk[off..]; returns the offset after what it took. */
+  protected abstract completeCarried(chunk: Uint8Array, off: number): number;
+  /** The hot loop: whole records inside `chunk` from `off` (file offset `base` + off); returns where it stopped. */
+  protected abstract parseRecords(chunk: Uint8Array, off: number, base: number): number;
+
+  push(input: Uint8Array): boolean {
+    if (this.stopped) return false;
+    // Frames are views of the chunk: a plain Uint8Array makes them far cheaper than Buffer views.
+    const chunk = plainBytes(input);
+    const base = this.received;
+    this.received += chunk.length;
+    let off = this.start(chunk);
+    if (this.stopped) return false;
+    if (off < 0) return true;
+    if (this.carry.length > 0) {
+      off = this.completeCarried(chunk, off);
+      if (this.stopped) return false;
+      if (this.carry.length > 0) return true;
+    }
+    off = this.parseRecords(chunk, off, base);
+    if (this.stopped) return false;
+    if (off < chunk.length) this.carry.fill(chunk, off, chunk.length - off);
+    return true;
+  }
+}

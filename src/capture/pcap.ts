@@ -2,7 +2,7 @@
  * Push parser for classic libpcap files: magics a1b2c3d4 (µs) and a1b23c4d (ns), either byte order.
  * https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html
  */
-import { Carry, plainBytes, viewOf } from './carry.js';
+import { ChunkedParser, viewOf } from './carry.js';
 import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink, RawTimestamp } from './types.js';
 
 const FILE_HEADER_LEN = 24;
@@ -21,9 +21,8 @@ const LENGTHS_MAYBE_SWAPPED = 2;
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
 
-export class PcapParser implements CaptureParser {
+export class PcapParser extends ChunkedParser implements CaptureParser {
   format: CaptureFormat = 'pcap';
-  stopped = false;
   headerError: string | undefined;
   bytesParsed = 0;
   frames = 0;
@@ -31,8 +30,6 @@ export class PcapParser implements CaptureParser {
   readonly interfaces: CaptureInterface[] = [];
 
   private readonly sink: CaptureSink;
-  private readonly carry = new Carry();
-  private received = 0;
   private headerDone = false;
   private little = true;
   private unitsPerSecond = 1e6;
@@ -46,6 +43,7 @@ export class PcapParser implements CaptureParser {
   private lastSub = 0;
 
   constructor(sink: CaptureSink) {
+    super();
     this.sink = sink;
   }
 
@@ -65,34 +63,17 @@ export class PcapParser implements CaptureParser {
     };
   }
 
-  push(input: Uint8Array): boolean {
-    if (this.stopped) return false;
-    // Frames are views of the chunk: a plain Uint8Array makes them far cheaper than Buffer views.
-    const chunk = plainBytes(input);
-    const base = this.received;
-    this.received += chunk.length;
-    let off = 0;
-    if (!this.headerDone) {
-      if (this.carry.length === 0 && chunk.length >= FILE_HEADER_LEN) {
-        this.parseHeader(viewOf(chunk));
-        off = FILE_HEADER_LEN;
-      } else {
-        off = this.carry.fill(chunk, 0, FILE_HEADER_LEN);
-        if (this.carry.length < FILE_HEADER_LEN) return true;
-        this.parseHeader(this.carry.view);
-        this.carry.clear();
-      }
-      if (this.stopped) return false;
+  protected start(chunk: Uint8Array): number {
+    if (this.headerDone) return 0;
+    if (this.carry.length === 0 && chunk.length >= FILE_HEADER_LEN) {
+      this.parseHeader(viewOf(chunk));
+      return FILE_HEADER_LEN;
     }
-    if (this.carry.length > 0) {
-      off = this.completeCarried(chunk, off);
-      if (this.stopped) return false;
-      if (this.carry.length > 0) return true;
-    }
-    off = this.parseRecords(chunk, off, base);
-    if (this.stopped) return false;
-    if (off < chunk.length) this.carry.fill(chunk, off, chunk.length - off);
-    return true;
+    const off = this.carry.fill(chunk, 0, FILE_HEADER_LEN);
+    if (this.carry.length < FILE_HEADER_LEN) return -1;
+    this.parseHeader(this.carry.view);
+    this.carry.clear();
+    return off;
   }
 
   end(): void {
@@ -156,7 +137,7 @@ export class PcapParser implements CaptureParser {
   }
 
   /** Finishes the record whose start is in the carry; returns the offset in `chunk` after what it took. */
-  private completeCarried(chunk: Uint8Array, off: number): number {
+  protected completeCarried(chunk: Uint8Array, off: number): number {
     const carry = this.carry;
     if (carry.length < RECORD_HEADER_LEN) {
       off = carry.fill(chunk, off, RECORD_HEADER_LEN);
@@ -177,7 +158,7 @@ export class PcapParser implements CaptureParser {
   }
 
   /** The hot loop: every record wholly inside `chunk` is handed out as a view into it. */
-  private parseRecords(chunk: Uint8Array, off: number, base: number): number {
+  protected parseRecords(chunk: Uint8Array, off: number, base: number): number {
     const dv = viewOf(chunk);
     const n = chunk.length;
     const little = this.little;

@@ -46,3 +46,30 @@ export function blockName(type: number): string {
 export function isPacketBlock(type: number): boolean {
   return type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB;
 }
+
+/** Option code 0: the end of a block's options. */
+export const OPT_END = 0;
+
+/**
+ * Walks a block's options (code u16, length u16, value padded to 4 bytes) from `p` to `end`, calling `visit`
+ * with each option's code, value offset and length, up to opt_endofopt. Returns the code of an option that
+ * runs past `end` (the rest cannot be read), or null when the options were read to their end.
+ */
+export function forEachOption(
+  dv: DataView,
+  p: number,
+  end: number,
+  little: boolean,
+  visit: (code: number, at: number, length: number) => void,
+): number | null {
+  while (p + 4 <= end) {
+    const code = dv.getUint16(p, little);
+    const optLen = dv.getUint16(p + 2, little);
+    p += 4;
+    if (code === OPT_END) return null;
+    if (p + optLen > end) return code;
+    visit(code, p, optLen);
+    p += (optLen + 3) & ~3;
+  }
+  return null;
+}

@@ -2,10 +2,10 @@
  * pcapng interfaces: the Interface Description Block (link type, snap length, name, description, timestamp
  * resolution and offset) and a packet's timestamp on its interface.
  */
+import { forEachOption } from './pcapng-format.js';
 import { digitsForUnits } from './timestamp.js';
 import type { RawTimestamp } from './types.js';
 
-const OPT_END = 0;
 const OPT_IF_NAME = 2;
 const OPT_IF_DESCRIPTION = 3;
 const OPT_IF_TSRESOL = 9;
@@ -54,24 +54,15 @@ export function readInterfaceBlock(
     offsetSeconds: 0,
     section: ctx.section,
   };
-  const end = at + len - 4;
-  let p = at + 16;
-  while (p + 4 <= end) {
-    const code = dv.getUint16(p, little);
-    const optLen = dv.getUint16(p + 2, little);
-    p += 4;
-    if (code === OPT_END) break;
-    if (p + optLen > end) {
-      ctx.warn(`interface ${iface.id}: option ${code} runs past the end of its block; rest ignored`);
-      break;
-    }
+  const cut = forEachOption(dv, at + 16, at + len - 4, little, (code, p, optLen) => {
     if (code === OPT_IF_NAME) iface.name = text(bytes, p, optLen);
     else if (code === OPT_IF_DESCRIPTION) iface.description = text(bytes, p, optLen);
     else if (code === OPT_IF_TSRESOL && optLen >= 1) tsResolution(iface, bytes[p], ctx);
     else if (code === OPT_IF_TSOFFSET && optLen === 8)
       iface.offsetSeconds = Number(dv.getBigInt64(p, little));
-    p += (optLen + 3) & ~3;
-  }
+  });
+  if (cut !== null)
+    ctx.warn(`interface ${iface.id}: option ${cut} runs past the end of its block; rest ignored`);
   iface.digits = digitsForUnits(iface.unitsPerSecond);
   return iface;
 }

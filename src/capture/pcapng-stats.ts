@@ -4,9 +4,9 @@
  * Block may carry (epb_dropcount: packets lost since the previous packet). A live capture reports through
  * them how much it missed; a file shows the same numbers afterwards.
  */
+import { forEachOption } from './pcapng-format.js';
 import type { CaptureStats, InterfaceStats } from './types.js';
 
-const OPT_END = 0;
 const ISB_IFRECV = 4;
 const ISB_IFDROP = 5;
 const ISB_OSDROP = 7;
@@ -38,20 +38,12 @@ export class CaptureStatsCollector {
     const id = dv.getUint32(at + 8, little);
     const stats: InterfaceStats = { id, section };
     if (name !== undefined) stats.name = name;
-    const end = at + len - 4;
-    let p = at + 20;
-    while (p + 4 <= end) {
-      const code = dv.getUint16(p, little);
-      const optLen = dv.getUint16(p + 2, little);
-      p += 4;
-      if (code === OPT_END || p + optLen > end) break;
-      if (optLen === 8) {
-        if (code === ISB_IFRECV) stats.received = u64(dv, p, little);
-        else if (code === ISB_IFDROP) stats.ifDropped = u64(dv, p, little);
-        else if (code === ISB_OSDROP) stats.osDropped = u64(dv, p, little);
-      }
-      p += (optLen + 3) & ~3;
-    }
+    forEachOption(dv, at + 20, at + len - 4, little, (code, p, optLen) => {
+      if (optLen !== 8) return;
+      if (code === ISB_IFRECV) stats.received = u64(dv, p, little);
+      else if (code === ISB_IFDROP) stats.ifDropped = u64(dv, p, little);
+      else if (code === ISB_OSDROP) stats.osDropped = u64(dv, p, little);
+    });
     this.seen = true;
     this.interfaces.set(`${section}/${id}`, stats);
   }
@@ -61,18 +53,11 @@ export class CaptureStatsCollector {
    * trailing length): adds its epb_dropcount.
    */
   packetOptions(dv: DataView, from: number, end: number, little: boolean): void {
-    let p = from;
-    while (p + 4 <= end) {
-      const code = dv.getUint16(p, little);
-      const optLen = dv.getUint16(p + 2, little);
-      p += 4;
-      if (code === OPT_END || p + optLen > end) break;
-      if (code === EPB_DROPCOUNT && optLen === 8) {
-        this.epbDrops += u64(dv, p, little);
-        this.seen = true;
-      }
-      p += (optLen + 3) & ~3;
-    }
+    forEachOption(dv, from, end, little, (code, p, optLen) => {
+      if (code !== EPB_DROPCOUNT || optLen !== 8) return;
+      this.epbDrops += u64(dv, p, little);
+      this.seen = true;
+    });
   }
 
   /** The totals, or undefined when the capture carried no statistics at all. */

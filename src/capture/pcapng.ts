@@ -2,7 +2,7 @@
  * Push parser for pcapng (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html): any number
  * of sections, each with its own byte order and interfaces; EPB, SPB and the obsolete PB carry packets.
  */
-import { Carry, plainBytes, viewOf } from './carry.js';
+import { ChunkedParser, viewOf } from './carry.js';
 import {
   BLOCK_EPB,
   BLOCK_IDB,
@@ -30,9 +30,8 @@ import type {
 
 const MAX_NONFATAL_WARNINGS = 20;
 
-export class PcapngParser implements CaptureParser {
+export class PcapngParser extends ChunkedParser implements CaptureParser {
   readonly format: CaptureFormat = 'pcapng';
-  stopped = false;
   headerError: string | undefined;
   bytesParsed = 0;
   frames = 0;
@@ -40,8 +39,6 @@ export class PcapngParser implements CaptureParser {
   readonly interfaces: CaptureInterface[] = [];
 
   private readonly sink: CaptureSink;
-  private readonly carry = new Carry();
-  private received = 0;
   /** Last frame number given out: packets plus NUMBERED_NON_PACKET blocks, like tshark's frame.number. */
   private frameNumber = 0;
   private section = -1;
@@ -57,6 +54,7 @@ export class PcapngParser implements CaptureParser {
   private readonly statistics = new CaptureStatsCollector();
 
   constructor(sink: CaptureSink) {
+    super();
     this.sink = sink;
   }
 
@@ -80,22 +78,9 @@ export class PcapngParser implements CaptureParser {
     this.lastMissing = missing;
   }
 
-  push(input: Uint8Array): boolean {
-    if (this.stopped) return false;
-    // Frames are views of the chunk: a plain Uint8Array makes them far cheaper than Buffer views.
-    const chunk = plainBytes(input);
-    const base = this.received;
-    this.received += chunk.length;
-    let off = 0;
-    if (this.carry.length > 0) {
-      off = this.completeCarried(chunk);
-      if (this.stopped) return false;
-      if (this.carry.length > 0) return true;
-    }
-    off = this.parseBlocks(chunk, off, base);
-    if (this.stopped) return false;
-    if (off < chunk.length) this.carry.fill(chunk, off, chunk.length - off);
-    return true;
+  /** No file header: every section starts with its own block. */
+  protected start(): number {
+    return 0;
   }
 
   end(): void {
@@ -115,9 +100,8 @@ export class PcapngParser implements CaptureParser {
     this.fatal(this.bytesParsed, `capture ends in the middle of ${what}: got ${of}`);
   }
 
-  private completeCarried(chunk: Uint8Array): number {
+  protected completeCarried(chunk: Uint8Array, off: number): number {
     const carry = this.carry;
-    let off = 0;
     if (carry.length < MIN_BLOCK_LEN) {
       off = carry.fill(chunk, off, MIN_BLOCK_LEN);
       if (carry.length < MIN_BLOCK_LEN) return off;
@@ -134,7 +118,7 @@ export class PcapngParser implements CaptureParser {
   }
 
   /** The hot loop: whole blocks inside `chunk` are read in place. */
-  private parseBlocks(chunk: Uint8Array, off: number, base: number): number {
+  protected parseRecords(chunk: Uint8Array, off: number, base: number): number {
     const dv = viewOf(chunk);
     const n = chunk.length;
     while (off + MIN_BLOCK_LEN <= n) {

@@ -3,7 +3,13 @@ import type { AnalysisResult } from '../../analysis/types.js';
 import type { Finding, Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { checkOutputPath, writeOutputFile } from '../output-files.js';
-import { clientOption, MAC_FORMS, requireClient } from '../options.js';
+import {
+  clientOption,
+  clientOptionSpec,
+  failOnOptionSpec,
+  reachesFailOn,
+  requireClient,
+} from '../options.js';
 import { inputPath, OutputBuffer, outputWidth, useColor, writeErr, writeOut } from '../io.js';
 import { packageVersion } from '../version.js';
 
@@ -16,8 +22,6 @@ interface AnalyzeArgs {
   color?: boolean;
   html?: string;
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, error: 2 };
 
 /** `pxe-doctor analyze FILE`: boot sessions per client, findings, fixes. */
 export function analyzeCommand(setExit: (code: number) => void): CommandModule<object, AnalyzeArgs> {
@@ -35,16 +39,8 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
           default: false,
           description: 'one JSON document {capture, sessions, findings, stats}',
         })
-        .option('client', {
-          type: 'string',
-          description: `only the client with this MAC address (${MAC_FORMS}); exit 2 when it is not in the capture`,
-        })
-        .option('fail-on', {
-          choices: ['info', 'warn', 'error'] as const,
-          // ERROR, Warn…: the levels as the report prints them are accepted too.
-          coerce: (level: string) => level.toLowerCase() as Severity,
-          description: 'exit 1 when a finding at or above this severity exists (any case)',
-        })
+        .option('client', clientOptionSpec('; exit 2 when it is not in the capture'))
+        .option('fail-on', failOnOptionSpec('exists'))
         .option('html', {
           type: 'string',
           description: 'also write a self-contained HTML report (with sequence diagrams) to this file',
@@ -98,13 +94,7 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
         writeOut(renderAnalysisText(result, findings, { color, width: outputWidth() }));
       }
       if (args.html !== undefined) await writeHtmlReport(args.html, result, findings);
-      const threshold = args['fail-on'];
-      if (
-        threshold !== undefined &&
-        findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold])
-      ) {
-        setExit(EXIT.findings);
-      }
+      if (reachesFailOn(findings, args['fail-on'])) setExit(EXIT.findings);
     },
   };
 }

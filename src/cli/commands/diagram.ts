@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { PxeDoctorError, EXIT, OutputError, UsageError } from '../../errors.js';
 import { inputPath, writeErr, writeOut } from '../io.js';
 import { checkOutputPath, osReason, writeOutputFile } from '../output-files.js';
-import { clientOption, MAC_FORMS, requireClient } from '../options.js';
+import { clientOption, clientOptionSpec, requireClient } from '../options.js';
 
 interface DiagramArgs {
   file?: string;
@@ -24,10 +24,7 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
           type: 'string',
           description: 'capture file (pcap, pcapng, .gz), or - for stdin',
         })
-        .option('client', {
-          type: 'string',
-          description: `only the client with this MAC address (${MAC_FORMS})`,
-        })
+        .option('client', clientOptionSpec())
         .option('times', {
           type: 'boolean',
           default: false,

@@ -3,7 +3,7 @@ import type { Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { OutputBuffer, useColor, writeErr } from '../io.js';
 import { checkOutputPath } from '../output-files.js';
-import { clientOption } from '../options.js';
+import { clientOption, clientOptionSpec, failOnOptionSpec, reachesFailOn } from '../options.js';
 import { packageVersion } from '../version.js';
 
 interface SniffArgs {
@@ -24,8 +24,6 @@ interface SniffArgs {
   'session-quiet'?: number;
   color?: boolean;
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, error: 2 };
 
 function positive(name: string, value: number | undefined, integer = false): number | undefined {
   if (value === undefined) return undefined;
@@ -60,16 +58,13 @@ export function sniffCommand(setExit: (code: number) => void): CommandModule<obj
         .option('ring-size', { type: 'number', description: 'with --ring: MB per file' })
         .option('duration', { type: 'number', description: 'stop after this many seconds' })
         .option('count', { type: 'number', description: 'stop after this many packets' })
-        .option('client', { type: 'string', description: 'only the client with this MAC address' })
+        .option('client', clientOptionSpec())
         .option('json', { type: 'boolean', default: false, description: 'NDJSON events (docs/sniff.md)' })
         .option('metrics', {
           type: 'string',
           description: 'serve Prometheus metrics on HOST:PORT (/metrics)',
         })
-        .option('fail-on', {
-          choices: ['info', 'warn', 'error'] as const,
-          description: 'exit 1 when a finding at or above this severity was seen',
-        })
+        .option('fail-on', failOnOptionSpec('was seen'))
         .option('session-quiet', {
           type: 'number',
           description: 'seconds a client must be silent before its verdict (default 5)',
@@ -142,12 +137,7 @@ export function sniffCommand(setExit: (code: number) => void): CommandModule<obj
           await out.write(`\n${renderAnalysisText(result, findings, { color })}`);
         }
         await out.flush();
-        const threshold = args['fail-on'];
-        if (
-          threshold !== undefined &&
-          findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold])
-        )
-          setExit(EXIT.findings);
+        if (reachesFailOn(findings, args['fail-on'])) setExit(EXIT.findings);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

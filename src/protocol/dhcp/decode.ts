@@ -32,6 +32,17 @@ export function decodeDhcp(payload: Uint8Array): DhcpMessage {
   }
 }
 
+/** The header fields option 52 may hand over to options (bit 1 file, bit 2 sname), in the order read. */
+const OVERLOADED_FIELDS: readonly {
+  bit: number;
+  name: 'file' | 'sname';
+  offset: number;
+  length: number;
+}[] = [
+  { bit: 1, name: 'file', offset: FILE_OFFSET, length: FILE_LENGTH },
+  { bit: 2, name: 'sname', offset: SNAME_OFFSET, length: SNAME_LENGTH },
+];
+
 function decodeUnchecked(input: Uint8Array): DhcpMessage {
   const notes: string[] = [];
   // One private copy: every raw value and wire item is a view into it, so later changes to the caller's
@@ -73,27 +84,17 @@ function decodeUnchecked(input: Uint8Array): DhcpMessage {
     instances = area.instances;
     const overload = overloadValue(instances, notes);
     // RFC 2131 4.1: the options area first, then file, then sname.
-    if ((overload & 1) !== 0) {
-      const file = parseArea(
-        header.subarray(FILE_OFFSET, FILE_OFFSET + FILE_LENGTH),
-        'file',
-        FILE_OFFSET,
+    for (const field of OVERLOADED_FIELDS) {
+      if ((overload & field.bit) === 0) continue;
+      const area = parseArea(
+        header.subarray(field.offset, field.offset + field.length),
+        field.name,
+        field.offset,
         notes,
       );
-      wire.file = file.items;
-      instances = instances.concat(ignoreOverloadInside(file.instances, 'file', notes));
-      fields.file = '';
-    }
-    if ((overload & 2) !== 0) {
-      const sname = parseArea(
-        header.subarray(SNAME_OFFSET, SNAME_OFFSET + SNAME_LENGTH),
-        'sname',
-        SNAME_OFFSET,
-        notes,
-      );
-      wire.sname = sname.items;
-      instances = instances.concat(ignoreOverloadInside(sname.instances, 'sname', notes));
-      fields.sname = '';
+      wire[field.name] = area.items;
+      instances = instances.concat(ignoreOverloadInside(area.instances, field.name, notes));
+      fields[field.name] = '';
     }
   }
 

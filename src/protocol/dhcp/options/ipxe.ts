@@ -4,7 +4,7 @@ import { hexCodec, hexValue, type HexValue } from './hex.js';
 import type { Int8Value, UintValue } from './integer.js';
 import type { IpValue } from './ip.js';
 import { decodeTextValue, encodeTextValue, type TextValue } from './text.js';
-import { joinSubOptions, splitSubOptions, subValue, type NoValue } from './tlv.js';
+import { decodeSubOptions, encodeSubOptions, type NoValue } from './tlv.js';
 
 /**
  * Option 175, iPXE's encapsulated options (ipxe src/include/ipxe/dhcp.h, DHCP_EB_*, and features.h,
@@ -161,26 +161,22 @@ function encodeSub(v: IpxeSubValue): Uint8Array {
 
 export const ipxeCodec: OptionCodec = {
   decode(raw: Uint8Array, ctx: DecodeContext) {
-    const suboptions = splitSubOptions(raw, true).map((s): IpxeSubOption => {
-      const name = ipxeSubOptionName(s.code);
-      if (s.data === null) return { code: s.code, name, value: { kind: 'none' } };
-      const value = subValue(
-        s.data,
-        (d) => decodeSub(s.code, d),
-        hexValue,
-        (why) => ctx.note(`option 175 sub-option ${s.code} (${name}): ${why}; kept as hex`),
-      );
-      return { code: s.code, name, value };
-    });
+    const suboptions = decodeSubOptions<IpxeSubValue>(
+      raw,
+      {
+        option: 175,
+        padEnd: true,
+        name: ipxeSubOptionName,
+        decode: decodeSub,
+        hex: hexValue,
+        none: () => ({ kind: 'none' }),
+      },
+      ctx,
+    );
     return { kind: 'ipxe', suboptions };
   },
   encode(v) {
     if (v.kind !== 'ipxe') return wrongKind('ipxe', v);
-    return joinSubOptions(
-      v.suboptions.map((s) => ({
-        code: s.code,
-        data: s.value.kind === 'none' && (s.code === 0 || s.code === 255) ? null : encodeSub(s.value),
-      })),
-    );
+    return encodeSubOptions(v.suboptions, encodeSub);
   },
 };

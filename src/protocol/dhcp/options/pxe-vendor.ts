@@ -14,7 +14,7 @@ import { OptionValueError, wrongKind, type DecodeContext, type OptionCodec } fro
 import { hexCodec, hexValue, type HexValue } from './hex.js';
 import type { UintValue } from './integer.js';
 import type { IpValue } from './ip.js';
-import { joinSubOptions, splitSubOptions, subValue, type NoValue } from './tlv.js';
+import { decodeSubOptions, encodeSubOptions, type NoValue } from './tlv.js';
 
 /**
  * Option 43 when option 60 starts with "PXEClient": the PXE 2.1 vendor sub-options (PXE spec table 2-1; names
@@ -240,28 +240,24 @@ function encodeSub(v: PxeSubValue): Uint8Array {
 export const pxeVendorCodec: OptionCodec = {
   decode(raw: Uint8Array, ctx: DecodeContext) {
     if (!isPxeClientVendor(ctx.vendorClass)) return hexValue(raw);
-    const suboptions = splitSubOptions(raw, true).map((s): PxeSubOption => {
-      const name = pxeSubOptionName(s.code);
-      if (s.data === null) return { code: s.code, name, value: { kind: 'none' } };
-      const value = subValue(
-        s.data,
-        (d) => decodeSub(s.code, d),
-        hexValue,
-        (why) => ctx.note(`option 43 sub-option ${s.code} (${name}): ${why}; kept as hex`),
-      );
-      return { code: s.code, name, value };
-    });
+    const suboptions = decodeSubOptions<PxeSubValue>(
+      raw,
+      {
+        option: 43,
+        padEnd: true,
+        name: pxeSubOptionName,
+        decode: decodeSub,
+        hex: hexValue,
+        none: () => ({ kind: 'none' }),
+      },
+      ctx,
+    );
     return { kind: 'pxe', suboptions };
   },
   encode(v) {
     if (v.kind === 'hex') return hexCodec.encode(v);
     if (v.kind !== 'pxe') return wrongKind('pxe', v);
-    return joinSubOptions(
-      v.suboptions.map((s) => ({
-        code: s.code,
-        data: s.value.kind === 'none' && (s.code === 0 || s.code === 255) ? null : encodeSub(s.value),
-      })),
-    );
+    return encodeSubOptions(v.suboptions, encodeSub);
   },
 };
 

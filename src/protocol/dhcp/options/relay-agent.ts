@@ -3,7 +3,7 @@ import { OptionValueError, wrongKind, type DecodeContext, type OptionCodec } fro
 import { hexCodec, hexValue, type HexValue } from './hex.js';
 import type { IpValue } from './ip.js';
 import { decodeTextValue, encodeTextValue, type TextValue } from './text.js';
-import { joinSubOptions, splitSubOptions, subValue } from './tlv.js';
+import { decodeSubOptions, encodeSubOptions } from './tlv.js';
 
 /**
  * Option 82, relay agent information (RFC 3046 and the sub-option RFCs; names as Wireshark's
@@ -74,21 +74,15 @@ function encodeSub(v: RelaySubValue): Uint8Array {
 export const relayAgentCodec: OptionCodec = {
   decode(raw: Uint8Array, ctx: DecodeContext) {
     if (raw.length === 0) throw new OptionValueError('no sub-options');
-    const suboptions = splitSubOptions(raw, false).map((s): RelaySubOption => {
-      const name = relaySubOptionName(s.code);
-      const data = s.data ?? new Uint8Array(0);
-      const value = subValue(
-        data,
-        (d) => decodeSub(s.code, d),
-        hexValue,
-        (why) => ctx.note(`option 82 sub-option ${s.code} (${name}): ${why}; kept as hex`),
-      );
-      return { code: s.code, name, value };
-    });
+    const suboptions = decodeSubOptions<RelaySubValue>(
+      raw,
+      { option: 82, padEnd: false, name: relaySubOptionName, decode: decodeSub, hex: hexValue },
+      ctx,
+    );
     return { kind: 'relayAgent', suboptions };
   },
   encode(v) {
     if (v.kind !== 'relayAgent') return wrongKind('relayAgent', v);
-    return joinSubOptions(v.suboptions.map((s) => ({ code: s.code, data: encodeSub(s.value) })));
+    return encodeSubOptions(v.suboptions, encodeSub);
   },
 };

@@ -1,5 +1,5 @@
 import { concatBytes } from '../bytes.js';
-import { OptionValueError } from './codec.js';
+import { OptionValueError, type DecodeContext } from './codec.js';
 
 /** One encapsulated sub-option as found on the wire; data is null for the one-byte pad (0) and end (255). */
 export interface RawSubOption {
@@ -75,4 +75,55 @@ export function subValue<V>(
     note(e.message);
     return hex(data);
   }
+}
+
+/** What differs between the families of encapsulated options (43 PXE, 82 relay agent, 175 iPXE). */
+export interface SubOptionFamily<V> {
+  /** The option that carries them, for notes. */
+  option: number;
+  /** 0 and 255 are one-byte pad and end markers (see splitSubOptions). */
+  padEnd: boolean;
+  name(code: number): string;
+  /** A sub-option's value; throws OptionValueError when the bytes do not fit. */
+  decode(code: number, data: Uint8Array): V;
+  /** The value of bytes kept as they are. */
+  hex(data: Uint8Array): V;
+  /** The value of a pad or end marker (families with padEnd). */
+  none?(): V;
+}
+
+/**
+ * Decodes an encapsulated option into named sub-options. A sub-option whose bytes do not fit its type stays
+ * as hex with a note ("option 43 sub-option 8 (boot servers): …; kept as hex"); a broken layout throws
+ * OptionValueError (splitSubOptions), so the whole option stays hex.
+ */
+export function decodeSubOptions<V>(
+  raw: Uint8Array,
+  family: SubOptionFamily<V>,
+  ctx: DecodeContext,
+): { code: number; name: string; value: V }[] {
+  return splitSubOptions(raw, family.padEnd).map((s) => {
+    const name = family.name(s.code);
+    if (s.data === null && family.none !== undefined) return { code: s.code, name, value: family.none() };
+    const value = subValue(
+      s.data ?? new Uint8Array(0),
+      (d) => family.decode(s.code, d),
+      family.hex,
+      (why) => ctx.note(`option ${family.option} sub-option ${s.code} (${name}): ${why}; kept as hex`),
+    );
+    return { code: s.code, name, value };
+  });
+}
+
+/** The bytes of decoded sub-options; a pad or end marker (code 0 or 255 without a value) is one byte. */
+export function encodeSubOptions<V extends { kind: string }>(
+  subs: readonly { code: number; value: V }[],
+  encode: (value: V) => Uint8Array,
+): Uint8Array {
+  return joinSubOptions(
+    subs.map((s) => ({
+      code: s.code,
+      data: s.value.kind === 'none' && (s.code === 0 || s.code === 255) ? null : encode(s.value),
+    })),
+  );
 }
