@@ -17,10 +17,15 @@
  *
  * --tftp also runs the TFTP server benchmark (scripts/bench-tftp.ts: our server against dnsmasq, as root);
  * --tftp-only runs only that one.
+ *
+ * --against DIR compares with another build (a checkout of an older commit, built with `npx tsc`): each
+ * pxe-doctor row and start-up budget also runs DIR/bin/pxe-doctor.js, marked "(against)". With --runs N the
+ * runs are interleaved, round by round (tshark, this build, the other build, …), so a busy machine slows both
+ * alike; the best of each is kept and the last table puts the two side by side.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -52,22 +57,33 @@ interface Tool {
   baseline?: boolean;
 }
 
+/** The rows for the build in `dir`; `mark` ends their names (the build compared with). */
+function pxeDoctorTools(dir: string, mark: string): Tool[] {
+  const bin = join(dir, 'bin', 'pxe-doctor.js');
+  return [
+    { name: `pxe-doctor decode${mark}`, command: (f) => ['node', bin, 'decode', f] },
+    { name: `pxe-doctor decode --json${mark}`, command: (f) => ['node', bin, 'decode', f, '--json'] },
+    { name: `pxe-doctor analyze --json${mark}`, command: (f) => ['node', bin, 'analyze', f, '--json'] },
+  ];
+}
+
+const AGAINST = ' (against)';
+
 const TOOLS: Tool[] = [
   {
     name: 'tshark -Y "dhcp || tftp"',
     command: (f) => ['tshark', '-r', f, '-Y', 'dhcp || tftp'],
     baseline: true,
   },
-  { name: 'pxe-doctor decode', command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'decode', f] },
-  {
-    name: 'pxe-doctor decode --json',
-    command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'decode', f, '--json'],
-  },
-  {
-    name: 'pxe-doctor analyze --json',
-    command: (f) => ['node', join(root, 'bin', 'pxe-doctor.js'), 'analyze', f, '--json'],
-  },
+  ...pxeDoctorTools(root, ''),
 ];
+
+/** With --against DIR: each of this build's rows followed by the same row of the other build. */
+function addAgainst(dir: string): void {
+  const other = pxeDoctorTools(dir, AGAINST);
+  const ours = TOOLS.splice(1);
+  ours.forEach((t, i) => TOOLS.push(t, other[i] as Tool));
+}
 
 function sizeLabel(bytes: number): string {
   if (bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3}GB`;
@@ -170,15 +186,15 @@ function printTable(result: FileResult, startup: Map<string, number>): void {
     'MB/s',
     'peak RSS MB',
   ];
-  const widths = [28, 9, 10, 10, 12, 11, 8, 12];
+  const widths = [40, 9, 10, 10, 12, 11, 8, 12];
   console.log(head.map((h, i) => pad(h, widths[i] ?? 8, i > 0)).join('  '));
   for (const r of result.runs) {
     if (r.skipped && r.seconds === null) {
-      console.log(`${pad(r.tool, 28)}  skipped: ${r.skipped}`);
+      console.log(`${pad(r.tool, 40)}  skipped: ${r.skipped}`);
       continue;
     }
     if (r.skipped) {
-      console.log(`${pad(r.tool, 28)}  skipped (${r.skipped})`);
+      console.log(`${pad(r.tool, 40)}  skipped (${r.skipped})`);
       continue;
     }
     const s = r.seconds ?? 0;
@@ -213,15 +229,18 @@ function withoutStartup(
 function measureStartup(scratch: string, cliProblem: string | null): Map<string, number> {
   const out = new Map<string, number>();
   if (!existsSync(STARTUP_CAPTURE)) return out;
-  for (const tool of TOOLS) {
-    if (!tool.baseline && cliProblem) continue;
-    let best = Infinity;
-    for (let i = 0; i < 3; i++) {
+  const failed = new Set<string>();
+  for (let i = 0; i < 3; i++) {
+    for (const tool of TOOLS) {
+      if ((!tool.baseline && cliProblem) || failed.has(tool.name)) continue;
       const r = timed(tool, STARTUP_CAPTURE, scratch);
-      if (r.skipped || r.seconds === null) break;
-      best = Math.min(best, r.seconds);
+      if (r.skipped || r.seconds === null) {
+        failed.add(tool.name);
+        out.delete(tool.name);
+        continue;
+      }
+      out.set(tool.name, Math.min(out.get(tool.name) ?? Infinity, r.seconds));
     }
-    if (Number.isFinite(best)) out.set(tool.name, best);
   }
   return out;
 }
@@ -244,11 +263,23 @@ interface BudgetRow {
   target: number;
 }
 
-function measureStartupTargets(scratch: string): BudgetRow[] {
+/** Best of five for each budget, of this build and (with --against) the other, round by round. */
+function measureStartupTargets(scratch: string, against: string | undefined): BudgetRow[] {
   const out = join(scratch, 'budget.txt');
-  return STARTUP_TARGETS.map((t) => {
-    const row: BudgetRow = { name: t.name, seconds: null, cpu: null, target: t.target };
-    for (let i = 0; i < 5; i++) {
+  const builds: [string, string][] = [[root, '']];
+  if (against !== undefined) builds.push([against, AGAINST]);
+  const jobs = STARTUP_TARGETS.flatMap((t) =>
+    builds.map(([dir, mark]) => ({
+      t,
+      bin: join(dir, 'bin', 'pxe-doctor.js'),
+      row: { name: `${t.name}${mark}`, seconds: null, cpu: null, target: t.target } as BudgetRow,
+      failed: false,
+    })),
+  );
+  for (let i = 0; i < 5; i++) {
+    for (const job of jobs) {
+      const { t, row } = job;
+      if (job.failed) continue;
       const r = spawnSync(
         '/bin/sh',
         [
@@ -261,33 +292,66 @@ function measureStartupTargets(scratch: string): BudgetRow[] {
           '-o',
           out,
           'node',
-          join(root, 'bin', 'pxe-doctor.js'),
+          job.bin,
           ...t.command,
         ],
         { env: { ...process.env, NO_COLOR: '1' } },
       );
-      if (r.status !== 0 || !existsSync(out)) break;
+      if (r.status !== 0 || !existsSync(out)) {
+        job.failed = true;
+        continue;
+      }
       const [e, u, sys] = readFileSync(out, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
       if (row.seconds === null || e < row.seconds) {
         row.seconds = e;
         row.cpu = u + sys;
       }
     }
-    return row;
-  });
+  }
+  return jobs.map((j) => j.row);
 }
 
 function printStartupTargets(rows: BudgetRow[]): void {
   console.log('\nstart-up budgets (best of 5; CPU = user + system of that run):');
   console.log(
-    `${pad('command', 36)}  ${pad('seconds', 8, true)}  ${pad('CPU s', 6, true)}  ${pad('budget', 7, true)}`,
+    `${pad('command', 46)}  ${pad('seconds', 8, true)}  ${pad('CPU s', 6, true)}  ${pad('budget', 7, true)}`,
   );
   for (const r of rows)
     console.log(
-      `${pad(r.name, 36)}  ${pad(r.seconds === null ? 'failed' : r.seconds.toFixed(2), 8, true)}  ` +
+      `${pad(r.name, 46)}  ${pad(r.seconds === null ? 'failed' : r.seconds.toFixed(2), 8, true)}  ` +
         `${pad(r.cpu === null ? '-' : r.cpu.toFixed(2), 6, true)}  ` +
         `${pad(r.target.toFixed(2), 7, true)}  ${r.seconds !== null && r.seconds <= r.target ? 'ok' : 'OVER'}`,
     );
+}
+
+/** This build and the --against build side by side: seconds (best), and this build's time as a ratio. */
+function printAgainst(results: FileResult[], startup: Map<string, number>, budgets: BudgetRow[]): void {
+  console.log(`\nthis build against the other (best seconds; ratio < 1: this build is faster):`);
+  const row = (what: string, ours: number | null | undefined, theirs: number | null | undefined): void => {
+    const ratio = ours != null && theirs != null && theirs > 0 ? (ours / theirs).toFixed(2) : '-';
+    const fmt = (x: number | null | undefined): string => (x == null ? '-' : x.toFixed(2));
+    console.log(
+      `  ${pad(what, 52)}  ${pad(fmt(ours), 7, true)}  ${pad(fmt(theirs), 7, true)}  ${pad(ratio, 5, true)}`,
+    );
+  };
+  console.log(
+    `  ${pad('', 52)}  ${pad('this', 7, true)}  ${pad('other', 7, true)}  ${pad('ratio', 5, true)}`,
+  );
+  for (const tool of TOOLS.filter((t) => !t.baseline && !t.name.endsWith(AGAINST))) {
+    row(`start-up: ${tool.name}`, startup.get(tool.name), startup.get(`${tool.name}${AGAINST}`));
+    for (const res of results) {
+      const find = (name: string): number | null | undefined =>
+        res.runs.find((r) => r.tool === name && !r.skipped)?.seconds;
+      row(`${basename(res.file)}: ${tool.name}`, find(tool.name), find(`${tool.name}${AGAINST}`));
+    }
+  }
+  for (const b of budgets.filter((x) => !x.name.endsWith(AGAINST)))
+    row(b.name, b.seconds, budgets.find((x) => x.name === `${b.name}${AGAINST}`)?.seconds);
+  console.log(
+    `  load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 function tsharkVersion(): string {
@@ -305,6 +369,7 @@ function main(): number {
       runs: { type: 'string', default: '1' },
       out: { type: 'string', default: join(root, 'bench-data', 'results.json') },
       tftp: { type: 'boolean', default: false },
+      against: { type: 'string' },
       'tftp-only': { type: 'boolean', default: false },
     },
   });
@@ -317,6 +382,12 @@ function main(): number {
     values.file ? resolve(values.file) : ensureCapture(parseSize(values.size), values.format),
   ];
   if (values.big) files.push(ensureCapture(parseSize(values.big), values.format));
+  const against = values.against === undefined ? undefined : resolve(values.against);
+  if (against !== undefined) {
+    if (!existsSync(join(against, 'dist', 'src', 'cli', 'main.js')))
+      throw new Error(`--against ${against}: not a built checkout (run npx tsc there)`);
+    addAgainst(against);
+  }
   const cliProblem = cliAvailable();
   const runs = Math.max(1, Number(values.runs));
   const scratch = mkdtempSync(join(tmpdir(), 'pxe-doctor-bench-'));
@@ -326,12 +397,13 @@ function main(): number {
   try {
     process.stderr.write(`start-up: every tool on ${relative(root, STARTUP_CAPTURE)} …\n`);
     startup = measureStartup(scratch, cliProblem);
-    if (!cliProblem) startupTargets = measureStartupTargets(scratch);
+    if (!cliProblem) startupTargets = measureStartupTargets(scratch, against);
     for (const file of files) {
       const result: FileResult = { file, bytes: statSync(file).size, frames: frameCount(file), runs: [] };
+      const best = new Map<string, Run>();
       for (const tool of TOOLS) {
-        if (!tool.baseline && cliProblem) {
-          result.runs.push({
+        if (!tool.baseline && cliProblem)
+          best.set(tool.name, {
             tool: tool.name,
             command: tool.command(file),
             seconds: null,
@@ -339,19 +411,21 @@ function main(): number {
             exitCode: null,
             skipped: cliProblem,
           });
-          continue;
-        }
-        let best: Run | null = null;
-        for (let i = 0; i < runs; i++) {
+      }
+      // Round by round, every tool once per round: load on a shared machine falls on all of them alike.
+      for (let i = 0; i < runs; i++) {
+        for (const tool of TOOLS) {
+          if (best.get(tool.name)?.skipped !== undefined) continue;
           process.stderr.write(`${basename(file)}: ${tool.name} (${i + 1}/${runs}) …\n`);
           const r = timed(tool, file, scratch);
-          if (r.skipped) {
-            best = r;
-            break;
-          }
-          if (!best || (r.seconds ?? Infinity) < (best.seconds ?? Infinity)) best = r;
+          const before = best.get(tool.name);
+          if (r.skipped || !before || (r.seconds ?? Infinity) < (before.seconds ?? Infinity))
+            best.set(tool.name, r);
         }
-        if (best) result.runs.push(best);
+      }
+      for (const tool of TOOLS) {
+        const r = best.get(tool.name);
+        if (r) result.runs.push(r);
       }
       results.push(result);
     }
@@ -369,11 +443,14 @@ function main(): number {
           ? `${formatSize(res.bytes)}: ${(run.peakRssKB / 1024).toFixed(0)}`
           : `${formatSize(res.bytes)}: -`;
       });
-      console.log(`  ${pad(tool.name, 28)}  ${cells.join('   ')}`);
+      console.log(`  ${pad(tool.name, 40)}  ${cells.join('   ')}`);
     }
   }
+  if (against !== undefined) printAgainst(results, startup, startupTargets);
   const report = {
     date: new Date().toISOString(),
+    against,
+    loadAverage: loadavg(),
     node: process.version,
     tshark: tsharkVersion(),
     cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
