@@ -1,0 +1,136 @@
+/**
+ * `npm run soak [-- --minutes 10 --boots-per-minute 2000]`: sniff's processing path (streaming decode, live
+ * analysis, live verdicts, metrics) fed in real time, through a pcap stream (a live-style source: the
+ * analysis clock follows the packets and the wall clock), with generated PXE boots of every kind (the bench
+ * capture's boot generator, scripts/lib/pxe-boot.ts) at a fixed rate. Every 10 s one line: boots sent, boots
+ * judged, packets, RSS. At the end: RSS at start (after the first minute's warm-up), end and max, and the boots
+ * whose verdict never came (none may be lost). Not part of `npm test`: it runs for minutes.
+ */
+import { PassThrough } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { analyzeSource } from '../src/analysis/analyze-source.js';
+import { streamSource } from '../src/capture/frame-source.js';
+import { PcapWriter } from '../src/capture/writer.js';
+import type { SniffEvent } from '../src/report/sniff-events.js';
+import { DEFAULT_SESSION_QUIET, LiveAnalysis } from '../src/sniff/live.js';
+import { SniffMetrics } from '../src/sniff/metrics.js';
+import { LiveVerdicts } from '../src/sniff/verdicts.js';
+import { newPxeStats, pxeBoot, PxeSite } from './lib/pxe-boot.js';
+import { Rng } from './lib/rng.js';
+import { Scheduler } from './lib/scheduler.js';
+
+const NS = 1e9;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      minutes: { type: 'string', default: '10' },
+      'boots-per-minute': { type: 'string', default: '2000' },
+    },
+  });
+  const seconds = Number(values.minutes) * 60;
+  const rate = Number(values['boots-per-minute']);
+  const rng = new Rng(12);
+  const site = new PxeSite();
+  const stats = newPxeStats();
+  const sched = new Scheduler((mean) => rng.exp(mean));
+  sched.addArrival({
+    name: 'pxe',
+    meanGapNs: (60 / rate) * NS,
+    background: false,
+    start: (t) => pxeBoot(site, rng, t, stats),
+  });
+
+  const writer = new PcapWriter({ linkType: 1, precision: 'ns' });
+  const pipe = new PassThrough({ highWaterMark: 1 << 20 });
+  pipe.write(writer.header());
+  const startMs = Date.now();
+  const base = Math.floor(startMs / 1000);
+
+  // The consumer: exactly what `sniff` runs per packet and per session.
+  let packets = 0;
+  const clients = new Set<string>();
+  const judged = new Set<string>();
+  const verdicts: Record<string, number> = {};
+  const metrics = new SniffMetrics(() => ({ packets, dropped: 0 }));
+  const emit = (e: SniffEvent, at: number): void => {
+    metrics.observe(e, at);
+    if (e.event === 'client') clients.add(e.mac);
+    if (e.event === 'verdict') {
+      if (!judged.has(e.session)) verdicts[e.status] = (verdicts[e.status] ?? 0) + 1;
+      judged.add(e.session);
+    }
+  };
+  const verdictsOf = new LiveVerdicts(emit, () =>
+    live.snapshot({ file: 'soak', format: 'pcap', frames: packets }),
+  );
+  const live = new LiveAnalysis(emit, (e, epoch) => verdictsOf.session(e, epoch));
+  const source = streamSource(pipe, 'soak');
+  const counted = {
+    label: 'soak',
+    read: (sink: Parameters<typeof source.read>[0], o?: Parameters<typeof source.read>[1]) =>
+      source.read({ ...sink, frame: (f) => ((packets = f.frame), sink.frame(f)) }, o),
+  };
+  const analysis = analyzeSource(counted, { ...live.options(DEFAULT_SESSION_QUIET), label: 'soak' });
+
+  // The producer: frames written when their time has come, 20 times a second.
+  let pending = sched.next();
+  let sent = 0;
+  const rss: number[] = [];
+  let maxRss = 0;
+  await new Promise<void>((resolve) => {
+    const pump = setInterval(() => {
+      const now = (Date.now() - startMs) / 1000;
+      const chunks: Buffer[] = [];
+      while (pending !== null && pending.t / NS <= Math.min(now, seconds)) {
+        const t = pending.t;
+        chunks.push(
+          writer.packet({ data: pending.frame, seconds: base + Math.floor(t / NS), nanos: t % NS }),
+        );
+        sent++;
+        pending = sched.next();
+      }
+      if (chunks.length > 0) pipe.write(Buffer.concat(chunks));
+      live.tick(Date.now() / 1000 - 1);
+      if (now >= seconds) {
+        clearInterval(pump);
+        resolve();
+      }
+    }, 50);
+    const sample = setInterval(() => {
+      const mb = process.memoryUsage().rss / 1e6;
+      maxRss = Math.max(maxRss, mb);
+      rss.push(mb);
+      const elapsed = (Date.now() - startMs) / 1000;
+      const booted = Object.values(stats.boots).reduce((a, b) => a + b, 0);
+      process.stdout.write(
+        `${elapsed.toFixed(0).padStart(4)} s  boots ${booted}  judged ${judged.size}  frames ${sent}  RSS ${mb.toFixed(1)} MB\n`,
+      );
+      if (elapsed >= seconds) clearInterval(sample);
+    }, 10_000);
+  });
+  sched.stop();
+  pipe.end();
+  await analysis;
+  const boots = Object.values(stats.boots).reduce((a, b) => a + b, 0);
+  const warm = rss[Math.min(5, rss.length - 1)] ?? 0;
+  const end = rss.at(-1) ?? 0;
+  process.stdout.write(
+    [
+      `boots generated ${boots} (${((boots / seconds) * 60).toFixed(0)}/min), frames ${sent}, clients seen ${clients.size}`,
+      `sessions judged ${judged.size}: ${JSON.stringify(verdicts)}`,
+      `RSS after 1 min ${warm.toFixed(1)} MB, end ${end.toFixed(1)} MB (${(((end - warm) / warm) * 100).toFixed(1)} %), max ${maxRss.toFixed(1)} MB`,
+      `drops 0 (an in-process stream cannot drop); clients without a verdict: ${[...clients].length - new Set([...judged].map((s) => s.split('#')[0])).size}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`soak: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(3);
+  },
+);
