@@ -33,7 +33,12 @@ export function seconds(s: number): string {
   if (s === 0) return '0 s';
   if (s < 0.01) return `${(s * 1000).toFixed(1)} ms`;
   if (s < 10) return `${Number(s.toFixed(2))} s`;
-  return `${s.toFixed(1)} s`;
+  if (s < 120) return `${s.toFixed(1)} s`;
+  // Long stretches in human units (a clock step shows as "23.6 years", not millions of seconds).
+  if (s < 3600) return `${(s / 60).toFixed(1)} min`;
+  if (s < 86400) return `${(s / 3600).toFixed(1)} h`;
+  if (s < 365.25 * 86400) return `${(s / 86400).toFixed(1)} days`;
+  return `${(s / (365.25 * 86400)).toFixed(1)} years`;
 }
 
 export function bytes(n: number): string {

@@ -11,7 +11,9 @@ import { verdictOf, type ClientVerdict, type VerdictStatus } from '../diagnosis/
 import { tftpErrorName } from '../protocol/tftp/index.js';
 import {
   bootLabel,
+  blksizeText,
   bootLine,
+  completeText,
   formatBytes,
   formatFrames,
   formatRate,
@@ -146,7 +148,7 @@ function transfersTable(transfers: TftpTransfer[], c: ChalkInstance, w: number |
     t.filename,
     outcomeText(t, c),
     t.bytes > 0 ? formatBytes(t.bytes) : t.tsize !== null ? `(${formatBytes(t.tsize)})` : '',
-    String(t.blksize) + (t.windowsize > 1 ? ` w${t.windowsize}` : ''),
+    blksizeText(t),
     t.firstData !== null || t.duration > 0 ? formatSeconds(t.duration) : '',
     t.bytes > 0 ? formatRate(t.throughput) : '',
     t.duplicateData + t.duplicateAcks + t.gaps > 0 ? `${t.duplicateData + t.duplicateAcks}/${t.gaps}` : '',
@@ -162,7 +164,7 @@ function outcomeText(t: TftpTransfer, c: ChalkInstance): Cell {
   });
   switch (t.outcome) {
     case 'complete':
-      return cell('complete', c.green);
+      return cell(completeText(t), c.green);
     case 'tsize-probe':
       return cell('tsize probe', c.dim);
     case 'error':

@@ -1,7 +1,7 @@
 /** Number formatting shared by the text, HTML and diagram reports. */
 import { isUrl } from '../protocol/dhcp/index.js';
 import { SOFTWARE_NAMES, type ServerIdentity } from '../analysis/server-software.js';
-import type { EffectiveBoot } from '../analysis/types.js';
+import type { EffectiveBoot, TftpTransfer } from '../analysis/types.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -14,8 +14,14 @@ export function formatSeconds(s: number): string {
   if (s < 0.001) return `${(s * 1e6).toFixed(0)} µs`;
   if (s < 1) return `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms`;
   if (s < 120) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
+  if (s < 3600) {
+    const m = Math.floor(s / 60);
+    return `${m} min ${Math.round(s - m * 60)} s`;
+  }
+  // Hours and beyond (a clock step, a capture left running): human units, never "12430761 min".
+  if (s < 86400) return `${(s / 3600).toFixed(1)} h`;
+  if (s < 365.25 * 86400) return `${(s / 86400).toFixed(1)} days`;
+  return `${(s / (365.25 * 86400)).toFixed(1)} years`;
 }
 
 export function formatRate(bytesPerSecond: number | null): string {
@@ -102,4 +108,19 @@ export function serverLine(id: ServerIdentity): string {
       : `${e.text}, seen in ${e.frames.length === 1 ? 'frame' : 'frames'} ${formatFrames(e.frames)}`;
   const more = own.length > 1 ? ` (+${own.length - 1} more ${own.length === 2 ? 'sign' : 'signs'})` : '';
   return `${what}: ${id.name} (${id.confidence ?? 'low'} confidence): ${how}${more}`;
+}
+
+/**
+ * The block size column: the negotiated size, or, when the client asked for one and no OACK is in the
+ * capture, what it asked ("1432 asked, no OACK seen") rather than a 512 the capture does not show.
+ */
+export function blksizeText(t: TftpTransfer): string {
+  const asked = t.requested.blksize;
+  const base = t.oack === null && asked !== undefined ? `${asked} asked, no OACK seen` : String(t.blksize);
+  return base + (t.windowsize > 1 ? ` w${t.windowsize}` : '');
+}
+
+/** A transfer that ended well: "complete", or "uploaded" for a WRQ (the client sent the file). */
+export function completeText(t: TftpTransfer): string {
+  return t.direction === 'write' ? 'complete (upload from the client)' : 'complete';
 }

@@ -11,7 +11,9 @@ import { concernsSession as concerns, verdictOf, type VerdictStatus } from '../d
 import { tftpErrorName } from '../protocol/tftp/index.js';
 import {
   bootLabel,
+  blksizeText,
   bootLine,
+  completeText,
   formatBytes,
   formatFrames,
   formatRate,
@@ -219,7 +221,7 @@ function sessionSection(s: BootSession, findings: Finding[], index: number, draw
 function outcome(t: TftpTransfer): { text: string; cls: string } {
   switch (t.outcome) {
     case 'complete':
-      return { text: 'complete', cls: 'ok' };
+      return { text: completeText(t), cls: 'ok' };
     case 'tsize-probe':
       return { text: 'tsize probe', cls: 'dim' };
     case 'error':
@@ -246,7 +248,7 @@ function transfersTable(transfers: TftpTransfer[]): string {
     return (
       `<tr><td class="num">${t.request.frame}</td><td class="num">${t.request.t.toFixed(3)} s</td>` +
       `<td class="name">${e(t.filename)}</td><td>${e(t.serverIp)}</td><td class="${o.cls}">${e(o.text)}</td>` +
-      `<td class="num">${e(size)}</td><td class="num">${t.blksize}${t.windowsize > 1 ? ` w${t.windowsize}` : ''}</td>` +
+      `<td class="num">${e(size)}</td><td class="num">${e(blksizeText(t))}</td>` +
       `<td class="num">${t.firstData !== null || t.duration > 0 ? e(formatSeconds(t.duration)) : ''}</td>` +
       `<td class="num">${t.bytes > 0 ? e(formatRate(t.throughput)) : ''}</td><td class="num">${dups}</td></tr>`
     );

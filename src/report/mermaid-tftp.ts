@@ -161,7 +161,9 @@ function transferSteps(t: TftpTransfer, parts: Participants, folded: { n: number
     const done = t.outcome === 'complete' ? ' ✔ complete' : '';
     const text = `${range} (${[...stats, ...extra].join(', ')})${done}`;
     const at = t.firstData ?? t.request;
-    steps.push(msg(at, server, CLIENT, '-->>', text, `data ${t.blocks}`, 1, t.lastPacket.t));
+    // A WRQ is an upload: the client sends the DATA, the server acknowledges.
+    const [from, to] = t.direction === 'write' ? [CLIENT, server] : [server, CLIENT];
+    steps.push(msg(at, from, to, '-->>', text, `data ${t.blocks}`, 1, t.lastPacket.t));
   } else if (t.ackPackets > 0 && t.oack !== null) {
     // The client acknowledged the OACK (ACK 0) but no DATA came back.
     folded.n += t.ackPackets - 1;
