@@ -116,7 +116,10 @@ export function serverLine(id: ServerIdentity): string {
  */
 export function blksizeText(t: TftpTransfer): string {
   const asked = t.requested.blksize;
-  const base = t.oack === null && asked !== undefined ? `${asked} asked, no OACK seen` : String(t.blksize);
+  let base = String(t.blksize);
+  // No DATA either (an ERROR answered the request): only what was asked is known.
+  if (t.oack === null && asked !== undefined)
+    base = t.firstData === null ? `${asked} asked` : `${asked} asked, no OACK seen`;
   return base + (t.windowsize > 1 ? ` w${t.windowsize}` : '');
 }
 

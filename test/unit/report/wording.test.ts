@@ -25,7 +25,7 @@ function transfer(spec: Parameters<ReturnType<CaptureBuilder['session']>['transf
 }
 
 test('no OACK in the capture: the block size the client asked for, not 512', () => {
-  const a = transfer({ file: 'x', requested: { blksize: '1432', tsize: '0' }, oack: null });
+  const a = transfer({ file: 'x', requested: { blksize: '1432', tsize: '0' }, oack: null, size: 4000 });
   const t = a.sessions[0]?.transfers[0];
   assert.ok(t);
   assert.equal(blksizeText(t), '1432 asked, no OACK seen');
