@@ -98,6 +98,7 @@ export interface FindingFields {
   t: number | null;
   severity?: Severity;
   sessionId?: string;
+  incomplete?: true;
 }
 
 /** Builds a finding of a rule: id, group and title come from the rule's doc, the rest from the case. */
@@ -115,6 +116,7 @@ export function finding(doc: RuleDoc, f: FindingFields): Finding {
     t: f.t,
   };
   if (f.sessionId !== undefined) out.sessionId = f.sessionId;
+  if (f.incomplete === true) out.incomplete = true;
   return out;
 }
 

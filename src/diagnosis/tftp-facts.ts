@@ -181,7 +181,10 @@ export function stalled(t: TftpTransfer, a: AnalysisResult): boolean {
   if (t.lastBlockSeen && t.lastBlockAcked) return false;
   if (t.outcome === 'abandoned') return true;
   if (t.outcome === 'in-progress' || t.outcome === 'unknown') {
-    return silenceAfter(t, a) >= STALL_SECONDS || t.maxGap >= STALL_SECONDS;
+    // Still open at the end: stalled when it stopped moving forward (repeats are not progress) seconds before
+    // the capture ended. A pause earlier on that the transfer got over is no stall.
+    const since = t.progress?.lastProgress.t ?? t.lastPacket.t;
+    return a.capture.duration - since >= STALL_SECONDS;
   }
   return false;
 }

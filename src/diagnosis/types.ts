@@ -32,6 +32,8 @@ export interface Finding {
   t: number | null;
   /** Id of the boot session it concerns (BootSession.id), when it concerns one. */
   sessionId?: string;
+  /** The capture ended before the outcome it is about: the client's verdict is incomplete, not failed. */
+  incomplete?: true;
 }
 
 export interface RuleContext {

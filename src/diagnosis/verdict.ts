@@ -59,6 +59,8 @@ export function verdictOf(
     return verdict('fail', worst.title);
   }
   if (worst?.severity === 'warn') return verdict('warn', worst.title);
+  const cut = mine.find((f) => f.incomplete === true);
+  if (cut !== undefined) return verdict('incomplete', `${cut.title}: the capture ended before the outcome`);
   const running = session.transfers.filter((t) => t.outcome === 'in-progress');
   if (running.length > 0) {
     return verdict('incomplete', `${names(running)} still being transferred when the capture ended`);

@@ -1,9 +1,9 @@
 import type { BootSession } from '../../analysis/types.js';
 import { type DhcpRound, relaysIn, relevantRounds, serversOfOthers } from '../rounds.js';
-import { at, clientLabel, listText, plural, seconds, sessionFinding } from '../format.js';
+import { at, clientLabel, framesText, listText, plural, seconds, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
-import { STALL_SECONDS } from '../tftp-facts.js';
+import { endsBeforeDeadline, incompleteAtEnd } from '../capture-end.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 /** A first DISCOVER whose `secs` is this high was not the client's first: earlier ones went unseen. */
@@ -13,8 +13,8 @@ const doc: RuleDoc = {
   id: 'dhcp.no-offer',
   severity: 'error',
   severityNote:
-    'warn when a single DISCOVER was captured; no finding when the capture stops within seconds of the ' +
-    'DISCOVERs (no server had time to answer)',
+    'warn when a single DISCOVER was captured; info ("incomplete at the end of the capture") when the capture ' +
+    'stops within seconds of the DISCOVERs (no server had time to answer)',
   group: 'dhcp',
   title: 'No DHCP offer',
   detects:
@@ -49,8 +49,21 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
   if (!first || !last) return [];
   // A server gets a few seconds to answer (dnsmasq pings first for about 3 s): DISCOVERs right before the
   // capture stops say nothing, the answer may simply not be in the file.
-  const end = ctx.analysis.capture.duration;
-  if (end - first.t < STALL_SECONDS || (discovers.length === 1 && end - last.t < STALL_SECONDS)) return [];
+  if (
+    endsBeforeDeadline(ctx.analysis, first.t) ||
+    (discovers.length === 1 && endsBeforeDeadline(ctx.analysis, last.t))
+  ) {
+    return [
+      incompleteAtEnd(doc, ctx.analysis, {
+        session: s,
+        client: s.clientMac,
+        pending: `client ${clientLabel(s)}'s ${plural(discovers.length, 'DHCPDISCOVER')} (${framesText(discovers.map((d) => d.frame))}) had no offer yet`,
+        last,
+        frames: discovers.map((d) => d.frame),
+        t: first.t,
+      }),
+    ];
+  }
   const family = silent[silent.length - 1]?.family ?? 'unknown';
   const span = last.t - first.t;
   const parts = [

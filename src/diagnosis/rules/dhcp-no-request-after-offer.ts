@@ -110,6 +110,7 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
           pxeError: null,
           hint: 'Nothing to conclude from this capture: capture until the client REQUESTs or gives up (a minute or more).',
           t: firstOffer.t,
+          incomplete: true,
         }),
       );
       continue;

@@ -10,7 +10,8 @@ import {
 import { clientLabel, framesText, plural, sessionFinding } from '../format.js';
 import { proxyServiceHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
-import type { Finding, Rule, RuleDoc } from '../types.js';
+import { endsBeforeDeadline, incompleteAtEnd } from '../capture-end.js';
+import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
   id: 'proxy.no-reply-4011',
@@ -22,14 +23,15 @@ const doc: RuleDoc = {
     'and the server never replies.',
   ignores:
     'Traffic on 4011 itself, which is normal (dnsmasq sends UEFI clients there); a REQUEST answered after a ' +
-    'retry; the case where the only "PXEClient" came from the address server (see dhcp.pxeclient-without-proxy).',
+    'retry; the case where the only "PXEClient" came from the address server (see dhcp.pxeclient-without-proxy); ' +
+    'a REQUEST the capture ends within seconds of (incomplete at the end of the capture, info).',
   clientMessages: [BIOS.proxy4011, UEFI.serverTimeout, IPXE.pxebsTimedOut],
   fix:
     'Make the proxyDHCP / boot server answer on udp/4011: open the port in its firewall, and check that the ' +
     'service is configured for this client architecture (dnsmasq pxe-service lines).',
 };
 
-function check(s: BootSession): Finding[] {
+function check(s: BootSession, ctx: RuleContext): Finding[] {
   const pending = unanswered4011(s);
   if (pending.length === 0) return [];
   // With no proxy on the wire and 60 "PXEClient" from the address server, the other rule explains it.
@@ -38,7 +40,21 @@ function check(s: BootSession): Finding[] {
   const out: Finding[] = [];
   for (const u of pending) {
     const first = u.requests[0];
-    if (!first) continue;
+    const last = u.requests[u.requests.length - 1];
+    if (!first || !last) continue;
+    if (endsBeforeDeadline(ctx.analysis, last.t)) {
+      out.push(
+        incompleteAtEnd(doc, ctx.analysis, {
+          session: s,
+          client: s.clientMac,
+          pending: `client ${clientLabel(s)}'s ${plural(u.requests.length, 'boot-server REQUEST')} to ${u.target}:4011 (${framesText(u.requests.map((e) => e.frame))}) had no reply yet`,
+          last,
+          frames: u.requests.map((e) => e.frame),
+          t: first.t,
+        }),
+      );
+      continue;
+    }
     const proxy = proxies.find((p) => serverOf(p) === u.target) ?? proxies[0];
     const after = proxy ? ` after the proxyDHCP offer from ${serverOf(proxy)} (frame ${proxy.frame})` : '';
     out.push(

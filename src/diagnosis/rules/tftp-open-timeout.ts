@@ -3,6 +3,7 @@ import { requesterOf } from '../rounds.js';
 import { clientLabel, framesText, ipClientLabel, plural, q, finding } from '../format.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import { answered, answeredBy, isTsizeProbe, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
+import { endsBeforeDeadline, incompleteAtEnd } from '../capture-end.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
@@ -16,7 +17,8 @@ const doc: RuleDoc = {
     "so the replies from the server's transfer port do not reach it (firewall, NAT, reverse-path filter).",
   ignores:
     'An RRQ that is answered after a retry; a server that never answers anyone (see tftp.no-server); ' +
-    'captures whose filter dropped the replies (see capture.tftp-data-missing); the tsize probe.',
+    'captures whose filter dropped the replies (see capture.tftp-data-missing); the tsize probe; RRQs the ' +
+    'capture ends within seconds of (incomplete at the end of the capture, info).',
   clientMessages: [BIOS.tftpOpenTimeout, UEFI.serverTimeout, IPXE.tftpTimedOut],
   fix:
     'Find what stops this RRQ or its answer: the TFTP server log (connection limits such as dnsmasq tftp-max), ' +
@@ -46,11 +48,23 @@ function evaluate(ctx: RuleContext, s: BootSession | null, group: TftpTransfer[]
   const base = { client: s?.clientMac ?? null, sessionId: s?.id, pxeError, t: first.request.t };
   const rrqFrames = group.flatMap((t) => [t.request.frame, ...t.requestRetries.map((r) => r.frame)]);
   const rrqs = group.reduce((n, t) => n + rrqCount(t), 0);
+  // The client's last packet of this exchange: its last RRQ, or for an answered one its last packet.
+  const last = group
+    .flatMap((t) => [t.request, ...t.requestRetries, ...(answered(t) ? [t.lastPacket] : [])])
+    .reduce((x, y) => (y.t > x.t ? y : x));
+  const cutOff = (pending: string, frames: number[]): Finding[] => [
+    incompleteAtEnd(doc, a, { session: s, client: base.client, pending, last, frames, t: first.request.t }),
+  ];
 
   if (group.every((t) => !answered(t))) {
     if (rrqs < 2 || tftpOutcomeUnknown(a)) return [];
     const other = answeredBy(a, first.serverIp);
     if (!other) return [];
+    if (endsBeforeDeadline(a, last.t))
+      return cutOff(
+        `${label}'s ${plural(rrqs, 'RRQ')} for ${q(first.filename)} to ${first.serverIp} (${framesText(rrqFrames)}) had no answer yet`,
+        rrqFrames,
+      );
     return [
       finding(doc, {
         ...base,
@@ -77,6 +91,11 @@ function evaluate(ctx: RuleContext, s: BootSession | null, group: TftpTransfer[]
     [t.oack?.frame, t.firstData?.frame].filter((f): f is number => f !== undefined),
   );
   const ports = [...new Set(unacked.map((t) => t.serverPort).filter((p): p is number => p !== null))];
+  if (endsBeforeDeadline(a, last.t) && !unacked.some((t) => t.outcome === 'abandoned'))
+    return cutOff(
+      `${first.serverIp} answered ${label}'s ${plural(rrqs, 'RRQ')} for ${q(first.filename)} (${framesText(replyFrames)}) and no acknowledgement was seen yet`,
+      [...rrqFrames, ...replyFrames],
+    );
   return [
     finding(doc, {
       ...base,

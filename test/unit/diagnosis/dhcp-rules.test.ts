@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { diagnose } from '../../../src/diagnosis/engine.js';
+import { verdictOf } from '../../../src/diagnosis/verdict.js';
 import { BIOS, IPXE, UEFI } from '../../../src/diagnosis/pxe-errors.js';
 import { BIOS_IPXE_ROM, BIOS_ROM, CaptureBuilder, EDK2, EFI_IPXE, LAB } from './support/builder.js';
 import { hintMentions, mentions, none, one, run } from './support/expect.js';
@@ -52,10 +54,13 @@ describe('dhcp.no-offer', () => {
     assert.equal(f.pxeError, UEFI.noValidOffer);
   });
 
-  test('a single DISCOVER: warning when the capture ran on, nothing when it stopped right after', () => {
+  test('a single DISCOVER: warning when the capture ran on, incomplete (info) when it stopped right after', () => {
     const b = new CaptureBuilder();
     b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM }).dhcp({ discovers: 1 });
-    none(b.build(), 'dhcp.no-offer');
+    const cut = one(b.build(), 'dhcp.no-offer');
+    assert.equal(cut.severity, 'info');
+    assert.equal(cut.incomplete, true);
+    mentions(cut, 'Incomplete at the end of the capture');
     b.advanceTo(10);
     assert.equal(one(b.build(), 'dhcp.no-offer').severity, 'warn');
   });
@@ -66,7 +71,10 @@ describe('dhcp.no-offer', () => {
       discovers: 6,
       discoverTimes: [0, 0.002, 0.004, 0.006, 0.008, 0.009],
     });
-    none(b.build(), 'dhcp.no-offer');
+    const a = b.build();
+    assert.equal(one(a, 'dhcp.no-offer').severity, 'info');
+    const [session] = a.sessions;
+    assert.equal(verdictOf(session, diagnose(a), a).status, 'incomplete');
   });
 
   test('quiet when the DISCOVERs were answered, and for the UEFI fallback to HTTP boot', () => {
