@@ -165,7 +165,11 @@ describe('tftp.open-timeout', () => {
       requested: { tsize: '0', blksize: '1408' },
     });
     const cut = one(b.build(), 'tftp.open-timeout');
-    assert.equal(cut.severity, 'info', 'the capture ends with the last retry: the client may still get an answer');
+    assert.equal(
+      cut.severity,
+      'info',
+      'the capture ends with the last retry: the client may still get an answer',
+    );
     b.advanceTo((t.requestRetries.at(-1)?.t ?? 0) + 20);
     const f = one(b.build(), 'tftp.open-timeout');
     assert.equal(f.severity, 'error');
