@@ -86,6 +86,16 @@ function phaseLabel(group: Item[], duration: number): string {
 
 function dhcpLabel(txs: DhcpTransaction[], duration: number): string {
   const offers = txs.reduce((n, tx) => n + tx.offers.length, 0);
+  // A renewal or INIT-REBOOT (REQUEST without DISCOVER) never waits for an offer: say what it got instead.
+  const requestOnly = txs.every((tx) => tx.discovers === 0 && tx.requests > 0);
+  if (requestOnly && offers === 0) {
+    const got = txs.some((tx) => tx.outcome === 'bound')
+      ? 'ACK'
+      : txs.some((tx) => tx.outcome === 'nak')
+        ? 'NAK'
+        : 'no reply';
+    return `DHCP (${seconds(duration)}, REQUEST without DISCOVER (renewal or INIT-REBOOT), ${got})`;
+  }
   const parts = [seconds(duration), offers === 0 ? 'no offer' : plural(offers, 'offer')];
   if (txs.some((tx) => tx.outcome === 'nak')) parts.push('NAK');
   if (!txs.some((tx) => tx.outcome === 'bound' || tx.outcome === 'informed') && offers > 0)

@@ -149,7 +149,9 @@ export function summarizeTransaction(state: TransactionState): DhcpTransaction {
   else if (informed) outcome = 'informed';
   else if (finalReply !== undefined) outcome = finalReply.messageType === 'NAK' ? 'nak' : 'bound';
   else if (offers.length > 0) outcome = 'offered';
-  else if (discovers + requests > 0) outcome = 'no-offer';
+  else if (discovers > 0) outcome = 'no-offer';
+  // A REQUEST with no DISCOVER (renewal, rebinding, INIT-REBOOT) is not waiting for an offer.
+  else if (requests > 0) outcome = 'no-reply';
   else outcome = 'other';
 
   const notes: string[] = [];

@@ -101,11 +101,12 @@ export interface DhcpTransaction {
   acks: DhcpEvent[];
   naks: DhcpEvent[];
   /**
-   * 'bound' (ACK), 'nak' (the last answer was a NAK), 'offered' (offer but no ACK), 'no-offer', 'informed',
+   * 'bound' (ACK), 'nak' (the last answer was a NAK), 'offered' (offer but no ACK), 'no-offer' (DISCOVERs unanswered), 'no-reply' (a REQUEST
+   * without DISCOVER, i.e. renewal or INIT-REBOOT, unanswered), 'informed',
    * 'proxy' (a 4011 exchange, answered or not: see acks), 'other' (RELEASE/DECLINE only, or an ACK the client
    * then DECLINEd).
    */
-  outcome: 'bound' | 'nak' | 'offered' | 'no-offer' | 'informed' | 'proxy' | 'other';
+  outcome: 'bound' | 'nak' | 'offered' | 'no-offer' | 'no-reply' | 'informed' | 'proxy' | 'other';
   /** The server whose offer the client REQUESTed (option 54 of the REQUEST; else the ACK's server id). */
   chosenServer: string | null;
   /** true for a PXE boot-server exchange on port 4011 (kept apart from the port 67 transaction). */

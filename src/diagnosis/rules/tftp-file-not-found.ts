@@ -1,7 +1,8 @@
 import { filenameOddities, probeKind } from '../boot-files.js';
 import { basename, serverOf } from '../facts.js';
 import { requesterOf } from '../rounds.js';
-import { clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
+import type { TftpTransfer } from '../../analysis/types.js';
+import { clientLabel, framesText, ipClientLabel, listText, q, finding } from '../format.js';
 import { bootFileHint, serverHint } from '../hints.js';
 import {
   BIOS,
@@ -30,7 +31,10 @@ const doc: RuleDoc = {
     'pxelinux walking its config search (pxelinux.cfg/<uuid>, 01-<mac>, hex-IP prefixes; only a missing ' +
     '"default" counts), iPXE probing autoexec.ipxe, Raspberry Pi firmware probing bootsig.bin and other ' +
     'optional files, grub probing grub.cfg-*, module lists and locales, and any miss whose file name is ' +
-    'fetched successfully from another directory later (a search path).',
+    'fetched successfully from another directory later (a search path). Several misses of one file name by ' +
+    'one client (pxelinux searching ldlinux.c32 in its directories, or a retry) are one finding listing the ' +
+    'names tried; a leading "/" is not called suspicious when the server\'s error text shows it looked inside ' +
+    'its root, or for names a loader tries in its search.',
   clientMessages: [
     `${biosTftpEcho(1, 'File not found')} / ${BIOS.tftpFileNotFound}`,
     UEFI.tftpError,
@@ -46,11 +50,36 @@ function serverPath(message: string): string | null {
   return m?.[1] ?? null;
 }
 
+function isMiss(t: TftpTransfer): boolean {
+  return (
+    t.error !== null && t.error.code === 1 && t.error.from === 'server' && probeKind(t.filename) === null
+  );
+}
+
+/**
+ * The misses of one file by one client from one server: a loader searching several directories for it
+ * (pxelinux tries ldlinux.c32 next to itself, then /boot/isolinux/, /isolinux/, /boot/syslinux/, /syslinux/,
+ * /), or a client asking again. One cause, one finding: the first miss speaks for the group.
+ */
+function missesOfSameFile(t: TftpTransfer, all: OwnedTransfer[]): TftpTransfer[] {
+  const name = basename(t.filename).toLowerCase();
+  return all
+    .map((x) => x.transfer)
+    .filter((x) => x.serverIp === t.serverIp && isMiss(x) && basename(x.filename).toLowerCase() === name);
+}
+
+/** The server's own error text shows it resolved the name inside a root (".../root/<name>"). */
+function lookedInsideRoot(path: string | null, name: string): boolean {
+  const clean = name.replace(/\\/g, '/').replace(/^\/+/, '');
+  return path !== null && path.length > clean.length + 1 && path.endsWith(`/${clean}`);
+}
+
 function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const t = o.transfer;
-  if (t.error === null || t.error.code !== 1 || t.error.from !== 'server') return [];
-  if (probeKind(t.filename) !== null) return [];
+  if (t.error === null || !isMiss(t)) return [];
   const all = transfersOf(ctx.analysis, t.clientIp);
+  const group = missesOfSameFile(t, all);
+  if (group[0] !== undefined && group[0] !== t) return [];
   const later = all.filter((x) => x.transfer.request.t > t.request.t);
   const elsewhere = later.find(
     (x) => x.transfer.outcome === 'complete' && basename(x.transfer.filename) === basename(t.filename),
@@ -69,13 +98,37 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
     req.isBootFile && req.round?.bootReply
       ? `, the boot file named by ${serverOf(req.round.bootReply)}'s DHCP reply (frame ${req.round.bootReply.frame})`
       : '';
-  const parts = [
-    `TFTP server ${t.serverIp} answered ${label}'s request for ${q(t.filename)}${what} with ERROR 1 ` +
-      `${q(t.error.message)} (${framesText([t.request.frame, t.error.frame.frame])}).`,
-  ];
+  const names = [...new Set(group.map((x) => x.filename))];
+  const groupFrames = group.flatMap((x) => [x.request.frame, ...(x.error ? [x.error.frame.frame] : [])]);
+  const parts =
+    group.length > 1
+      ? [
+          `TFTP server ${t.serverIp} answered ${label}'s ${group.length} requests for ${q(basename(t.filename))}${what} ` +
+            `with ERROR 1 ${q(t.error.message)}` +
+            (names.length > 1 ? `; the names tried: ${names.map(q).join(', ')}` : '') +
+            ` (${framesText(groupFrames)}).`,
+        ]
+      : [
+          `TFTP server ${t.serverIp} answered ${label}'s request for ${q(t.filename)}${what} with ERROR 1 ` +
+            `${q(t.error.message)} (${framesText([t.request.frame, t.error.frame.frame])}).`,
+        ];
+  const paths = group.map((x) => ({ name: x.filename, path: serverPath(x.error?.message ?? '') }));
   const path = serverPath(t.error.message);
-  if (path) parts.push(`The server looked for ${path}.`);
-  const odd = filenameOddities(t.filename);
+  const shown = paths.filter((p) => p.path !== null).map((p) => p.path as string);
+  if (shown.length > 0) parts.push(`The server looked for ${listText([...new Set(shown)].slice(0, 6))}.`);
+  if (/^ldlinux\.(c32|e64|e32)$/i.test(basename(t.filename))) {
+    parts.push(
+      `${basename(t.filename)} must come from the same syslinux build as the pxelinux program that asks for it ` +
+        '(pxelinux.0 / syslinux.efi); put it next to that file in the TFTP root.',
+    );
+  }
+  // A leading "/" is only suspicious when the server may have resolved it outside its root: not when its
+  // own error text shows the path inside the root, nor for names a loader tries as part of its search.
+  const searched = names.length > 1;
+  const odd = filenameOddities(t.filename).filter(
+    (x) =>
+      !x.startsWith('it starts with') || (!searched && !paths.some((p) => lookedInsideRoot(p.path, p.name))),
+  );
   if (odd.length > 0) parts.push(`The name is suspicious: ${odd.join('; ')}.`);
   if (caseTwin) {
     parts.push(
@@ -124,11 +177,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
     finding(doc, {
       severity: req.isBootFile || !wentOn ? 'error' : 'warn',
       message: parts.join(' '),
-      frames: [
-        t.request.frame,
-        t.error.frame.frame,
-        ...(req.round?.bootReply ? [req.round.bootReply.frame] : []),
-      ],
+      frames: [...groupFrames, ...(req.round?.bootReply ? [req.round.bootReply.frame] : [])],
       client: o.session?.clientMac ?? null,
       sessionId: o.session?.id,
       pxeError,
