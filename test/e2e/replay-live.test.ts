@@ -19,6 +19,7 @@ import { test, type TestContext } from 'node:test';
 import { readClientScripts } from '../../src/replay/script.js';
 import type { ReplayReport } from '../../src/report/replay-model.js';
 import { projectRoot } from '../support/fixtures.js';
+import { replaySignature } from '../support/replay-signature.js';
 import { tempDir } from './support/cleanup.js';
 import { inNamespace, ip, withNamespaces } from './support/netns.js';
 import { which } from './support/require.js';
@@ -35,20 +36,7 @@ const LAB = join(projectRoot(), 'fixtures', 'captures', 'lab');
 const HAPPY_IPXE = join(LAB, 'happy-ipxe', 'capture.pcapng');
 const UEFI_HAPPY = join(LAB, 'uefi-happy', 'capture.pcapng');
 
-/** "label | fields that differ" for each differing exchange. */
-function signature(r: ReplayReport): string[] {
-  return r.clients.flatMap((c) =>
-    c.exchanges
-      .filter((e) => e.status === 'differs')
-      .map(
-        (e) =>
-          `${e.label} | ${e.fields
-            .filter((f) => f.status === 'differs')
-            .map((f) => f.field)
-            .join(', ')}`,
-      ),
-  );
-}
+const signature = (r: ReplayReport): string[] => replaySignature(r);
 
 /** The lab's dnsmasq configuration (happy-ipxe and uefi-happy together) on this segment, plus `extra`. */
 function dnsmasqConfig(dir: string, root: string, extra: readonly string[]): string {

@@ -23,6 +23,7 @@ import { parseServeConfig } from '../../../src/server/config/validate.js';
 import { udpFrames } from '../../../src/net/frames.js';
 import type { ReplayReport } from '../../../src/report/replay-model.js';
 import { projectRoot } from '../../support/fixtures.js';
+import { replaySignature } from '../../support/replay-signature.js';
 
 const CAPTURES = join(projectRoot(), 'fixtures', 'captures');
 
@@ -31,17 +32,7 @@ function capture(scenario: string): string {
 }
 
 function signature(r: ReplayReport): string[] {
-  return r.clients.flatMap((c) =>
-    c.exchanges
-      .filter((e) => e.status === 'differs')
-      .map(
-        (e) =>
-          `${e.label} | ${e.fields
-            .filter((f) => f.status === 'differs')
-            .map((f) => f.field)
-            .join(', ')} | ${e.explains.join(', ')}`,
-      ),
-  );
+  return replaySignature(r, { explains: true });
 }
 
 // dnsmasq 2.90 ignores windowsize and the lab's tftp-no-blocksize run ignores blksize; the reference grants
