@@ -28,7 +28,8 @@ import {
   SNPONLY_EFI,
 } from './support/boot-assets.js';
 import { tempDir } from './support/cleanup.js';
-import { inNamespace, leftoverNamespaces } from './support/netns.js';
+import { startSniffIn, type SniffLine } from './support/sniff-lines.js';
+import { leftoverNamespaces } from './support/netns.js';
 import { firmwareNeeds, type Firmware } from './support/qemu.js';
 import { requireDevice, requireNetns, requireRoot, requireTools } from './support/require.js';
 import { pxeDoctor, pxeDoctorArgs, pxeDoctorEnv, run, start, type Background } from './support/run.js';
@@ -118,10 +119,7 @@ const CASES: Case[] = [
   },
 ];
 
-interface Line {
-  at: number;
-  e: Record<string, unknown> & { event: string };
-}
+type Line = SniffLine;
 
 interface Report {
   findings: unknown[];
@@ -129,26 +127,8 @@ interface Report {
 }
 
 function startSniff(file: string, backend: string): { lines: Line[]; bg: Background } {
-  const lines: Line[] = [];
-  let partial = '';
-  const [cmd, argv] = pxeDoctorArgs(
-    ['sniff', 'br0', '--json', '-w', file, '--backend', backend, '--session-quiet', String(QUIET_S)].concat([
-      '--metrics',
-      METRICS,
-    ]),
-  );
-  const bg = start(...inNamespace(NS, cmd, argv), {
-    timeoutMs: 300_000,
-    env: pxeDoctorEnv(),
-    onStdout: (chunk) => {
-      partial += chunk.toString('utf8');
-      const parts = partial.split('\n');
-      partial = parts.pop() ?? '';
-      for (const p of parts)
-        if (p.trim() !== '') lines.push({ at: Date.now(), e: JSON.parse(p) as Line['e'] });
-    },
-  });
-  return { lines, bg };
+  const args = ['-w', file, '--backend', backend, '--session-quiet', String(QUIET_S), '--metrics', METRICS];
+  return startSniffIn(NS, 'br0', args, 300_000);
 }
 
 async function waitFor<T>(what: string, ms: number, get: () => T | undefined): Promise<T> {

@@ -19,9 +19,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { capAvailable } from '../../src/net/pcap.js';
 import { fixturesCapturesDir, projectRoot } from '../support/fixtures.js';
 import { tempDir } from './support/cleanup.js';
+import { startSniffIn, type SniffLine } from './support/sniff-lines.js';
 import { inNamespace, ip, withNamespaces } from './support/netns.js';
 import { requireNetns, requireRoot, requireTools, which } from './support/require.js';
-import { pxeDoctor, pxeDoctorArgs, pxeDoctorEnv, run, start } from './support/run.js';
+import { pxeDoctor, run } from './support/run.js';
 
 const NS = 'pxd-e2e-sniff';
 const SNIFF_IF = 'sn-a';
@@ -31,10 +32,7 @@ const QUIET_S = 2;
 const MAX_GAP_MS = '300';
 const REPLAY = join(projectRoot(), 'dist', 'test', 'e2e', 'support', 'replay-frames.js');
 
-interface Line {
-  at: number;
-  e: Record<string, unknown> & { event: string };
-}
+type Line = SniffLine;
 
 interface Case {
   backend: 'dumpcap' | 'tcpdump' | 'cap';
@@ -69,22 +67,8 @@ async function buildLink(): Promise<void> {
 }
 
 /** sniff in the namespace; its NDJSON lines with their arrival times. */
-function startSniff(args: string[]): { lines: Line[]; bg: ReturnType<typeof start> } {
-  const lines: Line[] = [];
-  let partial = '';
-  const [cmd, argv] = pxeDoctorArgs(['sniff', SNIFF_IF, '--json', ...args]);
-  const bg = start(...inNamespace(NS, cmd, argv), {
-    timeoutMs: 90_000,
-    env: pxeDoctorEnv(),
-    onStdout: (chunk) => {
-      partial += chunk.toString('utf8');
-      const parts = partial.split('\n');
-      partial = parts.pop() ?? '';
-      for (const p of parts)
-        if (p.trim() !== '') lines.push({ at: Date.now(), e: JSON.parse(p) as Line['e'] });
-    },
-  });
-  return { lines, bg };
+function startSniff(args: string[]): { lines: Line[]; bg: ReturnType<typeof startSniffIn>['bg'] } {
+  return startSniffIn(NS, SNIFF_IF, args, 90_000);
 }
 
 async function waitForLine(
