@@ -399,7 +399,8 @@ function captureLossOf(stats: CaptureStats | undefined): CaptureLoss | null {
 }
 
 function oneLine(s: string): string {
-  return [...s].map((c) => (c.charCodeAt(0) < 0x20 || c === '\x7f' ? ' ' : c)).join('');
+  const spaced = [...s].map((c) => (c.charCodeAt(0) < 0x20 || c === '\x7f' ? ' ' : c)).join('');
+  return spaced.split(/ +/).join(' ').trim();
 }
 
 function pickTs(

@@ -115,6 +115,8 @@ export function dhcpEvent(p: DhcpRecordView, t: number): DhcpEvent {
   };
   // A port-4011 ACK carries only the chosen boot item (71): no menu is expected there.
   const menuReply = m.op === 2 && !port4011 && dhcp.isPxeClientVendor(vendorClass);
+  const ending = dhcp.bootFileOptionEnding(m);
+  if (ending !== null) event.bootfileOptionEnding = ending;
   const option43 = menuReply ? dhcp.optionBytes(m, 43) : null;
   if (option43 !== null) {
     const problems = pxeMenuProblems(option43);

@@ -38,6 +38,8 @@ export interface DhcpEvent extends FrameRef {
   sname: string;
   /** Option 67 */
   bootfileOption: string | null;
+  /** How option 67's bytes end (protocol/dhcp bootFileOptionEnding); absent without option 67. */
+  bootfileOptionEnding?: 'unterminated' | 'nul' | 'bytes-after-nul';
   /** Option 66 */
   tftpServerName: string | null;
   /** Option 150 */

@@ -34,6 +34,7 @@ import { tftpRetransmissions } from './rules/tftp-retransmissions.js';
 import { tftpSorcerersApprentice } from './rules/tftp-sorcerers-apprentice.js';
 import { tftpTsizeMismatch } from './rules/tftp-tsize-mismatch.js';
 import { tftpUnknownTid } from './rules/tftp-unknown-tid.js';
+import { dhcpBootFileEncoding } from './rules/dhcp-boot-file-encoding.js';
 import { dhcpDiscoverFlood } from './rules/dhcp-discover-flood.js';
 import { dhcpDuplicateAddress } from './rules/dhcp-duplicate-address.js';
 import { proxyBadMenu } from './rules/proxy-bad-menu.js';
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   dhcpDuplicateAddress,
   dhcpNoBootFile,
   dhcpNextServerMissing,
+  dhcpBootFileEncoding,
   dhcpPxeClientWithoutProxy,
   dhcpOptionOverload,
   proxyNoReply4011,

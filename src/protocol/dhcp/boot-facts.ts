@@ -44,6 +44,21 @@ export function bootFileOption(msg: DhcpOptionsView): string | null {
   return read(msg, 67, text);
 }
 
+/**
+ * How option 67's bytes end: 'unterminated' (no NUL; RFC 2132 needs none, but old PXE ROMs read past the end
+ * and append what follows to the TFTP request), 'nul' (NUL-terminated), 'bytes-after-nul' (more bytes follow
+ * the first NUL). null without option 67.
+ */
+export type BootFileEnding = 'unterminated' | 'nul' | 'bytes-after-nul';
+
+export function bootFileOptionEnding(msg: DhcpOptionsView): BootFileEnding | null {
+  return read(msg, 67, (raw): BootFileEnding => {
+    const nul = raw.indexOf(0);
+    if (nul === -1) return 'unterminated';
+    return raw.subarray(nul).some((b) => b !== 0) ? 'bytes-after-nul' : 'nul';
+  });
+}
+
 /** Option 66 (a name or a dotted quad, as text). */
 export function tftpServerName(msg: DhcpOptionsView): string | null {
   return read(msg, 66, text);

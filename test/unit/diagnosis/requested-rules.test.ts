@@ -360,3 +360,57 @@ describe('capture.kernel-drops', () => {
     assert.match(f.message, /11 by the interface\/buffer \(isb_ifdrop\) and 42 by the OS \(isb_osdrop\)/);
   });
 });
+
+describe('dhcp.boot-file-encoding', () => {
+  const session = (option67: number[], rrqName: string, found: boolean): DecodedPacket[] => {
+    const reply = {
+      yiaddr: CLIENT_IP,
+      siaddr: SERVER,
+      options: [opt.ip(54, SERVER), opt.bytes(67, ...option67)],
+    };
+    const tftp = new TftpScript(CLIENT_IP, SERVER, { frame: 10, t: 2 });
+    tftp.rrq(2070, rrqName);
+    if (found) {
+      tftp.data(50000, 2070, 1, 100);
+      tftp.ack(2070, 50000, 1);
+    } else tftp.error('server', 2070, 50000, 1, 'File not found');
+    return [
+      dhcp({ frame: 1, t: 0, type: 'DISCOVER', options: BIOS_PXE }),
+      dhcp({ frame: 2, t: 0.01, type: 'OFFER', ...reply }),
+      dhcp({ frame: 3, t: 1, type: 'REQUEST', options: [...BIOS_PXE, opt.ip(54, SERVER)] }),
+      dhcp({ frame: 4, t: 1.01, type: 'ACK', ...reply }),
+      ...tftp.packets,
+    ];
+  };
+  const name = [...Buffer.from('pxelinux.0')];
+
+  it('links 0xFF appended to an unterminated option 67 to the file-not-found', () => {
+    const f = one(analyze(session(name, 'pxelinux.0\\xff', false)), 'dhcp.boot-file-encoding');
+    assert.equal(f.severity, 'error');
+    assert.match(f.message, /told to boot "pxelinux\.0" and asked TFTP 10\.77\.0\.1 for "pxelinux\.0\\xff"/);
+    assert.match(f.message, /Option 67 has no terminating NUL/);
+    assert.match(f.message, /file not found/);
+    assert.equal(f.pxeError, 'PXE-E3B: TFTP Error - File not found');
+    assert.ok(f.frames.includes(4) && f.frames.includes(10) && f.frames.includes(11), f.frames.join());
+    assert.match(f.hint, /dhcp-boot=pxelinux\.0/);
+  });
+
+  it('tells a trailing space the server itself sends', () => {
+    const f = one(analyze(session([...name, 0x20], 'pxelinux.0 ', false)), 'dhcp.boot-file-encoding');
+    assert.match(f.message, /at the end of the name/);
+    assert.match(f.message, /server sends the name with them \(option 67\)/);
+  });
+
+  it('is a warning when the server trimmed the name and delivered the file', () => {
+    assert.equal(
+      one(analyze(session(name, 'pxelinux.0\\xff', true)), 'dhcp.boot-file-encoding').severity,
+      'warn',
+    );
+  });
+
+  it('stays quiet for the exact name, with or without the NUL, and for other files', () => {
+    none(analyze(session(name, 'pxelinux.0', true)), 'dhcp.boot-file-encoding');
+    none(analyze(session([...name, 0], 'pxelinux.0', true)), 'dhcp.boot-file-encoding');
+    none(analyze(session(name, 'pxelinux.0.cfg', false)), 'dhcp.boot-file-encoding');
+  });
+});
