@@ -60,6 +60,7 @@ export async function analyzeSource(
             },
       arp: (a) => get().addArp(a),
       icmpUnreachable: (i) => get().addIcmpUnreachable(i),
+      icmpEcho: (e) => get().addIcmpEcho(e),
       fragmentLoss: (f) => get().addFragmentLoss(f),
     },
     // The analysis reads DATA lengths, never the file bytes.

@@ -4,8 +4,10 @@ import type {
   ArpRecord,
   DecodedPacket,
   FragmentLossRecord,
+  IcmpEchoRecord,
   IcmpUnreachableRecord,
 } from '../protocol/packet.js';
+import { PingChecks } from './ping-checks.js';
 import { ArpTracker } from './arp.js';
 import { dhcpEvent } from './dhcp-facts.js';
 import { attributeFragmentLosses } from './fragment-losses.js';
@@ -88,6 +90,7 @@ export class Analyzer {
   private readonly transactions: TransactionTracker;
   private readonly transfers: TransferTracker;
   private readonly arp: ArpTracker;
+  private readonly pings = new PingChecks();
   private readonly maxIcmp: number;
   private readonly maxFragmentLosses: number;
   private readonly icmp: AnalysisResult['icmpUnreachable'] = [];
@@ -161,6 +164,7 @@ export class Analyzer {
     if (p.protocol === 'dhcp') {
       this.dhcpPackets++;
       const e = dhcpEvent(p, t);
+      this.pings.dhcp(e);
       // The session as it stood before this message is the one that just ended.
       if (this.watch?.dhcp(e, p.dhcp.chaddr, t) === true) this.tellSessions([p.dhcp.chaddr], 'new-boot');
       this.transactions.add(e, p.dhcp.xid, p.dhcp.chaddr);
@@ -199,6 +203,11 @@ export class Analyzer {
     }
     const { from, code, src, dst, srcPort, dstPort } = i;
     this.icmp.push({ frame: { frame: i.frame, t }, from, code, src, dst, srcPort, dstPort });
+  }
+
+  /** An ICMP echo request or reply: a DHCP server's ping check of an address it is about to give out. */
+  addIcmpEcho(e: IcmpEchoRecord): void {
+    this.pings.echo(e, this.time(e.ts, e.frame));
   }
 
   addFragmentLoss(f: FragmentLossRecord): void {

@@ -38,6 +38,11 @@ export interface DhcpEvent extends FrameRef {
   sname: string;
   /** Option 67 */
   bootfileOption: string | null;
+  /**
+   * The server pinged this OFFER/ACK's address (ICMP echo request to yiaddr within 10 s before it, or after it
+   * when afterReply): its ping check. reply: an echo reply from the address (it is in use). Absent otherwise.
+   */
+  pingCheck?: { request: FrameRef; from: string; reply: FrameRef | null; afterReply: boolean };
   /** How option 67's bytes end (protocol/dhcp bootFileOptionEnding); absent without option 67. */
   bootfileOptionEnding?: 'unterminated' | 'nul' | 'bytes-after-nul';
   /** Option 66 */

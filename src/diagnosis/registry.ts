@@ -35,6 +35,7 @@ import { tftpSorcerersApprentice } from './rules/tftp-sorcerers-apprentice.js';
 import { tftpTsizeMismatch } from './rules/tftp-tsize-mismatch.js';
 import { tftpUnknownTid } from './rules/tftp-unknown-tid.js';
 import { dhcpBootFileEncoding } from './rules/dhcp-boot-file-encoding.js';
+import { dhcpPingCheckDelay } from './rules/dhcp-ping-check-delay.js';
 import { dhcpDiscoverFlood } from './rules/dhcp-discover-flood.js';
 import { dhcpDuplicateAddress } from './rules/dhcp-duplicate-address.js';
 import { proxyBadMenu } from './rules/proxy-bad-menu.js';
@@ -44,6 +45,7 @@ import type { Rule, RuleDoc } from './types.js';
 export const RULES: readonly Rule[] = [
   dhcpNoOffer,
   dhcpSlowOffer,
+  dhcpPingCheckDelay,
   dhcpDiscoverFlood,
   dhcpProxyOnly,
   dhcpNoRequestAfterOffer,

@@ -65,6 +65,7 @@ export async function decodeCapture(
       packet: handlers.packet,
       arp: handlers.arp,
       icmpUnreachable: handlers.icmpUnreachable,
+      icmpEcho: handlers.icmpEcho,
       fragmentLoss: handlers.fragmentLoss,
       warning: (w) => warn({ offset: null, frame: w.frame, message: w.message, fatal: false }),
     },

@@ -36,9 +36,11 @@ import type {
   DhcpPacketRecord,
   TftpPacketRecord,
   FragmentLossRecord,
+  IcmpEchoRecord,
   IcmpUnreachableRecord,
   PacketOrigin,
 } from './packet.js';
+import { decodeIcmpEcho, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from './icmp.js';
 import { Ipv4Reassembler, type IncompleteDatagram } from './reassembly.js';
 import { SKIP_IPV6, SKIP_NOT_UDP, SKIP_OTHER_UDP, SkipCounter, type SkipCounts } from './skip-counts.js';
 import { decodeTftp, type TftpDecodeOptions } from './tftp/index.js';
@@ -58,6 +60,7 @@ export interface PacketHandlers {
   packet(p: DecodedPacket): void;
   arp?(a: ArpRecord): void;
   icmpUnreachable?(i: IcmpUnreachableRecord): void;
+  icmpEcho?(e: IcmpEchoRecord): void;
   fragmentLoss?(f: FragmentLossRecord): void;
   /** Something about a frame that a person should know (once per kind where it could repeat). */
   warning?(w: { frame: number; message: string }): void;
@@ -340,11 +343,33 @@ export class PacketDecoder {
 
   /** ICMP destination unreachable quoting a UDP datagram: evidence of a firewall or a closed TFTP port. */
   private icmp(frame: RawFrame, data: Uint8Array, offset: number, end: number): void {
+    if (data[offset] === ICMP_ECHO_REQUEST || data[offset] === ICMP_ECHO_REPLY) {
+      this.echo(frame, data, offset, end);
+      return;
+    }
     const handler = this.handlers.icmpUnreachable;
     const record =
       handler === undefined ? null : icmpUnreachableRecord(frame, data, offset, end, this.ip.src);
     if (record === null) this.skip('ICMP');
     else handler?.(record);
+  }
+
+  /** Echo request/reply: evidence of a DHCP server's ping check before it offers an address. */
+  private echo(frame: RawFrame, data: Uint8Array, offset: number, end: number): void {
+    // Still counted with the ICMP frames the decode leaves aside: the echo is a side record, not DHCP/TFTP.
+    this.skip('ICMP');
+    const handler = this.handlers.icmpEcho;
+    const echo = handler === undefined ? null : decodeIcmpEcho(data, offset, end);
+    if (handler === undefined || echo === null) return;
+    handler({
+      frame: frame.frame,
+      ts: toTimestamp(frame.ts),
+      kind: echo.kind,
+      src: ipNumberToString(this.ip.src),
+      dst: ipNumberToString(this.ip.dst),
+      identifier: echo.identifier,
+      sequence: echo.sequence,
+    });
   }
 
   private flushLostFragments(): void {

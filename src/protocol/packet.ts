@@ -63,6 +63,17 @@ export interface IcmpUnreachableRecord {
   dstPort: number;
 }
 
+/** ICMP echo request or reply: a DHCP server's ping check of the address it is about to offer. */
+export interface IcmpEchoRecord {
+  frame: number;
+  ts: Timestamp;
+  kind: 'request' | 'reply';
+  src: string;
+  dst: string;
+  identifier: number;
+  sequence: number;
+}
+
 /** IP fragments of a DHCP/TFTP datagram that never completed: lost fragments. */
 export interface FragmentLossRecord {
   src: string;

@@ -1,0 +1,83 @@
+import type { BootSession, DhcpEvent } from '../../analysis/types.js';
+import { isClientEvent, isServerEvent, kindOf } from '../facts.js';
+import { clientLabel, framesText, plural, seconds, sessionFinding } from '../format.js';
+import { serverHint } from '../hints.js';
+import { sessionEvents } from '../rounds.js';
+import type { Finding, Rule, RuleDoc } from '../types.js';
+
+/** Worth telling when the client repeated itself meanwhile, or when the wait alone is this long. */
+const LONG_DELAY = 2;
+
+const doc: RuleDoc = {
+  id: 'dhcp.ping-check-delay',
+  severity: 'info',
+  group: 'dhcp',
+  title: "Offer held back by the server's ping check",
+  detects:
+    'The server sent an ICMP echo request to the address it then offered or ACKed (its ping check: dnsmasq ' +
+    "waits about 3 s, ISC dhcpd ping-check 1 s, Kea's ping_check hook) and answered only after the check: this " +
+    'explains a late OFFER/ACK and the DISCOVERs or REQUESTs the client repeated meanwhile. Through a relay the ' +
+    'echo may only appear after the reply, where the check protects nothing.',
+  ignores:
+    `Checks under ${LONG_DELAY} s that the client sat out without repeating itself, replies without a preceding echo, and an echo ` +
+    'that was answered (the server then offers another address: see dhcp.duplicate-address).',
+  clientMessages: [],
+  fix:
+    'Nothing is broken. If the delay hurts (firmware with short timeouts, many clients booting at once): ' +
+    'dnsmasq no-ping, ISC dhcpd ping-check false (or a shorter ping-timeout), Kea "enable-ping-check": false in ' +
+    'the ping_check hook.',
+};
+
+/** The client message the reply answers: the first of the same transaction's DISCOVERs (or REQUESTs for an ACK). */
+function askedAt(events: readonly DhcpEvent[], reply: DhcpEvent, want: string): DhcpEvent[] {
+  return events.filter((e) => isClientEvent(e) && kindOf(e) === want && e.t <= reply.t);
+}
+
+function check(s: BootSession): Finding[] {
+  const out: Finding[] = [];
+  for (const tx of s.transactions) {
+    const events = sessionEvents(s).filter((e) => tx.events.includes(e));
+    const checked = events.filter(
+      (e) => isServerEvent(e) && e.pingCheck !== undefined && e.pingCheck.reply === null,
+    );
+    const reply = checked[0];
+    const ping = reply?.pingCheck;
+    if (reply === undefined || ping === undefined) continue;
+    const kind = kindOf(reply);
+    const asked = askedAt(events, reply, kind === 'OFFER' ? 'DISCOVER' : 'REQUEST');
+    const first = asked[0];
+    if (first === undefined) continue;
+    const delay = reply.t - first.t;
+    const repeats = asked.slice(1);
+    if (!ping.afterReply && repeats.length === 0 && delay < LONG_DELAY) continue;
+    const server = ping.from;
+    const message = ping.afterReply
+      ? `${server} pinged ${reply.yiaddr} (frame ${ping.request.frame}) only after its ${kind} to ${clientLabel(s)} ` +
+        `(frame ${reply.frame}): a ping check that runs after the answer (typical through a relay) protects nothing.`
+      : `${server} pinged ${reply.yiaddr} (ICMP echo, frame ${ping.request.frame}) before offering it, got no echo reply, ` +
+        `and sent its ${kind} ${seconds(delay)} after the client's first ${first.messageType ?? 'request'} ` +
+        `(frame ${first.frame} → ${reply.frame}): the delay is its ping check` +
+        (repeats.length > 0
+          ? `; the client repeated its ${first.messageType ?? 'request'} meanwhile (${plural(repeats.length, 'time')}, ${framesText(repeats.map((e) => e.frame))}).`
+          : '.');
+    out.push(
+      sessionFinding(doc, s, {
+        message,
+        frames: [first.frame, ping.request.frame, ...repeats.map((e) => e.frame), reply.frame],
+        pxeError: null,
+        hint: serverHint(
+          'Only if the delay matters (short firmware timeouts, mass boots), turn the check off:',
+          {
+            dnsmasq: ['no-ping'],
+            isc: ['ping-check false;   # or ping-timeout 1;'],
+            kea: ['"enable-ping-check": false   # parameters of libdhcp_ping_check.so'],
+          },
+        ),
+        t: first.t,
+      }),
+    );
+  }
+  return out;
+}
+
+export const dhcpPingCheckDelay: Rule = { ...doc, checkSession: check };
