@@ -61,6 +61,7 @@ export async function analyzeSource(
       arp: (a) => get().addArp(a),
       icmpUnreachable: (i) => get().addIcmpUnreachable(i),
       icmpEcho: (e) => get().addIcmpEcho(e),
+      clientFrame: (f) => get().addClientFrame(f),
       fragmentLoss: (f) => get().addFragmentLoss(f),
     },
     // The analysis reads DATA lengths, never the file bytes.

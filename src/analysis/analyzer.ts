@@ -6,6 +6,7 @@ import type {
   FragmentLossRecord,
   IcmpEchoRecord,
   IcmpUnreachableRecord,
+  SourceFrameRecord,
 } from '../protocol/packet.js';
 import { PingChecks } from './ping-checks.js';
 import { ArpTracker } from './arp.js';
@@ -16,7 +17,14 @@ import { SessionWatch } from './session-watch.js';
 import { buildSessions } from './sessions.js';
 import { TransactionTracker } from './transactions.js';
 import { TransferTracker } from './transfers.js';
-import type { AnalysisResult, BootSession, CaptureLoss, CaptureSummary, DhcpEvent } from './types.js';
+import type {
+  AnalysisResult,
+  BootSession,
+  CaptureLoss,
+  CaptureSummary,
+  DhcpEvent,
+  FrameRef,
+} from './types.js';
 
 export interface AnalyzerOptions {
   /** Seconds of capture time after which an idle transaction or transfer is finalised (default 300). */
@@ -91,6 +99,9 @@ export class Analyzer {
   private readonly transfers: TransferTracker;
   private readonly arp: ArpTracker;
   private readonly pings = new PingChecks();
+  /** Last frame of any kind from each DHCP client MAC (bounded like macIps), when the decoder reports them. */
+  private readonly lastFrom = new Map<string, FrameRef>();
+  private clientFramesFed = false;
   private readonly maxIcmp: number;
   private readonly maxFragmentLosses: number;
   private readonly icmp: AnalysisResult['icmpUnreachable'] = [];
@@ -205,6 +216,20 @@ export class Analyzer {
     this.icmp.push({ frame: { frame: i.frame, t }, from, code, src, dst, srcPort, dstPort });
   }
 
+  /** A frame of any kind sent by a DHCP client's MAC: it is still talking. */
+  addClientFrame(f: SourceFrameRecord): void {
+    const t = this.time(f.ts, f.frame);
+    this.clientFramesFed = true;
+    const last = this.lastFrom.get(f.mac);
+    if (last !== undefined && last.t > t) return;
+    this.lastFrom.delete(f.mac);
+    this.lastFrom.set(f.mac, { frame: f.frame, t });
+    if (this.lastFrom.size > this.maxMacs) {
+      const oldest = this.lastFrom.keys().next();
+      if (oldest.done !== true) this.lastFrom.delete(oldest.value);
+    }
+  }
+
   /** An ICMP echo request or reply: a DHCP server's ping check of an address it is about to give out. */
   addIcmpEcho(e: IcmpEchoRecord): void {
     this.pings.echo(e, this.time(e.ts, e.frame));
@@ -262,6 +287,11 @@ export class Analyzer {
     };
     const loss = captureLossOf(capture.stats);
     if (loss !== null) summary.captureLoss = loss;
+    const clientLastFrames: Record<string, FrameRef> = {};
+    for (const s of sessions) {
+      const last = this.lastFrom.get(s.clientMac);
+      if (last !== undefined) clientLastFrames[s.clientMac] = { ...last };
+    }
     return {
       capture: summary,
       sessions,
@@ -269,6 +299,7 @@ export class Analyzer {
       arp: this.arp.all(),
       icmpUnreachable: [...this.icmp],
       fragmentLosses: [...this.fragmentLosses],
+      ...(this.clientFramesFed ? { clientLastFrames } : {}),
       stats: {
         transactions: transactions.length,
         transfers: transfers.length,

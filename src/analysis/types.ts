@@ -381,5 +381,10 @@ export interface AnalysisResult {
     dstPort: number;
   }[];
   fragmentLosses: { frames: number[]; src: string; dst: string; t: number }[];
+  /**
+   * The last frame each session's client MAC sent, of any protocol (DNS, HTTP, IPv6 … included: the decoder
+   * watches DHCP clients' source MACs). Absent when the input was not read frame by frame (records fed directly).
+   */
+  clientLastFrames?: Record<string, FrameRef>;
   stats: AnalysisStats;
 }

@@ -3,6 +3,7 @@
  * to the boot reply, then the boot file, then TFTP, then facts about the capture itself.
  */
 import { bootArchMismatch } from './rules/boot-arch-mismatch.js';
+import { bootSilentAfterNbp } from './rules/boot-silent-after-nbp.js';
 import { bootHttpBoot } from './rules/boot-http-boot-misconfigured.js';
 import { captureKernelDrops } from './rules/capture-kernel-drops.js';
 import { captureAnalysisBounded } from './rules/capture-analysis-bounded.js';
@@ -63,6 +64,7 @@ export const RULES: readonly Rule[] = [
   bootArchMismatch,
   bootHttpBoot,
   ipxeChainloadLoop,
+  bootSilentAfterNbp,
   tftpNoServer,
   tftpOpenTimeout,
   tftpFileNotFound,

@@ -66,6 +66,7 @@ export async function decodeCapture(
       arp: handlers.arp,
       icmpUnreachable: handlers.icmpUnreachable,
       icmpEcho: handlers.icmpEcho,
+      clientFrame: handlers.clientFrame,
       fragmentLoss: handlers.fragmentLoss,
       warning: (w) => warn({ offset: null, frame: w.frame, message: w.message, fatal: false }),
     },

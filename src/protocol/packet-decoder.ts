@@ -39,7 +39,9 @@ import type {
   IcmpEchoRecord,
   IcmpUnreachableRecord,
   PacketOrigin,
+  SourceFrameRecord,
 } from './packet.js';
+import { SourceWatch } from './source-watch.js';
 import { decodeIcmpEcho, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from './icmp.js';
 import { Ipv4Reassembler, type IncompleteDatagram } from './reassembly.js';
 import { SKIP_IPV6, SKIP_NOT_UDP, SKIP_OTHER_UDP, SkipCounter, type SkipCounts } from './skip-counts.js';
@@ -61,6 +63,8 @@ export interface PacketHandlers {
   arp?(a: ArpRecord): void;
   icmpUnreachable?(i: IcmpUnreachableRecord): void;
   icmpEcho?(e: IcmpEchoRecord): void;
+  /** Frames sent by DHCP clients seen so far, of any protocol (see SourceWatch for which are reported). */
+  clientFrame?(f: SourceFrameRecord): void;
   fragmentLoss?(f: FragmentLossRecord): void;
   /** Something about a frame that a person should know (once per kind where it could repeat). */
   warning?(w: { frame: number; message: string }): void;
@@ -89,12 +93,15 @@ export class PacketDecoder {
   private currentFrame: RawFrame | null = null;
 
   private readonly tftpOptions: TftpDecodeOptions;
+  /** Client MACs whose every frame is of interest (only when a clientFrame handler is given). */
+  private readonly sources: SourceWatch | null;
 
   constructor(
     private readonly handlers: PacketHandlers,
     options: PacketDecoderOptions = {},
   ) {
     this.tftpOptions = { keepData: options.keepTftpData !== false };
+    this.sources = handlers.clientFrame === undefined ? null : new SourceWatch();
     this.reassembler = new Ipv4Reassembler({
       accept: (payload) => this.acceptFirstFragment(payload),
       onIncomplete: (d) => this.lostFragments.push(d),
@@ -110,6 +117,11 @@ export class PacketDecoder {
       if (status === LINK_UNSUPPORTED) this.unsupportedLinkType(frame);
       else if (status === LINK_TRUNCATED) this.skip('link header truncated');
       return;
+    }
+    const sources = this.sources;
+    if (sources !== null && sources.size > 0 && link.srcMacOffset >= 0 && link.srcAddrLength === 6) {
+      const mac = sources.seen(data, link.srcMacOffset);
+      if (mac !== null) this.handlers.clientFrame?.({ frame: frame.frame, ts: toTimestamp(frame.ts), mac });
     }
     const etherType = link.etherType;
     if (etherType === ETHERTYPE_IPV4) {
@@ -136,6 +148,7 @@ export class PacketDecoder {
     const etherType = (bytes[offset + 12] << 8) | bytes[offset + 13];
     if (etherType !== ETHERTYPE_IPV4) {
       if (etherType !== ETHERTYPE_IPV6) return false;
+      if (this.clientSpeaks(bytes, offset)) return false;
       this.skips.fast(SKIP_IPV6, this.skips.ipv6++);
       return true;
     }
@@ -147,6 +160,7 @@ export class PacketDecoder {
     const protocol = bytes[ip + 9];
     if (protocol !== IPPROTO_UDP) {
       if (protocol === IPPROTO_ICMP || protocol === IPPROTO_IPIP) return false;
+      if (this.clientSpeaks(bytes, offset)) return false;
       this.ipv4Frames++;
       this.skips.fast(SKIP_NOT_UDP, this.skips.notUdp++);
       return true;
@@ -161,9 +175,16 @@ export class PacketDecoder {
     const dp = (bytes[udp + 2] << 8) | bytes[udp + 3];
     if (this.conversations.mayMatch(sp, dp) || portDissector(sp, dp) !== null) return false;
     if (this.mayOpenTftpConversation(bytes, udp, end)) return false;
+    if (this.clientSpeaks(bytes, offset)) return false;
     this.ipv4Frames++;
     this.skips.fast(SKIP_OTHER_UDP, this.skips.otherUdp++);
     return true;
+  }
+
+  /** A frame skim would drop comes from a watched DHCP client and must be reported: push() takes it. */
+  private clientSpeaks(bytes: Uint8Array, offset: number): boolean {
+    const sources = this.sources;
+    return sources !== null && sources.size > 0 && sources.wants(bytes, offset + 6);
   }
 
   /** tshark's TFTP heuristic on a datagram no port claims (see looksLikeTftpRequest). */
@@ -281,6 +302,9 @@ export class PacketDecoder {
       const record = origin as DhcpPacketRecord;
       record.protocol = 'dhcp';
       record.dhcp = decodeDhcp(payload);
+      // A DHCP client from now on: every frame it sends is of interest (it is still talking).
+      if (this.sources !== null && record.dhcp.op === 1 && record.dhcp.hlen === 6)
+        this.sources.add(record.dhcp.chaddr);
       this.handlers.packet(record);
       return;
     }

@@ -74,6 +74,13 @@ export interface IcmpEchoRecord {
   sequence: number;
 }
 
+/** A frame (of any kind) sent by a MAC that has sent DHCP requests: the client is still talking. */
+export interface SourceFrameRecord {
+  frame: number;
+  ts: Timestamp;
+  mac: string;
+}
+
 /** IP fragments of a DHCP/TFTP datagram that never completed: lost fragments. */
 export interface FragmentLossRecord {
   src: string;

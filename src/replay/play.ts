@@ -240,10 +240,14 @@ async function playTftp(step: TftpStep, follow: Follow, ctx: PlayContext): Promi
   };
 }
 
-/** The findings whose evidence includes the exchange's frames (the client's request or the captured answer). */
+/**
+ * The findings whose evidence includes the exchange's frames (the client's request or the captured answer).
+ * Only problems explain a difference: an info finding (a server's ping check, say) tells what is normal.
+ */
 function explained(e: ExchangeDiff, mac: string, findings: readonly Finding[]): string[] {
   const frames = new Set([e.clientFrame, ...e.capturedFrames]);
   const ids = findings
+    .filter((f) => f.severity !== 'info')
     .filter((f) => (f.client === null || f.client === mac) && f.frames.some((n) => frames.has(n)))
     .map((f) => f.ruleId);
   return [...new Set(ids)];

@@ -3,7 +3,7 @@ import { isClientEvent, isServerEvent, kindOf } from '../facts.js';
 import { clientLabel, framesText, plural, seconds, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
 import { sessionEvents } from '../rounds.js';
-import type { Finding, Rule, RuleDoc } from '../types.js';
+import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 /** Worth telling when the client repeated itself meanwhile, or when the wait alone is this long. */
 const LONG_DELAY = 2;
@@ -33,7 +33,7 @@ function askedAt(events: readonly DhcpEvent[], reply: DhcpEvent, want: string): 
   return events.filter((e) => isClientEvent(e) && kindOf(e) === want && e.t <= reply.t);
 }
 
-function check(s: BootSession): Finding[] {
+function check(s: BootSession, ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const tx of s.transactions) {
     const events = sessionEvents(s).filter((e) => tx.events.includes(e));
@@ -51,11 +51,19 @@ function check(s: BootSession): Finding[] {
     const repeats = asked.slice(1);
     if (!ping.afterReply && repeats.length === 0 && delay < LONG_DELAY) continue;
     const server = ping.from;
+    // The echo to an address nobody holds waits for the server's ARP for it to time out (Linux: 3 tries, 1 s apart).
+    const arps = ctx.analysis.arp
+      .filter(
+        (q) => q.targetIp === reply.yiaddr && q.askedBy === server && (q.answered?.t ?? Infinity) > reply.t,
+      )
+      .flatMap((q) => q.requests.filter((r) => r.t >= first.t && r.t <= reply.t).map((r) => r.frame));
+    const arpText =
+      arps.length > 0 ? `its ARP requests for it (${framesText(arps)}) went unanswered, then ` : '';
     const message = ping.afterReply
       ? `${server} pinged ${reply.yiaddr} (frame ${ping.request.frame}) only after its ${kind} to ${clientLabel(s)} ` +
         `(frame ${reply.frame}): a ping check that runs after the answer (typical through a relay) protects nothing.`
-      : `${server} pinged ${reply.yiaddr} (ICMP echo, frame ${ping.request.frame}) before offering it, got no echo reply, ` +
-        `and sent its ${kind} ${seconds(delay)} after the client's first ${first.messageType ?? 'request'} ` +
+      : `${server} checked ${reply.yiaddr} before offering it: ${arpText}its ICMP echo (frame ${ping.request.frame}) got no reply; it ` +
+        `sent its ${kind} ${seconds(delay)} after the client's first ${first.messageType ?? 'request'} ` +
         `(frame ${first.frame} → ${reply.frame}): the delay is its ping check` +
         (repeats.length > 0
           ? `; the client repeated its ${first.messageType ?? 'request'} meanwhile (${plural(repeats.length, 'time')}, ${framesText(repeats.map((e) => e.frame))}).`
@@ -63,7 +71,7 @@ function check(s: BootSession): Finding[] {
     out.push(
       sessionFinding(doc, s, {
         message,
-        frames: [first.frame, ping.request.frame, ...repeats.map((e) => e.frame), reply.frame],
+        frames: [first.frame, ...arps, ping.request.frame, ...repeats.map((e) => e.frame), reply.frame],
         pxeError: null,
         hint: serverHint(
           'Only if the delay matters (short firmware timeouts, mass boots), turn the check off:',
