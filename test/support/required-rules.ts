@@ -27,4 +27,12 @@ export const REQUIRED_RULE_IDS: readonly string[] = [
   'capture.tftp-data-missing',
   'capture.truncated',
   'capture.relay-view',
+  'capture.kernel-drops',
+  'dhcp.duplicate-address',
+  'dhcp.boot-file-encoding',
+  'proxy.bad-menu',
+  'dhcp.ping-check-delay',
+  'tftp.slow-transfer',
+  'boot.silent-after-nbp',
+  'dhcp.discover-flood',
 ];
