@@ -5,6 +5,7 @@
  * captured one as it comes (report/replay-model.ts).
  */
 import { randomInt } from 'node:crypto';
+import { getRule } from '../diagnosis/registry.js';
 import type { Finding } from '../diagnosis/types.js';
 import { serverId, type DhcpMessage } from '../protocol/dhcp/index.js';
 import {
@@ -242,12 +243,13 @@ async function playTftp(step: TftpStep, follow: Follow, ctx: PlayContext): Promi
 
 /**
  * The findings whose evidence includes the exchange's frames (the client's request or the captured answer).
- * Only problems explain a difference: an info finding (a server's ping check, say) tells what is normal.
+ * Only rules about problems explain a difference: an info-only rule (a server's ping check, say) tells what is
+ * normal (a problem rule's finding lowered to info, e.g. cut off by the end of the capture, still counts).
  */
 function explained(e: ExchangeDiff, mac: string, findings: readonly Finding[]): string[] {
   const frames = new Set([e.clientFrame, ...e.capturedFrames]);
   const ids = findings
-    .filter((f) => f.severity !== 'info')
+    .filter((f) => getRule(f.ruleId)?.severity !== 'info')
     .filter((f) => (f.client === null || f.client === mac) && f.frames.some((n) => frames.has(n)))
     .map((f) => f.ruleId);
   return [...new Set(ids)];
