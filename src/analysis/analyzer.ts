@@ -1,5 +1,11 @@
 import type { CaptureStats } from '../capture/types.js';
-import { formatEpoch, secondsBetween, timestampToNumber, type Timestamp } from '../capture/timestamp.js';
+import {
+  formatEpoch,
+  secondsBetween,
+  timestampToNumber,
+  toTimestamp,
+  type Timestamp,
+} from '../capture/timestamp.js';
 import type {
   ArpRecord,
   DecodedPacket,
@@ -279,7 +285,10 @@ export class Analyzer {
       arpPackets: this.arpPackets,
       firstEpoch: firstTs === null ? null : formatEpoch(firstTs),
       lastEpoch: lastTs === null ? null : formatEpoch(lastTs),
-      duration: firstTs === null || lastTs === null ? 0 : round9(secondsBetween(firstTs, lastTs)),
+      duration:
+        firstTs === null || lastTs === null
+          ? 0
+          : round9(secondsBetween(firstTs, endOfCapture(capture, lastTs) ?? lastTs)),
       skipped: capture.skipped ?? {},
       warnings: [...(capture.warnings ?? []), ...this.jumpWarning()],
       truncated: capture.truncated ?? false,
@@ -311,7 +320,10 @@ export class Analyzer {
 
   /** Where the capture ends in capture time: its last frame, or the clock when that is later. */
   private captureEnd(capture: CaptureInput): number {
-    const lastTs = pickTs(capture.lastTs, this.last, (a, b) => a > b);
+    const lastTs = endOfCapture(
+      capture,
+      pickTs(capture.lastTs, this.last, (a, b) => a > b),
+    );
     const origin = this.origin ?? pickTs(capture.firstTs, this.first, (a, b) => a < b);
     if (lastTs === null || origin === null) return this.latest;
     return Math.max(this.latest, round9(secondsBetween(origin, lastTs)));
@@ -441,6 +453,17 @@ function captureLossOf(stats: CaptureStats | undefined): CaptureLoss | null {
 function oneLine(s: string): string {
   const spaced = [...s].map((c) => (c.charCodeAt(0) < 0x20 || c === '\x7f' ? ' ' : c)).join('');
   return spaced.split(/ +/).join(' ').trim();
+}
+
+/**
+ * Where the capture stopped: its last packet, or later when the capturing program recorded that it ran on
+ * (pcapng isb_endtime): a deadline that passed in that quiet tail did pass in the capture.
+ */
+function endOfCapture(capture: CaptureInput, lastTs: Timestamp | null): Timestamp | null {
+  const end = capture.stats?.endTs;
+  if (end === undefined || lastTs === null) return lastTs;
+  const stated = toTimestamp(end, 9);
+  return timestampToNumber(stated) > timestampToNumber(lastTs) ? stated : lastTs;
 }
 
 function pickTs(

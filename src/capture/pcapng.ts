@@ -66,7 +66,7 @@ export class PcapngParser extends ChunkedParser implements CaptureParser {
 
   /** Interface statistics and drop counts the capture carried, if any. */
   stats(): CaptureStats | undefined {
-    return this.statistics.result();
+    return this.statistics.result(this.lastPacket()?.ts ?? null);
   }
 
   /** Records the packet just counted, for lastPacket(). */
@@ -185,7 +185,7 @@ export class PcapngParser extends ChunkedParser implements CaptureParser {
     else if (type === BLOCK_SHB) this.sectionHeader(dv, at, len, offset);
     else if (type === BLOCK_ISB) {
       const id = len >= 12 ? dv.getUint32(at + 8, little) : -1;
-      this.statistics.statisticsBlock(dv, at, len, little, this.section, this.sectionInterfaces[id]?.name);
+      this.statistics.statisticsBlock(dv, at, len, little, this.section, this.sectionInterfaces[id]);
     } else if (NUMBERED_NON_PACKET.has(type)) {
       this.frameNumber++;
       this.nonPacketRecords++;

@@ -103,6 +103,9 @@ export interface InterfaceStats {
   ifDropped?: number;
   /** isb_osdrop: packets dropped by the operating system. */
   osDropped?: number;
+  /** isb_starttime / isb_endtime as written: a 64-bit count of time units (see CaptureStatsCollector). */
+  startTime?: number;
+  endTime?: number;
 }
 
 export interface CaptureStats {
@@ -114,6 +117,11 @@ export interface CaptureStats {
   osDropped?: number;
   /** Sum of the Enhanced Packet Blocks' epb_dropcount. */
   packetDrops?: number;
+  /**
+   * When the capturing program stopped (the latest isb_endtime), when it said so. A capture can run on
+   * after its last packet: that quiet tail is part of what it shows (nothing came).
+   */
+  endTs?: RawTimestamp;
   perInterface: InterfaceStats[];
 }
 

@@ -115,6 +115,8 @@ export interface IsbCounters {
   received?: number;
   ifDropped?: number;
   osDropped?: number;
+  /** isb_endtime: when the capture stopped, as whole seconds and nanoseconds (written in the IDB's ns units). */
+  end?: { seconds: number; nanos: number };
 }
 
 /** Little-endian pcapng: SHB, then an IDB (ns resolution) the first time each link type appears, then EPBs. */
@@ -188,7 +190,9 @@ export class PcapngWriter implements RecordWriter {
    * `seconds`: isb_ifrecv / isb_ifdrop / isb_osdrop, each written only when given. Counters are cumulative.
    */
   statistics(id: number, seconds: number, counters: IsbCounters): Buffer {
-    const fields: [code: number, value: number][] = [];
+    const fields: [code: number, value: number | [high: number, low: number]][] = [];
+    // A timestamp option is two 32-bit words, high first, as in the block's own timestamp.
+    if (counters.end !== undefined) fields.push([3, nanosSplit(counters.end.seconds, counters.end.nanos)]);
     if (counters.received !== undefined) fields.push([4, counters.received]);
     if (counters.ifDropped !== undefined) fields.push([5, counters.ifDropped]);
     if (counters.osDropped !== undefined) fields.push([7, counters.osDropped]);
@@ -203,7 +207,11 @@ export class PcapngWriter implements RecordWriter {
     fields.forEach(([code, value], i) => {
       b.writeUInt16LE(code, 20 + i * 12);
       b.writeUInt16LE(8, 22 + i * 12);
-      b.writeBigUInt64LE(BigInt(value), 24 + i * 12);
+      if (typeof value === 'number') b.writeBigUInt64LE(BigInt(value), 24 + i * 12);
+      else {
+        b.writeUInt32LE(value[0], 24 + i * 12);
+        b.writeUInt32LE(value[1], 28 + i * 12);
+      }
     });
     b.writeUInt32LE(len, len - 4); // opt_endofopt is the zeroed word before it
     return b;

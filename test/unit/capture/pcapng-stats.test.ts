@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readCaptureBuffer } from '../../../src/capture/source.js';
 import type { CaptureSink } from '../../../src/capture/types.js';
-import { ifName, NgBuilder, type Option } from './ngbuild.js';
+import { ifName, NgBuilder, tsresol, type Option } from './ngbuild.js';
+import { timestampToNumber, toTimestamp } from '../../../src/capture/timestamp.js';
 
 const PKT = Buffer.alloc(60, 0xab);
 const sink: CaptureSink = { frame: () => undefined, warning: () => undefined };
@@ -81,5 +82,42 @@ describe('pcapng capture statistics', () => {
     const b = new NgBuilder();
     const info = readCaptureBuffer(Buffer.concat([b.shb(), b.idb(1), b.epb(0, 1n, PKT)]), sink);
     assert.equal(info.stats, undefined);
+  });
+
+  /** isb_endtime (code 3): two 32-bit words, high first. */
+  function endTime(b: NgBuilder, units: bigint): Option {
+    return {
+      code: 3,
+      value: Buffer.concat([b.u32(Number(units >> 32n)), b.u32(Number(units & 0xffffffffn))]),
+    };
+  }
+
+  /** One packet at 1_700_000_100 s on a nanosecond interface, then an ISB whose isb_endtime is `units`. */
+  function endOf(units: bigint, little = true): number | undefined {
+    const b = new NgBuilder(little);
+    const file = Buffer.concat([
+      b.shb(),
+      b.idb(1, 0, [tsresol(9)]),
+      b.epb(0, 1_700_000_100_000_000_000n, PKT),
+      isb(b, 0, [endTime(b, units)]),
+    ]);
+    const end = readCaptureBuffer(file, sink).stats?.endTs;
+    return end === undefined ? undefined : timestampToNumber(toTimestamp(end, 9));
+  }
+
+  for (const little of [true, false]) {
+    it(`reads when the capture stopped from isb_endtime (${little ? 'little' : 'big'}-endian)`, () => {
+      assert.equal(endOf(1_700_000_112_500_000_000n, little), 1_700_000_112.5);
+    });
+  }
+
+  it("reads dumpcap's microsecond isb_endtime on a nanosecond interface", () => {
+    // dumpcap writes ISB times in µs whatever the interface's if_tsresol; read as ns they would be 1970.
+    assert.equal(endOf(1_700_000_112_500_000n), 1_700_000_112.5);
+  });
+
+  it('ignores an isb_endtime before the last packet or hours after it (a shifted file, a wrong clock)', () => {
+    assert.equal(endOf(1_700_000_050_000_000_000n), undefined);
+    assert.equal(endOf(1_700_010_000_000_000_000n), undefined);
   });
 });
