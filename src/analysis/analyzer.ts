@@ -1,11 +1,4 @@
-import type { CaptureStats } from '../capture/types.js';
-import {
-  formatEpoch,
-  secondsBetween,
-  timestampToNumber,
-  toTimestamp,
-  type Timestamp,
-} from '../capture/timestamp.js';
+import { formatEpoch, secondsBetween, timestampToNumber, type Timestamp } from '../capture/timestamp.js';
 import type {
   ArpRecord,
   DecodedPacket,
@@ -14,6 +7,8 @@ import type {
   IcmpUnreachableRecord,
   SourceFrameRecord,
 } from '../protocol/packet.js';
+import type { AnalyzerOptions, CaptureInput } from './analyzer-options.js';
+import { captureLossOf, endOfCapture, pickTs } from './capture-extent.js';
 import { PingChecks } from './ping-checks.js';
 import { ArpTracker } from './arp.js';
 import { dhcpEvent } from './dhcp-facts.js';
@@ -23,62 +18,7 @@ import { SessionWatch } from './session-watch.js';
 import { buildSessions } from './sessions.js';
 import { TransactionTracker } from './transactions.js';
 import { TransferTracker } from './transfers.js';
-import type {
-  AnalysisResult,
-  BootSession,
-  CaptureLoss,
-  CaptureSummary,
-  DhcpEvent,
-  FrameRef,
-} from './types.js';
-
-export interface AnalyzerOptions {
-  /** Seconds of capture time after which an idle transaction or transfer is finalised (default 300). */
-  idleTimeout?: number;
-  /** Open DHCP transactions kept at once; beyond it the stalest is finalised early (default 10000). */
-  maxTransactions?: number;
-  /** Open TFTP transfers kept at once (default 10000). */
-  maxTransfers?: number;
-  /**
-   * Finished transactions and finished transfers kept for the result (default 100000 each); past it the
-   * oldest are dropped and counted as evicted, so a live capture can run for days.
-   */
-  maxRetained?: number;
-  /** Frame numbers listed per transfer (default 5000; then framesTruncated). */
-  maxFramesPerTransfer?: number;
-  /** Seconds of silence after which an unfinished transfer counts as given up, not in progress (default 10). */
-  tftpStallTimeout?: number;
-  /** ARP questions, ICMP errors and fragment losses kept (default 10000 each). */
-  maxArpQueries?: number;
-  maxIcmpErrors?: number;
-  maxFragmentLosses?: number;
-  /** Time zero of the capture (its first frame). Without it, the first record given to the analyzer. */
-  origin?: Timestamp;
-  /** Seconds of silence after which a client's session is told as closed through onEvent (default 30). */
-  sessionQuiet?: number;
-  /**
-   * Called with each transaction, transfer and client session as soon as it is certain (see events.ts).
-   * Without it the analyzer does no per-client bookkeeping at all.
-   */
-  onEvent?: (e: AnalysisEvent) => void;
-}
-
-/** What the caller knows about the capture file; the analyzer adds the counts and times it computes. */
-export interface CaptureInput {
-  file: string;
-  format: string;
-  compressed?: boolean;
-  linkTypes?: string[];
-  frames: number;
-  skipped?: Record<string, number>;
-  warnings?: string[];
-  truncated?: boolean;
-  /** Timestamps of the capture's first and last frames (any protocol), when the reader has them. */
-  firstTs?: Timestamp | null;
-  lastTs?: Timestamp | null;
-  /** Interface statistics the capture recorded (pcapng ISB, EPB drop counts, a live backend's counters). */
-  stats?: CaptureStats;
-}
+import type { AnalysisResult, BootSession, CaptureSummary, DhcpEvent, FrameRef } from './types.js';
 
 const round9 = (x: number): number => Math.round(x * 1e9) / 1e9;
 
@@ -88,6 +28,8 @@ const TIME_JUMP_PREFIX = 'timestamps jump back ';
 export function isTimeJumpWarning(w: string): boolean {
   return w.startsWith(TIME_JUMP_PREFIX);
 }
+
+export type { AnalyzerOptions, CaptureInput } from './analyzer-options.js';
 
 /** Seconds timestamps may step back without a warning: interfaces of one capture interleave slightly. */
 const JUMP_BACK = 1;
@@ -430,48 +372,4 @@ export class Analyzer {
       if (oldest.done !== true) this.macIps.delete(oldest.value);
     }
   }
-}
-
-/** The capture's own drop counters, when it counted any drop. */
-function captureLossOf(stats: CaptureStats | undefined): CaptureLoss | null {
-  const dropped = stats?.dropped ?? 0;
-  if (stats === undefined || dropped <= 0) return null;
-  const interfaces = stats.perInterface
-    .filter((i) => (i.ifDropped ?? 0) + (i.osDropped ?? 0) > 0)
-    // if_name is free text from the file: control bytes would break a one-line message.
-    .map((i) => oneLine(i.name ?? `interface ${i.id}`));
-  return {
-    dropped,
-    received: stats.received ?? null,
-    ifDropped: stats.ifDropped ?? null,
-    osDropped: stats.osDropped ?? null,
-    packetDrops: stats.packetDrops ?? null,
-    interfaces,
-  };
-}
-
-function oneLine(s: string): string {
-  const spaced = [...s].map((c) => (c.charCodeAt(0) < 0x20 || c === '\x7f' ? ' ' : c)).join('');
-  return spaced.split(/ +/).join(' ').trim();
-}
-
-/**
- * Where the capture stopped: its last packet, or later when the capturing program recorded that it ran on
- * (pcapng isb_endtime): a deadline that passed in that quiet tail did pass in the capture.
- */
-function endOfCapture(capture: CaptureInput, lastTs: Timestamp | null): Timestamp | null {
-  const end = capture.stats?.endTs;
-  if (end === undefined || lastTs === null) return lastTs;
-  const stated = toTimestamp(end, 9);
-  return timestampToNumber(stated) > timestampToNumber(lastTs) ? stated : lastTs;
-}
-
-function pickTs(
-  given: Timestamp | null | undefined,
-  seen: Timestamp | null,
-  better: (a: number, b: number) => boolean,
-): Timestamp | null {
-  if (given == null) return seen;
-  if (seen === null) return given;
-  return better(timestampToNumber(given), timestampToNumber(seen)) ? given : seen;
 }
