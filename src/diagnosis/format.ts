@@ -84,6 +84,11 @@ export function clientLabel(s: BootSession): string {
   return parts.length > 0 ? `${s.clientMac} (${parts.join(', ')})` : s.clientMac;
 }
 
+/** A client label at the start of a sentence: "Client 52:54:…" or, for an IP-only label, "Client 10.0.0.5". */
+export function clientSubject(label: string): string {
+  return `Client ${label.startsWith('client ') ? label.slice('client '.length) : label}`;
+}
+
 /** Client label for a transfer without a session: its IP is all that is known. */
 export function ipClientLabel(ip: string): string {
   return `client ${ip}`;

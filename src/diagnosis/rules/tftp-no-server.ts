@@ -1,7 +1,16 @@
 import type { AnalysisResult, ArpQuery, BootSession, TftpTransfer } from '../../analysis/types.js';
 import { isIpv4, isServerEvent, serverOf } from '../facts.js';
 import { requesterOf, roundsOf, sessionEvents, type DhcpRound } from '../rounds.js';
-import { clientLabel, framesText, ipClientLabel, listText, plural, q, finding } from '../format.js';
+import {
+  clientLabel,
+  clientSubject,
+  framesText,
+  ipClientLabel,
+  listText,
+  plural,
+  q,
+  finding,
+} from '../format.js';
 import { bootFileHint, serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import { STALL_SECONDS, answeredBy, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
@@ -93,12 +102,12 @@ function evaluate(
   const parts: string[] = [];
   if (list.length > 0) {
     parts.push(
-      `Client ${label} sent ${plural(rrqs, 'RRQ')} for ${listText(files.map(q))} to ${server} ` +
+      `${clientSubject(label)} sent ${plural(rrqs, 'RRQ')} for ${listText(files.map(q))} to ${server} ` +
         `(${framesText(list.flatMap((t) => [t.request.frame, ...t.requestRetries.map((r) => r.frame)]))}) and ` +
         `${server} never answered a TFTP request in this capture.`,
     );
   } else {
-    parts.push(`Client ${label} never reached its TFTP server ${server}.`);
+    parts.push(`${clientSubject(label)} never reached its TFTP server ${server}.`);
   }
   if (arp.length > 0) {
     parts.push(

@@ -1,6 +1,6 @@
 import type { BootSession, TftpTransfer } from '../../analysis/types.js';
 import { requesterOf } from '../rounds.js';
-import { clientLabel, framesText, ipClientLabel, plural, q, finding } from '../format.js';
+import { clientLabel, clientSubject, framesText, ipClientLabel, plural, q, finding } from '../format.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import { answered, answeredBy, isTsizeProbe, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
 import { endsBeforeDeadline, incompleteAtEnd } from '../capture-end.js';
@@ -69,7 +69,7 @@ function evaluate(ctx: RuleContext, s: BootSession | null, group: TftpTransfer[]
       finding(doc, {
         ...base,
         message:
-          `Client ${label} sent ${plural(rrqs, 'RRQ')} for ${q(first.filename)} to ${first.serverIp} ` +
+          `${clientSubject(label)} sent ${plural(rrqs, 'RRQ')} for ${q(first.filename)} to ${first.serverIp} ` +
           `(${framesText(rrqFrames)}) and got no answer, although ${first.serverIp} answers other transfers ` +
           `(e.g. ${q(other.transfer.filename)}, frame ${other.transfer.request.frame}).`,
         frames: rrqFrames,

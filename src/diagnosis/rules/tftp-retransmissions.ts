@@ -1,4 +1,4 @@
-import { clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
+import { clientLabel, framesText, ipClientLabel, plural, q, finding } from '../format.js';
 import { pathEvidence, perTransfer, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
@@ -27,14 +27,15 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   if (dups < MIN_DUPLICATES || dups <= Math.max(1, t.blocks) * MIN_RATIO) return [];
   if (t.apprenticeFrom !== null || pathEvidence(t, o.session, ctx.analysis) !== null) return [];
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
-  const pct = ((dups / Math.max(1, t.blocks)) * 100).toFixed(1);
+  // A share of a handful of blocks says nothing ("1 block (1100.0%)"): the counts alone say it then.
+  const pct = t.blocks >= 20 ? ` (${((dups / t.blocks) * 100).toFixed(1)}%)` : '';
   const windowed =
     t.windowsize > 1 ? ` With windowsize ${t.windowsize}, one loss resends a whole window.` : '';
   return [
     finding(doc, {
       message:
         `The transfer of ${q(t.filename)} from ${t.serverIp} to ${label} needed ${t.duplicateData} duplicate DATA and ` +
-        `${t.duplicateAcks} duplicate ACK packets for ${t.blocks} blocks (${pct}%), outcome ${t.outcome}` +
+        `${t.duplicateAcks} duplicate ACK packets for ${plural(t.blocks, 'block')}${pct}, outcome ${t.outcome}` +
         (t.retransmitFrames.length > 0 ? `; resent DATA at ${framesText(t.retransmitFrames)}` : '') +
         `.${windowed}`,
       frames: [t.request.frame, ...t.retransmitFrames],

@@ -486,6 +486,14 @@ describe('tftp.retransmissions', () => {
     mentions(f, '"vmlinuz"', '25 duplicate DATA', '5 duplicate ACK', '978 blocks');
   });
 
+  test('a one-block file with many duplicates: "1 block", no percentage of a handful', () => {
+    const { b, s } = booted();
+    s.transfer({ file: 'boot.ipxe', size: 300, duplicateData: 11 });
+    const f = one(b.build(), 'tftp.retransmissions');
+    mentions(f, 'for 1 block,');
+    assert.doesNotMatch(f.message, /%|1 blocks/);
+  });
+
   test('a single duplicate DATA or ACK is ordinary recovery', () => {
     const { b, s } = booted();
     s.transfer({ file: 'pxelinux.0', duplicateData: 1 });

@@ -1,7 +1,7 @@
 /** Numbers and words the reports print: human durations, block size without an OACK, uploads. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seconds } from '../../../src/diagnosis/format.js';
+import { clientSubject, ipClientLabel, seconds } from '../../../src/diagnosis/format.js';
 import { renderMermaid } from '../../../src/report/mermaid.js';
 import { blksizeText, completeText, formatSeconds } from '../../../src/report/format.js';
 import { BIOS_ROM, CaptureBuilder, LAB } from '../diagnosis/support/builder.js';
@@ -43,4 +43,9 @@ test('a WRQ is an upload from the client: table wording and diagram direction', 
   const data = d.text.split('\n').find((l) => l.includes('DATA 1'));
   assert.match(data ?? '', /^\s*Client-->>S\d+: /, 'the client sends the DATA of an upload');
   assert.match(d.text, /Client->>S\d+: WRQ up\.bin/);
+});
+
+test('a client known only by its IP is "Client 10.0.0.5", never "Client client 10.0.0.5"', () => {
+  assert.equal(clientSubject(ipClientLabel('10.0.0.5')), 'Client 10.0.0.5');
+  assert.equal(clientSubject('52:54:00:12:34:56 (x86 BIOS)'), 'Client 52:54:00:12:34:56 (x86 BIOS)');
 });
