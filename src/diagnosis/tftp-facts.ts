@@ -89,10 +89,18 @@ export function isTsizeProbe(t: TftpTransfer): boolean {
   );
 }
 
+/**
+ * One transfer, also across copies: a live snapshot hands the rules copies of the records the closed
+ * session holds, so identity (===) would miss; the request's frame names a transfer uniquely.
+ */
+export function sameTransfer(a: TftpTransfer, b: TftpTransfer): boolean {
+  return a.request.frame === b.request.frame;
+}
+
 /** A later transfer of the same file by the same client that completed: the client recovered. */
 export function laterSuccess(t: TftpTransfer, a: AnalysisResult): TftpTransfer | null {
   for (const { transfer: o } of transfersOf(a, t.clientIp)) {
-    if (o === t || o.clientIp !== t.clientIp || o.request.t < t.request.t) continue;
+    if (sameTransfer(o, t) || o.clientIp !== t.clientIp || o.request.t < t.request.t) continue;
     if (sameFile(o.filename, t.filename) && o.outcome === 'complete') return o;
   }
   return null;

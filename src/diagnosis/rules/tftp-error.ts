@@ -6,6 +6,7 @@ import {
   laterSuccess,
   pathEvidence,
   perTransfer,
+  sameTransfer,
   transfersOf,
   type OwnedTransfer,
 } from '../tftp-facts.js';
@@ -52,7 +53,10 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const fixed = laterSuccess(t, ctx.analysis);
   if (isTsizeProbe(t)) {
     const retried = transfersOf(ctx.analysis, t.clientIp).some(
-      (x) => x.transfer !== t && x.transfer.filename === t.filename && x.transfer.request.t >= t.request.t,
+      (x) =>
+        !sameTransfer(x.transfer, t) &&
+        x.transfer.filename === t.filename &&
+        x.transfer.request.t >= t.request.t,
     );
     if (retried) return [];
     const big = t.tsize !== null && t.tsize > BIOS_NBP_LIMIT && req.family === 'bios';

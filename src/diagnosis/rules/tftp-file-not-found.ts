@@ -14,7 +14,7 @@ import {
   isPxelinuxBootFile,
   pxelinuxMessage,
 } from '../pxe-errors.js';
-import { perTransfer, transfersOf, type OwnedTransfer } from '../tftp-facts.js';
+import { perTransfer, sameTransfer, transfersOf, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
@@ -79,7 +79,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   if (t.error === null || !isMiss(t)) return [];
   const all = transfersOf(ctx.analysis, t.clientIp);
   const group = missesOfSameFile(t, all);
-  if (group[0] !== undefined && group[0] !== t) return [];
+  if (group[0] !== undefined && !sameTransfer(group[0], t)) return [];
   const later = all.filter((x) => x.transfer.request.t > t.request.t);
   const elsewhere = later.find(
     (x) => x.transfer.outcome === 'complete' && basename(x.transfer.filename) === basename(t.filename),

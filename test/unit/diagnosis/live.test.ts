@@ -56,3 +56,40 @@ test('LiveDiagnosis tells the verdicts and findings of analyze, session by sessi
   }
   assert.ok(verdictsTold > 20);
 });
+
+test('a session closed by the clock (quiet), not by the end of the file, gets the verdict analyze prints', async () => {
+  // Live, the rules judge the closed session against a snapshot: copies of the records it holds. A rule that
+  // matched transfers by identity lost its finding there (file-not-found said "ok" in sniff).
+  const captures = listCaptureFiles({ shared: false }).filter((c) =>
+    /^lab(-failures)?\/file-not-found\//.test(c.rel),
+  );
+  assert.equal(captures.length, 1);
+  for (const c of captures) {
+    const { result, findings } = await analyzeCapture(c.path);
+    const verdicts = new Map<string, ClientVerdict>();
+    const live = new LiveDiagnosis({ onVerdict: (v, s) => verdicts.set(s.id, v) });
+    let analyzer: Analyzer | null = null;
+    const snapshot = (): AnalysisResult =>
+      (analyzer as Analyzer).snapshot({ file: c.path, format: 'pcapng', frames: 0 });
+    let quietClosed = 0;
+    await analyzeCapture(c.path, {
+      sessionQuiet: 5,
+      onEvent: (e: AnalysisEvent) => {
+        if (e.kind === 'session' && e.reason === 'quiet') quietClosed++;
+        live.handle(e, snapshot);
+      },
+      analyzer: (a) => {
+        analyzer = a;
+        const finish = a.finish.bind(a);
+        a.finish = (capture) => {
+          // The segment stays quiet for 20 s after the last packet: the clock closes the sessions.
+          const last = Math.ceil(Number(result.capture.lastEpoch ?? '0'));
+          for (let k = 1; k <= 20; k++) a.tick({ seconds: last + k, fraction: 0, digits: 0 });
+          return finish(capture);
+        };
+      },
+    });
+    assert.ok(quietClosed >= 1);
+    for (const v of verdictsOf(result, findings)) assert.deepEqual(verdicts.get(v.sessionId), v, c.rel);
+  }
+});
