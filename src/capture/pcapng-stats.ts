@@ -9,7 +9,6 @@ import { timestampOf, type Interface } from './pcapng-interface.js';
 import { timestampToNumber, toTimestamp } from './timestamp.js';
 import type { CaptureStats, InterfaceStats, RawTimestamp } from './types.js';
 
-const ISB_STARTTIME = 2;
 const ISB_ENDTIME = 3;
 const ISB_IFRECV = 4;
 const ISB_IFDROP = 5;
@@ -21,11 +20,6 @@ function u64(dv: DataView, at: number, little: boolean): number {
   const a = dv.getUint32(at, little);
   const b = dv.getUint32(at + 4, little);
   return little ? b * 2 ** 32 + a : a * 2 ** 32 + b;
-}
-
-/** A timestamp option: two 32-bit words, the high one first, each in the section's byte order. */
-function timestampWords(dv: DataView, at: number, little: boolean): number {
-  return dv.getUint32(at, little) * 2 ** 32 + dv.getUint32(at + 4, little);
 }
 
 /** How long after its last packet a capture's stated end is still believed (a longer tail is a wrong clock). */
@@ -55,9 +49,7 @@ export class CaptureStatsCollector {
     forEachOption(dv, at + 20, at + len - 4, little, (code, p, optLen) => {
       if (optLen !== 8) return;
       // Timestamps are two 32-bit words, high first, in the section's byte order (as in an EPB).
-      if (code === ISB_STARTTIME) stats.startTime = timestampWords(dv, p, little);
-      else if (code === ISB_ENDTIME) {
-        stats.endTime = timestampWords(dv, p, little);
+      if (code === ISB_ENDTIME) {
         if (iface !== undefined)
           this.end = { high: dv.getUint32(p, little), low: dv.getUint32(p + 4, little), iface };
       } else if (code === ISB_IFRECV) stats.received = u64(dv, p, little);

@@ -103,9 +103,6 @@ export interface InterfaceStats {
   ifDropped?: number;
   /** isb_osdrop: packets dropped by the operating system. */
   osDropped?: number;
-  /** isb_starttime / isb_endtime as written: a 64-bit count of time units (see CaptureStatsCollector). */
-  startTime?: number;
-  endTime?: number;
 }
 
 export interface CaptureStats {
