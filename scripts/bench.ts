@@ -2,6 +2,7 @@
  * Speed and memory of pxe-doctor against tshark on a large mixed capture.
  *
  *   node dist/scripts/bench.js [--size 300MB] [--file F] [--big 2GB] [--format pcap|pcapng] [--runs N]
+ *       [--dense 200MB] [--dense-only]
  *
  * Generates bench-data/mixed-<size>.<format> with scripts/gen-bench-capture.ts when it is missing (or uses
  * --file), then times, with /usr/bin/time -f "%e %M" (elapsed seconds, peak RSS KB):
@@ -9,11 +10,15 @@
  *   node bin/pxe-doctor.js decode F
  *   node bin/pxe-doctor.js decode F --json
  *   node bin/pxe-doctor.js analyze F --json
- * every output to /dev/null. A command that fails or does not exist yet is reported as skipped. Each tool also
+ * every output to /dev/null, with CPU time (user + system). A command that fails or does not exist yet is reported as skipped. Each tool also
  * runs on a small bundled capture first: its start-up time, shown beside the totals with the speed-up once both
  * start-ups are taken out (the per-byte speed). With --big the same runs on a second, larger file, to show that
  * memory does not grow with the capture. Start-up budgets: `pxe-doctor --version` (0.15 s) and `analyze` of that
  * small capture (0.25 s), best of five, marked ok or OVER. Results go to bench-data/results.json.
+ *
+ * PXE-dense rows (scripts/lib/pxe-dense.ts): the same tools on the TFTP-heavy lab boots joined to --dense SIZE
+ * (default 200MB; 0 leaves them out), every copy a client of its own, so that nearly every frame is DHCP or TFTP
+ * and the packets/s are those of the decoders and the analysis, not of the skimmer. --dense-only runs only them.
  *
  * Files joined out of time order (scripts/lib/out-of-order.ts): six copies of a lab boot (--boot, default the
  * happy BIOS pxelinux boot; --groups N repeats the pattern N times, default 12: 17 MB) shifted by +0/60/600/660/120/180 s with editcap -t and joined with mergecap -a, against
@@ -36,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyzeSource } from '../src/analysis/analyze-source.js';
 import { joinedFiles } from './lib/out-of-order.js';
+import { pxeDenseCapture } from './lib/pxe-dense.js';
 import { formatSize, parseSize } from './lib/size.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -46,6 +52,8 @@ interface Run {
   command: string[];
   seconds: number | null;
   peakRssKB: number | null;
+  /** User + system CPU seconds (from /usr/bin/time). */
+  cpuSeconds?: number | null;
   exitCode: number | null;
   skipped?: string;
 }
@@ -133,7 +141,7 @@ function timed(tool: Tool, file: string, scratch: string): Run {
   const haveTime = existsSync(TIME);
   const timeOut = join(scratch, 'time.txt');
   const errOut = join(scratch, 'stderr.txt');
-  const argv = haveTime ? [TIME, '-f', '%e %M', '-o', timeOut, ...command] : command;
+  const argv = haveTime ? [TIME, '-f', '%e %M %U %S', '-o', timeOut, ...command] : command;
   const started = process.hrtime.bigint();
   const r = spawnSync('/bin/sh', ['-c', '"$@" > /dev/null 2> "$ERR"', 'sh', ...argv], {
     env: { ...process.env, ERR: errOut, NO_COLOR: '1' },
@@ -143,9 +151,10 @@ function timed(tool: Tool, file: string, scratch: string): Run {
   run.exitCode = r.status;
   if (haveTime && existsSync(timeOut)) {
     const lines = readFileSync(timeOut, 'utf8').trim().split('\n');
-    const [secs, rss] = (lines[lines.length - 1] ?? '').split(' ');
+    const [secs, rss, user, sys] = (lines[lines.length - 1] ?? '').split(' ');
     run.seconds = Number(secs);
     run.peakRssKB = Number(rss);
+    run.cpuSeconds = Number(user) + Number(sys);
   } else run.seconds = wall;
   if (r.status !== 0) {
     const lines = existsSync(errOut)
@@ -174,7 +183,8 @@ function pad(text: string, width: number, right = false): string {
  * Each tool's time on a capture of a few hundred packets: its fixed cost (process start, loading code), paid
  * once whatever the file. Shown beside the totals so the per-byte speed can be read apart from it.
  */
-const STARTUP_CAPTURE = join(root, 'fixtures', 'captures', 'lab', 'happy-bios-pxelinux', 'capture.pcapng');
+const LAB_DIR = join(root, 'fixtures', 'captures', 'lab');
+const STARTUP_CAPTURE = join(LAB_DIR, 'happy-bios-pxelinux', 'capture.pcapng');
 
 function printTable(result: FileResult, startup: Map<string, number>): void {
   const base = result.runs.find((r) => r.tool === TOOLS[0]?.name && !r.skipped);
@@ -192,8 +202,9 @@ function printTable(result: FileResult, startup: Map<string, number>): void {
     'packets/s',
     'MB/s',
     'peak RSS MB',
+    'CPU s',
   ];
-  const widths = [40, 9, 10, 10, 12, 11, 8, 12];
+  const widths = [40, 9, 10, 10, 12, 11, 8, 12, 7];
   console.log(head.map((h, i) => pad(h, widths[i] ?? 8, i > 0)).join('  '));
   for (const r of result.runs) {
     if (r.skipped && r.seconds === null) {
@@ -216,6 +227,7 @@ function printTable(result: FileResult, startup: Map<string, number>): void {
       result.frames && s > 0 ? Math.round(result.frames / s).toLocaleString('en-US') : '-',
       s > 0 ? (mb / s).toFixed(1) : '-',
       r.peakRssKB !== null ? (r.peakRssKB / 1024).toFixed(0) : '-',
+      r.cpuSeconds != null && Number.isFinite(r.cpuSeconds) ? r.cpuSeconds.toFixed(2) : '-',
     ];
     console.log(cells.map((c, i) => pad(c, widths[i] ?? 8, i > 0)).join('  '));
   }
@@ -381,6 +393,8 @@ function main(): number {
       boot: { type: 'string', default: STARTUP_CAPTURE },
       groups: { type: 'string', default: '12' },
       'order-only': { type: 'boolean', default: false },
+      dense: { type: 'string', default: '200MB' },
+      'dense-only': { type: 'boolean', default: false },
     },
   });
   if (values['tftp-only']) return tftpBench();
@@ -390,10 +404,18 @@ function main(): number {
     throw new Error('--format must be pcap or pcapng');
   if (!existsSync(TIME))
     console.warn(`${TIME} not found (apt-get install time): peak RSS will not be measured`);
-  const files: string[] = [
-    values.file ? resolve(values.file) : ensureCapture(parseSize(values.size), values.format),
-  ];
-  if (values.big) files.push(ensureCapture(parseSize(values.big), values.format));
+  const files: string[] = [];
+  if (!values['dense-only'])
+    files.push(values.file ? resolve(values.file) : ensureCapture(parseSize(values.size), values.format));
+  if (values.big && !values['dense-only']) files.push(ensureCapture(parseSize(values.big), values.format));
+  const denseSize = parseSize(values.dense);
+  if (denseSize > 0) {
+    process.stderr.write(`PXE-dense capture (${formatSize(denseSize)} of joined lab boots) …\n`);
+    const dense = pxeDenseCapture(LAB_DIR, join(root, 'bench-data'), denseSize, sizeLabel(denseSize));
+    if (dense === null)
+      console.log('PXE-dense rows skipped: editcap/mergecap not found (apt-get install wireshark-common)');
+    else files.push(dense.file);
+  }
   const against = values.against === undefined ? undefined : resolve(values.against);
   if (against !== undefined) {
     if (!existsSync(join(against, 'dist', 'src', 'cli', 'main.js')))
@@ -475,6 +497,7 @@ function main(): number {
   mkdirSync(resolve(values.out, '..'), { recursive: true });
   writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
   console.log(`\nresults: ${relative(root, values.out)}`);
+  if (values['dense-only']) return 0;
   const order = orderBench(resolve(values.boot), Math.max(3, runs), groups);
   return values.tftp ? tftpBench() : order;
 }
