@@ -64,8 +64,6 @@ export class TransferState {
   private clientSpokeSinceRequest = false;
   private tsizeProbe = false;
   private oackCount = 0;
-  /** Frame of the first send of the newest DATA block, cited when that block is resent unacknowledged. */
-  private newestDataFrame = 0;
   private apprentice = new ApprenticeWatch();
   private readonly progress: ProgressTracker;
   /** false when the capture began mid-transfer: no request, so neither the start nor the blksize is known. */
@@ -267,7 +265,6 @@ export class TransferState {
       tr.gaps += block - tr.blocks - 1;
       tr.blocks = block;
       tr.bytes += length;
-      this.newestDataFrame = rec.frame;
       this.apprentice.advance(block);
       if (length < tr.blksize) {
         tr.lastBlockSeen = true;
@@ -281,8 +278,6 @@ export class TransferState {
       if (this.highestAck < block) {
         // Resent while nothing acknowledged it: the client never got it (lost, or fragments dropped).
         tr.unackedRetransmits++;
-        if (tr.retransmitFrames.length === 0 && block === tr.blocks)
-          tr.retransmitFrames.push(this.newestDataFrame);
         if (tr.retransmitFrames.length < MAX_EVIDENCE) tr.retransmitFrames.push(rec.frame);
       }
     }
@@ -347,8 +342,8 @@ export class TransferState {
     const tr = this.transfer;
     tr.serverPort = this.serverPort;
     tr.duration = tr.lastPacket.t - tr.request.t;
-    const dataTime = tr.firstData === null ? 0 : tr.lastPacket.t - tr.firstData.t;
-    tr.throughput = tr.bytes > 0 && dataTime > 0 ? tr.bytes / dataTime : null;
+    // Over the same interval as the duration, so every report's size ÷ time = rate.
+    tr.throughput = tr.bytes > 0 && tr.duration > 0 ? tr.bytes / tr.duration : null;
     if (this.oackCount > 1) tr.notes.push(`OACK sent ${this.oackCount} times`);
 
     tr.apprenticeFrom = this.apprentice.finish(this.lastBlockNumber);

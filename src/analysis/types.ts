@@ -182,11 +182,11 @@ export interface TftpTransfer {
   frames: number[];
   framesTruncated: boolean;
   duration: number;
-  /** Bytes per second over the data phase (null when unknown). */
+  /** Bytes ÷ duration (request to last packet, the interval shown as its time); null when unknown. */
   throughput: number | null;
   /** DATA retransmitted (same block sent again) while no ACK for it appeared. */
   unackedRetransmits: number;
-  /** Frames of the last DATA blocks resent without an ACK (evidence for a path/MTU problem). */
+  /** Frames of DATA re-sends while no ACK covered the block (the re-sends only, never the first send; capped). */
   retransmitFrames: number[];
   /** Incomplete fragmented datagrams between the transfer's two hosts during it (or its server's resends). */
   lostFragments: number;

@@ -26,6 +26,7 @@ export function formatSeconds(s: number): string {
 
 export function formatRate(bytesPerSecond: number | null): string {
   if (bytesPerSecond === null || !Number.isFinite(bytesPerSecond)) return '–';
+  if (bytesPerSecond < 1e3) return `${bytesPerSecond.toFixed(0)} B/s`;
   if (bytesPerSecond < 1e6) return `${(bytesPerSecond / 1e3).toFixed(1)} kB/s`;
   return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
 }

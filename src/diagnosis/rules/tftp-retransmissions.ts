@@ -36,7 +36,10 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
       message:
         `The transfer of ${q(t.filename)} from ${t.serverIp} to ${label} needed ${t.duplicateData} duplicate DATA and ` +
         `${t.duplicateAcks} duplicate ACK packets for ${plural(t.blocks, 'block')}${pct}, outcome ${t.outcome}` +
-        (t.retransmitFrames.length > 0 ? `; resent DATA at ${framesText(t.retransmitFrames)}` : '') +
+        // The re-sends only (the first send is not a re-send), and how many there were.
+        (t.unackedRetransmits > 0
+          ? `; DATA re-sent ${plural(t.unackedRetransmits, 'time')} without an ACK (${framesText(t.retransmitFrames)})`
+          : '') +
         `.${windowed}`,
       frames: [t.request.frame, ...t.retransmitFrames],
       client: o.session?.clientMac ?? null,

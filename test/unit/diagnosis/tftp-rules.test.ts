@@ -494,6 +494,17 @@ describe('tftp.retransmissions', () => {
     assert.doesNotMatch(f.message, /%|1 blocks/);
   });
 
+  test('DATA re-sent without an ACK: how many re-sends, and their frames', () => {
+    const { b, s } = booted();
+    const t = s.transfer({ file: 'vmlinuz', size: 1_400_000, duplicateData: 25, unackedRetransmits: 6 });
+    const f = one(b.build(), 'tftp.retransmissions');
+    mentions(
+      f,
+      'DATA re-sent 6 times without an ACK',
+      `frames ${t.retransmitFrames[0]}–${t.retransmitFrames[5]}`,
+    );
+  });
+
   test('a single duplicate DATA or ACK is ordinary recovery', () => {
     const { b, s } = booted();
     s.transfer({ file: 'pxelinux.0', duplicateData: 1 });
