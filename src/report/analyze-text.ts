@@ -19,6 +19,8 @@ import {
   formatRate,
   formatSeconds,
   formatSkipped,
+  sessionOffset,
+  timelineOrigin,
   serverLine,
 } from './format.js';
 import { fitLine, renderTable, wrapText, type Cell, type Column } from './layout.js';
@@ -112,9 +114,10 @@ function sessionBlock(s: BootSession, findings: Finding[], c: ChalkInstance, w: 
   if (s.clientIp !== null) lines.push(`  address ${s.clientIp}`);
   s.boots.forEach((b, i) => lines.push(...fitLine(`  ${bootLabel(s.boots, i)}: ${bootLine(b)}`, w, 6)));
   if (s.phases.length > 0) {
-    lines.push(c.bold('  Timeline'));
+    const origin = timelineOrigin(s);
+    lines.push(c.bold('  Timeline') + (origin === null ? '' : c.dim(`  (${origin})`)));
     for (const p of s.phases) {
-      lines.push(...fitLine(`    ${c.dim(`${p.start.toFixed(3).padStart(9)} s`)}  ${p.label}`, w, 13));
+      lines.push(...fitLine(`    ${c.dim(sessionOffset(s, p.start).padStart(11))}  ${p.label}`, w, 13));
     }
   }
   if (s.transfers.length > 0) {

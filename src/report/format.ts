@@ -1,7 +1,7 @@
 /** Number formatting shared by the text, HTML and diagram reports. */
 import { isUrl } from '../protocol/dhcp/index.js';
 import { SOFTWARE_NAMES, type ServerIdentity } from '../analysis/server-software.js';
-import type { EffectiveBoot, TftpTransfer } from '../analysis/types.js';
+import type { BootSession, EffectiveBoot, TftpTransfer } from '../analysis/types.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -34,6 +34,26 @@ export function formatRate(bytesPerSecond: number | null): string {
 /** Relative time as shown in timelines: "+3.005 s". */
 export function formatOffset(t: number): string {
   return `${t.toFixed(3)} s`;
+}
+
+/**
+ * A session's timeline counts from its first packet: a capture joined out of time order (or a clock step)
+ * can hold frames earlier than its first one, and a timeline never shows a negative time.
+ */
+export function sessionOffset(s: BootSession, t: number): string {
+  return formatOffset(Math.max(0, t - s.start));
+}
+
+/**
+ * What a timeline counts from, when that is not the capture's start: "from frame 40 (the client's first
+ * packet)"; null when the session begins with the capture.
+ */
+export function timelineOrigin(s: BootSession): string | null {
+  if (Math.abs(s.start) < 0.0005) return null;
+  let frame: number | null = null;
+  for (const tx of s.transactions) for (const e of tx.events) if (e.t === s.start) frame ??= e.frame;
+  for (const t of s.transfers) if (t.request.t === s.start) frame ??= t.request.frame;
+  return frame === null ? "from the client's first packet" : `from frame ${frame}, the client's first packet`;
 }
 
 /** "1, 2, 5-9, 12" — evidence frames, compact. */

@@ -19,6 +19,8 @@ import {
   formatRate,
   formatSeconds,
   serverLine,
+  sessionOffset,
+  timelineOrigin,
 } from './format.js';
 import type { MermaidDiagram } from './mermaid.js';
 
@@ -201,12 +203,14 @@ function sessionSection(s: BootSession, findings: Finding[], index: number, draw
     out.push('</div>');
   }
   if (s.phases.length > 0) {
+    const origin = timelineOrigin(s);
     out.push(
-      '<h3>Timeline</h3><table class="timeline"><thead><tr><th>time</th><th>phase</th><th>frames</th></tr></thead><tbody>',
+      `<h3>Timeline</h3>${origin === null ? '' : `<p class="note">Times count ${e(origin)}.</p>`}` +
+        '<table class="timeline"><thead><tr><th>time</th><th>phase</th><th>frames</th></tr></thead><tbody>',
     );
     for (const p of s.phases)
       out.push(
-        `<tr class="phase-${e(p.kind)}"><td class="num">${p.start.toFixed(3)} s</td><td>${e(p.label)}</td><td class="frames">${e(formatFrames(p.frames, 4))}</td></tr>`,
+        `<tr class="phase-${e(p.kind)}"><td class="num">${e(sessionOffset(s, p.start))}</td><td>${e(p.label)}</td><td class="frames">${e(formatFrames(p.frames, 4))}</td></tr>`,
       );
     out.push('</tbody></table>');
   }

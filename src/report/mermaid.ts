@@ -35,7 +35,7 @@ export { GAP_SECONDS } from './mermaid-layout.js';
 export interface MermaidOptions {
   /** Only the session(s) of this client MAC (lower-case, colon-separated). */
   client?: string;
-  /** Prefix each message with its time (seconds since the start of the capture). */
+  /** Prefix each message with its time (seconds since the session's first packet). */
   times?: boolean;
   /** Most message and note lines per diagram before the rest is summarised (default 60). */
   maxMessages?: number;
@@ -91,9 +91,18 @@ function sessionDiagram(
   steps.push(...tftpSteps(s.transfers, parts, folded));
   steps.push(...arpSteps(result.arp, s, parts, folded));
   steps.sort((a, b) => a.t - b.t);
+  // Times count from the session's first packet, never from a capture frame that may come later in time
+  // (files joined out of order), so no time shown is negative.
+  const origin = Math.min(s.start, steps[0]?.t ?? s.start);
+  const fromStart = <T extends Step>(st: T): T => {
+    st.t -= origin;
+    if (st.until !== undefined) st.until -= origin;
+    return st;
+  };
+  steps.forEach(fromStart);
 
   const exchange = markGaps(foldRounds(steps, folded));
-  const notes = findings.map((f) => findingNote(f, s.end)).sort((a, b) => a.t - b.t);
+  const notes = findings.map((f) => fromStart(findingNote(f, s.end))).sort((a, b) => a.t - b.t);
   let lines = mergeFindings(exchange, notes);
   lines = capLines(lines, max, folded);
 

@@ -28,7 +28,7 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
         .option('times', {
           type: 'boolean',
           default: false,
-          description: 'prefix each message with its time (seconds since the capture started)',
+          description: "prefix each message with its time (seconds since the client's first packet)",
         })
         .option('output', {
           alias: 'o',

@@ -37,7 +37,7 @@ const TIME = String.raw`${NUM} (µs|ms|s|h)`;
 const RATE = String.raw`${NUM} (B/s|kB/s|MB/s)`;
 /** A transfers-table row: size, blksize (maybe "1432 asked, no OACK seen"), time, rate. */
 const TABLE_ROW = new RegExp(String.raw`\s${SIZE}\s+\S.*?\s${TIME}\s+${RATE}(?:\s|$)`);
-/** A diagram's transfer line: "(41.4 KiB, 4.29 ms, 16.0 MB/s)". */
+/** A diagram's transfer line: "(41.4 KiB, 4.29 ms, 9.9 MB/s)". */
 const DIAGRAM = new RegExp(String.raw`\(${SIZE}, ${TIME}, ${RATE}\)`);
 
 const LAB = listCaptureFiles({ shared: false }).filter((c) => /^lab(-failures)?\//.test(c.rel));
