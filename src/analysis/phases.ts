@@ -120,17 +120,33 @@ function tftpLabel(transfers: TftpTransfer[], duration: number): string {
   } else {
     head = names.size === 1 ? transfers[0].filename : `${names.size} files`;
   }
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { n: number; names: Set<string> }>();
   for (const t of transfers) {
     if (t.outcome === 'complete') continue;
     const what = t.outcome === 'error' && t.error !== null ? `error ${t.error.code}` : t.outcome;
-    counts.set(what, (counts.get(what) ?? 0) + 1);
+    const c = counts.get(what) ?? { n: 0, names: new Set<string>() };
+    c.n += 1;
+    c.names.add(t.filename);
+    counts.set(what, c);
   }
-  const tail = [...counts].map(([what, n]) => (n === 1 ? what : `${n}× ${what}`)).join(', ');
+  const completeNames = new Set(complete.map((t) => t.filename));
+  const tail = [...counts]
+    .map(([what, c]) => {
+      if (c.n > 1) return `${c.n}× ${what}`;
+      // A file that stopped half-way beside another that completed: name it, or the phase reads as the
+      // completed file's alone (an error or a tsize probe is told by its count, as in a config search).
+      const [name] = c.names;
+      return UNFINISHED.has(what) && complete.length > 0 && !completeNames.has(name)
+        ? `${name} ${what}`
+        : what;
+    })
+    .join(', ');
   if (tail === '') return head;
   // With a completed file in the head, the rest were other requests of the same phase.
   return complete.length > 0 ? `${head} (also ${tail})` : `${head} (${tail})`;
 }
+
+const UNFINISHED = new Set(['abandoned', 'unknown', 'in-progress']);
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -106,6 +106,20 @@ export function laterSuccess(t: TftpTransfer, a: AnalysisResult): TftpTransfer |
   return null;
 }
 
+/**
+ * The client's first request for another file after this transfer's last packet: it went on, so it either
+ * gave up on this file or received the rest where the capture did not see it.
+ */
+export function nextRequestAfter(t: TftpTransfer, a: AnalysisResult): TftpTransfer | null {
+  let next: TftpTransfer | null = null;
+  for (const { transfer: o } of transfersOf(a, t.clientIp)) {
+    if (o.clientIp !== t.clientIp || o.request.t <= t.lastPacket.t || sameFile(o.filename, t.filename))
+      continue;
+    if (next === null || o.request.t < next.request.t) next = o;
+  }
+  return next;
+}
+
 const unknownCache = new WeakMap<AnalysisResult, boolean>();
 
 /**

@@ -37,6 +37,9 @@ BR=br0
 TAP=tap0
 SRV_IP=10.77.0.1
 AUX_IP=10.77.0.2     # pxd-aux on the bridge
+OTHER_NET_IP=10.77.2.2   # pxd-aux on the bridge, as the DHCP server of another network (two-servers-nak)
+OTHER_LO=10.77.2.100
+OTHER_HI=10.77.2.120
 RT_SRV_IP=10.77.1.254  # routed: pxd-srv side of the pxd-srv <-> pxd-aux link
 RT_AUX_IP=10.77.1.1    # routed: TFTP server in pxd-aux
 VOID_IP=10.77.0.9    # an address nobody has (wrong-next-server)
@@ -54,7 +57,7 @@ UUID=8a5f1b1e-7c1d-4c2e-9b9a-0123456789ab
 ACCEL=${LAB_ACCEL:-tcg}
 OVMF=/usr/share/ovmf/OVMF.fd
 ROM_E1000=/usr/lib/ipxe/qemu/efi-e1000.rom   # iPXE: BIOS (PXE ROM) + EFI driver
-APT_PKGS="iproute2 dnsmasq-base tshark wireshark-common qemu-system-x86 ipxe-qemu ipxe pxelinux syslinux-common ovmf psmisc nftables isc-dhcp-client"
+APT_PKGS="iproute2 dnsmasq-base tshark wireshark-common qemu-system-x86 ipxe-qemu ipxe pxelinux syslinux-common ovmf psmisc nftables isc-dhcp-client isc-dhcp-server tcpdump"
 SELF="test/lab/record.sh"
 
 SCENARIOS="happy-bios-pxelinux happy-bios-pxelinux-linux happy-ipxe missing-bootfile \
@@ -62,7 +65,8 @@ file-not-found no-dhcp-server proxydhcp uefi-happy uefi-edk2-happy blksize-mtu-c
 tftp-no-blocksize \
 arch-mismatch arch-mismatch-edk2 arch-mismatch-bios-efi wrong-next-server mtu-blackhole mtu-blackhole-path \
 capture-cut-off \
-rogue-dhcp rogue-dhcp-edk2 chainload-loop nak pxeclient-no-proxy filtered-capture proxy-silent-4011"
+rogue-dhcp rogue-dhcp-edk2 chainload-loop nak pxeclient-no-proxy filtered-capture proxy-silent-4011 \
+two-servers-nak kernel-drops"
 
 log() { printf '[record %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -77,7 +81,7 @@ assert_lab_addr() {     # every address we configure must be inside 10.77/16
         case "$a" in 10.77.*) ;; *) die "refusing non-10.77 address '$a'";; esac
     done
 }
-assert_lab_addr "$SRV_IP" "$AUX_IP" "$RT_SRV_IP" "$RT_AUX_IP" "$VOID_IP" "$RANGE_LO" "$RANGE_HI" "$ROGUE_LO" "$ROGUE_HI"
+assert_lab_addr "$SRV_IP" "$AUX_IP" "$OTHER_NET_IP" "$OTHER_LO" "$OTHER_HI" "$RT_SRV_IP" "$RT_AUX_IP" "$VOID_IP" "$RANGE_LO" "$RANGE_HI" "$ROGUE_LO" "$ROGUE_HI"
 case "$LAB" in /|/usr|/usr/*|/etc|/etc/*|/home|/root|"") die "refusing LAB=$LAB";; esac
 
 # ------------------------------------------------------------------ deps ---
@@ -268,7 +272,7 @@ net_up() {   # uses TAPMTU BRMTU TWO (0|bridge|routed) CLI (0|1)
     case "$TWO" in
     bridge)   # pxd-aux is a second host on the same segment
         ns_base "$NS2"
-        bridge_port veth-br "$NS2" veth-aux "$AUX_MAC" "$AUX_IP/$PREFIX" ;;
+        bridge_port veth-br "$NS2" veth-aux "$AUX_MAC" "${AUX_ADDR:-$AUX_IP}/$PREFIX" ;;
     routed)   # pxd-aux sits on its own subnet; pxd-srv routes between it and br0
         ns_base "$NS2"
         ip -n "$NS" link add veth-rt type veth peer name veth-aux netns "$NS2"
@@ -299,6 +303,7 @@ stop_tracked() {    # $1=name $2=signal
     [ -f "$f" ] || return 0
     pid=$(sed -n 1p "$f"); want=$(sed -n 2p "$f")
     if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$want"; then
+        kill -CONT "$pid" 2>/dev/null   # a capture held by FLOOD must be able to take its signal
         kill "-${2:-TERM}" "$pid" 2>/dev/null
         for i in $(seq 1 50); do
             [ -d "/proc/$pid" ] || break
@@ -314,9 +319,11 @@ stop_tracked() {    # $1=name $2=signal
 }
 stop_all() {
     stop_tracked qemu TERM
+    stop_tracked flood TERM
     stop_tracked dhclient TERM
     stop_tracked dumpcap INT
     stop_tracked dnsmasq2 TERM
+    stop_tracked dhcpd TERM
     stop_tracked dnsmasq TERM
 }
 
@@ -352,6 +359,82 @@ dhcp-leasefile=$3
 EOF
 }
 
+run_dhcpd() {   # ISC dhcpd in $NS2 on veth-aux with $DHCPD_CONF; logs to $WORK/dhcpd.log
+    printf '%s\n' "$DHCPD_CONF" > "$WORK/dhcpd.conf"
+    : > "$RUN/dhcpd.leases"
+    ip netns exec "$NS2" /usr/sbin/dhcpd -4 -f -d -cf "$WORK/dhcpd.conf" -lf "$RUN/dhcpd.leases" \
+        -pf "$RUN/dhcpd.pid" veth-aux > "$WORK/dhcpd.log" 2>&1 &
+    local pid=$!
+    track dhcpd "$pid" dhcpd
+    local i; for i in $(seq 1 50); do grep -q 'Sending on' "$WORK/dhcpd.log" 2>/dev/null && break; sleep 0.1; done
+    [ -d "/proc/$pid" ] || die "ISC dhcpd failed to start; see $WORK/dhcpd.log"
+}
+
+# FLOOD: wait for a packet matching the filter (tcpdump -c 1 on the captured interface), then flood
+# UDP from $NS2 to $SRV_IP:9 (bounded in time and count) and hold dumpcap meanwhile, as a capture host
+# too busy to read would be: its small kernel buffer overflows and the kernel drops what comes.
+start_flood() {
+    local bpf secs delay pause
+    IFS='|' read -r bpf secs delay pause <<< "$FLOOD"
+    (
+        # the sender is started first and waits for a line on a fifo, so the flood starts at once
+        mkfifo "$WORK/flood.go"
+        ip netns exec "$NS2" timeout $((TIMEOUT + 5)) python3 -c '
+import socket, sys, time
+sys.stdin.readline()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end, n = time.time() + float(sys.argv[2]), 0
+while time.time() < end and n < 1000000:
+    for _ in range(100):
+        try:
+            s.sendto(b"\0" * 1400, (sys.argv[1], 9))
+        except OSError:
+            pass
+    n += 100
+print("flood: sent %d datagrams of 1400 bytes" % n)' "$SRV_IP" "$secs" < "$WORK/flood.go" &
+        local fp=$! dp
+        exec 8> "$WORK/flood.go"
+        nsx timeout "$TIMEOUT" tcpdump --immediate-mode -i "$CAPIF" -c 1 -n "$bpf" > /dev/null 2>&1
+        echo go >&8; exec 8>&-
+        echo "flood: first packet matching '$bpf' at $(date -u +%H:%M:%S.%N)"
+        sleep "$delay"
+        dp=$(sed -n 1p "$PIDS/dumpcap.pid")
+        kill -STOP "$dp"; echo "flood: dumpcap held for ${pause}s"; sleep "$pause"; kill -CONT "$dp"
+        wait "$fp"
+    ) > "$WORK/flood.log" 2>&1 &
+    track flood $! record.sh
+}
+
+# Cut the flood (everything to or from $AUX_IP) out of the capture by frame number. editcap and
+# tshark -w drop pcapng interface statistics blocks, so the blocks are copied here as they are:
+# section header, interface description and statistics blocks stay, packet blocks are kept or left out.
+cut_flood() {   # $1 = capture, rewritten in place; the numbers go to $WORK/flood.meta
+    local keep=$WORK/keep.txt total
+    tshark -r "$1" -Y "!(ip.addr == $AUX_IP) && !(arp.src.proto_ipv4 == $AUX_IP) && !(arp.dst.proto_ipv4 == $AUX_IP)" \
+        -T fields -e frame.number > "$keep" 2>/dev/null
+    total=$(capinfos -c -M "$1" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2); print $2}')
+    python3 - "$1" "$keep" "$1.cut" <<'PY' || die "cutting the flood out failed"
+import struct, sys
+src, keepfile, dst = sys.argv[1:4]
+keep = {int(l) for l in open(keepfile) if l.strip()}
+data = open(src, "rb").read()
+out, pos, frame = bytearray(), 0, 0
+while pos < len(data):
+    btype, blen = struct.unpack_from("<II", data, pos)
+    if btype in (3, 6, 2):        # simple, enhanced, obsolete packet block: one frame each
+        frame += 1
+        if frame not in keep:
+            pos += blen
+            continue
+    out += data[pos:pos + blen]
+    pos += blen
+open(dst, "wb").write(out)
+PY
+    mv "$1.cut" "$1"
+    { echo "flood_cut: frames_captured=$total frames_kept=$(wc -l < "$keep") (frames to or from $AUX_IP removed, interface statistics kept)"
+      grep '^flood:' "$WORK/flood.log" | tr '\n' ' '; echo; } > "$WORK/flood.meta"
+}
+
 # ------------------------------------------------------------- scenarios ---
 # Each scenario sets:
 #   DESC EXPECT       description, what the client is expected to print
@@ -364,15 +447,21 @@ EOF
 #   NO_DHCP           1 = no server in pxd-srv
 #   DHCP_EXTRA        scenario lines for dnsmasq in pxd-srv (on br0)
 #   DHCP2_EXTRA       scenario lines for dnsmasq in pxd-aux (empty: none)
+#   DHCPD_CONF        ISC dhcpd configuration for pxd-aux (empty: none); AUX_ADDR its address there
 #   NFT_SRV           nftables ruleset loaded into pxd-srv
 #   CAPIF CAPFILTER   capture interface in pxd-srv (br0|tap0), capture filter (BPF)
 #   CAPSTOP           stop the capture after this many packets (empty: capture the whole boot)
+#   CAPBUF            dumpcap -B (MiB, kernel ring buffer; empty: dumpcap's default)
+#   FLOOD             "<BPF filter>|<seconds>|<delay s>|<pause s>": once a packet matching the filter crosses
+#                     $CAPIF, pxd-aux floods UDP to $SRV_IP:9 for <seconds>, and <delay s> later dumpcap is
+#                     stopped for <pause s>; the flood is then cut out of the capture, keeping the interface
+#                     statistics block (see cut_flood)
 #   TIMEOUT           seconds before the client is stopped
 #   KEYS              "label|display filter" lines: frame numbers go into README.md
 scenario() {
     DESC=""; EXPECT=""; FW=bios; CLIENT=qemu; TFTPSET=bios-light; TAPMTU=1500; BRMTU=1500
     TWO=0; CLI=0; NO_DHCP=0; DHCP_EXTRA=""; DHCP2_EXTRA=""; NFT_SRV=""; CAPIF=$BR; CAPFILTER=""
-    CAPSTOP=""
+    CAPSTOP=""; CAPBUF=""; FLOOD=""; DHCPD_CONF=""; AUX_ADDR=""
     TIMEOUT=90; KEYS=""
     local range="dhcp-range=$RANGE_LO,$RANGE_HI,255.255.255.0,1h"
     local tftp="enable-tftp
@@ -619,6 +708,34 @@ table inet pxlab_silent4011 {
 proxy OFFER (yiaddr 0.0.0.0, option 60)|dhcp.option.dhcp == 2 && dhcp.ip.your == 0.0.0.0
 $k_4011
 $k_tftp";;
+    two-servers-nak)
+        DESC="Two DHCP servers on one segment, one of which NAKs the other's client: dnsmasq in $NS ($SRV_IP, pings before offering, pxelinux.0 and TFTP) and ISC dhcpd in $NS2 ($OTHER_NET_IP), 'authoritative' for another network on the same segment (10.77.2.0/24, no ping check, no boot file). The client takes dnsmasq's offer; its REQUEST (requested address 10.77.0.x, server identifier $SRV_IP) is broadcast, and ISC dhcpd NAKs it because the address is not on its network ('wrong network', server/dhcp.c dhcprequest), while dnsmasq ACKs it."
+        TIMEOUT=90; TWO=bridge; AUX_ADDR=$OTHER_NET_IP
+        dnsmasq_serves dhcp-boot=pxelinux.0
+        DHCPD_CONF="# ISC dhcpd in $NS2: the DHCP server of another network on the same segment
+authoritative;
+ping-check false;
+ddns-update-style none;
+default-lease-time 3600;
+max-lease-time 3600;
+subnet 10.77.2.0 netmask 255.255.255.0 {
+  range $OTHER_LO $OTHER_HI;
+}"
+        EXPECT="OFFERs from $OTHER_NET_IP (ISC) and $SRV_IP (dnsmasq); the iPXE ROM REQUESTs dnsmasq's; a DHCPNAK from $OTHER_NET_IP and the DHCPACK from $SRV_IP answer that REQUEST; iPXE ignores the NAK (not from the server it chose) and boots pxelinux -> menu -> poweroff"
+        KEYS="$k_dhcp
+OFFER from $SRV_IP (dnsmasq)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
+OFFER from $OTHER_NET_IP (ISC dhcpd)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $OTHER_NET_IP
+NAK from $OTHER_NET_IP|dhcp.option.dhcp == 6 && dhcp.option.dhcp_server_id == $OTHER_NET_IP
+$k_tftp";;
+    kernel-drops)
+        DESC="The happy pxelinux boot (as happy-bios-pxelinux, with tftp-no-blocksize: 512-byte blocks make the transfers last long enough to be cut), captured by dumpcap with a 1 MiB kernel buffer (-B 1) on a busy segment: when the client's TFTP request for ldlinux.c32 crosses br0 (the BPF filter matches the file name), $NS2 ($AUX_IP) floods UDP (1400-byte datagrams) to $SRV_IP:9 for 3 s and the capturing process is held (SIGSTOP) for 1.5 s, as on a loaded capture host, so the kernel drops packets, the boot's among them. The flood is then cut out of the file by frame number, keeping dumpcap's interface statistics block, whose isb_ifdrop counts what the kernel dropped."
+        TWO=bridge; CAPBUF=1; TIMEOUT=100
+        FLOOD="udp dst port 69 and udp[10:4] = 0x6c646c69|3|0|1.5"
+        dnsmasq_serves tftp-no-blocksize dhcp-boot=pxelinux.0
+        EXPECT="the same as happy-bios-pxelinux: menu, timeout, poweroff.c32 (the boot works; the capture misses what the kernel dropped)"
+        KEYS="$k_pxe
+TFTP DATA|tftp.opcode == 3
+TFTP ACK|tftp.opcode == 4";;
     *) die "unknown scenario '$1' (see: $SELF list)";;
     esac
     [ -n "${LAB_TIMEOUT:-}" ] && TIMEOUT=$LAB_TIMEOUT
@@ -701,7 +818,7 @@ cmd_record() {
     scenario "$name"
     [ "$TFTPSET" = none ] || [ -d "$ASSETS/syslinux" ] || die "assets missing: run '$SELF deps && $SELF assets'"
     mkdir -p "$out"; OUT=$(cd "$out" && pwd)
-    rm -f "$OUT"/{capture.pcapng,console.txt,dnsmasq*.log,dnsmasq*.conf,meta.txt,README.md,nftables.conf}
+    rm -f "$OUT"/{capture.pcapng,console.txt,dnsmasq*.log,dnsmasq*.conf,dhcpd.conf,dhcpd.log,flood.log,meta.txt,README.md,nftables.conf}
     trap 'stop_all; net_down' EXIT INT TERM
     stop_all
     mkdir -p "$RUN"; chmod 755 "$LAB" "$RUN"
@@ -715,12 +832,14 @@ cmd_record() {
         "# --- scenario $name ---" "$DHCP_EXTRA"
     [ -z "$DHCP2_EXTRA" ] || run_dnsmasq dnsmasq2 "$NS2" veth-aux dnsmasq-aux "$RUN/pxd-aux.leases" \
         "# --- scenario $name: second server in $NS2 ---" "$DHCP2_EXTRA"
+    [ -z "$DHCPD_CONF" ] || run_dhcpd
 
     # --- capture (promiscuous on an isolated segment). Unfiltered unless the
     #     scenario is about a filtered capture: dnsmasq answers TFTP from an
     #     ephemeral port, so a "port 69" filter keeps only the RRQs.
     local capf=(); [ -n "$CAPFILTER" ] && capf=(-f "$CAPFILTER")
     [ -n "$CAPSTOP" ] && capf+=(-c "$CAPSTOP")
+    [ -n "$CAPBUF" ] && capf+=(-B "$CAPBUF")
     ip netns exec "$NS" dumpcap -q -i "$CAPIF" "${capf[@]}" -w "$WORK/capture.pcapng" > "$WORK/dumpcap.log" 2>&1 &
     track dumpcap $! dumpcap
     local i; for i in $(seq 1 50); do grep -q 'Capturing on' "$WORK/dumpcap.log" 2>/dev/null && break; sleep 0.1; done
@@ -736,6 +855,7 @@ cmd_record() {
         mapfile -t QEMU < <(qemu_cmd)
         write_client_cmdline
         log "$name: booting client (timeout ${TIMEOUT}s, accel $ACCEL)"
+        [ -z "$FLOOD" ] || start_flood
         timeout "$TIMEOUT" ip netns exec "$NS" "${QEMU[@]}" < /dev/null > "$WORK/qemu.stderr" 2>&1 &
         track qemu $! timeout
         wait "$(sed -n 1p "$PIDS/qemu.pid")"; rc=$?
@@ -756,6 +876,7 @@ cmd_record() {
                    else ended="guest ended the run itself (poweroff/reboot with -no-reboot)"; fi;;
                 124) ended="stopped by timeout after ${TIMEOUT}s";; *) ended="client exit status $rc";; esac
     local C=$WORK/capture.pcapng
+    [ -z "$FLOOD" ] || cut_flood "$C"
     clean_console "$WORK/console.log" > "$WORK/console.txt"
     tshark -r "$C" -t r 2>/dev/null > "$WORK/summary-all.txt"
     local npk ndhcp ntftp narp dur
@@ -771,17 +892,19 @@ cmd_record() {
         echo "ipxe_rom=$(dpkg-query -W -f='${Version}' ipxe-qemu); ipxe=$(dpkg-query -W -f='${Version}' ipxe 2>/dev/null); pxelinux=$(dpkg-query -W -f='${Version}' pxelinux); ovmf=$(dpkg-query -W -f='${Version}' ovmf)"
         [ "$CLIENT" = dhclient ] && echo "isc_dhcp_client=$(dpkg-query -W -f='${Version}' isc-dhcp-client)"
         [ -n "$NFT_SRV" ] && echo "nftables=$(dpkg-query -W -f='${Version}' nftables)"
+        [ -n "$DHCPD_CONF" ] && echo "isc_dhcp_server=$(dpkg-query -W -f='${Version}' isc-dhcp-server)"
+        [ -n "$FLOOD" ] && cat "$WORK/flood.meta"
         echo "client=$CLIENT firmware=$( [ "$CLIENT" = qemu ] && echo "$FW" || echo none) accel=$ACCEL timeout=$TIMEOUT client_rc=$rc ($ended)"
         echo "client_wall_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')"
         echo "packets=$npk dhcp=$ndhcp tftp=$ntftp arp=$narp capture_duration_s=$dur"
-        echo "capture_interface=$CAPIF capture_filter=${CAPFILTER:-none} tap_mtu=$TAPMTU br_mtu=$BRMTU"
+        echo "capture_interface=$CAPIF capture_filter=${CAPFILTER:-none} capture_buffer_mib=${CAPBUF:-default} tap_mtu=$TAPMTU br_mtu=$BRMTU"
     } > "$WORK/meta.txt"
     write_readme "$name" "$ended" "$npk" "$ndhcp" "$ntftp" "$narp" "$dur"
 
     # --- copy the fixture set; absolute lab paths become $LAB in text files
     cp "$C" "$OUT/capture.pcapng"; chmod 644 "$OUT/capture.pcapng"
     local f
-    for f in README.md console.txt meta.txt dnsmasq.conf dnsmasq.log dnsmasq-aux.conf dnsmasq-aux.log; do
+    for f in README.md console.txt meta.txt dnsmasq.conf dnsmasq.log dnsmasq-aux.conf dnsmasq-aux.log dhcpd.conf dhcpd.log flood.log; do
         [ -f "$WORK/$f" ] && sed "s#$LAB#\$LAB#g" "$WORK/$f" > "$OUT/$f"
     done
     [ -n "$NFT_SRV" ] && cp "$WORK/nft-srv.nft" "$OUT/nftables.conf"
@@ -866,6 +989,8 @@ write_readme() {
         if [ "$NO_DHCP" = 1 ]; then echo "(no server in $NS in this scenario)"; else
             echo '```'; cat "$WORK/dnsmasq.conf"; echo '```'; fi
         if [ -n "$DHCP2_EXTRA" ]; then echo; echo "Second dnsmasq (namespace $NS2):"; echo; echo '```'; cat "$WORK/dnsmasq-aux.conf"; echo '```'; fi
+        if [ -n "$DHCPD_CONF" ]; then echo; echo "ISC dhcpd (namespace $NS2), \`dhcpd.conf\`:"; echo; echo '```'; cat "$WORK/dhcpd.conf"; echo '```'
+            echo; echo "Started as: \`ip netns exec $NS2 /usr/sbin/dhcpd -4 -f -d -cf dhcpd.conf -lf <leases> -pf <pid> veth-aux\`"; fi
         echo
         echo "Started as: \`ip netns exec <ns> /usr/sbin/dnsmasq --keep-in-foreground --conf-file=<conf>\`"
         echo
@@ -908,6 +1033,18 @@ scenario_notes() {
     mtu-blackhole-path) cat <<EOF
 - tap0 (MTU 1400) is a port of br0 (MTU 1500 set explicitly, so it stays 1500): frames the bridge forwards to tap0 that exceed 1400 bytes of IP are dropped without a trace (is_skb_forwardable). Nothing on the client's side lowers its MTU, so nothing tells either end.
 - On br0 the OACK (small) and the client's ACK 0 are seen; then DATA 1 (1460-byte IP packet) again and again, and the client re-ACKs block 0 until one side gives up.
+$common
+EOF
+;;
+    two-servers-nak) cat <<EOF
+- ISC dhcpd answers at once (ping-check false); dnsmasq ~3 s later after its ping check. iPXE keeps the last offer of equal priority that arrives in its discovery window, so it REQUESTs dnsmasq's.
+- The REQUEST (option 50 = dnsmasq's address, option 54 = $SRV_IP, ciaddr 0) is broadcast; ISC dhcpd, authoritative, NAKs it because the address is not on its network ('wrong network' in its log, quoted in the README), dnsmasq ACKs it. iPXE only takes an ACK from the server it chose, so it ignores the NAK and boots.
+$common
+EOF
+;;
+    kernel-drops) cat <<EOF
+- dumpcap -B 1: a 1 MiB kernel ring. The flood (1400-byte UDP datagrams from $AUX_IP to $SRV_IP:9, which answers ICMP port unreachable at its rate limit) fills it while dumpcap is held, and the kernel drops what does not fit, boot packets included. dumpcap writes the kernel's count into the interface statistics block at the end of the file (isb_ifdrop; isb_ifrecv counts the flood too).
+- The flood's frames are cut out afterwards by frame number; the statistics block is copied as it was (editcap and tshark -w would drop it). What is missing from the boot is what the kernel dropped, not the cut.
 $common
 EOF
 ;;

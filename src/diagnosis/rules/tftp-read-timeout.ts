@@ -4,6 +4,7 @@ import { at, bytes, clientLabel, ipClientLabel, plural, q, seconds, finding } fr
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import {
   laterSuccess,
+  nextRequestAfter,
   pathEvidence,
   perTransfer,
   silenceAfter,
@@ -94,7 +95,7 @@ function story(t: TftpTransfer, a: AnalysisResult): { text: string; frames: numb
   const left = silenceAfter(t, a);
   const text =
     `${parts.join('; ')}. ` +
-    (after.length > 0 ? `After that ${after.join('; ')}. ` : 'Nothing more came from either end. ') +
+    (after.length > 0 ? `After that ${after.join('; ')}. ` : 'Nothing more of it came from either end. ') +
     (p.rateBefore !== null ? `Before the stall it moved ${rate(p.rateBefore)}. ` : '') +
     `Its last packet is frame ${t.lastPacket.frame} (${at(t.lastPacket.t)})` +
     (left > 0
@@ -111,6 +112,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   // Nothing was ever acknowledged: the answers did not reach the client (tftp.open-timeout says so).
   if (t.ackPackets === 0) return [];
   const fixed = laterSuccess(t, a);
+  const next = fixed ? null : nextRequestAfter(t, a);
   const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
   const told = story(t, a);
   const req = requesterOf(o.session, t);
@@ -119,8 +121,17 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
       severity: fixed ? 'warn' : 'error',
       message:
         `The transfer of ${q(t.filename)} from ${t.serverIp} to ${label} ${told.text}` +
-        (fixed ? ` A later transfer of the same file completed (frame ${fixed.request.frame}).` : ''),
-      frames: [t.request.frame, ...(t.firstData ? [t.firstData.frame] : []), ...told.frames],
+        (fixed ? ` A later transfer of the same file completed (frame ${fixed.request.frame}).` : '') +
+        (next
+          ? ` The client went on: it asked ${next.serverIp} for ${q(next.filename)} at ${at(next.request.t)} ` +
+            `(frame ${next.request.frame}).`
+          : ''),
+      frames: [
+        t.request.frame,
+        ...(t.firstData ? [t.firstData.frame] : []),
+        ...told.frames,
+        ...(next ? [next.request.frame] : []),
+      ],
       client: o.session?.clientMac ?? null,
       sessionId: o.session?.id,
       pxeError: clientMessage(req.family, {

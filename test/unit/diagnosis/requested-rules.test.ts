@@ -330,7 +330,7 @@ describe('capture.kernel-drops', () => {
     const drops = one(analysis, 'capture.kernel-drops');
     assert.match(
       drops.message,
-      /the capture lost 1234 packets of 5000 received on veth0: 1234 by the interface\/buffer/,
+      /the capture counted 1234 packets lost and 5000 received on veth0: 1234 by the interface\/buffer/,
     );
     const [noOffer] = of(findings, 'dhcp.no-offer');
     assert.ok(noOffer, findings.map((f) => f.ruleId).join());
@@ -356,7 +356,7 @@ describe('capture.kernel-drops', () => {
     const { result } = await analyzeSource(c.path);
     assert.equal(result.capture.captureLoss?.dropped, 53);
     const f = one(result, 'capture.kernel-drops');
-    assert.match(f.message, /lost 53 packets of 100 received/);
+    assert.match(f.message, /counted 53 packets lost and 100 received/);
     assert.match(f.message, /11 by the interface\/buffer \(isb_ifdrop\) and 42 by the OS \(isb_osdrop\)/);
   });
 });
