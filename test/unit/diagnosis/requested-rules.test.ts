@@ -337,7 +337,7 @@ describe('capture.kernel-drops', () => {
     assert.match(noOffer.message, /may be a capture loss/);
     const v = verdictOf(analysis.sessions[0], findings, analysis);
     assert.equal(v.status, 'unknown');
-    assert.match(v.reason, /capture lost 1234 packets/);
+    assert.match(v.reason, /capture counted 1234 packets lost/);
   });
 
   it('says nothing when no drop was counted, and the verdict stays a failure', () => {
