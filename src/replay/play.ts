@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { getRule } from '../diagnosis/registry.js';
 import type { Finding } from '../diagnosis/types.js';
+import { pxeVendorOptions } from '../protocol/dhcp/facts.js';
 import { serverId, type DhcpMessage } from '../protocol/dhcp/index.js';
 import {
   clientReplay,
@@ -37,9 +38,13 @@ function serverOf(msg: DhcpMessage, src: string): string {
   return serverId(msg) ?? src;
 }
 
-/** An address offer (yiaddr set) or a proxyDHCP / boot-service answer (none): pairs are made within a role. */
-function role(msg: DhcpMessage): 'address' | 'boot' {
-  return msg.yiaddr === ZERO ? 'boot' : 'address';
+/**
+ * An address offer (yiaddr set) or a proxyDHCP / boot-service answer (none): pairs are made within a role.
+ * Whatever answers on port 4011 is the boot service, also when it echoes the client's address in yiaddr
+ * (dnsmasq does, other boot servers leave it empty).
+ */
+function role(msg: DhcpMessage, port: 67 | 4011 = 67): 'address' | 'boot' {
+  return port === 4011 || msg.yiaddr === ZERO ? 'boot' : 'address';
 }
 
 export interface PlayContext {
@@ -63,6 +68,11 @@ class Follow {
   leased: string | null = null;
   /** The new answers named no boot file where the captured ones did: the client stops loading. */
   noBootFile = false;
+  /**
+   * TFTP servers that did not answer a read at all → that read's file: later reads there would only wait
+   * out the same timeouts (a client whose boot file never came would not ask for more).
+   */
+  readonly silentTftp = new Map<string, string>();
 
   server(captured: string): string {
     return this.servers.get(captured) ?? captured;
@@ -156,19 +166,21 @@ function pairAnswers(
   const unused = [...fresh];
   const out: ExchangeDiff[] = [];
   const pick = (i: number): Answer | null => (i < 0 ? null : unused.splice(i, 1)[0]);
+  const roleOf = (a: Answer): 'address' | 'boot' => role(a.message, step.port);
   // First the answers from the server that plays the captured one's part (or has its address) …
   const partners = captured.map((c) => {
     const who = follow.servers.get(c.server) ?? c.server;
-    return pick(unused.findIndex((r) => role(r.message) === role(c.message) && r.server === who));
+    return pick(unused.findIndex((r) => roleOf(r) === roleOf(c) && r.server === who));
   });
   // … then, for servers not met yet, any answer of the same role.
   captured.forEach((c, k) => {
     if (partners[k] === null && !follow.servers.has(c.server))
-      partners[k] = pick(unused.findIndex((r) => role(r.message) === role(c.message)));
+      partners[k] = pick(unused.findIndex((r) => roleOf(r) === roleOf(c)));
   });
   captured.forEach((c, k) => {
     const r = partners[k];
-    if (r !== null) learn(c, r, follow);
+    if (r !== null) learn(c, r, follow, step.port);
+    else unanswered(c, follow);
     out.push(exchange(`${label} → ${answerName(c)}`, step, c, r));
   });
   for (const r of unused) out.push(exchange(`${label} → ${answerName(r)}`, step, null, r));
@@ -180,12 +192,21 @@ function answerName(a: Answer): string {
   return `${a.message.messageType ?? 'BOOTREPLY'} from ${a.server}`;
 }
 
-/** What a pair teaches about the new server: who plays whom, the client's address, the boot file and server. */
-function learn(c: Answer, r: Answer, follow: Follow): void {
+/**
+ * What a pair teaches about the new server: who plays whom, the client's address, the boot file and server.
+ * A proxyDHCP offer names the boot servers (option 43, sub-option 8) the client then asks on port 4011:
+ * the captured list's servers are played by the new list's, in order (the last stands for any extra).
+ */
+function learn(c: Answer, r: Answer, follow: Follow, port: 67 | 4011): void {
   follow.servers.set(c.server, r.server);
+  const capturedBootServers = pxeVendorOptions(c.message)?.bootServers ?? [];
+  const newBootServers = pxeVendorOptions(r.message)?.bootServers ?? [];
+  if (newBootServers.length > 0)
+    capturedBootServers.forEach((ip, i) =>
+      follow.servers.set(ip, newBootServers[Math.min(i, newBootServers.length - 1)]),
+    );
   const type = r.message.messageType;
-  if (type === 'ACK' && r.message.yiaddr !== ZERO && role(r.message) === 'address')
-    follow.leased = r.message.yiaddr;
+  if (type === 'ACK' && role(r.message, port) === 'address') follow.leased = r.message.yiaddr;
   if (type !== 'ACK') return;
   const capturedTftp = effectiveTftpServer(c.message);
   const newTftp = effectiveTftpServer(r.message);
@@ -196,6 +217,14 @@ function learn(c: Answer, r: Answer, follow: Follow): void {
     follow.bootFiles.set(capturedFile, newFile);
     follow.noBootFile = newFile === null;
   } else if (newFile !== null) follow.noBootFile = false;
+}
+
+/**
+ * A captured ACK that named the boot file has no new counterpart (a boot service silent on 4011, a server
+ * gone): the client never learns a boot file, so its reads are not played.
+ */
+function unanswered(c: Answer, follow: Follow): void {
+  if (c.message.messageType === 'ACK' && effectiveBootFile(c.message) !== null) follow.noBootFile = true;
 }
 
 function exchange(label: string, step: DhcpStep, c: Answer | null, r: Answer | null): ExchangeDiff {
@@ -221,6 +250,14 @@ async function playTftp(step: TftpStep, follow: Follow, ctx: PlayContext): Promi
     return { ...base, status: 'skipped', fields: [], note: 'not sent: the new answers name no boot file' };
   const filename = mapped ?? step.filename;
   const server = follow.server(step.server);
+  const silent = follow.silentTftp.get(server);
+  if (silent !== undefined)
+    return {
+      ...base,
+      status: 'skipped',
+      fields: [],
+      note: `not sent: ${server} did not answer the read of ${silent}`,
+    };
   const answer = await ctx.target.tftp({
     server,
     filename,
@@ -229,6 +266,7 @@ async function playTftp(step: TftpStep, follow: Follow, ctx: PlayContext): Promi
     probe: step.probe,
     client: follow.leased ?? ZERO,
   });
+  if (answer.answered === false) follow.silentTftp.set(server, filename);
   const fields: FieldDiff[] = compareTftpAnswer(step.answer, answer);
   const notes: string[] = [];
   if (filename !== step.filename) notes.push(`asked for ${filename}, the boot file the new answers name`);

@@ -130,8 +130,12 @@ export interface MovedServer {
   to: string;
 }
 
-/** Fields whose value may be the answering server's own address (3, 6, 66, 150; siaddr and the TFTP server). */
+/**
+ * Fields whose value may be the answering server's own address (3, 6, 66, 150, a proxyDHCP's boot server
+ * list in 43; siaddr and the TFTP server).
+ */
 const SERVER_ADDRESS_FIELDS = new Set([
+  'vendor options (43)',
   'TFTP server',
   'next server (siaddr)',
   'router (3)',

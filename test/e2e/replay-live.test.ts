@@ -16,14 +16,24 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { readClientScripts } from '../../src/replay/script.js';
 import type { ReplayReport } from '../../src/report/replay-model.js';
 import { projectRoot } from '../support/fixtures.js';
 import { replaySignature } from '../support/replay-signature.js';
 import { tempDir } from './support/cleanup.js';
-import { inNamespace, ip, withNamespaces } from './support/netns.js';
+import { ip, withNamespaces } from './support/netns.js';
+import {
+  analyzeClean,
+  leaseFile,
+  noLeaseLeft,
+  replayIn,
+  startDnsmasq as startDnsmasqIn,
+  stopwatch,
+  writeCapturedFiles,
+  type DnsmasqSite,
+  type Replayed,
+} from './support/replay-lab.js';
 import { which } from './support/require.js';
-import { PXE_DOCTOR, describeRun, pxeDoctor, start, type Background, type RunResult } from './support/run.js';
+import { PXE_DOCTOR, describeRun, type Background } from './support/run.js';
 import { link, requireServeLab, runIn, startServe } from './support/serve-lab.js';
 
 const NS = { server: 'pxd-e2e-rpl-s', client: 'pxd-e2e-rpl-c' };
@@ -38,100 +48,20 @@ const UEFI_HAPPY = join(LAB, 'uefi-happy', 'capture.pcapng');
 
 const signature = (r: ReplayReport): string[] => replaySignature(r);
 
-/** The lab's dnsmasq configuration (happy-ipxe and uefi-happy together) on this segment, plus `extra`. */
-function dnsmasqConfig(dir: string, root: string, extra: readonly string[]): string {
-  return [
-    `# replay e2e: inside namespace ${NS.server} only`,
-    'port=0',
-    `interface=${SERVER_IF}`,
-    'bind-interfaces',
-    'no-hosts',
-    'no-resolv',
-    'user=nobody',
-    'group=nogroup',
-    `dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
-    'log-dhcp',
-    'log-facility=-',
-    'dhcp-range=10.99.62.100,10.99.62.150,255.255.255.0,1h',
-    `dhcp-range=10.99.63.100,10.99.63.150,255.255.255.0,1h`,
-    'enable-tftp',
-    `tftp-root=${root}`,
-    'dhcp-match=set:efi64,option:client-arch,7',
-    'dhcp-match=set:efi64,option:client-arch,9',
-    'dhcp-userclass=set:ipxe,iPXE',
-    ...extra,
-    '',
-  ].join('\n');
-}
+/** The lab's dnsmasq lines (happy-ipxe and uefi-happy together) on this segment and the relay subnet. */
+const SEGMENT = [
+  'dhcp-range=10.99.62.100,10.99.62.150,255.255.255.0,1h',
+  `dhcp-range=10.99.63.100,10.99.63.150,255.255.255.0,1h`,
+  'dhcp-match=set:efi64,option:client-arch,7',
+  'dhcp-match=set:efi64,option:client-arch,9',
+  'dhcp-userclass=set:ipxe,iPXE',
+];
 
 const LAB_BOOT = [
   'dhcp-boot=tag:efi64,boot-efi.ipxe',
   'dhcp-boot=tag:!efi64,tag:ipxe,boot.ipxe',
   'dhcp-boot=tag:!efi64,tag:!ipxe,undionly.kpxe',
 ];
-
-async function startDnsmasq(dir: string, root: string, extra: readonly string[]): Promise<Background> {
-  const conf = join(dir, 'dnsmasq.conf');
-  writeFileSync(conf, dnsmasqConfig(dir, root, extra));
-  writeFileSync(join(dir, 'dnsmasq.leases'), '');
-  const [cmd, args] = inNamespace(NS.server, which('dnsmasq') ?? 'dnsmasq', [
-    '--keep-in-foreground',
-    `--conf-file=${conf}`,
-  ]);
-  const bg = start(cmd, args, { timeoutMs: 300_000 });
-  await bg.waitFor(/DHCP, IP range/, 20_000, 'stderr');
-  return bg;
-}
-
-/** The files the lab clients read, with their captured bytes (each capture holds every block). */
-async function writeCapturedFiles(root: string): Promise<void> {
-  for (const capture of [HAPPY_IPXE, UEFI_HAPPY]) {
-    const scripts = await readClientScripts(capture, { keepData: true });
-    for (const c of scripts.clients)
-      for (const s of c.steps)
-        if (s.kind === 'tftp' && s.data !== null) writeFileSync(join(root, s.filename), s.data);
-  }
-  // The same bytes under another name: a changed boot file name alone.
-  writeFileSync(join(root, 'other.ipxe'), readFileSync(join(root, 'boot.ipxe')));
-}
-
-interface Replayed {
-  run: RunResult;
-  report: ReplayReport;
-}
-
-async function replay(capture: string, args: readonly string[]): Promise<Replayed> {
-  const run = await runIn(
-    NS.client,
-    process.execPath,
-    [PXE_DOCTOR, 'replay', capture, '--interface', CLIENT_IF, '--json', ...args],
-    90_000,
-  );
-  const text = run.stdout.toString('utf8');
-  assert.ok(text.startsWith('{'), describeRun('replay', run));
-  return { run, report: JSON.parse(text) as ReplayReport };
-}
-
-/** `analyze --fail-on warn` of a recording: exit 0 and the client's verdict. */
-async function analyzeClean(path: string): Promise<void> {
-  const r = await pxeDoctor(['analyze', path, '--json', '--fail-on', 'warn']);
-  const json = JSON.parse(r.stdout.toString('utf8')) as {
-    findings: { ruleId: string; severity: string }[];
-    verdicts?: { mac: string; status: string }[];
-  };
-  assert.equal(r.code, 0, `findings: ${JSON.stringify(json.findings)}`);
-  assert.deepEqual(
-    json.verdicts?.map((v) => [v.mac, v.status]),
-    [[MAC, 'ok']],
-  );
-}
-
-/** The lease file has no lease for the MAC once dnsmasq has handled the RELEASE. */
-async function noLeaseLeft(file: string): Promise<void> {
-  for (let i = 0; i < 20 && readFileSync(file, 'utf8').includes(MAC); i++)
-    await new Promise((r) => setTimeout(r, 100));
-  assert.ok(!readFileSync(file, 'utf8').includes(MAC), `lease left: ${readFileSync(file, 'utf8')}`);
-}
 
 test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', async (t: TestContext) => {
   if (!requireServeLab(t, ['dnsmasq'])) return;
@@ -140,16 +70,15 @@ test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', as
   mkdirSync(root);
   // dnsmasq drops to nobody: the folder and the root must be readable to it.
   chmodSync(dir.path, 0o755);
-  await writeCapturedFiles(root);
-  const timings: string[] = [];
-  const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = Date.now();
-    try {
-      return await fn();
-    } finally {
-      timings.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    }
-  };
+  await writeCapturedFiles(root, [HAPPY_IPXE, UEFI_HAPPY]);
+  // The same bytes under another name: a changed boot file name alone.
+  writeFileSync(join(root, 'other.ipxe'), readFileSync(join(root, 'boot.ipxe')));
+  const site: DnsmasqSite = { ns: NS.server, iface: SERVER_IF, dir: dir.path, name: 'dnsmasq' };
+  const startDnsmasq = (boot: readonly string[]): Promise<Background> =>
+    startDnsmasqIn(site, [...SEGMENT, 'enable-tftp', `tftp-root=${root}`, ...boot]);
+  const { timed, summary } = stopwatch();
+  const replay = (capture: string, args: readonly string[]): Promise<Replayed> =>
+    replayIn(NS.client, CLIENT_IF, capture, args);
   try {
     await withNamespaces([NS.server, NS.client], async () => {
       await link(NS.server, SERVER_IF, `${SERVER}/24`, NS.client, CLIENT_IF);
@@ -157,7 +86,7 @@ test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', as
       await ip(['-n', NS.server, 'route', 'add', '10.99.63.0/24', 'dev', SERVER_IF]);
 
       await t.test('dnsmasq, the captured configuration: only expected differences', async () => {
-        const dnsmasq = await startDnsmasq(dir.path, root, LAB_BOOT);
+        const dnsmasq = await startDnsmasq(LAB_BOOT);
         try {
           for (const [name, capture, file] of [
             ['happy-ipxe', HAPPY_IPXE, 'boot.ipxe'],
@@ -182,8 +111,8 @@ test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', as
             const volatile = ex[1].fields.filter((f) => f.status === 'volatile').map((f) => f.field);
             for (const f of ['leased address (yiaddr)', 'server identifier (54)', 'router (3)'])
               assert.ok(volatile.includes(f), `${f} in ${volatile.join(', ')}`);
-            await analyzeClean(w);
-            await noLeaseLeft(join(dir.path, 'dnsmasq.leases'));
+            await analyzeClean(w, MAC);
+            await noLeaseLeft(leaseFile(site), MAC);
           }
         } finally {
           await dnsmasq.stop();
@@ -197,7 +126,7 @@ test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', as
           'dhcp-boot=tag:!efi64,tag:!ipxe,undionly.kpxe',
           'tftp-no-blocksize',
         ];
-        const dnsmasq = await startDnsmasq(dir.path, root, changed);
+        const dnsmasq = await startDnsmasq(changed);
         try {
           const { run, report } = await timed('dnsmasq changed', () => replay(HAPPY_IPXE, []));
           assert.equal(run.code, 1, describeRun('replay', run));
@@ -215,7 +144,7 @@ test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', as
       });
 
       await t.test('dnsmasq through a relay (--giaddr): a lease of the relay subnet', async () => {
-        const dnsmasq = await startDnsmasq(dir.path, root, LAB_BOOT);
+        const dnsmasq = await startDnsmasq(LAB_BOOT);
         try {
           const w = join(dir.path, 'relay.pcapng');
           const { run, report } = await timed('dnsmasq relay', () =>
@@ -237,7 +166,7 @@ test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', as
           const log = dnsmasq.stderr();
           assert.match(log, /DHCPDISCOVER\(rplS\) .*52:54:00:12:34:56/);
           assert.match(log, /DHCPRELEASE\(rplS\) 10\.99\.63\.\d+ 52:54:00:12:34:56/);
-          await noLeaseLeft(join(dir.path, 'dnsmasq.leases'));
+          await noLeaseLeft(leaseFile(site), MAC);
         } finally {
           await dnsmasq.stop();
         }
@@ -272,7 +201,7 @@ test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', as
             t.diagnostic(
               `serve against the dnsmasq capture: ${signature(first.report).join('; ') || 'no difference'}`,
             );
-            await analyzeClean(base);
+            await analyzeClean(base, MAC);
             const again = await timed('serve same', () => replay(base, []));
             assert.equal(again.run.code, 0, signature(again.report).join('; '));
             // The same server at the same address gives the same MAC the same lease: nothing even volatile
@@ -368,7 +297,7 @@ test('replay --interface against dnsmasq and pxe-doctor serve in namespaces', as
       });
     });
   } finally {
-    t.diagnostic(`timings: ${timings.join(', ')}`);
+    t.diagnostic(summary());
     if (existsSync(dir.path)) dir.remove();
   }
 });
