@@ -29,6 +29,10 @@ export function dhcpSteps(tx: DhcpTransaction, parts: Participants, folded: { n:
     } else if (fromClient) {
       from = CLIENT;
       to = isBroadcast(ev.dst) ? BROADCAST : parts.add(ev.dst, proxyish ? 'proxyDHCP' : 'DHCP');
+    } else if (toRelay(ev)) {
+      // RFC 2131 4.1: a server answers a relayed request to giaddr, port 67; the relay hands it on.
+      from = parts.add(ev.serverId ?? ev.src, proxyish ? 'proxyDHCP' : 'DHCP');
+      to = parts.add(ev.dst, 'relay');
     } else {
       from = parts.add(ev.serverId ?? ev.src, proxyish ? 'proxyDHCP' : 'DHCP');
       to = CLIENT;
@@ -62,6 +66,11 @@ export function dhcpSteps(tx: DhcpTransaction, parts: Participants, folded: { n:
     first = false;
   }
   return out;
+}
+
+/** A server's reply sent to the relay agent (giaddr, server port 67), not to the client. */
+function toRelay(ev: DhcpEvent): boolean {
+  return ev.giaddr !== '0.0.0.0' && (ev.dst === ev.giaddr || ev.dstPort === 67) && !isBroadcast(ev.dst);
 }
 
 function isBroadcast(ip: string): boolean {
