@@ -66,7 +66,7 @@ tftp-no-blocksize \
 arch-mismatch arch-mismatch-edk2 arch-mismatch-bios-efi wrong-next-server mtu-blackhole mtu-blackhole-path \
 capture-cut-off \
 rogue-dhcp rogue-dhcp-edk2 chainload-loop nak pxeclient-no-proxy filtered-capture proxy-silent-4011 \
-two-servers-nak kernel-drops"
+two-servers-nak server-id-nak kernel-drops"
 
 log() { printf '[record %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -727,6 +727,28 @@ OFFER from $SRV_IP (dnsmasq)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id
 OFFER from $OTHER_NET_IP (ISC dhcpd)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $OTHER_NET_IP
 NAK from $OTHER_NET_IP|dhcp.option.dhcp == 6 && dhcp.option.dhcp_server_id == $OTHER_NET_IP
 $k_tftp";;
+    server-id-nak)
+        DESC="Two DHCP servers on one segment, the other way round: ISC dhcpd in $NS2 ($AUX_IP, range $ROGUE_LO-$ROGUE_HI of the same subnet, pxelinux.0 from next-server $SRV_IP, ping check with a 2 s timeout) and dnsmasq in $NS ($SRV_IP, dhcp-authoritative, no-ping, range $RANGE_LO-$RANGE_HI, pxelinux.0 and TFTP). dnsmasq offers at once, ISC dhcpd after its ping check; the client REQUESTs ISC's offer, and dnsmasq, authoritative, NAKs that REQUEST because it names another server ('wrong server-ID', src/rfc2131.c), while ISC dhcpd ACKs it."
+        TIMEOUT=90; TWO=bridge
+        dnsmasq_serves dhcp-authoritative no-ping dhcp-boot=pxelinux.0
+        DHCPD_CONF="# ISC dhcpd in $NS2: a second PXE-capable DHCP server on the same subnet
+authoritative;
+ping-check true;
+ping-timeout 2;
+ddns-update-style none;
+default-lease-time 3600;
+max-lease-time 3600;
+subnet 10.77.0.0 netmask 255.255.255.0 {
+  range $ROGUE_LO $ROGUE_HI;
+  next-server $SRV_IP;
+  filename \"pxelinux.0\";
+}"
+        EXPECT="OFFERs from $SRV_IP (dnsmasq, at once) and $AUX_IP (ISC, after its ping check); the iPXE ROM REQUESTs ISC's; dnsmasq NAKs it ('wrong server-ID'), ISC ACKs it; iPXE ignores the NAK and boots pxelinux from $SRV_IP"
+        KEYS="$k_dhcp
+OFFER from $SRV_IP (dnsmasq)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
+OFFER from $AUX_IP (ISC dhcpd)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $AUX_IP
+NAK from $SRV_IP|dhcp.option.dhcp == 6 && dhcp.option.dhcp_server_id == $SRV_IP
+$k_tftp";;
     kernel-drops)
         DESC="The happy pxelinux boot (as happy-bios-pxelinux, with tftp-no-blocksize: 512-byte blocks make the transfers last long enough to be cut), captured by dumpcap with a 1 MiB kernel buffer (-B 1) on a busy segment: when the client's TFTP request for ldlinux.c32 crosses br0 (the BPF filter matches the file name), $NS2 ($AUX_IP) floods UDP (1400-byte datagrams) to $SRV_IP:9 for 3 s and the capturing process is held (SIGSTOP) for 1.5 s, as on a loaded capture host, so the kernel drops packets, the boot's among them. The flood is then cut out of the file by frame number, keeping dumpcap's interface statistics block, whose isb_ifdrop counts what the kernel dropped."
         TWO=bridge; CAPBUF=1; TIMEOUT=100
@@ -1039,6 +1061,12 @@ EOF
     two-servers-nak) cat <<EOF
 - ISC dhcpd answers at once (ping-check false); dnsmasq ~3 s later after its ping check. iPXE keeps the last offer of equal priority that arrives in its discovery window, so it REQUESTs dnsmasq's.
 - The REQUEST (option 50 = dnsmasq's address, option 54 = $SRV_IP, ciaddr 0) is broadcast; ISC dhcpd, authoritative, NAKs it because the address is not on its network ('wrong network' in its log, quoted in the README), dnsmasq ACKs it. iPXE only takes an ACK from the server it chose, so it ignores the NAK and boots.
+$common
+EOF
+;;
+    server-id-nak) cat <<EOF
+- dnsmasq (no-ping) offers within milliseconds; ISC dhcpd pings the candidate address first and offers ~2 s later, before the iPXE ROM ends its offer window (~3 s). iPXE keeps the last offer of equal priority in that window, so it REQUESTs ISC's.
+- dnsmasq with dhcp-authoritative NAKs a SELECTING REQUEST whose server identifier is not its own (option 56 'wrong server-ID'); without dhcp-authoritative it would stay silent. iPXE only takes an ACK from the server it chose and ignores the NAK.
 $common
 EOF
 ;;

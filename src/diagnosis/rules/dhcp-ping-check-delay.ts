@@ -17,7 +17,9 @@ const doc: RuleDoc = {
     'The server sent an ICMP echo request to the address it then offered or ACKed (its ping check: dnsmasq ' +
     "waits about 3 s, ISC dhcpd ping-check 1 s, Kea's ping_check hook) and answered only after the check: this " +
     'explains a late OFFER/ACK and the DISCOVERs or REQUESTs the client repeated meanwhile. Through a relay the ' +
-    'echo may only appear after the reply, where the check protects nothing.',
+    "echo may only appear after the reply, where the check protects nothing; an echo the server's kernel held " +
+    'while its ARP requests for the address went unanswered (sent once the client announces the address) is ' +
+    'still a check that ran before the offer.',
   ignores:
     `Checks under ${LONG_DELAY} s that the client sat out without repeating itself, replies without a preceding echo, and an echo ` +
     'that was answered (the server then offers another address: see dhcp.duplicate-address).',
@@ -33,6 +35,13 @@ function askedAt(events: readonly DhcpEvent[], reply: DhcpEvent, want: string): 
   return events.filter((e) => isClientEvent(e) && kindOf(e) === want && e.t <= reply.t);
 }
 
+/** The server's ARP requests for the address between two times that were not answered by the second. */
+function unansweredArps(ctx: RuleContext, ip: string, server: string, from: number, to: number): number[] {
+  return ctx.analysis.arp
+    .filter((q) => q.targetIp === ip && q.askedBy === server && (q.answered?.t ?? Infinity) > to)
+    .flatMap((q) => q.requests.filter((r) => r.t >= from && r.t <= to).map((r) => r.frame));
+}
+
 function check(s: BootSession, ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   for (const tx of s.transactions) {
@@ -40,29 +49,49 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
     const checked = events.filter(
       (e) => isServerEvent(e) && e.pingCheck !== undefined && e.pingCheck.reply === null,
     );
-    const reply = checked[0];
-    const ping = reply?.pingCheck;
-    if (reply === undefined || ping === undefined) continue;
+    const marked = checked[0];
+    const ping = marked?.pingCheck;
+    if (marked === undefined || ping === undefined) continue;
+    const server = ping.from;
+    // An echo seen after the reply may still be a check that ran before it: the server's kernel holds the
+    // echo while its ARP for the address goes unanswered and sends it once the client announces the address.
+    // Its unanswered ARP requests before its first OFFER of that address show the check ran first.
+    let reply = marked;
+    let held = false;
+    if (ping.afterReply) {
+      const offer = events.find(
+        (e) => isServerEvent(e) && kindOf(e) === 'OFFER' && e.yiaddr === marked.yiaddr && e.src === server,
+      );
+      const discover = events.find((e) => isClientEvent(e) && kindOf(e) === 'DISCOVER');
+      if (
+        offer !== undefined &&
+        discover !== undefined &&
+        unansweredArps(ctx, offer.yiaddr, server, discover.t, offer.t).length > 0
+      ) {
+        reply = offer;
+        held = true;
+      }
+    }
     const kind = kindOf(reply);
     const asked = askedAt(events, reply, kind === 'OFFER' ? 'DISCOVER' : 'REQUEST');
     const first = asked[0];
     if (first === undefined) continue;
     const delay = reply.t - first.t;
     const repeats = asked.slice(1);
-    if (!ping.afterReply && repeats.length === 0 && delay < LONG_DELAY) continue;
-    const server = ping.from;
+    const late = ping.afterReply && !held;
+    if (!late && repeats.length === 0 && delay < LONG_DELAY) continue;
     // The echo to an address nobody holds waits for the server's ARP for it to time out (Linux: 3 tries, 1 s apart).
-    const arps = ctx.analysis.arp
-      .filter(
-        (q) => q.targetIp === reply.yiaddr && q.askedBy === server && (q.answered?.t ?? Infinity) > reply.t,
-      )
-      .flatMap((q) => q.requests.filter((r) => r.t >= first.t && r.t <= reply.t).map((r) => r.frame));
+    const arps = unansweredArps(ctx, reply.yiaddr, server, first.t, reply.t);
     const arpText =
       arps.length > 0 ? `its ARP requests for it (${framesText(arps)}) went unanswered, then ` : '';
-    const message = ping.afterReply
+    const echoText = held
+      ? `its ARP requests for it (${framesText(arps)}) went unanswered, so its ICMP echo waited in its kernel and ` +
+        `left only at frame ${ping.request.frame}, once the client had the address; it `
+      : `${arpText}its ICMP echo (frame ${ping.request.frame}) got no reply; it `;
+    const message = late
       ? `${server} pinged ${reply.yiaddr} (frame ${ping.request.frame}) only after its ${kind} to ${clientLabel(s)} ` +
         `(frame ${reply.frame}): a ping check that runs after the answer (typical through a relay) protects nothing.`
-      : `${server} checked ${reply.yiaddr} before offering it: ${arpText}its ICMP echo (frame ${ping.request.frame}) got no reply; it ` +
+      : `${server} checked ${reply.yiaddr} before offering it: ${echoText}` +
         `sent its ${kind} ${seconds(delay)} after the client's first ${first.messageType ?? 'request'} ` +
         `(frame ${first.frame} → ${reply.frame}): the delay is its ping check` +
         (repeats.length > 0
@@ -71,7 +100,9 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
     out.push(
       sessionFinding(doc, s, {
         message,
-        frames: [first.frame, ...arps, ping.request.frame, ...repeats.map((e) => e.frame), reply.frame],
+        frames: [first.frame, ...arps, ping.request.frame, ...repeats.map((e) => e.frame), reply.frame].sort(
+          (a, b) => a - b,
+        ),
         pxeError: null,
         hint: serverHint(
           'Only if the delay matters (short firmware timeouts, mass boots), turn the check off:',

@@ -50,3 +50,24 @@ test('kernel-drops: the counts as the statistics give them, the stall told as a 
   const phase = result.sessions[0].phases.find((p) => p.frames.includes(191));
   assert.match(phase?.label ?? '', /also ldlinux\.c32 abandoned/);
 });
+
+test('server-id-nak: dnsmasq NAKs the REQUEST for ISC dhcpd, and the held ping echo is no check after the ACK', async () => {
+  const { result, findings } = await analyzeCapture(capture('server-id-nak'));
+  assert.ok(!findings.some((f) => f.ruleId === 'dhcp.nak'));
+  const multi = findings.find((f) => f.ruleId === 'dhcp.multiple-servers');
+  assert.ok(multi);
+  assert.match(
+    multi.message,
+    /10\.77\.0\.1 answered that REQUEST with 1 DHCPNAK \(frame 13, "wrong server-ID"\)/,
+  );
+  for (const x of findings) assert.doesNotMatch(x.hint, /authoritative/i, x.ruleId);
+  const ping = findings.find((f) => f.ruleId === 'dhcp.ping-check-delay');
+  assert.ok(ping);
+  assert.match(
+    ping.message,
+    /10\.77\.0\.2 checked 10\.77\.0\.200 before offering it: its ARP requests for it \(frames 3, 9\)/,
+  );
+  assert.doesNotMatch(ping.message, /only after/);
+  const [v] = verdictsOf(result, findings);
+  assert.equal(v.status, 'warn');
+});
