@@ -14,7 +14,9 @@
  * runs on a small bundled capture first: its start-up time, shown beside the totals with the speed-up once both
  * start-ups are taken out (the per-byte speed). With --big the same runs on a second, larger file, to show that
  * memory does not grow with the capture. Start-up budgets: `pxe-doctor --version` (0.15 s) and `analyze` of that
- * small capture (0.25 s), best of five, marked ok or OVER. Results go to bench-data/results.json.
+ * small capture (0.25 s), median of at least five interleaved rounds (with the best and the CPU time beside it
+ * and the load average it was measured at), marked ok or OVER; --startup-only runs only these (with --against,
+ * both builds round by round). Results go to bench-data/results.json.
  *
  * PXE-dense rows (scripts/lib/pxe-dense.ts): the same tools on the TFTP-heavy lab boots joined to --dense SIZE
  * (default 200MB; 0 leaves them out), every copy a client of its own, so that nearly every frame is DHCP or TFTP
@@ -265,39 +267,56 @@ function measureStartup(scratch: string, cliProblem: string | null): Map<string,
 }
 
 /**
- * Start-up budgets of the CLI (best of five, seconds): `--version` answers without loading the parser, and a
- * small capture's analysis stays quick enough to run per boot in a CI job.
+ * Start-up budgets of the CLI (seconds): `--version` answers without loading the parser, and a small
+ * capture's analysis stays quick enough to run per boot in a CI job. The budget is held by the median.
  */
 const STARTUP_TARGETS: { name: string; command: string[]; target: number }[] = [
   { name: 'pxe-doctor --version', command: ['--version'], target: 0.15 },
   { name: 'pxe-doctor analyze (small capture)', command: ['analyze', STARTUP_CAPTURE], target: 0.25 },
 ];
 
+/** Rounds of the start-up budgets at least (--runs raises it). */
+const STARTUP_ROUNDS = 5;
+
 interface BudgetRow {
   name: string;
-  /** Elapsed seconds, best of five. */
+  /** Elapsed seconds, median of the rounds. */
   seconds: number | null;
-  /** User + system CPU seconds of that run: what the budget costs on an idle machine. */
+  /** Elapsed seconds, best round. */
+  best: number | null;
+  /** User + system CPU seconds, median: what the budget costs on an idle machine. */
   cpu: number | null;
+  rounds: number;
   target: number;
 }
 
-/** Best of five for each budget, of this build and (with --against) the other, round by round. */
-function measureStartupTargets(scratch: string, against: string | undefined): BudgetRow[] {
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Each budget of this build and (with --against) the other, round by round, every command once per round:
+ * the machine's load falls on both builds alike. Median and best of `rounds`.
+ */
+function measureStartupTargets(scratch: string, against: string | undefined, rounds: number): BudgetRow[] {
   const out = join(scratch, 'budget.txt');
   const builds: [string, string][] = [[root, '']];
   if (against !== undefined) builds.push([against, AGAINST]);
   const jobs = STARTUP_TARGETS.flatMap((t) =>
     builds.map(([dir, mark]) => ({
       t,
+      name: `${t.name}${mark}`,
       bin: join(dir, 'bin', 'pxe-doctor.js'),
-      row: { name: `${t.name}${mark}`, seconds: null, cpu: null, target: t.target } as BudgetRow,
+      wall: [] as number[],
+      cpu: [] as number[],
       failed: false,
     })),
   );
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < rounds; i++) {
     for (const job of jobs) {
-      const { t, row } = job;
       if (job.failed) continue;
       const r = spawnSync(
         '/bin/sh',
@@ -312,7 +331,7 @@ function measureStartupTargets(scratch: string, against: string | undefined): Bu
           out,
           'node',
           job.bin,
-          ...t.command,
+          ...job.t.command,
         ],
         { env: { ...process.env, NO_COLOR: '1' } },
       );
@@ -321,24 +340,36 @@ function measureStartupTargets(scratch: string, against: string | undefined): Bu
         continue;
       }
       const [e, u, sys] = readFileSync(out, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
-      if (row.seconds === null || e < row.seconds) {
-        row.seconds = e;
-        row.cpu = u + sys;
-      }
+      job.wall.push(e);
+      job.cpu.push(u + sys);
     }
   }
-  return jobs.map((j) => j.row);
+  return jobs.map((j) => ({
+    name: j.name,
+    seconds: j.failed ? null : median(j.wall),
+    best: j.failed || j.wall.length === 0 ? null : Math.min(...j.wall),
+    cpu: j.failed ? null : median(j.cpu),
+    rounds: j.wall.length,
+    target: j.t.target,
+  }));
 }
 
 function printStartupTargets(rows: BudgetRow[]): void {
-  console.log('\nstart-up budgets (best of 5; CPU = user + system of that run):');
+  const rounds = Math.max(...rows.map((r) => r.rounds));
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   console.log(
-    `${pad('command', 46)}  ${pad('seconds', 8, true)}  ${pad('CPU s', 6, true)}  ${pad('budget', 7, true)}`,
+    `\nstart-up budgets (median of ${rounds} interleaved rounds; CPU = user + system; load average ${load}):`,
   );
+  console.log(
+    `${pad('command', 46)}  ${pad('median', 7, true)}  ${pad('best', 6, true)}  ${pad('CPU s', 6, true)}  ` +
+      `${pad('budget', 7, true)}`,
+  );
+  const fmt = (x: number | null, w: number): string => pad(x === null ? 'failed' : x.toFixed(2), w, true);
   for (const r of rows)
     console.log(
-      `${pad(r.name, 46)}  ${pad(r.seconds === null ? 'failed' : r.seconds.toFixed(2), 8, true)}  ` +
-        `${pad(r.cpu === null ? '-' : r.cpu.toFixed(2), 6, true)}  ` +
+      `${pad(r.name, 46)}  ${fmt(r.seconds, 7)}  ${fmt(r.best, 6)}  ${fmt(r.cpu, 6)}  ` +
         `${pad(r.target.toFixed(2), 7, true)}  ${r.seconds !== null && r.seconds <= r.target ? 'ok' : 'OVER'}`,
     );
 }
@@ -395,10 +426,12 @@ function main(): number {
       'order-only': { type: 'boolean', default: false },
       dense: { type: 'string', default: '200MB' },
       'dense-only': { type: 'boolean', default: false },
+      'startup-only': { type: 'boolean', default: false },
     },
   });
   if (values['tftp-only']) return tftpBench();
   const groups = Math.max(1, Number(values.groups));
+  if (values['startup-only']) return startupBench(values.against, Number(values.runs));
   if (values['order-only']) return orderBench(resolve(values.boot), Math.max(3, Number(values.runs)), groups);
   if (values.format !== 'pcap' && values.format !== 'pcapng')
     throw new Error('--format must be pcap or pcapng');
@@ -431,7 +464,7 @@ function main(): number {
   try {
     process.stderr.write(`start-up: every tool on ${relative(root, STARTUP_CAPTURE)} …\n`);
     startup = measureStartup(scratch, cliProblem);
-    if (!cliProblem) startupTargets = measureStartupTargets(scratch, against);
+    if (!cliProblem) startupTargets = measureStartupTargets(scratch, against, Math.max(STARTUP_ROUNDS, runs));
     for (const file of files) {
       const result: FileResult = { file, bytes: statSync(file).size, frames: frameCount(file), runs: [] };
       const best = new Map<string, Run>();
@@ -500,6 +533,22 @@ function main(): number {
   if (values['dense-only']) return 0;
   const order = orderBench(resolve(values.boot), Math.max(3, runs), groups);
   return values.tftp ? tftpBench() : order;
+}
+
+/** The start-up budgets alone (--startup-only), of this build and with --against the other. */
+function startupBench(againstDir: string | undefined, runs: number): number {
+  const against = againstDir === undefined ? undefined : resolve(againstDir);
+  if (against !== undefined && !existsSync(join(against, 'dist', 'src', 'cli', 'main.js')))
+    throw new Error(`--against ${against}: not a built checkout (run npx tsc there)`);
+  const scratch = mkdtempSync(join(tmpdir(), 'pxe-doctor-bench-'));
+  try {
+    console.log(`node ${process.version}; load average before: ${loadavg()[0].toFixed(2)}`);
+    const rows = measureStartupTargets(scratch, against, Math.max(STARTUP_ROUNDS, runs || 0));
+    printStartupTargets(rows);
+    return rows.some((r) => r.seconds === null) ? 1 : 0;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 const ORDER_TARGET = 1.5;

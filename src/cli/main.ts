@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import type yargsFactory from 'yargs/yargs';
 import { CaptureInputError } from '../capture/errors.js';
 import { EXIT, PxeDoctorError, UsageError } from '../errors.js';
-import { completionScript } from './completion.js';
 import { outputWidth, StdoutGone, stdoutError, writeErr, writeOut } from './io.js';
 import { rejectUnparsedNumbers } from './options.js';
 import {
@@ -86,7 +85,10 @@ export async function main(argv: string[]): Promise<number> {
         );
       return main(next.command !== undefined ? [next.command, '--help'] : ['--help']);
     }
-    if (next?.kind === 'completion') writeOut(completionScript(next.shell, commandSpecs()));
+    if (next?.kind === 'completion') {
+      const { completionScript } = await import('./completion.js');
+      writeOut(completionScript(next.shell, commandSpecs()));
+    }
     // A failed write to standard output is reported as an 'error' event after the write: let it arrive.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const failed = stdoutError();

@@ -56,19 +56,15 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
           'CI gate for one client',
         ),
     handler: async (args) => {
-      // Loaded here, not at start-up: `decode` and `--help` need none of it.
-      const { analyzeCapture } = await import('../../analyze.js');
-      const { filterByClient } = await import('../../analysis/filter.js');
-      const { listRules } = await import('../../diagnosis/registry.js');
-      const { analysisDocument, analysisJsonChunks } = await import('../../report/analyze-json.js');
-      const { renderAnalysisText } = await import('../../report/analyze-text.js');
-      const { renderRulesText } = await import('../../report/rules-text.js');
+      // Each part loaded when it is used, not at start-up: `decode`, `--help` and the other output need none of it.
       const color = useColor(args.color);
       if (args.rules) {
+        const { listRules } = await import('../../diagnosis/registry.js');
         if (args.json) {
           writeOut(`${JSON.stringify(listRules(), null, 2)}\n`);
           return;
         }
+        const { renderRulesText } = await import('../../report/rules-text.js');
         writeOut(renderRulesText(listRules(), { color, width: outputWidth() }));
         return;
       }
@@ -78,19 +74,25 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
       if (args.html !== undefined) checkOutputPath('--html', args.html);
       // The progress line is redrawn with escape codes: not on a dumb terminal.
       const showProgress = process.stderr.isTTY === true && process.env.TERM !== 'dumb' && !args.json;
+      const { analyzeCapture } = await import('../../analyze.js');
       const outcome = await analyzeCapture(inputPath(args.file), {
         progress: showProgress ? (n) => writeErr(`\r  reading… ${n} frames`) : undefined,
       });
       if (showProgress) writeErr('\r\x1b[K');
       let { result, findings } = outcome;
       requireClient(client, result);
-      if (client !== undefined) ({ result, findings } = filterByClient(result, findings, client));
+      if (client !== undefined) {
+        const { filterByClient } = await import('../../analysis/filter.js');
+        ({ result, findings } = filterByClient(result, findings, client));
+      }
       if (args.json) {
+        const { analysisDocument, analysisJsonChunks } = await import('../../report/analyze-json.js');
         const out = new OutputBuffer();
         for (const chunk of analysisJsonChunks(analysisDocument(result, findings, packageVersion())))
           await out.write(chunk);
         await out.flush();
       } else {
+        const { renderAnalysisText } = await import('../../report/analyze-text.js');
         writeOut(renderAnalysisText(result, findings, { color, width: outputWidth() }));
       }
       if (args.html !== undefined) await writeHtmlReport(args.html, result, findings);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import type { Finding } from '../../diagnosis/types.js';
@@ -10,6 +9,12 @@ interface AnonymizeArgs {
   in: string;
   out: string;
   key?: string;
+}
+
+/** A fresh pseudonym key; node:crypto is loaded only by the commands that make one. */
+async function randomKey(): Promise<string> {
+  const { randomBytes } = await import('node:crypto');
+  return randomBytes(16).toString('hex');
 }
 
 function readInput(path: string): Uint8Array {
@@ -44,7 +49,7 @@ function anonymizeCommand(): CommandModule<object, AnonymizeArgs> {
         .example('$0 fixture anonymize site.pcapng shared.pcapng --key "$KEY"', 'consistent across captures'),
     handler: async (args) => {
       const { anonymizeVerified, identifierCount } = await import('../../fixture/anonymize/index.js');
-      const key = args.key ?? randomBytes(16).toString('hex');
+      const key = args.key ?? (await randomKey());
       const { result } = await anonymizeVerified(readInput(args.in), key, await analyzeBytes());
       writeFileSync(args.out, result.bytes);
       const f = result.found;
@@ -106,7 +111,7 @@ function addCommand(): CommandModule<object, AddArgs> {
         ),
     handler: async (args) => {
       const { addFixture } = await import('../../fixture/add.js');
-      const key = args.key ?? randomBytes(16).toString('hex');
+      const key = args.key ?? (await randomKey());
       const folder = await addFixture(
         {
           capture: args.capture,
@@ -242,7 +247,7 @@ function recordCommand(): CommandModule<object, RecordArgs> {
         throw new UsageError(`--timeout ${args.timeout}: expected a positive number`);
       const { recordFixture } = await import('../../fixture/record/record.js');
       const { sniffEventText } = await import('../../report/sniff-events.js');
-      const key = args.key ?? randomBytes(16).toString('hex');
+      const key = args.key ?? (await randomKey());
       const color = useColor(undefined) && process.stderr.isTTY === true;
       const outcome = await recordFixture({
         server: args.server,

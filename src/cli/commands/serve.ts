@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { Chalk } from 'chalk';
 import type { CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../errors.js';
 import type { ServeRequest } from '../../server/serve.js';
@@ -308,6 +307,7 @@ async function runServe(req: ServeRequest, out: { json: boolean; color: boolean 
     if (req.tftp) {
       // auto without the pump says why, so a slower TFTP is never a surprise.
       const why = engine === 'js' && req.tftpEngine === 'auto' ? ` (native pump ${tftpPumpProblem()})` : '';
+      const { Chalk } = await import('chalk');
       write(
         `${new Chalk({ level: out.color ? 1 : 0 }).bold('tftp')}      ${TFTP_ENGINE_TEXT[engine]}${why}\n`,
       );
