@@ -14,3 +14,18 @@ export function packageVersion(): string {
   }
   return cached;
 }
+
+/**
+ * `pxe-doctor --version` on its own, without the argument parser: the version line, and for a write that
+ * fails the same one line and exit code as every other command (6; a reader gone away is no error).
+ */
+export async function printVersion(): Promise<number> {
+  const { stdoutError, writeErr, writeOut } = await import('./io.js');
+  writeOut(`${packageVersion()}\n`);
+  // A failed write to standard output is reported as an 'error' event after the write: let it arrive.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const failed = stdoutError();
+  if (failed === null) return 0;
+  writeErr(`pxe-doctor: ${failed.message}\n`);
+  return failed.exitCode;
+}

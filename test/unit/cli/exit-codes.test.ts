@@ -99,6 +99,19 @@ test('standard output on a full disk: exit 6 and one line, never 1 (the --fail-o
   }
   const gate = runCli([], { shell: `$PXE analyze '${failing}' --fail-on error > /dev/full` });
   assert.equal(gate.code, 6, 'a write failure wins over findings');
+  // --version alone is answered without the parser: the same line and code.
+  for (const flag of ['--version', '-V']) {
+    const r = runCli([], { shell: `$PXE ${flag} > /dev/full` });
+    assert.equal(r.code, 6, `${flag}: exit ${r.code} ${r.stderr}`);
+    oneLine(r, /cannot write to standard output: no space left on device \(ENOSPC\)$/);
+  }
+});
+
+test('--version into a pipe whose reader has gone: exit 0, nothing on stderr', () => {
+  // `true` exits long before Node has started, so the write meets a closed pipe (EPIPE).
+  const r = runCli([], { shell: `$PXE --version | true; echo "\${PIPESTATUS[0]}"` });
+  assert.equal(r.stdout.trim(), '0', `exit ${r.stdout} ${r.stderr}`);
+  assert.equal(r.stderr, '');
 });
 
 test('a reader that goes away is not an error: decode | head exits 0 quietly', () => {
