@@ -118,11 +118,16 @@ function helpWidth(): number {
   return Math.min(110, outputWidth() ?? 100);
 }
 
-/** yargs' help with its Examples section (which wraps command lines) replaced by ours (which does not). */
+/**
+ * yargs' help with its Examples section (which wraps command lines) replaced by ours (which does not); the
+ * text after that section (the command's epilog: what it needs, its exit codes) stays.
+ */
 function withExamples(help: string, argv: readonly string[], width: number): string {
   const at = help.indexOf('\nExamples:\n');
   if (at < 0) return help;
   const spec = specFor(argv, commandSpecs());
   if (spec === undefined || spec.examples.length === 0) return help;
-  return `${help.slice(0, at)}\n${renderExamples(spec.examples, width)}`;
+  const end = help.indexOf('\n\n', at + 1);
+  const epilog = end < 0 ? '' : help.slice(end);
+  return `${help.slice(0, at)}\n${renderExamples(spec.examples, width)}${epilog}`;
 }

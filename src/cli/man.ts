@@ -2,6 +2,7 @@
  * The man page (man/pxe-doctor.1, written by scripts/gen-man.ts) from the same command definitions as
  * `--help` (spec.ts) and the exit codes from docs/exit-codes.md, so none of the three can drift.
  */
+import { exitCodeRows } from './exit-codes-doc.js';
 import {
   breakCommandLine,
   BUILTIN_OPTIONS,
@@ -29,19 +30,6 @@ function optionItem(o: OptionSpec): string[] {
   const value = o.type === 'boolean' ? '' : o.choices.length > 0 ? ` ${o.choices.join('|')}` : ' VALUE';
   const head = o.positional ? o.name.toUpperCase() : `${names.join(', ')}${value}`;
   return ['.TP', `.B ${roff(head)}`, roff(o.description)];
-}
-
-/** "| 6 | text |" rows of docs/exit-codes.md, by section ("" for the first table, "serve" after its heading). */
-function exitCodes(markdown: string): { section: string; code: string; text: string }[] {
-  const rows: { section: string; code: string; text: string }[] = [];
-  let section = '';
-  for (const line of markdown.split('\n')) {
-    const heading = /^## (.+)$/.exec(line);
-    if (heading !== null) section = heading[1].replace(/`/g, '');
-    const row = /^\| (\d+) \| (.+) \|$/.exec(line);
-    if (row !== null) rows.push({ section, code: row[1], text: row[2].replace(/\\\|/g, '|') });
-  }
-  return rows;
 }
 
 export function renderManPage(commands: CommandSpec[], exitCodesMarkdown: string, version: string): string {
@@ -89,10 +77,13 @@ export function renderManPage(commands: CommandSpec[], exitCodesMarkdown: string
         if (what !== '') out.push('.RS 8', roff(what), '.RE');
       }
     }
+    // The exit codes are the EXIT STATUS section below, in full.
+    for (const paragraph of c.epilog.split('\n\n').filter((p) => p !== '' && !p.startsWith('Exit codes:')))
+      out.push('.PP', roff(paragraph));
   }
   out.push('.SH EXIT STATUS');
   let section: string | null = null;
-  for (const row of exitCodes(exitCodesMarkdown)) {
+  for (const row of exitCodeRows(exitCodesMarkdown)) {
     if (row.section !== section && row.section !== '') out.push('.PP', `\\fB${roff(row.section)}\\fR:`);
     section = row.section;
     out.push('.TP', `.B ${row.code}`, roff(row.text));

@@ -33,6 +33,8 @@ export interface CommandSpec {
   examples: [string, string][];
   /** Commands below this one (`fixture anonymize`). */
   subcommands: CommandSpec[];
+  /** The text help ends with (what the command needs, its exit codes); '' when none. */
+  epilog: string;
 }
 
 /** The options every command takes (main.ts gives them to yargs). */
@@ -88,6 +90,7 @@ export function recordCommand(module: {
     options: [],
     examples: [],
     subcommands: [],
+    epilog: '',
   };
   const add = (name: string, o: OptionLike, positional: boolean): void => {
     const alias = o.alias === undefined ? [] : typeof o.alias === 'string' ? [o.alias] : [...o.alias];
@@ -116,6 +119,11 @@ export function recordCommand(module: {
       if (prop === 'example')
         return (cmd: unknown, what: unknown) => {
           spec.examples.push([String(cmd).replace(/\$0/g, 'pxe-doctor'), String(what ?? '')]);
+          return recorder;
+        };
+      if (prop === 'epilog')
+        return (text: unknown) => {
+          spec.epilog = String(text ?? '');
           return recorder;
         };
       if (prop === 'command')

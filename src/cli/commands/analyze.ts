@@ -10,6 +10,7 @@ import {
   reachesFailOn,
   requireClient,
 } from '../options.js';
+import { exitCodesLine } from '../exit-codes-doc.js';
 import { inputPath, OutputBuffer, outputWidth, useColor, writeErr, writeOut } from '../io.js';
 import { packageVersion } from '../version.js';
 
@@ -51,10 +52,8 @@ export function analyzeCommand(setExit: (code: number) => void): CommandModule<o
           description: 'list the diagnosis rules and exit (with --json: a JSON array)',
         })
         .example('$0 analyze pxe.pcapng', 'report for every client')
-        .example(
-          '$0 analyze pxe.pcapng --client 52:54:00:12:34:56 --fail-on error',
-          'CI gate for one client',
-        ),
+        .example('$0 analyze pxe.pcapng --client 52:54:00:12:34:56 --fail-on error', 'CI gate for one client')
+        .epilog(exitCodesLine('')),
     handler: async (args) => {
       // Each part loaded when it is used, not at start-up: `decode`, `--help` and the other output need none of it.
       const color = useColor(args.color);

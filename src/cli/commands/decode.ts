@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { DecodeWarning } from '../../protocol/decode-stream.js';
 import type { Timestamp } from '../../capture/timestamp.js';
+import { exitCodesLine } from '../exit-codes-doc.js';
 import { inputPath, OutputBuffer, outputWidth, StdoutGone, stdoutGone, writeErr } from '../io.js';
 
 interface DecodeArgs {
@@ -22,7 +23,8 @@ export function decodeCommand(): CommandModule<object, DecodeArgs> {
         })
         .option('json', { type: 'boolean', default: false, description: 'NDJSON, one object per packet' })
         .example('$0 decode pxe.pcapng', 'summary lines')
-        .example('tcpdump -U -w - port 67 or port 68 or port 69 | $0 decode -', 'live, from stdin'),
+        .example('tcpdump -U -w - port 67 or port 68 or port 69 | $0 decode -', 'live, from stdin')
+        .epilog(exitCodesLine('')),
     handler: async (args) => {
       // Loaded here, not at start-up: `--version`, `--help` and the other commands need none of it.
       const { decodeCapture } = await import('../../protocol/decode-stream.js');

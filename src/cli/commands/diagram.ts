@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { tmpdir } from 'node:os';
 import { PxeDoctorError, EXIT, OutputError, UsageError } from '../../errors.js';
+import { exitCodesLine } from '../exit-codes-doc.js';
 import { inputPath, writeErr, writeOut } from '../io.js';
 import { checkOutputPath, osReason, writeOutputFile } from '../output-files.js';
 import { clientOption, clientOptionSpec, requireClient } from '../options.js';
@@ -41,7 +42,8 @@ export function diagramCommand(): CommandModule<object, DiagramArgs> {
           description: 'lines per diagram before the rest is summarised (default 60)',
         })
         .example('$0 diagram pxe.pcapng', 'mermaid text on stdout')
-        .example('$0 diagram pxe.pcapng --client 52:54:00:12:34:56 -o boot.svg', 'SVG of one client'),
+        .example('$0 diagram pxe.pcapng --client 52:54:00:12:34:56 -o boot.svg', 'SVG of one client')
+        .epilog(exitCodesLine('')),
     handler: async (args) => {
       const { analyzeCapture } = await import('../../analyze.js');
       const { renderMermaid } = await import('../../report/mermaid.js');

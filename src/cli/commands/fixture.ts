@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { Finding } from '../../diagnosis/types.js';
 import { EXIT, InputError, UsageError } from '../../errors.js';
 import type { AnalysisResult } from '../../analysis/types.js';
+import { exitCodesLine } from '../exit-codes-doc.js';
 import { useColor, writeErr } from '../io.js';
 
 interface AnonymizeArgs {
@@ -46,7 +47,8 @@ function anonymizeCommand(): CommandModule<object, AnonymizeArgs> {
           description:
             'pseudonym key: the same key gives the same pseudonyms and reveals them (default: random)',
         })
-        .example('$0 fixture anonymize site.pcapng shared.pcapng --key "$KEY"', 'consistent across captures'),
+        .example('$0 fixture anonymize site.pcapng shared.pcapng --key "$KEY"', 'consistent across captures')
+        .epilog(exitCodesLine('fixture')),
     handler: async (args) => {
       const { anonymizeVerified, identifierCount } = await import('../../fixture/anonymize/index.js');
       const key = args.key ?? (await randomKey());
@@ -108,7 +110,8 @@ function addCommand(): CommandModule<object, AddArgs> {
         .example(
           '$0 fixture add failed-boot.pcapng --name uefi-nak --anonymize',
           'then review fixtures/uefi-nak/expect.yaml',
-        ),
+        )
+        .epilog(exitCodesLine('fixture')),
     handler: async (args) => {
       const { addFixture } = await import('../../fixture/add.js');
       const key = args.key ?? (await randomKey());
@@ -147,7 +150,8 @@ function checkCommand(setExit: (code: number) => void): CommandModule<object, Ch
           default: false,
           description: 'rewrite expect.yaml from the analysis (after review)',
         })
-        .example('$0 fixture check fixtures/ --junit fixtures.xml', 'in CI'),
+        .example('$0 fixture check fixtures/ --junit fixtures.xml', 'in CI')
+        .epilog(exitCodesLine('fixture')),
     handler: async (args) => {
       const { checkFixture, findFixtures, updateFixture } = await import('../../fixture/check.js');
       const { junitXml } = await import('../../fixture/junit.js');
@@ -241,7 +245,8 @@ function recordCommand(): CommandModule<object, RecordArgs> {
         .example(
           '$0 fixture record --server dnsmasq --config /etc/dnsmasq.d/pxe.conf --client uefi',
           'then review fixtures/dnsmasq-uefi/expect.yaml',
-        ),
+        )
+        .epilog(exitCodesLine('fixture')),
     handler: async (args) => {
       if (!Number.isFinite(args.timeout) || args.timeout <= 0)
         throw new UsageError(`--timeout ${args.timeout}: expected a positive number`);
@@ -292,7 +297,8 @@ export function fixtureCommand(setExit: (code: number) => void): CommandModule<o
         .command(checkCommand(setExit))
         .command(anonymizeCommand())
         .command(recordCommand())
-        .demandCommand(1, 'Name a fixture command: add, check, anonymize or record.'),
+        .demandCommand(1, 'Name a fixture command: add, check, anonymize or record.')
+        .epilog(exitCodesLine('fixture')),
     handler: () => undefined,
   };
 }

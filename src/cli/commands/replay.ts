@@ -3,6 +3,7 @@ import { EXIT, UsageError } from '../../errors.js';
 import { parseIp, parseMac } from '../../protocol/addr.js';
 import type { MacChoice } from '../../replay/live-target.js';
 import type { ClientScript, ReplayTarget } from '../../replay/index.js';
+import { exitCodesLine } from '../exit-codes-doc.js';
 import { inputPath, useColor } from '../io.js';
 import { checkOutputPath } from '../output-files.js';
 
@@ -167,7 +168,8 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
         .example(
           '$0 replay failing.pcapng --interface br0 -w new.pcapng',
           'against the live server on br0, recording the new conversation',
-        ),
+        )
+        .epilog(exitCodesLine('replay')),
     handler: async (args) => {
       if (args.file === undefined) throw new UsageError('replay needs a capture file');
       if (args.root !== undefined && args.config === undefined)

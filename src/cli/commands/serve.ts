@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../errors.js';
 import type { ServeRequest } from '../../server/serve.js';
+import { exitCodesLine } from '../exit-codes-doc.js';
 import { useColor } from '../io.js';
 
 interface ServeArgs {
@@ -148,15 +149,12 @@ export function serveCommand(setExit: (code: number) => void): CommandModule<obj
           'full DHCP server (iPXE then gets boot.ipxe, not the iPXE image again)',
         )
         .example(
-          '$0 serve --interface eth1 --root /srv/tftp --proxy --boot-uefi ipxe.efi',
-          'beside another DHCP server',
+          '$0 serve --interface eth1 --root /srv/tftp --proxy --boot-bios undionly.kpxe --boot-uefi ipxe.efi --ipxe-script boot.ipxe',
+          'beside another DHCP server, which keeps handing out the addresses',
         )
         .epilog(
           'Needs root, or CAP_NET_RAW + CAP_NET_BIND_SERVICE (libpcap capture on the interface, ports 67, 69, ' +
-            '4011), and libpcap with the optional npm package cap (docs/serve.md). Exit codes: 0 stopped by ' +
-            'SIGINT/SIGTERM; 2 bad arguments, configuration, --root or lease file; 3 internal error; 4 ' +
-            'interface, permission or port problem (a port in use); 5 another DHCP server answered the probe, ' +
-            'or another serve runs on the interface (docs/exit-codes.md).',
+            `4011), and libpcap with the optional npm package cap (docs/serve.md).\n\n${exitCodesLine('serve')}`,
         ),
     handler: async (args) => {
       setExit(await runServe(toRequest(args), { json: args.json, color: useColor(args.color) }));

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { Severity } from '../../diagnosis/types.js';
 import { EXIT, UsageError } from '../../errors.js';
+import { exitCodesLine } from '../exit-codes-doc.js';
 import { OutputBuffer, useColor, writeErr } from '../io.js';
 import { checkOutputPath } from '../output-files.js';
 import { clientOption, clientOptionSpec, failOnOptionSpec, reachesFailOn } from '../options.js';
@@ -70,7 +71,8 @@ export function sniffCommand(setExit: (code: number) => void): CommandModule<obj
           description: 'seconds a client must be silent before its verdict (default 5)',
         })
         .example('$0 sniff br0', 'watch boots on the PXE bridge')
-        .example('$0 sniff eth1 -w pxe.pcapng --metrics :9477', 'record, and serve metrics for Prometheus'),
+        .example('$0 sniff eth1 -w pxe.pcapng --metrics :9477', 'record, and serve metrics for Prometheus')
+        .epilog(exitCodesLine('sniff')),
     handler: async (args) => {
       const { DEFAULT_CAPTURE_FILTER } = await import('../../capture/live/filter.js');
       const { SniffRun } = await import('../../sniff/run.js');
