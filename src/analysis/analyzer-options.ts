@@ -4,7 +4,7 @@ import type { Timestamp } from '../capture/timestamp.js';
 import type { AnalysisEvent } from './events.js';
 
 export interface AnalyzerOptions {
-  /** Seconds of capture time after which an idle transaction or transfer is finalised (default 300). */
+  /** Seconds of capture time after which an idle transaction or transfer is finalised (DEFAULT_IDLE_TIMEOUT). */
   idleTimeout?: number;
   /** Open DHCP transactions kept at once; beyond it the stalest is finalised early (default 10000). */
   maxTransactions?: number;
@@ -50,3 +50,9 @@ export interface CaptureInput {
   /** Interface statistics the capture recorded (pcapng ISB, EPB drop counts, a live backend's counters). */
   stats?: CaptureStats;
 }
+
+/**
+ * Seconds of capture time after which an idle transaction or transfer is finalised, and the silence that
+ * splits a client's activity into two boot sessions.
+ */
+export const DEFAULT_IDLE_TIMEOUT = 300;

@@ -31,6 +31,8 @@ export type SniffEvent =
       archName: string | null;
       vendorClass: string | null;
       userClass: string | null;
+      /** iPXE's DHCP (user class iPXE or its option 175): a chain-loaded iPXE continues the client's boot. */
+      ipxe: boolean;
     }
   | {
       event: 'offer' | 'ack';

@@ -4,7 +4,7 @@
  * event. How transfers end and what the boot's verdict is come from the analysis (see live.ts), which needs
  * more than one packet to know.
  */
-import { dhcpEvent } from '../analysis/dhcp-facts.js';
+import { dhcpEvent, isIpxeEvent } from '../analysis/dhcp-facts.js';
 import type { DhcpEvent } from '../analysis/types.js';
 import { bootFile, bootValues, tftpServer } from '../protocol/dhcp/facts.js';
 import { archName } from '../protocol/dhcp/options/arch.js';
@@ -53,6 +53,7 @@ export class PacketEvents {
           archName: e.arch.length > 0 ? archName(e.arch[0] ?? 0) : null,
           vendorClass: e.vendorClass,
           userClass: e.userClass,
+          ipxe: isIpxeEvent(e),
         },
         p,
       );

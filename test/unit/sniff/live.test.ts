@@ -14,15 +14,33 @@ interface Told {
   seconds: number;
 }
 
-/** A lab capture read through sniff's live analysis (a file, so no wall-clock ticks): the events in order. */
-async function liveEvents(lab: string): Promise<Told[]> {
+/**
+ * A lab capture read through sniff's live analysis: the events in order. With `tick`, the analysis clock
+ * moves on every `tick` seconds between packets, before each packet is seen, as sniff's wall-clock ticker
+ * does on a live interface; without, only packets move it (a file).
+ */
+async function liveEvents(
+  lab: string,
+  o: { dir?: string; quiet?: number; tick?: number } = {},
+): Promise<Told[]> {
   const told: Told[] = [];
   const emit = (e: SniffEvent, seconds: number): void => {
     told.push({ e, seconds });
   };
   const verdicts = new LiveVerdicts(emit, () => live.snapshot({ file: lab, format: 'pcapng', frames: 0 }));
   const live = new LiveAnalysis(emit, (e, epoch) => verdicts.session(e, epoch));
-  await analyzeSource(join(fixturesCapturesDir(), 'lab', lab, 'capture.pcapng'), live.options(5));
+  const options = live.options(o.quiet ?? 5);
+  const step = o.tick;
+  const seePacket = options.onPacket;
+  let last: number | null = null;
+  if (step !== undefined && seePacket !== undefined)
+    options.onPacket = (p) => {
+      const now = p.ts.seconds + p.ts.fraction / 10 ** p.ts.digits;
+      if (last !== null) for (let t = last + step; t < now; t += step) live.tick(t);
+      last = now;
+      seePacket(p);
+    };
+  await analyzeSource(join(fixturesCapturesDir(), o.dir ?? 'lab', lab, 'capture.pcapng'), options);
   return told;
 }
 
@@ -97,6 +115,66 @@ describe('sniff live analysis', () => {
       failed(/^pxe_doctor_findings_total\{rule="tftp.file-not-found",severity="error"\} (\S+)$/m),
       1,
     );
+  });
+
+  it("counts firmware → iPXE as one boot when the verdict comes before iPXE's DHCP", async () => {
+    // The iPXE ROM loads undionly.kpxe, quiet for ~3 s while it starts, and the loaded iPXE asks DHCP again
+    // (user class iPXE). Quiet for 1 s with the clock ticking, the client's verdict comes before that DHCP:
+    // the order sniff saw when it counted an OVMF → snponly.efi boot twice.
+    const told = await liveEvents('chainload-loop', { dir: 'lab-failures', quiet: 1, tick: 0.2 });
+    const firstVerdict = told.findIndex((t) => t.e.event === 'verdict');
+    assert.ok(firstVerdict > 0, 'a verdict while the capture runs');
+    const after = told.slice(firstVerdict).find((t) => t.e.event === 'client');
+    assert.ok(after?.e.event === 'client' && after.e.ipxe, "iPXE's DHCP after the verdict");
+    const first = told.find((t) => t.e.event === 'client');
+    assert.ok(first?.e.event === 'client' && first.e.ipxe, "the ROM's own DHCP is iPXE's too");
+    const metrics = new SniffMetrics(() => ({ packets: 0, dropped: 0 }));
+    for (const t of told) metrics.observe(t.e, t.seconds);
+    const text = await metrics.text();
+    const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+    assert.equal(value(/^pxe_doctor_boots_started_total (\S+)$/m), 1);
+    assert.equal(value(/^pxe_doctor_active_clients (\S+)$/m), 0);
+    const sessions = new Set(told.flatMap((t) => (t.e.event === 'verdict' ? [t.e.session] : [])));
+    assert.equal(sessions.size, 1, 'one session, its verdict told again');
+  });
+
+  it('counts a boot again for a firmware DHCP after the verdict, or iPXE long after it', () => {
+    const metrics = new SniffMetrics(() => ({ packets: 0, dropped: 0 }));
+    const mac = '52:54:00:00:00:01';
+    const client = (ipxe: boolean, xid: number): SniffEvent => ({
+      event: 'client',
+      mac,
+      xid,
+      type: 'DISCOVER',
+      port4011: false,
+      arch: [7],
+      archName: null,
+      vendorClass: null,
+      userClass: ipxe ? 'iPXE' : null,
+      ipxe,
+    });
+    const verdict: SniffEvent = {
+      event: 'verdict',
+      mac,
+      session: `${mac}#1`,
+      status: 'ok',
+      reason: 'loaded snponly.efi',
+      findings: [],
+    };
+    const started = async (): Promise<number> =>
+      Number(/^pxe_doctor_boots_started_total (\S+)$/m.exec(await metrics.text())?.[1]);
+    metrics.observe(client(false, 1), 100);
+    metrics.observe(verdict, 110);
+    metrics.observe(client(true, 2), 112);
+    metrics.observe(verdict, 120);
+    return (async () => {
+      assert.equal(await started(), 1, "iPXE's DHCP 2 s after the verdict continues the boot");
+      metrics.observe(client(false, 3), 130);
+      assert.equal(await started(), 2, 'the firmware DISCOVERs again: a new boot');
+      metrics.observe({ ...verdict, session: `${mac}#2` }, 140);
+      metrics.observe(client(true, 4), 140 + 301);
+      assert.equal(await started(), 3, "iPXE's DHCP 301 s later: a boot of its own (iPXE ROM)");
+    })();
   });
 
   it('--metrics takes HOST:PORT, :PORT and [v6]:PORT', () => {
