@@ -62,7 +62,7 @@ async function main(): Promise<number> {
     }
   };
   const verdictsOf = new LiveVerdicts(emit, () =>
-    live.snapshot({ file: 'soak', format: 'pcap', frames: packets }),
+    live.view({ file: 'soak', format: 'pcap', frames: packets }),
   );
   const live = new LiveAnalysis(emit, (e, epoch) => verdictsOf.session(e, epoch));
   const source = streamSource(pipe, 'soak');

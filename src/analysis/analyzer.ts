@@ -7,15 +7,17 @@ import type {
   IcmpUnreachableRecord,
   SourceFrameRecord,
 } from '../protocol/packet.js';
-import type { AnalyzerOptions, CaptureInput } from './analyzer-options.js';
+import { DEFAULT_IDLE_TIMEOUT, type AnalyzerOptions, type CaptureInput } from './analyzer-options.js';
 import { captureLossOf, endOfCapture, pickTs } from './capture-extent.js';
 import { PingChecks } from './ping-checks.js';
 import { ArpTracker } from './arp.js';
 import { dhcpEvent } from './dhcp-facts.js';
-import { attributeFragmentLosses } from './fragment-losses.js';
+import { attachCaptureFacts } from './capture-facts.js';
+import { AddressHolders, clientRecords, transfersAsShown } from './client-records.js';
 import type { AnalysisEvent, SessionCloseReason } from './events.js';
 import { SessionWatch } from './session-watch.js';
-import { buildSessions } from './sessions.js';
+import { ServerSignsLog } from './server-software.js';
+import { buildSessions, heldAddress } from './sessions.js';
 import { TransactionTracker } from './transactions.js';
 import { TransferTracker } from './transfers.js';
 import type { AnalysisResult, BootSession, CaptureSummary, DhcpEvent, FrameRef } from './types.js';
@@ -75,9 +77,13 @@ export class Analyzer {
   private arpPackets = 0;
   private readonly onEvent: ((e: AnalysisEvent) => void) | undefined;
   private readonly watch: SessionWatch | undefined;
+  /** Live only: who held each address, so one client's sessions are built from its records alone. */
+  private readonly holders = new AddressHolders();
+  /** Live only: the servers' signs, read from each reply and transfer once. */
+  private readonly signs: ServerSignsLog | undefined;
 
   constructor(opts: AnalyzerOptions = {}) {
-    this.idleTimeout = opts.idleTimeout ?? 300;
+    this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     const maxRetained = opts.maxRetained ?? 100000;
     // Events are told in the order they become certain; a packet whose timestamp jumped back (files joined
     // out of order, a clock step) must not make the told times run backwards, so they never decrease.
@@ -102,7 +108,12 @@ export class Analyzer {
       onEvent && ((transaction) => onEvent({ kind: 'dhcp-transaction', t: this.now, transaction })),
     );
     this.transfers = new TransferTracker({
-      onDone: onEvent && ((transfer, t) => onEvent({ kind: 'tftp-transfer', t, transfer })),
+      onDone:
+        onEvent &&
+        ((transfer, t) => {
+          this.signs?.transfer(transfer);
+          onEvent({ kind: 'tftp-transfer', t, transfer });
+        }),
       idleTimeout: this.idleTimeout,
       maxTransfers: opts.maxTransfers ?? 10000,
       maxRetained,
@@ -110,6 +121,11 @@ export class Analyzer {
       stallTimeout: opts.tftpStallTimeout ?? 10,
     });
     this.arp = new ArpTracker(opts.maxArpQueries ?? 10000);
+    if (onEvent !== undefined) {
+      const signs = new ServerSignsLog();
+      this.signs = signs;
+      this.transactions.onReply = (e, prl) => signs.reply(e, prl);
+    }
     this.maxIcmp = opts.maxIcmpErrors ?? 10000;
     this.maxFragmentLosses = opts.maxFragmentLosses ?? 10000;
     this.maxMacs = opts.maxTransactions ?? 10000;
@@ -127,6 +143,10 @@ export class Analyzer {
       // The session as it stood before this message is the one that just ended.
       if (this.watch?.dhcp(e, p.dhcp.chaddr, t) === true) this.tellSessions([p.dhcp.chaddr], 'new-boot');
       this.transactions.add(e, p.dhcp.xid, p.dhcp.chaddr);
+      if (this.watch !== undefined) {
+        const held = heldAddress(e, e.port4011);
+        if (held !== null) this.holders.add(held, p.dhcp.chaddr);
+      }
       this.learnClient(e, p.dhcp.chaddr);
     } else {
       this.tftpPackets++;
@@ -211,11 +231,32 @@ export class Analyzer {
    * capture ended now. Changes nothing, so it can be called at any time, as often as wanted.
    */
   snapshot(capture: CaptureInput): AnalysisResult {
+    const view = this.view(capture);
+    const result: AnalysisResult = { ...view, stats: { ...view.stats } };
+    if (this.clientFramesFed) {
+      // In session order, as the report lists clients.
+      const clientLastFrames: Record<string, FrameRef> = {};
+      for (const s of result.sessions) {
+        const last = this.lastFrom.get(s.clientMac);
+        if (last !== undefined) clientLastFrames[s.clientMac] = { ...last };
+      }
+      result.clientLastFrames = clientLastFrames;
+    }
+    return result;
+  }
+
+  /**
+   * The snapshot, worked out as it is read: the capture's summary, loss and counters at once, the records
+   * (sessions, transfers, ARP, ICMP…) only when something reads them, once. A live capture judges each
+   * closed session against it: a healthy session's rules read no other session, so judging it costs that
+   * session, not the capture. Read it before the next record arrives: it is the analysis at this moment.
+   */
+  view(capture: CaptureInput): AnalysisResult {
     const firstTs = pickTs(capture.firstTs, this.first, (a, b) => a < b);
     const lastTs = pickTs(capture.lastTs, this.last, (a, b) => a > b);
-    const { transactions, transfers, sessions, orphans } = this.records(this.captureEnd(capture));
-    const tftpDataSeen = this.transfers.dataPortsSeen;
-
+    const end = this.captureEnd(capture);
+    let built: ReturnType<Analyzer['records']> | null = null;
+    const records = (): ReturnType<Analyzer['records']> => (built ??= this.records(end));
     const summary: CaptureSummary = {
       file: capture.file,
       format: capture.format,
@@ -234,30 +275,72 @@ export class Analyzer {
       skipped: capture.skipped ?? {},
       warnings: [...(capture.warnings ?? []), ...this.jumpWarning()],
       truncated: capture.truncated ?? false,
-      tftpDataSeen,
+      tftpDataSeen: this.transfers.dataPortsSeen,
     };
     const loss = captureLossOf(capture.stats);
     if (loss !== null) summary.captureLoss = loss;
-    const clientLastFrames: Record<string, FrameRef> = {};
-    for (const s of sessions) {
-      const last = this.lastFrom.get(s.clientMac);
-      if (last !== undefined) clientLastFrames[s.clientMac] = { ...last };
-    }
-    return {
-      capture: summary,
-      sessions,
-      orphanTransfers: orphans,
-      arp: this.arp.all(),
-      icmpUnreachable: [...this.icmp],
-      fragmentLosses: [...this.fragmentLosses],
-      ...(this.clientFramesFed ? { clientLastFrames } : {}),
-      stats: {
-        transactions: transactions.length,
-        transfers: transfers.length,
-        sessions: sessions.length,
-        evicted: this.transactions.evicted + this.transfers.evicted + this.arp.evicted + this.evictedLists,
-      },
+    const evicted = this.transactions.evicted + this.transfers.evicted + this.arp.evicted + this.evictedLists;
+    const lazy = <T>(make: () => T): (() => T) => {
+      let value: { v: T } | null = null;
+      return () => (value ??= { v: make() }).v;
     };
+    const arp = lazy(() => this.arp.all());
+    const icmp = lazy(() => [...this.icmp]);
+    const fragments = lazy(() => [...this.fragmentLosses]);
+    // Every client with a session (one with a transaction kept): read by MAC, so no session is built for it.
+    const lastFrames = lazy(() => {
+      const out: Record<string, FrameRef> = {};
+      for (const [mac, last] of this.lastFrom) if (this.transactions.has(mac)) out[mac] = { ...last };
+      return out;
+    });
+    const stats = {
+      get transactions(): number {
+        return records().transactions.length;
+      },
+      get transfers(): number {
+        return records().transfers.length;
+      },
+      get sessions(): number {
+        return records().sessions.length;
+      },
+      evicted,
+    };
+    const view: AnalysisResult = {
+      capture: summary,
+      get sessions() {
+        return records().sessions;
+      },
+      get orphanTransfers() {
+        return records().orphans;
+      },
+      get arp() {
+        return arp();
+      },
+      get icmpUnreachable() {
+        return icmp();
+      },
+      get fragmentLosses() {
+        return fragments();
+      },
+      stats,
+    };
+    // Kept up only while the analysis tells events (live): otherwise readers walk the records.
+    const signs = this.signs;
+    if (signs !== undefined)
+      attachCaptureFacts(view, {
+        firstAnsweredBy: (ip) => this.transfers.firstAnsweredBy(ip, end),
+        servers: () => signs.identities(),
+        transfersOf: (ip) =>
+          transfersAsShown(
+            this.transfers.currentOf([ip], [], end),
+            this.transfers.dataPortsSeen,
+            this.fragmentLosses,
+          ).sort((x, y) => x.request.frame - y.request.frame),
+      });
+    // Defined, not spread in: spreading would read it (and build every session) at once.
+    if (this.clientFramesFed)
+      Object.defineProperty(view, 'clientLastFrames', { get: lastFrames, enumerable: true });
+    return view;
   }
 
   /** Where the capture ends in capture time: its last frame, or the clock when that is later. */
@@ -282,28 +365,33 @@ export class Analyzer {
     orphans: AnalysisResult['orphanTransfers'];
   } {
     const transactions = this.transactions.current();
-    const dataSeen = this.transfers.dataPortsSeen;
-    const transfers = this.transfers.current(end).map((tr) => {
-      // Only RRQs in the capture: a filter kept port 69 and dropped the data ports. Silence proves nothing.
-      const answered = tr.serverPort !== null || tr.strayPackets.length > 0 || tr.icmpErrors.length > 0;
-      if (dataSeen || answered || tr.error !== null) return this.fragmentLosses.length > 0 ? { ...tr } : tr;
-      const notes = tr.notes.filter((n) => n !== 'no answer to the request');
-      notes.push(
-        'no TFTP packet on any port but 69 in the capture: the data ports were probably filtered out',
-      );
-      return { ...tr, outcome: 'unknown' as const, outcomeFrame: null, notes };
-    });
-    attributeFragmentLosses(transfers, this.fragmentLosses);
+    const transfers = transfersAsShown(
+      this.transfers.current(end),
+      this.transfers.dataPortsSeen,
+      this.fragmentLosses,
+    );
     const { sessions, orphans } = buildSessions(transactions, transfers, this.idleTimeout);
     return { transactions, transfers, sessions, orphans };
+  }
+
+  /** The sessions of these clients as records(end) has them, built from their records alone. */
+  private sessionsOf(macs: ReadonlySet<string>, end: number): BootSession[] {
+    const { transactions, transfers } = clientRecords(macs, {
+      transactionsOf: (m) => this.transactions.currentOf(m),
+      transfersOf: (ips, m) => this.transfers.currentOf(ips, m, end),
+      heldBy: (tx) => tx.events.flatMap((e) => heldAddress(e, tx.port4011) ?? []),
+      holders: this.holders,
+      kept: (mac) => this.transactions.has(mac),
+    });
+    const shown = transfersAsShown(transfers, this.transfers.dataPortsSeen, this.fragmentLosses);
+    return buildSessions(transactions, shown, this.idleTimeout, macs).sessions;
   }
 
   /** Tells the latest session of each client through onEvent, unless it was told unchanged before. */
   private tellSessions(macs: readonly string[], reason: SessionCloseReason): void {
     if (macs.length === 0) return;
-    const wanted = new Set(macs);
     const latest = new Map<string, BootSession>();
-    for (const s of this.records(this.now).sessions) if (wanted.has(s.clientMac)) latest.set(s.clientMac, s);
+    for (const s of this.sessionsOf(new Set(macs), this.now)) latest.set(s.clientMac, s);
     for (const s of latest.values()) this.tell(s, reason, this.now);
   }
 

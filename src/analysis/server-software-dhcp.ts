@@ -8,17 +8,19 @@ import type { AnalysisResult, DhcpEvent } from './types.js';
 export function dhcpEvidence(replies: DhcpEvent[], analysis: AnalysisResult): ServerEvidence[] {
   const signs = new Signs();
   const requestOf = requestLists(analysis);
-  for (const e of replies) {
-    const o = e.optionOrder;
-    if (o.length === 0) continue;
-    const prl = requestOf.get(e) ?? null;
-    dnsmasqOrder(e, o, prl, signs);
-    keaOrder(e, o, signs);
-    iscOrder(e, o, prl, signs);
-    wds(e, o, signs);
-    if (e.messageType === 'NAK' && e.message !== null) nakText(e, e.message, signs);
-  }
+  for (const e of replies) dhcpSigns(e, requestOf.get(e) ?? null, signs);
   return signs.list();
+}
+
+/** The signs one reply shows; `prl` is the request list of the client message it answers. */
+export function dhcpSigns(e: DhcpEvent, prl: number[] | null, signs: Signs): void {
+  const o = e.optionOrder;
+  if (o.length === 0) return;
+  dnsmasqOrder(e, o, prl, signs);
+  keaOrder(e, o, signs);
+  iscOrder(e, o, prl, signs);
+  wds(e, o, signs);
+  if (e.messageType === 'NAK' && e.message !== null) nakText(e, e.message, signs);
 }
 
 /**

@@ -4,11 +4,14 @@ import type { TftpTransfer } from './types.js';
 
 export function tftpEvidence(transfers: TftpTransfer[]): ServerEvidence[] {
   const signs = new Signs();
-  for (const t of transfers) {
-    if (t.error !== null && t.error.from === 'server') errorText(t.error.message, t.error.frame.frame, signs);
-    if (t.oack !== null) oackOrder(t, signs);
-  }
+  for (const t of transfers) tftpSigns(t, signs);
   return signs.list();
+}
+
+/** The signs one transfer shows of its server. */
+export function tftpSigns(t: TftpTransfer, signs: Signs): void {
+  if (t.error !== null && t.error.from === 'server') errorText(t.error.message, t.error.frame.frame, signs);
+  if (t.oack !== null) oackOrder(t, signs);
 }
 
 /**

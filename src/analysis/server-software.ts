@@ -5,9 +5,10 @@
  * that matches none, or two, stays "unknown". The report shows how each was recognised; the diagnosis puts
  * the identified server's fix first.
  */
-import { dhcpEvidence } from './server-software-dhcp.js';
-import { tftpEvidence } from './server-software-tftp.js';
-import type { ServerEvidence, ServerSoftware } from './server-signs.js';
+import { captureFactsOf } from './capture-facts.js';
+import { dhcpEvidence, dhcpSigns } from './server-software-dhcp.js';
+import { tftpEvidence, tftpSigns } from './server-software-tftp.js';
+import { Signs, type ServerEvidence, type ServerSoftware } from './server-signs.js';
 import type { AnalysisResult, DhcpEvent, TftpTransfer } from './types.js';
 
 export type { ServerEvidence, ServerSoftware } from './server-signs.js';
@@ -39,6 +40,8 @@ export const SOFTWARE_NAMES: Record<ServerSoftware, string> = {
 
 /** Every server of the capture that answered DHCP or TFTP, in order of first appearance. */
 export function identifyServers(analysis: AnalysisResult): ServerIdentity[] {
+  const known = captureFactsOf(analysis)?.servers();
+  if (known !== undefined) return known;
   const dhcp = new Map<string, DhcpEvent[]>();
   for (const s of analysis.sessions) {
     for (const tx of s.transactions) {
@@ -59,10 +62,20 @@ export function identifyServers(analysis: AnalysisResult): ServerIdentity[] {
     list.push(t);
     tftp.set(t.serverIp, list);
   }
+  return identities(
+    [...dhcp].map(([ip, replies]) => [ip, dhcpEvidence(replies, analysis)] as const),
+    [...tftp].map(([ip, list]) => [ip, tftpEvidence(list)] as const),
+  );
+}
+
+/** Each server's identity from the evidence of its DHCP replies and of its TFTP transfers, in that order. */
+function identities(
+  dhcp: Iterable<readonly [string, ServerEvidence[]]>,
+  tftp: Iterable<readonly [string, ServerEvidence[]]>,
+): ServerIdentity[] {
   const out: ServerIdentity[] = [];
-  for (const [ip, replies] of dhcp) out.push(decide(ip, 'dhcp', dhcpEvidence(replies, analysis)));
-  for (const [ip, list] of tftp) {
-    const evidence = tftpEvidence(list);
+  for (const [ip, evidence] of dhcp) out.push(decide(ip, 'dhcp', evidence));
+  for (const [ip, evidence] of tftp) {
     // dnsmasq serves TFTP itself (enable-tftp): the same host's DHCP being dnsmasq fits, but proves nothing.
     const dhcpSide = out.find((i) => i.ip === ip && i.service === 'dhcp');
     if (
@@ -80,6 +93,38 @@ export function identifyServers(analysis: AnalysisResult): ServerIdentity[] {
     out.push(decide(ip, 'tftp', evidence));
   }
   return out;
+}
+
+/**
+ * The same reading kept up as the capture runs: each reply and each transfer is read once, when it is seen
+ * (a live capture identifies the servers for every finding it tells; reading every record each time would
+ * cost the whole capture). Signs are kept per kind, so this holds little: a few per server.
+ */
+export class ServerSignsLog {
+  private readonly dhcp = new Map<string, Signs>();
+  private readonly tftp = new Map<string, Signs>();
+
+  /** A DHCP reply, with the request list of the client message it answers. */
+  reply(e: DhcpEvent, prl: number[] | null): void {
+    const ip = e.serverId ?? e.src;
+    let signs = this.dhcp.get(ip);
+    if (signs === undefined) this.dhcp.set(ip, (signs = new Signs()));
+    dhcpSigns(e, prl, signs);
+  }
+
+  /** A transfer its server answered (once it ended, or as it stands). */
+  transfer(t: TftpTransfer): void {
+    if (t.serverPort === null && t.error === null && t.oack === null) return;
+    let signs = this.tftp.get(t.serverIp);
+    if (signs === undefined) this.tftp.set(t.serverIp, (signs = new Signs()));
+    tftpSigns(t, signs);
+  }
+
+  identities(): ServerIdentity[] {
+    const list = (m: Map<string, Signs>): [string, ServerEvidence[]][] =>
+      [...m].map(([ip, signs]) => [ip, signs.list()]);
+    return identities(list(this.dhcp), list(this.tftp));
+  }
 }
 
 /** The identity of one server's service, if the capture has it. */

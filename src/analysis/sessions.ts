@@ -27,11 +27,18 @@ interface Assignment {
  * `idleTimeout` (a later boot of the same machine). TFTP has no MAC, so a transfer joins the session whose
  * client held its IP at that time (ACK yiaddr, ciaddr, or the address it used on port 4011); failing that,
  * a session of the MAC its request came from; otherwise it is an orphan (no DHCP captured for it).
+ * A session's id is its MAC and its place among that client's sessions (`MAC#1`, `MAC#2`), so it depends on
+ * that client's records only.
+ *
+ * With `only`, just those clients' sessions are made (a live capture telling one client's session): the
+ * records given must then hold all of theirs, every transfer of an address they held or sent from their
+ * MACs, and all the transactions of every client that held one of those addresses (they compete for it).
  */
 export function buildSessions(
   transactions: DhcpTransaction[],
   transfers: TftpTransfer[],
   idleTimeout: number,
+  only?: ReadonlySet<string>,
 ): { sessions: BootSession[]; orphans: TftpTransfer[] } {
   const tftpEnd = tftpActivity(transfers);
   const drafts: Draft[] = [];
@@ -58,7 +65,7 @@ export function buildSessions(
   for (const d of drafts) {
     for (const tx of d.transactions) {
       for (const e of tx.events) {
-        const ip = heldAddress(e, tx);
+        const ip = heldAddress(e, tx.port4011);
         if (ip !== null) assign(ip, e.t, d);
       }
     }
@@ -79,20 +86,26 @@ export function buildSessions(
     else owner.transfers.push(tr);
   }
 
-  const sessions = drafts.map((d, i) => toSession(d, `${d.clientMac}#${i + 1}`));
+  const sessions: BootSession[] = [];
+  const count = new Map<string, number>();
+  for (const d of drafts) {
+    const n = (count.get(d.clientMac) ?? 0) + 1;
+    count.set(d.clientMac, n);
+    if (only === undefined || only.has(d.clientMac)) sessions.push(toSession(d, `${d.clientMac}#${n}`));
+  }
   return { sessions, orphans };
 }
 
 /** The address a message shows the client holding: ACK yiaddr, a request's ciaddr, its source on 4011. */
-function heldAddress(e: DhcpEvent, tx: DhcpTransaction): string | null {
+export function heldAddress(e: DhcpEvent, port4011: boolean): string | null {
   let ip: string | null = null;
-  if (e.op === 1) ip = tx.port4011 ? e.src : e.ciaddr;
-  else if (!tx.port4011 && e.messageType !== 'OFFER' && e.messageType !== 'NAK') ip = e.yiaddr;
+  if (e.op === 1) ip = port4011 ? e.src : e.ciaddr;
+  else if (!port4011 && e.messageType !== 'OFFER' && e.messageType !== 'NAK') ip = e.yiaddr;
   return ip === null || ip === ZERO || ip === '' ? null : ip;
 }
 
 function heldAddresses(tx: DhcpTransaction): string[] {
-  return tx.events.map((e) => heldAddress(e, tx)).filter((ip): ip is string => ip !== null);
+  return tx.events.map((e) => heldAddress(e, tx.port4011)).filter((ip): ip is string => ip !== null);
 }
 
 interface TftpEnds {

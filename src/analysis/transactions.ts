@@ -31,6 +31,8 @@ export class TransactionTracker {
   private readonly done: Retained<DhcpTransaction>;
   private openEvicted = 0;
   private readonly hot = new IdleMap<string, TransactionState>();
+  /** The open transactions of each client MAC. */
+  private readonly hotByMac = new Map<string, Set<TransactionState>>();
 
   constructor(
     private readonly idleTimeout: number,
@@ -39,8 +41,11 @@ export class TransactionTracker {
     /** Called with each transaction as it is finalised (completed, expired, evicted or flushed). */
     private readonly onDone?: (tx: DhcpTransaction) => void,
   ) {
-    this.done = new Retained(maxRetained);
+    this.done = new Retained(maxRetained, (tx) => [tx.clientMac]);
   }
+
+  /** Sees each reply kept, with the request list of the client message before it (server identification). */
+  onReply: ((e: DhcpEvent, prl: number[] | null) => void) | undefined = undefined;
 
   /** Transactions finalised early because `max` were open, plus finished ones dropped past `maxRetained`. */
   get evicted(): number {
@@ -73,9 +78,14 @@ export class TransactionTracker {
         lastSeen: e.t,
         answeredAt: null,
       };
+      const open = this.hotByMac.get(chaddr);
+      if (open === undefined) this.hotByMac.set(chaddr, new Set([state]));
+      else open.add(state);
     }
-    if (state.events.length < MAX_EVENTS) state.events.push(e);
-    else state.droppedEvents++;
+    if (state.events.length < MAX_EVENTS) {
+      state.events.push(e);
+      if (e.op === 2) this.onReply?.(e, requestListBefore(state.events));
+    } else state.droppedEvents++;
     if (e.messageType === 'ACK' || e.messageType === 'NAK') state.answeredAt = e.t;
     state.lastSeen = Math.max(state.lastSeen, e.t);
     this.hot.touch(key, state);
@@ -101,11 +111,40 @@ export class TransactionTracker {
     return [...this.done.items, ...open];
   }
 
+  /**
+   * The transactions of these clients, as current() has them (finished ones first, then the open ones):
+   * what one client's sessions are built from, without walking everybody's.
+   */
+  currentOf(macs: Iterable<string>): DhcpTransaction[] {
+    const done: DhcpTransaction[] = [];
+    const open: DhcpTransaction[] = [];
+    for (const mac of macs) {
+      done.push(...this.done.withKey(mac));
+      for (const s of this.hotByMac.get(mac) ?? [])
+        open.push(summarizeTransaction({ ...s, events: [...s.events] }));
+    }
+    return [...done, ...open];
+  }
+
+  /** true while some transaction of this client is kept. */
+  has(mac: string): boolean {
+    return this.hotByMac.has(mac) || this.done.withKey(mac).length > 0;
+  }
+
   private finalize(state: TransactionState): void {
+    const open = this.hotByMac.get(state.clientMac);
+    open?.delete(state);
+    if (open?.size === 0) this.hotByMac.delete(state.clientMac);
     const tx = summarizeTransaction(state);
     this.done.push(tx);
     this.onDone?.(tx);
   }
+}
+
+/** The request list of the last client message before the newest event (the one a reply answers). */
+function requestListBefore(events: readonly DhcpEvent[]): number[] | null {
+  for (let i = events.length - 2; i >= 0; i--) if (events[i].op === 1) return events[i].parameterRequestList;
+  return null;
 }
 
 /** After an ACK/NAK, a new DISCOVER or INFORM (or a REQUEST well after the ACK) is a new exchange on the same xid. */

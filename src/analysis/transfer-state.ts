@@ -53,6 +53,16 @@ export class TransferState {
   movedOnAt: number | null = null;
 
   private readonly transfer: TftpTransfer;
+
+  /** The frame of the request (or of the first packet seen, when the request was not). */
+  get requestFrame(): number {
+    return this.transfer.request.frame;
+  }
+
+  /** The Ethernet source of the request (null when not known). */
+  get clientMac(): string | null {
+    return this.transfer.clientMac;
+  }
   private readonly blocks = new BlockUnwrapper();
   private readonly missing = new Set<number>();
   private highestAck = -1;

@@ -13,6 +13,10 @@ export interface TransferTrackerOptions extends TransferLimits {
 
 const endpoint = (ip: string, port: number): string => `${ip}:${port}`;
 
+/** How a finished transfer is found: by its client's address, and by the MAC its request came from. */
+const transferKeys = (tr: TftpTransfer): string[] =>
+  tr.clientMac === null ? [`ip ${tr.clientIp}`] : [`ip ${tr.clientIp}`, `mac ${tr.clientMac}`];
+
 /**
  * Follows TFTP transfers by TID, as Wireshark does: a transfer is the client's (address, port) that sent the
  * RRQ/WRQ; the server's port is learned from its first reply (a fresh port, or 69 for single-port servers).
@@ -26,9 +30,13 @@ export class TransferTracker {
   dataPortsSeen = false;
   private readonly hot = new IdleMap<string, TransferState>();
   private readonly byClientIp = new Map<string, Set<TransferState>>();
+  /** Per server address, the transfer requested first among those it answered (CaptureFacts). */
+  private readonly firstAnswered = new Map<string, TransferState>();
+  /** Open transfers whose request came from a known Ethernet source. */
+  private readonly byClientMac = new Map<string, Set<TransferState>>();
 
   constructor(private readonly opts: TransferTrackerOptions) {
-    this.done = new Retained(opts.maxRetained);
+    this.done = new Retained(opts.maxRetained, transferKeys);
   }
 
   /** Transfers finalised early because `maxTransfers` were open, plus finished ones dropped past `maxRetained`. */
@@ -95,6 +103,33 @@ export class TransferTracker {
     return [...this.done.items, ...open];
   }
 
+  /**
+   * The transfers of these client addresses and of requests from these MACs, as current(captureEnd) has
+   * them (finished ones first, then the open ones), without walking everybody's.
+   */
+  currentOf(ips: Iterable<string>, macs: Iterable<string>, captureEnd: number): TftpTransfer[] {
+    const done = new Set<TftpTransfer>();
+    const open = new Set<TransferState>();
+    const collect = (key: string, hot: Set<TransferState> | undefined): void => {
+      for (const tr of this.done.withKey(key)) done.add(tr);
+      for (const s of hot ?? []) open.add(s);
+    };
+    for (const ip of ips) collect(`ip ${ip}`, this.byClientIp.get(ip));
+    for (const mac of macs) collect(`mac ${mac}`, this.byClientMac.get(mac));
+    return [...done, ...[...open].map((s) => s.preview(captureEnd))];
+  }
+
+  /** Of the transfers `serverIp` answered, the one requested first, as it stands at `captureEnd`. */
+  firstAnsweredBy(serverIp: string, captureEnd: number): TftpTransfer | null {
+    return this.firstAnswered.get(serverIp)?.preview(captureEnd) ?? null;
+  }
+
+  /** The server answered this transfer (its first reply, or a transfer seen from the middle). */
+  private answered(s: TransferState): void {
+    const first = this.firstAnswered.get(s.serverIp);
+    if (first === undefined || s.requestFrame < first.requestFrame) this.firstAnswered.set(s.serverIp, s);
+  }
+
   private request(rec: TftpRecordView, t: number): void {
     const key = endpoint(rec.src, rec.srcPort);
     const existing = this.hot.get(key);
@@ -130,7 +165,10 @@ export class TransferTracker {
       s.stray(rec, t);
       return;
     }
-    if (s.serverPort === null) s.serverPort = rec.srcPort;
+    if (s.serverPort === null) {
+      s.serverPort = rec.srcPort;
+      this.answered(s);
+    }
     if (rec.srcPort !== s.serverPort) s.stray(rec, t);
     else this.accept(s, rec, t, false);
   }
@@ -158,6 +196,7 @@ export class TransferTracker {
     const client = senderIsClient ? { ip: rec.src, port: rec.srcPort } : { ip: rec.dst, port: rec.dstPort };
     const server = senderIsClient ? { ip: rec.dst, port: rec.dstPort } : { ip: rec.src, port: rec.srcPort };
     const state = new TransferState(rec, t, client, server, this.opts);
+    this.answered(state);
     this.open(endpoint(client.ip, client.port), state);
   }
 
@@ -176,12 +215,22 @@ export class TransferTracker {
       this.byClientIp.set(state.clientIp, set);
     }
     set.add(state);
+    const mac = state.clientMac;
+    if (mac !== null) {
+      const byMac = this.byClientMac.get(mac);
+      if (byMac === undefined) this.byClientMac.set(mac, new Set([state]));
+      else byMac.add(state);
+    }
   }
 
   private close(s: TransferState, captureEnd: number, atCaptureEnd: boolean): void {
     const set = this.byClientIp.get(s.clientIp);
     set?.delete(s);
     if (set !== undefined && set.size === 0) this.byClientIp.delete(s.clientIp);
+    const mac = s.clientMac;
+    const byMac = mac === null ? undefined : this.byClientMac.get(mac);
+    byMac?.delete(s);
+    if (mac !== null && byMac?.size === 0) this.byClientMac.delete(mac);
     const tr = s.finalize(captureEnd, atCaptureEnd);
     this.done.push(tr);
     if (s.told !== tr.outcome) this.opts.onDone?.(tr, captureEnd);

@@ -51,7 +51,7 @@ export function diagnoseSession(
   for (const rule of chosenRules(opts)) {
     if (rule.checkSession) collect(found, rule, session, () => rule.checkSession?.(session, ctx) ?? []);
   }
-  return sortFindings(applyServerHints(withCaptureLossCaveat(found, analysis), analysis));
+  return sortFindings(applyServerHints(withCaptureLossCaveat(found, analysis), analysis, [session]));
 }
 
 /** The capture-wide rules only (live capture: once, when it stops). */

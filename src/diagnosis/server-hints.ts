@@ -26,7 +26,14 @@ const LABEL_SOFTWARE: Record<string, Exclude<ServerSoftware, 'unknown'>> = {
   atftpd: 'atftpd',
 };
 
-export function applyServerHints(findings: Finding[], analysis: AnalysisResult): Finding[] {
+/** `sessions`: those the findings may concern (default: all of the analysis; one, when judging one live). */
+export function applyServerHints(
+  findings: Finding[],
+  analysis: AnalysisResult,
+  sessions?: readonly BootSession[],
+): Finding[] {
+  // Nothing to order: the servers are not read (a live capture judges most sessions with no finding).
+  if (findings.length === 0) return findings;
   let known: ServerIdentity[];
   try {
     known = identifyServers(analysis).filter((i) => i.confidence === 'high' || i.confidence === 'medium');
@@ -35,9 +42,9 @@ export function applyServerHints(findings: Finding[], analysis: AnalysisResult):
     return findings;
   }
   if (known.length === 0) return findings;
-  const sessions = new Map((analysis.sessions ?? []).map((s) => [s.id, s]));
+  const byId = new Map((sessions ?? analysis.sessions ?? []).map((s) => [s.id, s]));
   return findings.map((f) => {
-    const session = f.sessionId === undefined ? undefined : sessions.get(f.sessionId);
+    const session = f.sessionId === undefined ? undefined : byId.get(f.sessionId);
     const software = softwareFor(f, session, known);
     if (software.length === 0) return f;
     const hint = orderHint(f.hint, software);

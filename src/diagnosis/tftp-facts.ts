@@ -2,6 +2,7 @@
  * TFTP facts shared by the transfer rules: whether a server answered, the tsize probe, whether the
  * capture can see TFTP outcomes at all, the MTU a client announced and whether a transfer stalled.
  */
+import { captureFactsOf } from '../analysis/capture-facts.js';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import { familyOfEvent, isClientEvent, sameFile } from './facts.js';
 import { sessionEvents } from './rounds.js';
@@ -28,8 +29,11 @@ export function allTransfers(a: AnalysisResult): OwnedTransfer[] {
   return out;
 }
 
-/** The transfers of one client IP, in request order. */
+/** The transfers of one client IP, in request order (from a live view: owners not looked up, session null). */
 export function transfersOf(a: AnalysisResult, clientIp: string): OwnedTransfer[] {
+  const facts = captureFactsOf(a);
+  if (facts !== undefined)
+    return facts.transfersOf(clientIp).map((transfer) => ({ transfer, session: null }));
   let index = byClientCache.get(a);
   if (!index) {
     index = new Map();
@@ -45,8 +49,16 @@ export function transfersOf(a: AnalysisResult, clientIp: string): OwnedTransfer[
 
 const answeringCache = new WeakMap<AnalysisResult, Map<string, OwnedTransfer>>();
 
-/** A transfer the server at this address answered, if any (first one). */
+/**
+ * A transfer the server at this address answered, if any (first one). A live view knows it without
+ * walking the sessions (its owner is then not looked up: session null).
+ */
 export function answeredBy(a: AnalysisResult, serverIp: string): OwnedTransfer | null {
+  const facts = captureFactsOf(a);
+  if (facts !== undefined) {
+    const transfer = facts.firstAnsweredBy(serverIp);
+    return transfer === null ? null : { transfer, session: null };
+  }
   let index = answeringCache.get(a);
   if (!index) {
     index = new Map();
@@ -131,6 +143,8 @@ const unknownCache = new WeakMap<AnalysisResult, boolean>();
 export function tftpOutcomeUnknown(a: AnalysisResult): boolean {
   const cached = unknownCache.get(a);
   if (cached !== undefined) return cached;
+  // The data ports are in the capture: outcomes can be judged (read first, so no transfer list is built).
+  if (a.capture.tftpDataSeen) return false;
   const all = allTransfers(a);
   let result = false;
   if (all.length > 0 && !a.capture.tftpDataSeen && !all.some(({ transfer }) => answered(transfer))) {

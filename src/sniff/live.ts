@@ -73,9 +73,9 @@ export class LiveAnalysis {
     };
   }
 
-  /** The analysis as it stands (null before the first record). */
-  snapshot(capture: CaptureInput): AnalysisResult | null {
-    return this.analyzer?.snapshot(capture) ?? null;
+  /** The analysis as it stands, worked out as it is read (Analyzer.view; null before the first record). */
+  view(capture: CaptureInput): AnalysisResult | null {
+    return this.analyzer?.view(capture) ?? null;
   }
 
   /** The wall clock (epoch seconds) while no packet arrives. */

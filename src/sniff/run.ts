@@ -147,7 +147,7 @@ export class SniffRun {
 
       const label = file !== null && o.ring === undefined ? (o.write ?? capture.label) : capture.label;
       const verdicts = new LiveVerdicts(emit, () =>
-        live.snapshot({ file: label, format: 'pcapng', frames: packets }),
+        live.view({ file: label, format: 'pcapng', frames: packets }),
       );
       const live = new LiveAnalysis(emit, (e, epoch) => verdicts.session(e, epoch));
       // Drops while running: told (and counted in the metrics) as soon as the backend reports more.

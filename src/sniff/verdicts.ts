@@ -2,7 +2,8 @@
  * A client's verdict, told live: each session the analyzer closes (quiet, new boot, end) goes through
  * LiveDiagnosis (diagnosis/live.ts: the session rules, the verdict every report prints) and comes out as a
  * `verdict` event with the session's findings. A session told again (the client came back) is judged again;
- * the newer verdict supersedes.
+ * the newer verdict supersedes. Each is judged against the analyzer's view of that moment
+ * (Analyzer.view): capture-wide facts at once, the other records only if a rule asks for them.
  */
 import type { AnalysisEvent } from '../analysis/events.js';
 import type { AnalysisResult } from '../analysis/types.js';
@@ -12,15 +13,13 @@ import type { Emit } from './live.js';
 type SessionEvent = Extract<AnalysisEvent, { kind: 'session' }>;
 
 export class LiveVerdicts {
-  /** Sessions closed by one tick or packet share one snapshot: taking it walks every retained record. */
-  private cached: AnalysisResult | null = null;
   /** The session event being judged (LiveDiagnosis calls back synchronously). */
   private current: { e: SessionEvent; epoch: number } | null = null;
   private readonly diagnosis: LiveDiagnosis;
 
   constructor(
     emit: Emit,
-    private readonly snapshot: () => AnalysisResult | null,
+    private readonly view: () => AnalysisResult | null,
   ) {
     this.diagnosis = new LiveDiagnosis({
       onVerdict: (v, session, findings) => {
@@ -39,21 +38,13 @@ export class LiveVerdicts {
   }
 
   session(e: SessionEvent, epoch: number): void {
-    if (this.analysis() === null) return;
+    const analysis = this.view();
+    if (analysis === null) return;
     this.current = { e, epoch };
     try {
-      this.diagnosis.handle(e, () => this.analysis() as AnalysisResult);
+      this.diagnosis.handle(e, () => analysis);
     } finally {
       this.current = null;
     }
-  }
-
-  private analysis(): AnalysisResult | null {
-    if (this.cached !== null) return this.cached;
-    this.cached = this.snapshot();
-    queueMicrotask(() => {
-      this.cached = null;
-    });
-    return this.cached;
   }
 }

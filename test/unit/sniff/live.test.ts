@@ -27,7 +27,7 @@ async function liveEvents(
   const emit = (e: SniffEvent, seconds: number): void => {
     told.push({ e, seconds });
   };
-  const verdicts = new LiveVerdicts(emit, () => live.snapshot({ file: lab, format: 'pcapng', frames: 0 }));
+  const verdicts = new LiveVerdicts(emit, () => live.view({ file: lab, format: 'pcapng', frames: 0 }));
   const live = new LiveAnalysis(emit, (e, epoch) => verdicts.session(e, epoch));
   const options = live.options(o.quiet ?? 5);
   const step = o.tick;
