@@ -42,12 +42,20 @@ export function mayBeCaptureLoss(f: Finding, a: AnalysisResult): boolean {
   return captureLossOf(a) !== null && ABSENCE_RULE_IDS.has(f.ruleId);
 }
 
-/** Adds the caveat to every absence finding when the capture lost packets (findings are copied, not changed). */
+/**
+ * Adds the caveat to every absence finding when the capture lost packets, and puts a new capture first in its
+ * fix (findings are copied, not changed).
+ */
 export function withCaptureLossCaveat(findings: Finding[], a: AnalysisResult): Finding[] {
   const loss = captureLossOf(a);
   if (loss === null) return findings;
   const caveat =
     ` Careful: ${lossText(loss)} (capture.kernel-drops), so the missing packet may be a capture loss ` +
     'rather than a network fault.';
-  return findings.map((f) => (ABSENCE_RULE_IDS.has(f.ruleId) ? { ...f, message: f.message + caveat } : f));
+  // The loss is the cheaper explanation to rule out: a new capture, before anyone checks servers and links.
+  const first =
+    'First rule out the capture loss by capturing again with a bigger buffer (see capture.kernel-drops). ';
+  return findings.map((f) =>
+    ABSENCE_RULE_IDS.has(f.ruleId) ? { ...f, message: f.message + caveat, hint: first + f.hint } : f,
+  );
 }

@@ -12,8 +12,8 @@ const doc: RuleDoc = {
     'dropped by the interface or the capture buffer, dumpcap counts its own drops here; isb_osdrop: dropped ' +
     "by the operating system), Enhanced Packet Block drop counts (epb_dropcount), or the live backend's " +
     'counter. Every finding that rests on a packet *not* seen (no offer, no answer, silence, timeouts) then ' +
-    'says it may be a capture loss, and a client whose failure could be explained by it gets the verdict ' +
-    'unknown.',
+    'says it may be a capture loss and puts a new capture first in its fix, and a client whose failure could ' +
+    'be explained by it gets the verdict unknown.',
   ignores:
     'Captures whose statistics count no drop, and formats without statistics (classic pcap): those give no ' +
     'evidence either way. Packets lost on the network are not capture drops (see the TFTP rules).',

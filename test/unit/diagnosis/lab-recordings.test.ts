@@ -44,6 +44,7 @@ test('kernel-drops: the counts as the statistics give them, the stall told as a 
     /The client went on: it asked 10\.77\.0\.1 for "poweroff\.c32" at t=21\.54 s \(frame 514\)/,
   );
   assert.match(stall.message, /may be a capture loss/);
+  assert.match(stall.hint, /^First rule out the capture loss by capturing again/);
   const [v] = verdictsOf(result, findings);
   assert.equal(v.status, 'unknown');
   assert.match(v.reason, /capture counted 51671 packets lost/);
