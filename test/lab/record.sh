@@ -499,6 +499,13 @@ TFTP ERROR|tftp.opcode == 5 && !icmp"
 $k_tftp"
     local k_offers="OFFER from $SRV_IP|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
 OFFER from $AUX_IP (rogue)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $AUX_IP"
+    # two servers' OFFERs and one's NAK: $1/$2 first server's address/name, $3/$4 the second's, $5 who NAKs
+    k_two_servers() {
+        printf '%s\n' "$k_dhcp" \
+            "OFFER from $1 ($2)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $1" \
+            "OFFER from $3 ($4)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $3" \
+            "NAK from $5|dhcp.option.dhcp == 6 && dhcp.option.dhcp_server_id == $5" "$k_tftp"
+    }
     local k_4011="to $SRV_IP port 4011|ip.dst == $SRV_IP && udp.dstport == 4011 && !icmp
 answer from $SRV_IP port 4011 (absent)|ip.src == $SRV_IP && udp.srcport == 4011 && !icmp"
     case "$1" in
@@ -722,11 +729,7 @@ subnet 10.77.2.0 netmask 255.255.255.0 {
   range $OTHER_LO $OTHER_HI;
 }"
         EXPECT="OFFERs from $OTHER_NET_IP (ISC) and $SRV_IP (dnsmasq); the iPXE ROM REQUESTs dnsmasq's; a DHCPNAK from $OTHER_NET_IP and the DHCPACK from $SRV_IP answer that REQUEST; iPXE ignores the NAK (not from the server it chose) and boots pxelinux -> menu -> poweroff"
-        KEYS="$k_dhcp
-OFFER from $SRV_IP (dnsmasq)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
-OFFER from $OTHER_NET_IP (ISC dhcpd)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $OTHER_NET_IP
-NAK from $OTHER_NET_IP|dhcp.option.dhcp == 6 && dhcp.option.dhcp_server_id == $OTHER_NET_IP
-$k_tftp";;
+        KEYS=$(k_two_servers "$SRV_IP" dnsmasq "$OTHER_NET_IP" "ISC dhcpd" "$OTHER_NET_IP");;
     server-id-nak)
         DESC="Two DHCP servers on one segment, the other way round: ISC dhcpd in $NS2 ($AUX_IP, range $ROGUE_LO-$ROGUE_HI of the same subnet, pxelinux.0 from next-server $SRV_IP, ping check with a 2 s timeout) and dnsmasq in $NS ($SRV_IP, dhcp-authoritative, no-ping, range $RANGE_LO-$RANGE_HI, pxelinux.0 and TFTP). dnsmasq offers at once, ISC dhcpd after its ping check; the client REQUESTs ISC's offer, and dnsmasq, authoritative, NAKs that REQUEST because it names another server ('wrong server-ID', src/rfc2131.c), while ISC dhcpd ACKs it."
         TIMEOUT=90; TWO=bridge
@@ -744,11 +747,7 @@ subnet 10.77.0.0 netmask 255.255.255.0 {
   filename \"pxelinux.0\";
 }"
         EXPECT="OFFERs from $SRV_IP (dnsmasq, at once) and $AUX_IP (ISC, after its ping check); the iPXE ROM REQUESTs ISC's; dnsmasq NAKs it ('wrong server-ID'), ISC ACKs it; iPXE ignores the NAK and boots pxelinux from $SRV_IP"
-        KEYS="$k_dhcp
-OFFER from $SRV_IP (dnsmasq)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $SRV_IP
-OFFER from $AUX_IP (ISC dhcpd)|dhcp.option.dhcp == 2 && dhcp.option.dhcp_server_id == $AUX_IP
-NAK from $SRV_IP|dhcp.option.dhcp == 6 && dhcp.option.dhcp_server_id == $SRV_IP
-$k_tftp";;
+        KEYS=$(k_two_servers "$SRV_IP" dnsmasq "$AUX_IP" "ISC dhcpd" "$SRV_IP");;
     kernel-drops)
         DESC="The happy pxelinux boot (as happy-bios-pxelinux, with tftp-no-blocksize: 512-byte blocks make the transfers last long enough to be cut), captured by dumpcap with a 1 MiB kernel buffer (-B 1) on a busy segment: when the client's TFTP request for ldlinux.c32 crosses br0 (the BPF filter matches the file name), $NS2 ($AUX_IP) floods UDP (1400-byte datagrams) to $SRV_IP:9 for 3 s and the capturing process is held (SIGSTOP) for 1.5 s, as on a loaded capture host, so the kernel drops packets, the boot's among them. The flood is then cut out of the file by frame number, keeping dumpcap's interface statistics block, whose isb_ifdrop counts what the kernel dropped."
         TWO=bridge; CAPBUF=1; TIMEOUT=100
