@@ -28,6 +28,7 @@ import { tftpBlksizeExceedsPath } from './rules/tftp-blksize-exceeds-path.js';
 import { tftpBlksizeInvalid } from './rules/tftp-blksize-invalid.js';
 import { tftpError } from './rules/tftp-error.js';
 import { tftpFileNotFound } from './rules/tftp-file-not-found.js';
+import { tftpLoaderSearch } from './rules/tftp-loader-search.js';
 import { tftpNoServer } from './rules/tftp-no-server.js';
 import { tftpOpenTimeout } from './rules/tftp-open-timeout.js';
 import { tftpReadTimeout } from './rules/tftp-read-timeout.js';
@@ -68,6 +69,7 @@ export const RULES: readonly Rule[] = [
   tftpNoServer,
   tftpOpenTimeout,
   tftpFileNotFound,
+  tftpLoaderSearch,
   tftpAccessViolation,
   tftpError,
   tftpReadTimeout,

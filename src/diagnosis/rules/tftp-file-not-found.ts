@@ -1,4 +1,5 @@
-import { filenameOddities, probeKind } from '../boot-files.js';
+import { filenameOddities } from '../boot-files.js';
+import { isServerMiss, searchKind } from '../loader-search.js';
 import { basename, serverOf } from '../facts.js';
 import { requesterOf } from '../rounds.js';
 import type { TftpTransfer } from '../../analysis/types.js';
@@ -30,8 +31,10 @@ const doc: RuleDoc = {
   ignores:
     'pxelinux walking its config search (pxelinux.cfg/<uuid>, 01-<mac>, hex-IP prefixes; only a missing ' +
     '"default" counts), iPXE probing autoexec.ipxe, Raspberry Pi firmware probing bootsig.bin and other ' +
-    'optional files, grub probing grub.cfg-*, module lists and locales, and any miss whose file name is ' +
-    'fetched successfully from another directory later (a search path). Several misses of one file name by ' +
+    'optional files, grub probing grub.cfg-*, module lists and locales, and, when the client loaded files ' +
+    'afterwards, GRUB modules (<cpu>-<platform>/*.mod) that insmod did not find, names carrying the ' +
+    "client's MAC, hex IP or UUID, and any name fetched successfully from another directory later (a " +
+    'search path): tftp.loader-search tells those once, as info. Several misses of one file name by ' +
     'one client (pxelinux searching ldlinux.c32 in its directories, or a retry) are one finding listing the ' +
     'names tried; a leading "/" is not called suspicious when the server\'s error text shows it looked inside ' +
     'its root, or for names a loader tries in its search.',
@@ -50,10 +53,9 @@ function serverPath(message: string): string | null {
   return m?.[1] ?? null;
 }
 
-function isMiss(t: TftpTransfer): boolean {
-  return (
-    t.error !== null && t.error.code === 1 && t.error.from === 'server' && probeKind(t.filename) === null
-  );
+/** A miss that is not part of a loader's search (loader-search.ts). */
+function isMiss(o: OwnedTransfer, all: readonly OwnedTransfer[]): boolean {
+  return isServerMiss(o.transfer) && searchKind(o.transfer, all, o.session) === null;
 }
 
 /**
@@ -64,8 +66,13 @@ function isMiss(t: TftpTransfer): boolean {
 function missesOfSameFile(t: TftpTransfer, all: OwnedTransfer[]): TftpTransfer[] {
   const name = basename(t.filename).toLowerCase();
   return all
-    .map((x) => x.transfer)
-    .filter((x) => x.serverIp === t.serverIp && isMiss(x) && basename(x.filename).toLowerCase() === name);
+    .filter(
+      (x) =>
+        x.transfer.serverIp === t.serverIp &&
+        isMiss(x, all) &&
+        basename(x.transfer.filename).toLowerCase() === name,
+    )
+    .map((x) => x.transfer);
 }
 
 /** The server's own error text shows it resolved the name inside a root (".../root/<name>"). */
@@ -76,15 +83,11 @@ function lookedInsideRoot(path: string | null, name: string): boolean {
 
 function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const t = o.transfer;
-  if (t.error === null || !isMiss(t)) return [];
   const all = transfersOf(ctx.analysis, t.clientIp);
+  if (t.error === null || !isMiss(o, all)) return [];
   const group = missesOfSameFile(t, all);
   if (group[0] !== undefined && !sameTransfer(group[0], t)) return [];
   const later = all.filter((x) => x.transfer.request.t > t.request.t);
-  const elsewhere = later.find(
-    (x) => x.transfer.outcome === 'complete' && basename(x.transfer.filename) === basename(t.filename),
-  );
-  if (elsewhere) return [];
   const caseTwin = all.find(
     (x) =>
       x.transfer.outcome === 'complete' &&
