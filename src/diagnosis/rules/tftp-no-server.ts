@@ -13,7 +13,8 @@ import {
 } from '../format.js';
 import { bootFileHint, serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
-import { STALL_SECONDS, answeredBy, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
+import { endsBeforeDeadline } from '../capture-end.js';
+import { answeredBy, rrqCount, tftpOutcomeUnknown } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
@@ -91,7 +92,8 @@ function evaluate(
     ...list.map((t) => t.lastPacket.t),
     ...arp.flatMap((x) => x.requests.map((r) => r.t)),
   );
-  const ranOn = a.capture.duration - lastT >= STALL_SECONDS;
+  // The capture went on past the client's give-up time after its last RRQ or ARP (one reader: capture-end.ts).
+  const ranOn = !endsBeforeDeadline(a, lastT);
   if (rrqs < 2 && !proof && !ranOn) return null;
   const arpCount = arp.reduce((k, x) => k + x.requests.length, 0);
   // A lone ARP at the very end of the capture may just be the capture stopping.
