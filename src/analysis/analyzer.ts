@@ -62,6 +62,9 @@ export class Analyzer {
   private origin: Timestamp | null;
   private first: Timestamp | null = null;
   private last: Timestamp | null = null;
+  /** timestampToNumber of first and last, computed once. */
+  private firstAt = 0;
+  private lastAt = 0;
   /**
    * The clock that idle timeouts run on: the time of the latest record or tick. It follows time backwards
    * (files joined out of order, a clock step), so that what arrives after a jump is not taken for long idle.
@@ -408,8 +411,15 @@ export class Analyzer {
   /** Seconds since the capture's first frame (rounded to the nanosecond, so JSON stays readable). */
   private time(ts: Timestamp, frame: number): number {
     this.origin ??= ts;
-    if (this.first === null || timestampToNumber(ts) < timestampToNumber(this.first)) this.first = ts;
-    if (this.last === null || timestampToNumber(ts) > timestampToNumber(this.last)) this.last = ts;
+    const at = timestampToNumber(ts);
+    if (this.first === null || at < this.firstAt) {
+      this.first = ts;
+      this.firstAt = at;
+    }
+    if (this.last === null || at > this.lastAt) {
+      this.last = ts;
+      this.lastAt = at;
+    }
     const t = round9(secondsBetween(this.origin, ts));
     if (this.latest - t > JUMP_BACK) {
       if (this.jumpBack === null) this.jumpBack = { frame, seconds: this.now - t, more: 0 };

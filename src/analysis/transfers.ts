@@ -11,7 +11,36 @@ export interface TransferTrackerOptions extends TransferLimits {
   onDone?: (tr: TftpTransfer, t: number) => void;
 }
 
-const endpoint = (ip: string, port: number): string => `${ip}:${port}`;
+/** Endpoint keys made so far ("ip:port" by address, then port), bounded: the cache starts over when full. */
+const MAX_ENDPOINT_KEYS = 65536;
+
+/**
+ * "ip:port", the key of a transfer's client endpoint. Every packet looks up two of them; handing out the same
+ * string each time spares building and hashing a new one per packet.
+ */
+class EndpointKeys {
+  private readonly byIp = new Map<string, Map<number, string>>();
+  private count = 0;
+
+  get(ip: string, port: number): string {
+    let ports = this.byIp.get(ip);
+    if (ports === undefined) {
+      if (this.count >= MAX_ENDPOINT_KEYS) {
+        this.byIp.clear();
+        this.count = 0;
+      }
+      ports = new Map();
+      this.byIp.set(ip, ports);
+    }
+    let key = ports.get(port);
+    if (key === undefined) {
+      key = `${ip}:${port}`;
+      ports.set(port, key);
+      this.count++;
+    }
+    return key;
+  }
+}
 
 /** How a finished transfer is found: by its client's address, and by the MAC its request came from. */
 const transferKeys = (tr: TftpTransfer): string[] =>
@@ -34,6 +63,7 @@ export class TransferTracker {
   private readonly firstAnswered = new Map<string, TransferState>();
   /** Open transfers whose request came from a known Ethernet source. */
   private readonly byClientMac = new Map<string, Set<TransferState>>();
+  private readonly keys = new EndpointKeys();
 
   constructor(private readonly opts: TransferTrackerOptions) {
     this.done = new Retained(opts.maxRetained, transferKeys);
@@ -51,12 +81,12 @@ export class TransferTracker {
       this.request(rec, t);
       return;
     }
-    const toClient = this.hot.get(endpoint(rec.dst, rec.dstPort));
+    const toClient = this.hot.get(this.keys.get(rec.dst, rec.dstPort));
     if (toClient !== undefined) {
       this.fromServer(toClient, rec, t);
       return;
     }
-    const fromClient = this.hot.get(endpoint(rec.src, rec.srcPort));
+    const fromClient = this.hot.get(this.keys.get(rec.src, rec.srcPort));
     if (fromClient !== undefined) {
       const right = rec.dst === fromClient.serverIp && (fromClient.serverPort ?? rec.dstPort) === rec.dstPort;
       if (right) this.accept(fromClient, rec, t, true);
@@ -72,12 +102,12 @@ export class TransferTracker {
     frame: number,
     t: number,
   ): void {
-    const fromClient = this.hot.get(endpoint(quoted.src, quoted.srcPort));
+    const fromClient = this.hot.get(this.keys.get(quoted.src, quoted.srcPort));
     if (fromClient !== undefined && fromClient.serverIp === quoted.dst) {
       fromClient.icmpError(frame, t);
       return;
     }
-    const toClient = this.hot.get(endpoint(quoted.dst, quoted.dstPort));
+    const toClient = this.hot.get(this.keys.get(quoted.dst, quoted.dstPort));
     if (toClient !== undefined && toClient.serverIp === quoted.src) toClient.icmpError(frame, t);
   }
 
@@ -131,7 +161,7 @@ export class TransferTracker {
   }
 
   private request(rec: TftpRecordView, t: number): void {
-    const key = endpoint(rec.src, rec.srcPort);
+    const key = this.keys.get(rec.src, rec.srcPort);
     const existing = this.hot.get(key);
     if (
       existing !== undefined &&
@@ -175,7 +205,7 @@ export class TransferTracker {
 
   private accept(s: TransferState, rec: TftpRecordView, t: number, fromClient: boolean): void {
     s.packet(rec, t, fromClient);
-    this.hot.touch(endpoint(s.clientIp, s.clientPort), s);
+    this.hot.touch(this.keys.get(s.clientIp, s.clientPort), s);
     // Told the moment it ends on the wire (a live capture shows it then), though it stays open for late
     // retransmissions until it idles out; closing does not tell it again unless its outcome changed.
     const onDone = this.opts.onDone;
@@ -197,7 +227,7 @@ export class TransferTracker {
     const server = senderIsClient ? { ip: rec.dst, port: rec.dstPort } : { ip: rec.src, port: rec.srcPort };
     const state = new TransferState(rec, t, client, server, this.opts);
     this.answered(state);
-    this.open(endpoint(client.ip, client.port), state);
+    this.open(this.keys.get(client.ip, client.port), state);
   }
 
   private open(key: string, state: TransferState): void {

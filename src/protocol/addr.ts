@@ -65,6 +65,38 @@ export function macToString(bytes: Uint8Array, offset: number, length = 6): stri
 }
 
 /**
+ * The decoder names the same few addresses over and over (every packet of a transfer): each name is made once
+ * and handed out again, so the hot path builds no string per packet and Map lookups keyed by it hash it once.
+ * Bounded: a cache that fills up starts over.
+ */
+const NAME_CACHE_MAX = 65536;
+const IP_NAMES = new Map<number, string>();
+const MAC_NAMES = new Map<number, string>();
+
+/** ipNumberToString, from the cache. */
+export function ipName(ip: number): string {
+  let name = IP_NAMES.get(ip);
+  if (name === undefined) {
+    if (IP_NAMES.size >= NAME_CACHE_MAX) IP_NAMES.clear();
+    name = ipNumberToString(ip);
+    IP_NAMES.set(ip, name);
+  }
+  return name;
+}
+
+/** macToString of the 6 bytes at `offset`, from the cache. No bounds check: callers check first. */
+export function macName(bytes: Uint8Array, offset: number): string {
+  const key = ((bytes[offset] << 8) | bytes[offset + 1]) * 4294967296 + readIp(bytes, offset + 2);
+  let name = MAC_NAMES.get(key);
+  if (name === undefined) {
+    if (MAC_NAMES.size >= NAME_CACHE_MAX) MAC_NAMES.clear();
+    name = macToString(bytes, offset);
+    MAC_NAMES.set(key, name);
+  }
+  return name;
+}
+
+/**
  * Parses a MAC address as people write it: "52:54:00:12:34:56", "52-54-00-12-34-56" (Windows),
  * "5254.0012.3456" (Cisco), "525400123456", any case. Null when it is not a 6-byte MAC.
  */

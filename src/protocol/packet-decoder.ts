@@ -4,8 +4,8 @@
  * conversations that requests to port 69 open). Everything else is counted and dropped with no allocation.
  */
 import type { RawFrame } from '../capture/types.js';
-import { toTimestamp } from '../capture/timestamp.js';
-import { ipNumberToString, macToString } from './addr.js';
+import { toTimestamp, type Timestamp } from '../capture/timestamp.js';
+import { ipName, macName } from './addr.js';
 import { decodeDhcp } from './dhcp/index.js';
 import { arpRecord, fragmentLossRecord, icmpUnreachableRecord, rawSeconds } from './evidence-records.js';
 import {
@@ -91,6 +91,8 @@ export class PacketDecoder {
   /** Time (seconds, float) of the frame being decoded: used for reassembly timeouts. */
   private now = 0;
   private currentFrame: RawFrame | null = null;
+  /** The current frame's timestamp once converted: a client's frame is told twice (clientFrame, then packet). */
+  private currentTs: Timestamp | null = null;
 
   private readonly tftpOptions: TftpDecodeOptions;
   /** Client MACs whose every frame is of interest (only when a clientFrame handler is given). */
@@ -110,6 +112,7 @@ export class PacketDecoder {
 
   push(frame: RawFrame): void {
     this.currentFrame = frame;
+    this.currentTs = null;
     const data = frame.data;
     const link = this.link;
     const status = decodeLinkInto(frame.linkType, data, link);
@@ -121,7 +124,7 @@ export class PacketDecoder {
     const sources = this.sources;
     if (sources !== null && sources.size > 0 && link.srcMacOffset >= 0 && link.srcAddrLength === 6) {
       const mac = sources.seen(data, link.srcMacOffset);
-      if (mac !== null) this.handlers.clientFrame?.({ frame: frame.frame, ts: toTimestamp(frame.ts), mac });
+      if (mac !== null) this.handlers.clientFrame?.({ frame: frame.frame, ts: this.frameTs(frame), mac });
     }
     const etherType = link.etherType;
     if (etherType === ETHERTYPE_IPV4) {
@@ -331,15 +334,19 @@ export class PacketDecoder {
     this.handlers.packet(record);
   }
 
+  private frameTs(frame: RawFrame): Timestamp {
+    return frame === this.currentFrame ? (this.currentTs ??= toTimestamp(frame.ts)) : toTimestamp(frame.ts);
+  }
+
   /** The addressing part of a record; udpDatagram completes it in place as a DHCP or TFTP record. */
   private origin(frame: RawFrame, sp: number, dp: number, fragmentFrames: number[] | null): PacketOrigin {
     const ip = this.ip;
     const link = this.link;
     const o: PacketOrigin = {
       frame: frame.frame,
-      ts: toTimestamp(frame.ts),
-      src: ipNumberToString(ip.src),
-      dst: ipNumberToString(ip.dst),
+      ts: this.frameTs(frame),
+      src: ipName(ip.src),
+      dst: ipName(ip.dst),
       srcPort: sp,
       dstPort: dp,
       frameLength: frame.origLen,
@@ -348,10 +355,10 @@ export class PacketDecoder {
     };
     const data = frame.data;
     if (link.srcMacOffset >= 0 && link.srcAddrLength === 6 && link.srcMacOffset + 6 <= data.length) {
-      o.srcMac = macToString(data, link.srcMacOffset);
+      o.srcMac = macName(data, link.srcMacOffset);
     }
     if (link.dstMacOffset >= 0 && link.dstMacOffset + 6 <= data.length)
-      o.dstMac = macToString(data, link.dstMacOffset);
+      o.dstMac = macName(data, link.dstMacOffset);
     if (link.vlanCount > 0) o.vlans = link.vlanIds.slice(0, link.vlanCount);
     if (fragmentFrames !== null) o.fragmentFrames = [...fragmentFrames];
     return o;
@@ -389,8 +396,8 @@ export class PacketDecoder {
       frame: frame.frame,
       ts: toTimestamp(frame.ts),
       kind: echo.kind,
-      src: ipNumberToString(this.ip.src),
-      dst: ipNumberToString(this.ip.dst),
+      src: ipName(this.ip.src),
+      dst: ipName(this.ip.dst),
       identifier: echo.identifier,
       sequence: echo.sequence,
     });

@@ -4,7 +4,7 @@
  * nearly all frames with one array read; only a hit compares the whole address. Clients are the chaddr of
  * the DHCP requests decoded so far, at most MAX_CLIENTS (the oldest is forgotten).
  */
-import { macToString } from './addr.js';
+import { macName } from './addr.js';
 
 const MAX_CLIENTS = 10000;
 /**
@@ -54,7 +54,7 @@ export class SourceWatch {
    */
   wants(bytes: Uint8Array, macOffset: number): boolean {
     if (this.filter[(bytes[macOffset + 4] << 8) | bytes[macOffset + 5]] === 0) return false;
-    const c = this.clients.get(macToString(bytes, macOffset));
+    const c = this.clients.get(macName(bytes, macOffset));
     if (c === undefined) return false;
     if (c.budget > 0) {
       c.budget--;
@@ -67,7 +67,7 @@ export class SourceWatch {
   /** The full path: the client's MAC when the frame comes from a client. */
   seen(bytes: Uint8Array, macOffset: number): string | null {
     if (this.filter[(bytes[macOffset + 4] << 8) | bytes[macOffset + 5]] === 0) return null;
-    const mac = macToString(bytes, macOffset);
+    const mac = macName(bytes, macOffset);
     const c = this.clients.get(mac);
     if (c === undefined) return null;
     // A frame skim sent here starts a quiet stretch; any other (DHCP, TFTP …) makes the next one count.

@@ -222,6 +222,9 @@ export function decodeTftp(payload: Uint8Array, options: TftpDecodeOptions = {})
     return pkt;
   }
   const opcode = (payload[0] << 8) | payload[1];
+  // Nearly every packet of a transfer: a whole DATA, or a 4-byte ACK. Canonical, so no layout to remember.
+  if (payload.length >= 4 && (opcode === TFTP_DATA || (opcode === TFTP_ACK && payload.length === 4)))
+    return blockPacket(payload, opcode, options.keepData !== false);
   const pkt: TftpPacket = { opcode: tftpOpcodeName(opcode), notes: [] };
   try {
     decodeBody(pkt, payload, layout, opcode, options.keepData !== false);
@@ -231,6 +234,15 @@ export function decodeTftp(payload: Uint8Array, options: TftpDecodeOptions = {})
   }
   // DATA and ACK packets are canonical nearly always: encodeTftp needs no layout for them.
   if (!isCanonicalLayout(layout)) setLayout(pkt, layout);
+  return pkt;
+}
+
+/** DATA or ACK with its block number (what decodeBody gives them, keys in the same order). */
+function blockPacket(payload: Uint8Array, opcode: number, keepData: boolean): TftpPacket {
+  const block = (payload[2] << 8) | payload[3];
+  if (opcode === TFTP_ACK) return { opcode: 'ACK', notes: [], block };
+  const pkt: TftpPacket = { opcode: 'DATA', notes: [], block, dataLength: payload.length - 4 };
+  if (keepData) setData(pkt, copy(payload, 4));
   return pkt;
 }
 
