@@ -74,5 +74,5 @@ export function* analysisJsonChunks(doc: AnalysisDocument): Generator<string, vo
 
 /** Indents every line of JSON text (string values never hold a raw line break, so lines are safe to split). */
 function indentJson(text: string, pad: string): string {
-  return pad + text.split('\n').join(`\n${pad}`);
+  return pad + text.replaceAll('\n', `\n${pad}`);
 }

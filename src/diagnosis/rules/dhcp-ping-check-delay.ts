@@ -1,4 +1,4 @@
-import type { BootSession, DhcpEvent } from '../../analysis/types.js';
+import type { ArpQuery, BootSession, DhcpEvent } from '../../analysis/types.js';
 import { isClientEvent, isServerEvent, kindOf } from '../facts.js';
 import { clientLabel, framesText, plural, seconds, sessionFinding } from '../format.js';
 import { serverHint } from '../hints.js';
@@ -35,10 +35,28 @@ function askedAt(events: readonly DhcpEvent[], reply: DhcpEvent, want: string): 
   return events.filter((e) => isClientEvent(e) && kindOf(e) === want && e.t <= reply.t);
 }
 
+/** The capture's ARP queries by target address, made once per analysis (read for every session's reply). */
+const arpIndex = new WeakMap<readonly ArpQuery[], { length: number; byTarget: Map<string, ArpQuery[]> }>();
+
+function arpsFor(all: readonly ArpQuery[], targetIp: string): ArpQuery[] {
+  let index = arpIndex.get(all);
+  if (index === undefined || index.length !== all.length) {
+    const byTarget = new Map<string, ArpQuery[]>();
+    for (const q of all) {
+      const list = byTarget.get(q.targetIp);
+      if (list === undefined) byTarget.set(q.targetIp, [q]);
+      else list.push(q);
+    }
+    index = { length: all.length, byTarget };
+    arpIndex.set(all, index);
+  }
+  return index.byTarget.get(targetIp) ?? [];
+}
+
 /** The server's ARP requests for the address between two times that were not answered by the second. */
 function unansweredArps(ctx: RuleContext, ip: string, server: string, from: number, to: number): number[] {
-  return ctx.analysis.arp
-    .filter((q) => q.targetIp === ip && q.askedBy === server && (q.answered?.t ?? Infinity) > to)
+  return arpsFor(ctx.analysis.arp, ip)
+    .filter((q) => q.askedBy === server && (q.answered?.t ?? Infinity) > to)
     .flatMap((q) => q.requests.filter((r) => r.t >= from && r.t <= to).map((r) => r.frame));
 }
 
