@@ -18,7 +18,10 @@ export interface TftpConversation {
 }
 
 export class TftpConversations {
-  private readonly byKey = new Map<string, TftpConversation>();
+  /** By client endpoint (address × 65536 + port, exact in a double), then by server address: no key strings. */
+  private readonly byClient = new Map<number, Map<number, TftpConversation>>();
+  /** Every conversation, oldest opened first (the one dropped past `max`). */
+  private readonly opened = new Set<TftpConversation>();
   /** How many live conversations use each client port: a cheap pre-filter for every UDP packet. */
   private readonly portUse = new Map<number, number>();
   /** The conversation find() returned last (null after it was removed). */
@@ -27,7 +30,7 @@ export class TftpConversations {
   constructor(private readonly max = 65536) {}
 
   get size(): number {
-    return this.byKey.size;
+    return this.opened.size;
   }
 
   /** Cheap test run for every UDP packet before building any key. */
@@ -36,9 +39,8 @@ export class TftpConversations {
   }
 
   open(clientIp: number, clientPort: number, serverIp: number, requestedBlksize: number): TftpConversation {
-    const key = keyOf(clientIp, clientPort, serverIp);
-    const old = this.byKey.get(key);
-    if (old !== undefined) this.remove(key, old);
+    const old = this.get(clientIp, clientPort, serverIp);
+    if (old !== undefined) this.remove(old);
     const conv: TftpConversation = {
       clientIp,
       clientPort,
@@ -47,13 +49,24 @@ export class TftpConversations {
       blksize: 512,
       requestedBlksize,
     };
-    this.byKey.set(key, conv);
+    const endpoint = clientIp * 65536 + clientPort;
+    let servers = this.byClient.get(endpoint);
+    if (servers === undefined) {
+      servers = new Map();
+      this.byClient.set(endpoint, servers);
+    }
+    servers.set(serverIp, conv);
+    this.opened.add(conv);
     this.portUse.set(clientPort, (this.portUse.get(clientPort) ?? 0) + 1);
-    if (this.byKey.size > this.max) {
-      const oldest = this.byKey.entries().next();
-      if (!oldest.done) this.remove(oldest.value[0], oldest.value[1]);
+    if (this.opened.size > this.max) {
+      const oldest = this.opened.values().next();
+      if (oldest.done !== true) this.remove(oldest.value);
     }
     return conv;
+  }
+
+  private get(clientIp: number, clientPort: number, serverIp: number): TftpConversation | undefined {
+    return this.byClient.get(clientIp * 65536 + clientPort)?.get(serverIp);
   }
 
   /** The conversation this packet belongs to; the server's first answer records its port. */
@@ -65,7 +78,7 @@ export class TftpConversations {
       return last;
     if (this.portUse.has(srcPort)) {
       // Client → server
-      const conv = this.byKey.get(keyOf(srcIp, srcPort, dstIp));
+      const conv = this.get(srcIp, srcPort, dstIp);
       if (conv !== undefined) return (this.last = conv);
     }
     if (last !== null && last.clientPort === dstPort && last.clientIp === dstIp && last.serverIp === srcIp) {
@@ -74,7 +87,7 @@ export class TftpConversations {
     }
     if (this.portUse.has(dstPort)) {
       // Server → client
-      const conv = this.byKey.get(keyOf(dstIp, dstPort, srcIp));
+      const conv = this.get(dstIp, dstPort, srcIp);
       if (conv !== undefined) {
         if (conv.serverPort === -1) conv.serverPort = srcPort;
         return (this.last = conv);
@@ -83,15 +96,15 @@ export class TftpConversations {
     return null;
   }
 
-  private remove(key: string, conv: TftpConversation): void {
+  private remove(conv: TftpConversation): void {
     if (this.last === conv) this.last = null;
-    this.byKey.delete(key);
+    this.opened.delete(conv);
+    const endpoint = conv.clientIp * 65536 + conv.clientPort;
+    const servers = this.byClient.get(endpoint);
+    servers?.delete(conv.serverIp);
+    if (servers !== undefined && servers.size === 0) this.byClient.delete(endpoint);
     const n = (this.portUse.get(conv.clientPort) ?? 1) - 1;
     if (n <= 0) this.portUse.delete(conv.clientPort);
     else this.portUse.set(conv.clientPort, n);
   }
-}
-
-function keyOf(clientIp: number, clientPort: number, serverIp: number): string {
-  return `${clientIp}:${clientPort}>${serverIp}`;
 }
