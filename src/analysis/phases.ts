@@ -72,9 +72,15 @@ export function buildPhases(
       label: phaseLabel(group, end - start),
       start,
       end,
-      frames: group.flatMap((i) => i.frames).sort((a, b) => a - b),
+      frames: ascending(group.flatMap((i) => i.frames)),
     };
   });
+}
+
+/** The frame numbers in ascending order; nearly always already so (one transfer's frames), then not re-sorted. */
+function ascending(frames: number[]): number[] {
+  for (let i = 1; i < frames.length; i++) if (frames[i] < frames[i - 1]) return frames.sort((a, b) => a - b);
+  return frames;
 }
 
 function phaseLabel(group: Item[], duration: number): string {
