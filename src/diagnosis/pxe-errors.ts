@@ -1,8 +1,9 @@
 /**
  * What PXE clients print when a boot fails, per firmware family, so findings can quote the line the user saw.
  * Sources, one per family (each constant names its own where it is more precise):
- * - Legacy BIOS: the Intel PXE ROM code list (Intel Boot Agent / PXE 2.1 error codes; the number is the
- *   PXENV_STATUS code: E32 = 0x32 TFTP open timeout, E3B = 0x3B file not found …).
+ * - Legacy BIOS: the Intel PXE ROM code list (the number is the PXENV_STATUS code: E32 = 0x32 TFTP open
+ *   timeout, E3B = 0x3B file not found …). The ROMs are closed: messageSource says, per code, which texts a
+ *   vendor manual or a quoted console confirms and which only the vendor code lists carry.
  * - UEFI: EDK2 NetworkPkg/UefiPxeBcDxe (PxeBcBoot.c PxeBcLoadBootFile / PxeBcImpl.c: "PXE-E16: No valid
  *   offer received.", "PXE-E18: Server response timeout.", "PXE-E99: Unexpected network error." …) and
  *   NetworkPkg/HttpBootDxe/HttpBootImpl.c for HTTP boot.
@@ -154,11 +155,41 @@ export function clientMessage(family: ClientFamily, texts: ClientTexts): string 
   }
 }
 
+/**
+ * Legacy BIOS PXE ROMs are closed source: the primary source of their texts would be the ROM vendor's manual.
+ * Only PXE-E74 was found in one (the Intel Boot Agent User Guide). For the others the doc says so and names
+ * what there is: consoles quoted by vendors (the line as a ROM printed it) and the vendor code list every
+ * deployment product reproduces (Broadcom KB 152549, "Complete list of PXE error codes and their meaning").
+ */
+const BIOS_LIST = 'as in the vendor code lists, e.g. Broadcom KB 152549 (a copy of the Intel PXE ROM list)';
+const NO_PRIMARY = `no primary source found (closed ROM, no vendor manual with this text), ${BIOS_LIST}`;
+
 const SOURCES: readonly (readonly [RegExp, string])[] = [
-  [/^PXE-T0/, 'PXE 2.1 spec: the ROM echoes the TFTP ERROR code and text'],
+  [
+    /^PXE-T0/,
+    'PXE 2.1 spec: the ROM echoes the TFTP ERROR code and text (Intel Boot Agent console "PXE-T02: Access ' +
+      'Violation" in Oracle Solaris 11.4 "TFTP Error or System Hangs After GATEWAY Message")',
+  ],
   [/^PXE-E74: /, 'Intel Boot Agent User Guide, "Boot Agent Messages" table (PXE-E74); Broadcom KB 152549'],
+  [
+    /^PXE-E3C: /,
+    'Intel Boot Agent console (PXE-2.1 build 0.86) quoted in Oracle Solaris 11.4 Automated Install, "TFTP ' +
+      `Error or System Hangs After GATEWAY Message"; ${BIOS_LIST}`,
+  ],
+  [
+    /^PXE-E32: /,
+    `bootix (BootManage PXE ROM vendor) support note "PXE-E32: TFTP open timeout"; ${BIOS_LIST}`,
+  ],
+  [
+    /^PXE-E36: /,
+    `ROM console quoted in Microsoft KB 2024414 ("PXE-T04: Access Violation / PXE-E36"); ${BIOS_LIST}`,
+  ],
+  [
+    /^PXE-E79: /,
+    `BootManage PXE-2.0 ROM console on soekris-tech, October 2004 ("PXE-E79: NBP is too big …"); ${BIOS_LIST}`,
+  ],
   [/^PXE-E\w\w: .*\.$/, 'EDK2 NetworkPkg/UefiPxeBcDxe/PxeBcImpl.c EfiPxeLoadFile'],
-  [/^PXE-E\w\w: /, 'Intel PXE ROM PXE-Exx list (PXENV_STATUS code)'],
+  [/^PXE-E\w\w: /, NO_PRIMARY],
   [/^NBP file downloaded/, 'EDK2 UefiPxeBcDxe + MdeModulePkg BdsDxe'],
   [/^Error: Could not retrieve NBP/, 'EDK2 NetworkPkg/HttpBootDxe/HttpBootImpl.c HttpBootLoadFile'],
   [/^No configuration methods/, 'iPXE src/usr/ifmgmt.c'],
