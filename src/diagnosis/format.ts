@@ -1,7 +1,8 @@
 /** Small text helpers shared by the rules, so every message names things the same way. */
 import { archName } from '../protocol/dhcp/index.js';
-import type { BootSession } from '../analysis/types.js';
-import { roundsOf } from './rounds.js';
+import type { BootSession, TftpTransfer } from '../analysis/types.js';
+import { isPxelinuxBootFile } from './pxe-errors.js';
+import { requesterOf, roundsOf } from './rounds.js';
 import type { Finding, RuleDoc, Severity } from './types.js';
 
 /** Evidence lists stay short enough to read and to print: the first frames tell the story. */
@@ -73,15 +74,31 @@ export function listText(items: readonly string[], conj = 'and'): string {
   return `${items.slice(0, -1).join(', ')} ${conj} ${items[items.length - 1]}`;
 }
 
-/** "52:54:00:12:34:56 (x64 UEFI, iPXE)": the MAC plus what the client said it is. */
-export function clientLabel(s: BootSession): string {
+/**
+ * "52:54:00:12:34:56 (x64 UEFI, iPXE)": the MAC plus what the client said it is. `loaded` labels a message of
+ * the program the firmware loaded instead: never "iPXE" (iPXE only loaded it), its name when known.
+ */
+export function clientLabel(s: BootSession, loaded?: { program: string | null }): string {
   const rounds = roundsOf(s);
   const arch = s.arch[0] ?? rounds.map((r) => r.arch).find((a): a is number => a !== null) ?? null;
   const parts: string[] = [];
   const name = s.archName ?? (arch === null ? null : archName(arch));
   if (name) parts.push(name);
-  if (s.isIpxe || rounds.some((r) => r.family === 'ipxe')) parts.push('iPXE');
+  if (loaded !== undefined) {
+    if (loaded.program !== null) parts.push(loaded.program);
+  } else if (s.isIpxe || rounds.some((r) => r.family === 'ipxe')) parts.push('iPXE');
   return parts.length > 0 ? `${s.clientMac} (${parts.join(', ')})` : s.clientMac;
+}
+
+/**
+ * Who sent a transfer's request (rounds.ts requesterOf): a file pxelinux asks for (ldlinux.c32, its config
+ * search) is pxelinux's request, never labelled iPXE because an iPXE ROM loaded pxelinux.
+ */
+export function requestLabel(s: BootSession | null | undefined, t: TftpTransfer): string {
+  if (s === null || s === undefined) return ipClientLabel(t.clientIp);
+  const req = requesterOf(s, t);
+  if (req.family !== 'loader') return clientLabel(s);
+  return clientLabel(s, { program: isPxelinuxBootFile(req.round?.bootFile ?? null) ? 'pxelinux' : null });
 }
 
 /** A client label at the start of a sentence: "Client 52:54:…" or, for an IP-only label, "Client 10.0.0.5". */

@@ -1,5 +1,5 @@
 import { requesterOf } from '../rounds.js';
-import { clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
+import { framesText, q, finding, requestLabel } from '../format.js';
 import { serverHint } from '../hints.js';
 import { BIOS, IPXE, UEFI, biosTftpEcho, clientMessage } from '../pxe-errors.js';
 import { perTransfer, type OwnedTransfer } from '../tftp-facts.js';
@@ -26,7 +26,7 @@ function check(o: OwnedTransfer): Finding[] {
   const t = o.transfer;
   if (t.error === null || t.error.code !== 2 || t.error.from !== 'server') return [];
   const req = requesterOf(o.session, t);
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   const write = t.direction === 'write';
   const message =
     `TFTP server ${t.serverIp} refused ${label}'s ${write ? 'write (WRQ)' : 'read'} of ${q(t.filename)} with ERROR 2 ` +

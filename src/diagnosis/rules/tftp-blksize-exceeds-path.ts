@@ -1,5 +1,5 @@
 import { requesterOf } from '../rounds.js';
-import { clientLabel, ipClientLabel, q, finding } from '../format.js';
+import { q, finding, requestLabel } from '../format.js';
 import {
   ETHERNET_MAX_BLKSIZE,
   laterSuccess,
@@ -36,7 +36,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const ev = pathEvidence(t, o.session, ctx.analysis);
   if (ev === null) return [];
   const fixed = laterSuccess(t, ctx.analysis);
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   const max = ev.fits;
   const req = requesterOf(o.session, t);
   // What the client holds: its acknowledgements say it, not the DATA the server sent.

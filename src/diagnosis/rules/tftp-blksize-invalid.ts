@@ -1,5 +1,5 @@
 import { requesterOf } from '../rounds.js';
-import { clientLabel, ipClientLabel, listText, q, finding } from '../format.js';
+import { listText, q, finding, requestLabel } from '../format.js';
 import { blksizeHint } from '../hints.js';
 import { BIOS, clientMessage } from '../pxe-errors.js';
 import { perTransfer, type OwnedTransfer } from '../tftp-facts.js';
@@ -39,7 +39,7 @@ function check(o: OwnedTransfer): Finding[] {
     problems.push(`the OACK grants blksize ${got}, more than the ${asked} asked for`);
   }
   if (problems.length === 0) return [];
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   const req = requesterOf(o.session, t);
   return [
     finding(doc, {

@@ -1,5 +1,5 @@
 import { requesterOf } from '../rounds.js';
-import { bytes, clientLabel, framesText, ipClientLabel, q, finding } from '../format.js';
+import { bytes, framesText, q, finding, requestLabel } from '../format.js';
 import { BIOS, UEFI, biosTftpEcho, clientMessage } from '../pxe-errors.js';
 import {
   isTsizeProbe,
@@ -49,7 +49,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const e = t.error;
   if (e === null || e.code === 1 || e.code === 2 || e.code === 5) return [];
   const req = requesterOf(o.session, t);
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   const fixed = laterSuccess(t, ctx.analysis);
   if (isTsizeProbe(t)) {
     const retried = transfersOf(ctx.analysis, t.clientIp).some(

@@ -3,7 +3,7 @@ import { isServerMiss, searchKind } from '../loader-search.js';
 import { basename, serverOf } from '../facts.js';
 import { requesterOf } from '../rounds.js';
 import type { TftpTransfer } from '../../analysis/types.js';
-import { clientLabel, framesText, ipClientLabel, listText, q, finding } from '../format.js';
+import { framesText, listText, q, finding, requestLabel } from '../format.js';
 import { bootFileHint, serverHint } from '../hints.js';
 import {
   BIOS,
@@ -96,7 +96,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   );
   const req = requesterOf(o.session, t);
   const wentOn = later.some((x) => x.transfer.outcome === 'complete');
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   const what =
     req.isBootFile && req.round?.bootReply
       ? `, the boot file named by ${serverOf(req.round.bootReply)}'s DHCP reply (frame ${req.round.bootReply.frame})`

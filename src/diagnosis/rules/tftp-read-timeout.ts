@@ -1,6 +1,6 @@
 import { requesterOf } from '../rounds.js';
 import type { AnalysisResult, TftpTransfer } from '../../analysis/types.js';
-import { at, bytes, clientLabel, ipClientLabel, plural, q, seconds, finding } from '../format.js';
+import { at, bytes, plural, q, seconds, finding, requestLabel } from '../format.js';
 import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import {
   laterSuccess,
@@ -113,7 +113,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   if (t.ackPackets === 0) return [];
   const fixed = laterSuccess(t, a);
   const next = fixed ? null : nextRequestAfter(t, a);
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   const told = story(t, a);
   const req = requesterOf(o.session, t);
   return [

@@ -1,4 +1,4 @@
-import { clientLabel, framesText, ipClientLabel, plural, q, finding } from '../format.js';
+import { framesText, plural, q, finding, requestLabel } from '../format.js';
 import { pathEvidence, perTransfer, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 
@@ -26,7 +26,7 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const dups = t.duplicateData + t.duplicateAcks;
   if (dups < MIN_DUPLICATES || dups <= Math.max(1, t.blocks) * MIN_RATIO) return [];
   if (t.apprenticeFrom !== null || pathEvidence(t, o.session, ctx.analysis) !== null) return [];
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   // A share of a handful of blocks says nothing ("1 block (1100.0%)"): the counts alone say it then.
   const pct = t.blocks >= 20 ? ` (${((dups / t.blocks) * 100).toFixed(1)}%)` : '';
   const windowed =

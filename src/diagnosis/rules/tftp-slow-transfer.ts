@@ -1,4 +1,4 @@
-import { bytes, clientLabel, finding, ipClientLabel, q, seconds } from '../format.js';
+import { bytes, finding, q, seconds, requestLabel } from '../format.js';
 import { serverHint } from '../hints.js';
 import { announcedMtu, ETHERNET_MAX_BLKSIZE, perTransfer, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
@@ -44,7 +44,7 @@ function check(o: OwnedTransfer): Finding[] {
 
   const asked = Number(t.requested['blksize']);
   const refused = Number.isFinite(asked) && asked > 512;
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   const why = refused
     ? `The client asked for blksize ${asked}; the server ${t.serverIp} ${t.oack ? 'granted 512' : 'answered without an OACK (512-byte blocks)'}.`
     : 'The client did not ask for a bigger blksize (shim, for one, always uses 512-byte blocks).';

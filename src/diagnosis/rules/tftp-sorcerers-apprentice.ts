@@ -1,4 +1,4 @@
-import { clientLabel, ipClientLabel, q, finding } from '../format.js';
+import { q, finding, requestLabel } from '../format.js';
 import { perTransfer, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
 
@@ -18,7 +18,7 @@ const doc: RuleDoc = {
 function check(o: OwnedTransfer): Finding[] {
   const t = o.transfer;
   if (t.apprenticeFrom === null) return [];
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   return [
     finding(doc, {
       message:

@@ -1,4 +1,4 @@
-import { bytes, clientLabel, ipClientLabel, q, finding } from '../format.js';
+import { bytes, q, finding, requestLabel } from '../format.js';
 import { perTransfer, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
 
@@ -23,7 +23,7 @@ function check(o: OwnedTransfer): Finding[] {
   if (t.outcome !== 'complete' || t.tsize === null || t.gaps > 0 || t.mode.toLowerCase() === 'netascii')
     return [];
   if (t.bytes === t.tsize) return [];
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   return [
     finding(doc, {
       message:

@@ -1,4 +1,4 @@
-import { clientLabel, framesText, ipClientLabel, plural, q, finding } from '../format.js';
+import { framesText, plural, q, finding, requestLabel } from '../format.js';
 import { isTsizeProbe, perTransfer, type OwnedTransfer } from '../tftp-facts.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
 
@@ -28,7 +28,7 @@ function check(o: OwnedTransfer): Finding[] {
   if (isTsizeProbe(t)) return [];
   const tid5 = t.error !== null && t.error.code === 5 ? t.error : null;
   if (t.strayPackets.length === 0 && tid5 === null) return [];
-  const label = o.session ? clientLabel(o.session) : ipClientLabel(t.clientIp);
+  const label = requestLabel(o.session, t);
   const benign = t.requestRetries.length > 0 && t.strayPackets.length <= 2 && t.outcome === 'complete';
   const parts: string[] = [];
   if (t.strayPackets.length > 0) {

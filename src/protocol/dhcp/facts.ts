@@ -105,10 +105,12 @@ export function hasIpxeOptions(msg: DhcpOptionsView): boolean {
 
 /**
  * The one test for "this message comes from iPXE": iPXE sends user class "iPXE" (bare text, config/general.h
- * DHCP_USER_CLASS) and its encapsulated option 175. A loaded pxelinux or an OS client sends neither.
+ * DHCP_USER_CLASS) and its encapsulated option 175. A loaded pxelinux or an OS client sends neither. gPXE,
+ * iPXE's predecessor, sends 175 too but user class "gPXE": gpxelinux.0 (pxelinux with gPXE inside) is not iPXE.
  */
 export function isIpxeSignature(classes: readonly string[], has175: boolean): boolean {
-  return has175 || classes.includes('iPXE');
+  if (classes.includes('iPXE')) return true;
+  return has175 && !classes.includes('gPXE');
 }
 
 export function isIpxe(msg: DhcpOptionsView): boolean {

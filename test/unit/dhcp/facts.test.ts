@@ -110,6 +110,12 @@ describe('DHCP fact accessors', () => {
     assert.equal(isIpxe(one(60, bytes(...ascii('PXEClient:Arch:00000')))), false);
   });
 
+  it('gPXE (gpxelinux.0: pxelinux with gPXE inside) sends option 175 with user class "gPXE": not iPXE', () => {
+    const gpxe = msg([77, bytes(...ascii('gPXE'))], [175, bytes(0xb1, 0x05, 0x01)]);
+    assert.equal(isIpxe(gpxe), false);
+    assert.equal(isIpxe(msg([77, bytes(...ascii('iPXE'))], [175, bytes(0xb1, 0x05, 0x01)])), true);
+  });
+
   it('reads addresses only from 4-byte values', () => {
     assert.equal(serverId(one(54, bytes(10, 0, 0, 1))), '10.0.0.1');
     assert.equal(serverId(one(54, bytes(10, 0, 0))), null);
