@@ -11,6 +11,7 @@ import { DEFAULT_IDLE_TIMEOUT, type AnalyzerOptions, type CaptureInput } from '.
 import { captureLossOf, endOfCapture, pickTs } from './capture-extent.js';
 import { PingChecks } from './ping-checks.js';
 import { ArpTracker } from './arp.js';
+import { EvictedClients } from './evicted-clients.js';
 import { dhcpEvent } from './dhcp-facts.js';
 import { attachCaptureFacts } from './capture-facts.js';
 import { AddressHolders, clientRecords, transfersAsShown } from './client-records.js';
@@ -75,6 +76,8 @@ export class Analyzer {
   /** The first backward jump of the timestamps (and how many more), for a capture warning. */
   private jumpBack: { frame: number; seconds: number; more: number } | null = null;
   private evictedLists = 0;
+  /** The clients whose transactions or transfers went at a state limit (only their verdicts lose footing). */
+  private readonly evictedClients = new EvictedClients();
   private dhcpPackets = 0;
   private tftpPackets = 0;
   private arpPackets = 0;
@@ -109,6 +112,7 @@ export class Analyzer {
       opts.maxTransactions ?? 10000,
       maxRetained,
       onEvent && ((transaction) => onEvent({ kind: 'dhcp-transaction', t: this.now, transaction })),
+      this.evictedClients,
     );
     this.transfers = new TransferTracker({
       onDone:
@@ -122,6 +126,7 @@ export class Analyzer {
       maxRetained,
       maxFrames: opts.maxFramesPerTransfer ?? 5000,
       stallTimeout: opts.tftpStallTimeout ?? 10,
+      evictedClients: this.evictedClients,
     });
     this.arp = new ArpTracker(opts.maxArpQueries ?? 10000);
     if (onEvent !== undefined) {
@@ -283,6 +288,9 @@ export class Analyzer {
     const loss = captureLossOf(capture.stats);
     if (loss !== null) summary.captureLoss = loss;
     const evicted = this.transactions.evicted + this.transfers.evicted + this.arp.evicted + this.evictedLists;
+    // Whose records went is known when every eviction was a client's transaction or transfer.
+    const attributed = this.arp.evicted + this.evictedLists === 0 && this.evictedClients.size > 0;
+    const evictedClients = evicted > 0 && attributed ? { evictedClients: this.evictedClients.list() } : {};
     const lazy = <T>(make: () => T): (() => T) => {
       let value: { v: T } | null = null;
       return () => (value ??= { v: make() }).v;
@@ -307,6 +315,7 @@ export class Analyzer {
         return records().sessions.length;
       },
       evicted,
+      ...evictedClients,
     };
     const view: AnalysisResult = {
       capture: summary,

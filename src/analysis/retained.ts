@@ -12,6 +12,8 @@ export class Retained<T> {
   constructor(
     private readonly max: number,
     private readonly keysOf?: (item: T) => readonly string[],
+    /** Sees each record dropped past `max` (whose client's outcome is then not complete). */
+    private readonly onDrop?: (item: T) => void,
   ) {}
 
   push(item: T): void {
@@ -28,6 +30,7 @@ export class Retained<T> {
       const gone = this.items.splice(0, n);
       this.dropped += n;
       if (this.keysOf !== undefined) for (const old of gone) this.unindex(old, this.keysOf(old));
+      if (this.onDrop !== undefined) for (const old of gone) this.onDrop(old);
     }
   }
 

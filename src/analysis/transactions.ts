@@ -1,3 +1,4 @@
+import { EvictedClients } from './evicted-clients.js';
 import { IdleMap } from './idle-map.js';
 import { Retained } from './retained.js';
 import type { DhcpEvent, DhcpTransaction } from './types.js';
@@ -30,6 +31,7 @@ const xidHex = (xid: number): string => `0x${xid.toString(16).padStart(8, '0')}`
 export class TransactionTracker {
   private readonly done: Retained<DhcpTransaction>;
   private openEvicted = 0;
+  /** The clients whose transactions were evicted or dropped: their outcome alone is not complete. */
   private readonly hot = new IdleMap<string, TransactionState>();
   /** The open transactions of each client MAC. */
   private readonly hotByMac = new Map<string, Set<TransactionState>>();
@@ -40,8 +42,14 @@ export class TransactionTracker {
     maxRetained: number,
     /** Called with each transaction as it is finalised (completed, expired, evicted or flushed). */
     private readonly onDone?: (tx: DhcpTransaction) => void,
+    /** Where the clients whose transactions were evicted or dropped are marked (their outcome is not complete). */
+    readonly evictedClients = new EvictedClients(),
   ) {
-    this.done = new Retained(maxRetained, (tx) => [tx.clientMac]);
+    this.done = new Retained(
+      maxRetained,
+      (tx) => [tx.clientMac],
+      (tx) => this.evictedClients.mark([`mac ${tx.clientMac}`]),
+    );
   }
 
   /** Sees each reply kept, with the request list of the client message before it (server identification). */
@@ -65,6 +73,7 @@ export class TransactionTracker {
         const stalest = this.hot.evictOldest();
         if (stalest !== undefined) {
           this.openEvicted++;
+          this.evictedClients.mark([`mac ${stalest.clientMac}`]);
           this.finalize(stalest);
         }
       }

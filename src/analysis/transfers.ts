@@ -1,3 +1,4 @@
+import { EvictedClients } from './evicted-clients.js';
 import { IdleMap } from './idle-map.js';
 import { Retained } from './retained.js';
 import { TransferState, type TftpRecordView, type TransferLimits } from './transfer-state.js';
@@ -9,6 +10,8 @@ export interface TransferTrackerOptions extends TransferLimits {
   maxRetained: number;
   /** Called with each transfer as it is finalised (completed, failed, expired, evicted or flushed). */
   onDone?: (tr: TftpTransfer, t: number) => void;
+  /** Shared with the transaction tracker, so a client is marked once whichever record went. */
+  evictedClients?: EvictedClients;
 }
 
 /** Endpoint keys made so far ("ip:port" by address, then port), bounded: the cache starts over when full. */
@@ -43,8 +46,9 @@ class EndpointKeys {
 }
 
 /** How a finished transfer is found: by its client's address, and by the MAC its request came from. */
-const transferKeys = (tr: TftpTransfer): string[] =>
-  tr.clientMac === null ? [`ip ${tr.clientIp}`] : [`ip ${tr.clientIp}`, `mac ${tr.clientMac}`];
+const clientKeys = (ip: string, mac: string | null): string[] =>
+  mac === null ? [`ip ${ip}`] : [`ip ${ip}`, `mac ${mac}`];
+const transferKeys = (tr: TftpTransfer): string[] => clientKeys(tr.clientIp, tr.clientMac);
 
 /**
  * Follows TFTP transfers by TID, as Wireshark does: a transfer is the client's (address, port) that sent the
@@ -66,7 +70,14 @@ export class TransferTracker {
   private readonly keys = new EndpointKeys();
 
   constructor(private readonly opts: TransferTrackerOptions) {
-    this.done = new Retained(opts.maxRetained, transferKeys);
+    this.done = new Retained(opts.maxRetained, transferKeys, (tr) =>
+      this.evictedClients.mark(transferKeys(tr)),
+    );
+  }
+
+  /** Where the clients whose transfers were evicted or dropped are marked (their outcome is not complete). */
+  get evictedClients(): EvictedClients {
+    return (this.opts.evictedClients ??= new EvictedClients());
   }
 
   /** Transfers finalised early because `maxTransfers` were open, plus finished ones dropped past `maxRetained`. */
@@ -235,6 +246,7 @@ export class TransferTracker {
       const stalest = this.hot.evictOldest();
       if (stalest !== undefined) {
         this.openEvicted++;
+        this.evictedClients.mark(clientKeys(stalest.clientIp, stalest.clientMac));
         this.close(stalest, state.lastSeen, false);
       }
     }

@@ -363,6 +363,11 @@ export interface AnalysisStats {
   sessions: number;
   /** Correlation state evicted because a bound was reached. */
   evicted: number;
+  /**
+   * When every eviction was a client's transaction or transfer: those clients' keys (`mac <MAC>`, `ip <address>`),
+   * so only their verdicts are "unknown". Absent when nothing was evicted or an eviction concerned no one client.
+   */
+  evictedClients?: string[];
 }
 
 export interface AnalysisResult {

@@ -70,7 +70,7 @@ export function verdictOf(
     return verdict('unknown', `the TFTP data of ${names(unseen)} is not in the capture (filtered out?)`);
   }
   const loaded = session.transfers.filter((t) => t.outcome === 'complete');
-  if (analysis.stats.evicted > 0) {
+  if (analysis.stats.evicted > 0 && lostRecords(session, analysis.stats.evictedClients)) {
     return verdict(
       'unknown',
       `${analysis.stats.evicted} transactions/transfers were dropped at the analysis state limit: the outcome is not complete`,
@@ -94,6 +94,25 @@ export function verdictOf(
 /** Every session's verdict, in session order. */
 export function verdictsOf(analysis: AnalysisResult, findings: Finding[]): ClientVerdict[] {
   return analysis.sessions.map((s) => verdictOf(s, findings, analysis));
+}
+
+/** The evicted-client lists already looked up (an analysis hands out the same list until it changes). */
+const keySets = new WeakMap<string[], Set<string>>();
+
+/**
+ * Whether the state limit may have cost this session records: any eviction does when the analysis could not
+ * say whose records went; otherwise only when they were its client's (by MAC, or an address it used).
+ */
+function lostRecords(session: BootSession, evictedClients: string[] | undefined): boolean {
+  if (evictedClients === undefined) return true;
+  let keys = keySets.get(evictedClients);
+  if (keys === undefined) {
+    keys = new Set(evictedClients);
+    keySets.set(evictedClients, keys);
+  }
+  if (keys.has(`mac ${session.clientMac}`)) return true;
+  if (session.clientIp !== null && keys.has(`ip ${session.clientIp}`)) return true;
+  return session.transfers.some((t) => keys.has(`ip ${t.clientIp}`));
 }
 
 function names(transfers: BootSession['transfers']): string {
