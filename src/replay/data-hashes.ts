@@ -1,6 +1,8 @@
 /**
  * sha256 of each captured TFTP read, block by block as the DATA packets pass: a file's digest is known only
  * when every block from 1 on was in the capture, in order (a duplicate is skipped, a gap makes it unknown).
+ * Data that is nothing but zero bytes is what an anonymiser leaves of a file (`fixture anonymize` zeroes TFTP
+ * DATA and keeps the lengths): such a capture does not hold the file, so its digest is unknown too.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { DecodedPacket } from '../protocol/packet.js';
@@ -21,6 +23,8 @@ interface Running {
   next: number;
   bytes: number;
   broken: boolean;
+  /** Every byte so far was zero. */
+  zeroed: boolean;
   chunks: Uint8Array[] | null;
 }
 
@@ -37,7 +41,14 @@ export class DataHashes {
     let r = this.running.get(key);
     if (r === undefined) {
       if (p.tftp.block !== 1) return;
-      r = { hash: createHash('sha256'), next: 1, bytes: 0, broken: false, chunks: this.keep ? [] : null };
+      r = {
+        hash: createHash('sha256'),
+        next: 1,
+        bytes: 0,
+        broken: false,
+        zeroed: true,
+        chunks: this.keep ? [] : null,
+      };
       this.running.set(key, r);
     }
     if (r.broken) return;
@@ -51,15 +62,19 @@ export class DataHashes {
       return;
     }
     r.hash.update(data);
+    if (r.zeroed) r.zeroed = data.every((b) => b === 0);
     if (r.chunks !== null) r.chunks.push(data.slice());
     r.bytes += data.length;
     r.next = (r.next + 1) & 0xffff;
   }
 
-  /** The digest (and bytes when kept) of a transfer of `size` bytes, or null when not every block was seen. */
+  /**
+   * The digest (and bytes when kept) of a transfer of `size` bytes, or null when not every block was seen or
+   * the data was zeroed.
+   */
   result(key: string, size: number): { sha256: string; data: Uint8Array | null } | null {
     const r = this.running.get(key);
-    if (r === undefined || r.broken || r.bytes !== size) return null;
+    if (r === undefined || r.broken || r.bytes !== size || (r.zeroed && size > 0)) return null;
     const data = r.chunks === null ? null : Buffer.concat(r.chunks);
     return { sha256: r.hash.copy().digest('hex'), data };
   }
