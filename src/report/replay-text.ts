@@ -40,11 +40,20 @@ export function renderReplayText(r: ReplayReport, opts: ReplayTextOptions): stri
     for (const e of client.exchanges) out.push(...exchangeLines(e, opts.verbose === true, c));
   }
   const total = r.differences;
+  // What the capture cannot show is not "the same": said beside the verdict.
+  const unknown = r.clients.reduce(
+    (n, cl) => n + cl.exchanges.filter((e) => e.status === 'unknown').length,
+    0,
+  );
+  const unseen =
+    unknown === 0
+      ? ''
+      : `; ${unknown} captured answer${unknown === 1 ? '' : 's'} the capture does not show, not compared`;
   out.push(
     '',
     total === 0
-      ? c.green('Result: the same answers (apart from the expected differences)')
-      : c.red(`Result: ${total} answer${total === 1 ? ' differs' : 's differ'}`),
+      ? c.green(`Result: the same answers (apart from the expected differences)${unseen}`)
+      : c.red(`Result: ${total} answer${total === 1 ? ' differs' : 's differ'}${unseen}`),
     '',
   );
   return out.join('\n');

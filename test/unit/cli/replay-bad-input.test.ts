@@ -3,7 +3,8 @@
  * capture filtered down to the servers' answers, a client that never got an offer, an anonymised capture whose
  * file names exist nowhere. Each is one line on stderr and exit 2, also with `--interface`: the capture is
  * refused before the interface is opened (the `-w` recording is never created), so nothing is sent.
- * An anonymised capture whose boot files keep their names replays, with the zeroed data's sha256 unknown.
+ * A capture filtered to the request ports replays, its unseen answers told apart; an anonymised capture whose
+ * boot files keep their names replays, with the zeroed data's sha256 unknown.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -97,6 +98,26 @@ describe('replay on the command line: captures with nothing to replay, nothing s
 
   test('a client that never got an offer', () => {
     refused(join(LAB, 'no-dhcp-server', 'capture.pcapng'), /never got an offer.*nothing sent/);
+  });
+});
+
+describe('replay on the command line: a capture filtered to ports 67, 68 and 69', () => {
+  test('the reads whose answers it does not show are not compared, and the result says so', () => {
+    const path = join(
+      projectRoot(),
+      'fixtures',
+      'captures',
+      'lab-failures',
+      'filtered-capture',
+      'capture.pcapng',
+    );
+    const r = pxeDoctor(['replay', path]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((r.stdout.match(/^ {2}\? TFTP RRQ /gm) ?? []).length, 17);
+    assert.match(
+      r.stdout,
+      /Result: the same answers \(apart from the expected differences\); 17 captured answers the capture does not show, not compared\n/,
+    );
   });
 });
 
