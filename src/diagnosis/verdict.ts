@@ -20,6 +20,9 @@ export interface ClientVerdict {
 
 const RANK: Record<Severity, number> = { error: 0, warn: 1, info: 2 };
 
+/** DHCP outcomes that show a server answered the client: bound, NAKed (told by a finding), informed, a 4011 ACK. */
+const ANSWERED = new Set<string>(['bound', 'nak', 'informed', 'proxy', 'offered']);
+
 /** The findings about one session: those naming it, else those naming its client. */
 export function concernsSession(f: Finding, s: BootSession): boolean {
   if (f.sessionId !== undefined) return f.sessionId === s.id;
@@ -88,6 +91,16 @@ export function verdictOf(
   if (session.boots.length > 0 && taken.length === 0) {
     return verdict('incomplete', 'the client took none of the offers it received in the capture');
   }
+  // With nothing loaded and no finding, "ok" needs at least one DHCP exchange seen to its end: a REQUEST
+  // whose answer is not in the capture (a relay's other side, the capture's end) or a lone RELEASE tells
+  // nothing about how the client fared.
+  const last = session.transactions.at(-1);
+  if (last?.outcome === 'no-reply') {
+    return verdict('unknown', 'its last DHCP REQUEST has no answer in the capture');
+  }
+  const answered = session.transactions.some((tx) => ANSWERED.has(tx.outcome));
+  if (!answered)
+    return verdict('unknown', 'no complete DHCP exchange or download of this client is in the capture');
   return verdict('ok', 'no problem seen');
 }
 

@@ -49,4 +49,26 @@ describe('a REQUEST without DISCOVER', () => {
     assert.equal(s?.transactions[0]?.outcome, 'no-reply');
     assert.ok(!diagnose(a).some((f) => f.ruleId === 'dhcp.no-offer'));
   });
+  it('unanswered: the verdict is unknown (its answer is not in the capture), not "ok, no problem seen"', () => {
+    const a = run([initReboot[0]]);
+    const [s] = a.sessions;
+    assert.ok(s);
+    const v = verdictOf(s, diagnose(a), a);
+    assert.equal(v.status, 'unknown');
+    assert.match(v.reason, /REQUEST has no answer/);
+  });
+  it('answered by an ACK, nothing else to load: ok', () => {
+    const a = run([...renewal]);
+    const [s] = a.sessions;
+    assert.ok(s);
+    assert.equal(verdictOf(s, diagnose(a), a).status, 'ok');
+  });
+  it('a lone RELEASE tells nothing of how the client fared: unknown', () => {
+    const a = run([
+      dhcp({ frame: 1, t: 1, type: 'RELEASE', xid: 9, src: CLIENT_IP, dst: SERVER, ciaddr: CLIENT_IP }),
+    ]);
+    const [s] = a.sessions;
+    assert.ok(s);
+    assert.equal(verdictOf(s, diagnose(a), a).status, 'unknown');
+  });
 });
