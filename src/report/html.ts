@@ -6,6 +6,7 @@
  */
 import { identifyServers } from '../analysis/server-software.js';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
+import { OTHER_SERVERS_PREFIX } from '../diagnosis/hints.js';
 import type { Finding, Severity } from '../diagnosis/types.js';
 import { concernsSession as concerns, verdictOf, type VerdictStatus } from '../diagnosis/verdict.js';
 import { tftpErrorName } from '../protocol/tftp/index.js';
@@ -274,9 +275,25 @@ function findingBlock(f: Finding): string {
   out.push(`<p>${e(f.message)}</p>`);
   if (f.pxeError !== null) out.push(`<p>client saw: <samp>${e(f.pxeError)}</samp></p>`);
   if (f.frames.length > 0) out.push(`<p class="dim">frames ${e(formatFrames(f.frames))}</p>`);
-  if (f.hint !== '') out.push(`<p class="fix-label">fix</p><pre class="fix">${e(f.hint)}</pre>`);
+  if (f.hint !== '') out.push(fixBlock(f.hint));
   out.push('</div>');
   return out.join('\n');
+}
+
+/**
+ * The fix: when the hint put the identified server's block first, the other servers' blocks (from the
+ * "if it is not …" line on) fold into a closed section, as the text report sets them apart.
+ */
+function fixBlock(hint: string): string {
+  const e = escapeHtml;
+  const lines = hint.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(OTHER_SERVERS_PREFIX));
+  if (at <= 0) return `<p class="fix-label">fix</p><pre class="fix">${e(hint)}</pre>`;
+  const summary = lines[at].trim().replace(/:$/, '');
+  return [
+    `<p class="fix-label">fix</p><pre class="fix">${e(lines.slice(0, at).join('\n'))}</pre>`,
+    `<details class="fix-other"><summary>${e(summary)}</summary><pre class="fix">${e(lines.slice(at + 1).join('\n'))}</pre></details>`,
+  ].join('\n');
 }
 
 const CSS = `

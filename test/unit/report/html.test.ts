@@ -60,3 +60,35 @@ for (const mode of ['library', 'svg', 'text'] as const) {
     assert.ok(!html.includes('alert(4)') && !html.includes('alert(5)'), 'SVG kept a handler or script');
   });
 }
+
+test("HTML report: the other servers' fixes fold into a closed section after the identified server's", () => {
+  const b = new CaptureBuilder();
+  const s = b.session({ mac: LAB.mac, ...BIOS_IPXE_ROM });
+  s.dhcp({ discovers: 1, offers: [{ siaddr: LAB.server, bootfileOption: 'pxelinux.0' }] });
+  s.transfer({ file: 'pxelinux.0', error: { code: 1, message: 'file not found', from: 'server' } });
+  const result = b.build();
+  const [first, ...rest] = diagnose(result);
+  assert.ok(first);
+  const hint = [
+    'Put the file on the server:',
+    '  dnsmasq:    tftp-root=/srv/tftp',
+    '  if it is not dnsmasq:',
+    '  ISC dhcpd:  filename "pxelinux.0";',
+  ].join('\n');
+  const html = renderHtmlReport(
+    result,
+    [{ ...first, hint }, ...rest],
+    { diagrams: [], mode: 'text' },
+    {
+      version: '9.9.9',
+    },
+  );
+  assert.match(
+    html,
+    /<pre class="fix">Put the file on the server:\n {2}dnsmasq: {4}tftp-root=\/srv\/tftp<\/pre>/,
+  );
+  assert.match(
+    html,
+    /<details class="fix-other"><summary>if it is not dnsmasq<\/summary><pre class="fix"> {2}ISC dhcpd: {2}filename &#34;pxelinux.0&#34;;<\/pre><\/details>/,
+  );
+});
