@@ -8,6 +8,7 @@ import {
   plural,
   q,
   finding,
+  requestLabel,
 } from '../format.js';
 import { searchMissesOf, type SearchMiss } from '../loader-search.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
@@ -93,7 +94,9 @@ function check(
   );
   if (after.length === 0) return [];
   const next = after.reduce((x, t) => (t.request.frame < x.request.frame ? t : x));
-  return [tell(misses, next, label, session, after.length)];
+  // Named after the program that searched (pxelinux's config walk is pxelinux's, whatever ROM loaded it).
+  const who = session !== null ? requestLabel(session, first.transfer) : label;
+  return [tell(misses, next, who, session, after.length)];
 }
 
 function checkSession(s: BootSession, ctx: RuleContext): Finding[] {

@@ -40,3 +40,13 @@ test('ldlinux.c32 missing after an iPXE ROM loaded pxelinux.0: the finding names
   assert.match(f.message, /\(x86 BIOS, pxelinux\)'s request/);
   assert.doesNotMatch(f.message, /iPXE/);
 });
+
+test("pxelinux's config search, told as normal, names pxelinux: happy-bios-pxelinux", async () => {
+  const capture = findCapture('lab/happy-bios-pxelinux/capture.pcapng');
+  assert.ok(capture);
+  const { findings } = await analyzeCapture(capture.path);
+  const f = findings.find((x) => x.ruleId === 'tftp.loader-search');
+  assert.ok(f, 'the config search is one info finding');
+  assert.match(f.message, /\(x86 BIOS, pxelinux\) searched/);
+  assert.doesNotMatch(f.message, /iPXE\) searched/);
+});
