@@ -21,7 +21,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ExchangeDiff, FieldDiff, ReplayReport } from '../../src/report/replay-model.js';
-import { projectRoot } from '../support/fixtures.js';
+import { PXELINUX_LAB_FILES, projectRoot } from '../support/fixtures.js';
 import { replaySignature } from '../support/replay-signature.js';
 import { tempDir } from './support/cleanup.js';
 import { assertTestAddress, ip, withNamespaces } from './support/netns.js';
@@ -51,17 +51,6 @@ const PXELINUX = capture('happy-bios-pxelinux');
 const PROXY = capture('proxydhcp');
 const UEFI_IPXE = capture('uefi-happy');
 const UEFI_EDK2 = capture('uefi-edk2-happy');
-
-/** The files of the pxelinux load, in the order the client read them (pxelinux.cfg/default twice). */
-const PXELINUX_FILES = [
-  'pxelinux.0',
-  'ldlinux.c32',
-  'pxelinux.cfg/default',
-  'menu.c32',
-  'libutil.c32',
-  'pxelinux.cfg/default',
-  'poweroff.c32',
-];
 
 /** A bridge in the server namespace with a veth port towards `peerNs` (`peerIf` there). */
 async function port(serverIf: string, peerNs: string, peerIf: string): Promise<void> {
@@ -160,7 +149,7 @@ test('replay --interface: whole lab boots against dnsmasq and serve (pxelinux, p
           assert.equal(misses.length, 10);
           for (const e of misses)
             assert.equal(e.fields.find((f) => f.field === 'error code')?.replayed, '1', e.label);
-          assertSameBytes(report, PXELINUX_FILES);
+          assertSameBytes(report, PXELINUX_LAB_FILES);
           await analyzeClean(w, MAC);
           await noLeaseLeft(leaseFile(pxe), MAC);
         } finally {
@@ -197,7 +186,7 @@ test('replay --interface: whole lab boots against dnsmasq and serve (pxelinux, p
           const ack = report.clients[0].exchanges[3].fields;
           assert.equal(field(ack, 'next server (siaddr)').replayed, SERVER);
           assert.equal(field(ack, 'boot file').status, 'same');
-          assertSameBytes(report, PXELINUX_FILES);
+          assertSameBytes(report, PXELINUX_LAB_FILES);
           await analyzeClean(w, MAC);
           await noLeaseLeft(leaseFile(plain), MAC);
         } finally {
@@ -261,7 +250,7 @@ test('replay --interface: whole lab boots against dnsmasq and serve (pxelinux, p
           const ack = report.clients[0].exchanges[3].fields;
           assert.doesNotMatch(field(ack, 'vendor options (43)').replayed ?? '', /PXE menu prompt/);
           assert.equal(field(ack, 'boot file').status, 'same');
-          assertSameBytes(report, PXELINUX_FILES);
+          assertSameBytes(report, PXELINUX_LAB_FILES);
         } finally {
           await stopAll(servers);
         }

@@ -100,3 +100,17 @@ export function listCaptureFiles(options: { shared?: boolean } = {}): CaptureFil
 export function findCapture(rel: string): CaptureFile | null {
   return listCaptureFiles().find((c) => c.rel === rel) ?? null;
 }
+
+/**
+ * The files the lab's BIOS pxelinux boot (lab/happy-bios-pxelinux) reads, in the client's order: pxelinux.0,
+ * its ldlinux.c32, the menu and its library, then the config again and the module the menu runs.
+ */
+export const PXELINUX_LAB_FILES: readonly string[] = [
+  'pxelinux.0',
+  'ldlinux.c32',
+  'pxelinux.cfg/default',
+  'menu.c32',
+  'libutil.c32',
+  'pxelinux.cfg/default',
+  'poweroff.c32',
+];

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../errors.js';
+import { LEASE_TIME_MAX, LEASE_TIME_MIN } from '../../server/config/limits.js';
 import type { ServeRequest } from '../../server/serve.js';
 import { exitCodesLine } from '../exit-codes-doc.js';
 import { useColor } from '../io.js';
@@ -165,8 +166,9 @@ export function serveCommand(setExit: (code: number) => void): CommandModule<obj
 function toRequest(args: ServeArgs): ServeRequest {
   if (args.http !== undefined && (!Number.isInteger(args.http) || args.http < 1 || args.http > 65535))
     throw new UsageError(`--http ${args.http}: a port number 1-65535`);
-  if (args['lease-time'] !== undefined && !Number.isInteger(args['lease-time']))
-    throw new UsageError(`--lease-time ${args['lease-time']}: whole seconds`);
+  const lease = args['lease-time'];
+  if (lease !== undefined && !(Number.isInteger(lease) && lease >= LEASE_TIME_MIN && lease <= LEASE_TIME_MAX))
+    throw new UsageError(`--lease-time ${lease}: whole seconds, ${LEASE_TIME_MIN}-${LEASE_TIME_MAX}`);
   for (const flag of ['http-idle-timeout', 'http-send-timeout'] as const) {
     const v = args[flag];
     if (v !== undefined && !(Number.isFinite(v) && v > 0 && v <= 86400))

@@ -30,7 +30,7 @@ export {
 } from './options/registry.js';
 export { archFamily, archName, type ArchFamily, type ArchValue } from './options/arch.js';
 export { messageTypeName, messageTypeCode, MESSAGE_TYPE_NAMES } from './options/message-type.js';
-export { pxeMenuProblems, pxeVendorValue, pxeSubOptionName } from './options/pxe-vendor.js';
+export { discoveryControl, pxeMenuProblems, pxeVendorValue, pxeSubOptionName } from './options/pxe-vendor.js';
 export type {
   PxeValue,
   PxeSubOption,

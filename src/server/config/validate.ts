@@ -3,6 +3,7 @@
  * is reported, not only the first, each naming the path of the bad key: `boot.uefi: expected a string`.
  */
 import { ipNumberToString, normalizeMac, parseIp } from '../../protocol/addr.js';
+import { LEASE_TIME_MAX, LEASE_TIME_MIN } from './limits.js';
 import type {
   BootConfig,
   PoolConfig,
@@ -208,7 +209,8 @@ function readPool(c: Checker, raw: unknown, serverIp: string | null): PoolConfig
   const dnsList = c.list(d['dns'], 'dhcp.dns') ?? [];
   const dns = dnsList.map((x, i) => c.ip(x, `dhcp.dns[${i}]`)).filter((x): x is string => x !== null);
   const domain = c.string(d['domain'], 'dhcp.domain');
-  const leaseTime = c.integer(d['leaseTime'], 'dhcp.leaseTime', 60, 0xfffffffe) ?? DEFAULT_LEASE_TIME;
+  const leaseTime =
+    c.integer(d['leaseTime'], 'dhcp.leaseTime', LEASE_TIME_MIN, LEASE_TIME_MAX) ?? DEFAULT_LEASE_TIME;
 
   const sameNet = (ip: string | null, path: string): void => {
     if (ip === null || maskNumber === null || serverIp === null) return;

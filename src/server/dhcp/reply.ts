@@ -5,6 +5,7 @@
 import { parseMac } from '../../protocol/addr.js';
 import {
   parameterRequestList,
+  discoveryControl,
   pxeVendorValue,
   type DhcpMessage,
   type DhcpOptionInput,
@@ -93,17 +94,7 @@ export function bootFields(choice: BootChoice | null): BootFields {
  */
 export function proxyOfferVendorOptions(serverIp: string, proxy: ProxyConfig): DhcpOptionInput {
   const sub: { code: number; value: PxeSubValue }[] = [
-    {
-      code: 6,
-      value: {
-        kind: 'discoveryControl',
-        bits: 3,
-        disableBroadcast: true,
-        disableMulticast: true,
-        serverListOnly: false,
-        bootFileFromOffer: false,
-      },
-    },
+    { code: 6, value: discoveryControl(3) },
     { code: 8, value: { kind: 'bootServers', servers: [{ type: PXE_BOOT_SERVER_TYPE, ips: [serverIp] }] } },
     {
       code: 9,

@@ -10,29 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyzeCapture } from '../../../src/analyze.js';
-import { readCapture } from '../../../src/capture/source.js';
-import { toTimestamp } from '../../../src/capture/timestamp.js';
-import { PcapngWriter, writeCapture, type WritePacket } from '../../../src/capture/writer.js';
+import { PcapngWriter, writeCapture } from '../../../src/capture/writer.js';
+import { framesOf } from '../../support/capture-frames.js';
 import { findCapture } from '../../support/fixtures.js';
 
 const SHIFTS = [0, 60, 600, 660, 120, 180];
-
-async function framesOf(path: string): Promise<WritePacket[]> {
-  const out: WritePacket[] = [];
-  await readCapture(path, {
-    frame: (f) => {
-      const ts = toTimestamp(f.ts, 9);
-      out.push({
-        data: Uint8Array.from(f.data),
-        seconds: ts.seconds,
-        nanos: ts.fraction,
-        linkType: f.linkType,
-      });
-    },
-    warning: () => undefined,
-  });
-  return out;
-}
 
 /** Everything but what names frames (ids, frame numbers), which differ between the two files by design. */
 function withoutFrames(value: unknown): string {

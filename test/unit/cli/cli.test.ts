@@ -179,6 +179,11 @@ test('usage errors exit 2 with one message and never run the command', () => {
       says: /^pxe-doctor: --max-messages abc: not a number$/m,
     },
     { args: ['serve', '--interface', 'lo', '--root', '.', '--http=x'], says: /--http x: not a number/ },
+    // A bad value is a usage error even when the interface is wrong too (it is checked before the network).
+    {
+      args: ['serve', '--interface', 'pxd-nosuch0', '--root', '.', '--lease-time', '-5'],
+      says: /^pxe-doctor: --lease-time -5: whole seconds, 60-4294967294$/m,
+    },
   ];
   for (const c of cases) {
     const r = run(c.args);

@@ -10,6 +10,7 @@ import { exitCodeGist, exitCodeRows } from '../../../src/cli/exit-codes-doc.js';
 import { commandSpecs } from '../../../src/cli/spec.js';
 import { bootConfigWarnings } from '../../../src/server/config/boot-check.js';
 import type { BootConfig } from '../../../src/server/config/types.js';
+import { emptyBootConfig } from '../../support/boot-config.js';
 import { projectRoot } from '../../support/fixtures.js';
 import { runCli } from '../../support/run-cli.js';
 
@@ -87,16 +88,7 @@ test("serve's help examples start without a boot-configuration warning", () => {
   assert.ok(serve !== undefined && serve.examples.length >= 2);
   for (const [cmd] of serve.examples) {
     const words = cmd.split(/\s+/);
-    const boot: BootConfig = {
-      bios: null,
-      uefi: null,
-      ia32: null,
-      arm64: null,
-      http: null,
-      httpArm64: null,
-      ipxe: null,
-      nextServer: null,
-    };
+    const boot: BootConfig = emptyBootConfig();
     words.forEach((w, i) => {
       const key = FLAG_TO_BOOT[w];
       if (key !== undefined) boot[key] = words[i + 1];

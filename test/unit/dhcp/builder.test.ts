@@ -8,6 +8,7 @@ import {
   encodeDhcp,
   maxMessageSize,
   optionValueToJson,
+  discoveryControl,
   pxeVendorValue,
   type DhcpMessage,
   type JsonValue,
@@ -86,17 +87,7 @@ test('buildDhcpReply answers the lab iPXE Discover as a PXE proxy would (RFC 213
       {
         code: 43,
         value: pxeVendorValue([
-          {
-            code: 6,
-            value: {
-              kind: 'discoveryControl',
-              bits: 3,
-              disableBroadcast: true,
-              disableMulticast: true,
-              serverListOnly: false,
-              bootFileFromOffer: false,
-            },
-          },
+          { code: 6, value: discoveryControl(3) },
           { code: 10, value: { kind: 'menuPrompt', timeout: 1, prompt: 'PXE-LAB proxyDHCP' } },
         ]),
       },

@@ -22,7 +22,7 @@ import { createTftpServer } from '../../../src/server/tftp/index.js';
 import { parseServeConfig } from '../../../src/server/config/validate.js';
 import { udpFrames } from '../../../src/net/frames.js';
 import type { ReplayReport } from '../../../src/report/replay-model.js';
-import { projectRoot } from '../../support/fixtures.js';
+import { PXELINUX_LAB_FILES, projectRoot } from '../../support/fixtures.js';
 import { replaySignature } from '../../support/replay-signature.js';
 
 const CAPTURES = join(projectRoot(), 'fixtures', 'captures');
@@ -37,15 +37,7 @@ function signature(r: ReplayReport): string[] {
 
 // dnsmasq 2.90 ignores windowsize and the lab's tftp-no-blocksize run ignores blksize; the reference grants
 // both (RFC 7440, 2348). pxelinux's later reads ask blksize 1408.
-const BLKSIZE_READS = [
-  'pxelinux.0',
-  'ldlinux.c32',
-  'pxelinux.cfg/default',
-  'menu.c32',
-  'libutil.c32',
-  'pxelinux.cfg/default',
-  'poweroff.c32',
-].map((f) => `TFTP RRQ ${f} | OACK blksize | `);
+const BLKSIZE_READS = PXELINUX_LAB_FILES.map((f) => `TFTP RRQ ${f} | OACK blksize | `);
 // dnsmasq (no client-arch tags) hands pxelinux.0 to UEFI clients, snponly.efi to BIOS ones: the reference does
 // not copy a file of the wrong kind and offers a stand-in, so the client then asks for that file.
 const STAND_IN = 'boot file, file field, boot file name (67)';

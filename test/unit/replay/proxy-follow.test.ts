@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import {
   decodeDhcp,
   dhcpMessageFromFields,
+  discoveryControl,
   pxeVendorValue,
   type DhcpMessage,
 } from '../../../src/protocol/dhcp/index.js';
@@ -30,17 +31,7 @@ function proxyVendor(bootServer: string): { code: number; value: ReturnType<type
   return {
     code: 43,
     value: pxeVendorValue([
-      {
-        code: 6,
-        value: {
-          kind: 'discoveryControl',
-          bits: 3,
-          disableBroadcast: true,
-          disableMulticast: true,
-          serverListOnly: false,
-          bootFileFromOffer: false,
-        },
-      },
+      { code: 6, value: discoveryControl(3) },
       { code: 8, value: { kind: 'bootServers', servers: [{ type: 0x8000, ips: [bootServer] }] } },
     ]),
   };

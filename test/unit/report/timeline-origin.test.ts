@@ -10,30 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { analyzeCapture } from '../../../src/analyze.js';
-import { readCapture } from '../../../src/capture/source.js';
-import { toTimestamp } from '../../../src/capture/timestamp.js';
-import { PcapngWriter, writeCapture, type WritePacket } from '../../../src/capture/writer.js';
+import { PcapngWriter, writeCapture } from '../../../src/capture/writer.js';
 import { renderAnalysisText } from '../../../src/report/analyze-text.js';
 import { renderHtmlReport } from '../../../src/report/html.js';
 import { renderMermaid } from '../../../src/report/mermaid.js';
+import { framesOf } from '../../support/capture-frames.js';
 import { findCapture } from '../../support/fixtures.js';
-
-async function framesOf(path: string): Promise<WritePacket[]> {
-  const out: WritePacket[] = [];
-  await readCapture(path, {
-    frame: (f) => {
-      const ts = toTimestamp(f.ts, 9);
-      out.push({
-        data: Uint8Array.from(f.data),
-        seconds: ts.seconds,
-        nanos: ts.fraction,
-        linkType: f.linkType,
-      });
-    },
-    warning: () => undefined,
-  });
-  return out;
-}
 
 /** Frames 1–21 of the lab boot are its DHCP round (with the server's ARP/ICMP ping check); 22 is the RRQ. */
 const FIRST_RRQ = 21;

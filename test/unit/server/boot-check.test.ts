@@ -6,17 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bootConfigWarnings, isIpxeBinary } from '../../../src/server/config/boot-check.js';
 import type { BootConfig } from '../../../src/server/config/types.js';
+import { emptyBootConfig } from '../../support/boot-config.js';
 
-const none: BootConfig = {
-  bios: null,
-  uefi: null,
-  ia32: null,
-  arm64: null,
-  http: null,
-  httpArm64: null,
-  ipxe: null,
-  nextServer: null,
-};
+const none: BootConfig = emptyBootConfig();
 
 function warnings(
   boot: Partial<BootConfig>,

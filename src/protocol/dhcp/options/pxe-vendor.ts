@@ -64,6 +64,18 @@ export interface DiscoveryControlValue {
   bootFileFromOffer: boolean;
 }
 
+/** Sub-option 6 from its bits (the one place the bits are named). */
+export function discoveryControl(bits: number): DiscoveryControlValue {
+  return {
+    kind: 'discoveryControl',
+    bits,
+    disableBroadcast: (bits & 1) !== 0,
+    disableMulticast: (bits & 2) !== 0,
+    serverListOnly: (bits & 4) !== 0,
+    bootFileFromOffer: (bits & 8) !== 0,
+  };
+}
+
 /** Sub-option 8. JSON: [{type, ips}]. */
 export interface BootServersValue {
   kind: 'bootServers';
@@ -135,15 +147,7 @@ function decodeSub(code: number, data: Uint8Array): PxeSubValue {
       return { kind: 'u8', value: data[0] };
     case 6: {
       need(data, 1, 'discovery control bits');
-      const bits = data[0];
-      return {
-        kind: 'discoveryControl',
-        bits,
-        disableBroadcast: (bits & 1) !== 0,
-        disableMulticast: (bits & 2) !== 0,
-        serverListOnly: (bits & 4) !== 0,
-        bootFileFromOffer: (bits & 8) !== 0,
-      };
+      return discoveryControl(data[0]);
     }
     case 8: {
       const servers: BootServersValue['servers'] = [];
