@@ -6,8 +6,13 @@
  */
 import type { AnalysisResult, BootSession } from '../analysis/types.js';
 import { at, finding, seconds } from './format.js';
-import { STALL_SECONDS } from './tftp-facts.js';
 import type { Finding, RuleDoc } from './types.js';
+
+/**
+ * Seconds of silence after which a client (or a TFTP transfer that stopped moving) counts as having given up,
+ * not as cut off by the capture's end: iPXE's and the PXE ROMs' first retry comes within 1–4 s.
+ */
+export const STALL_SECONDS = 4;
 
 /** Seconds from capture time `t` to the capture's last frame (0 when `t` is that frame). */
 export function timeToEnd(a: AnalysisResult, t: number): number {

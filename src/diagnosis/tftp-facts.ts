@@ -4,6 +4,7 @@
  */
 import { captureFactsOf } from '../analysis/capture-facts.js';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
+import { endsBeforeDeadline } from './capture-end.js';
 import { familyOfEvent, isClientEvent, sameFile } from './facts.js';
 import { sessionEvents } from './rounds.js';
 import type { ClientFamily } from './pxe-errors.js';
@@ -199,13 +200,24 @@ export function announcedMtu(s: BootSession | null): AnnouncedMtu | null {
   return best;
 }
 
-/** Seconds from the transfer's last packet to the end of the capture. */
-export function silenceAfter(t: TftpTransfer, a: AnalysisResult): number {
-  return Math.max(0, a.capture.duration - t.lastPacket.t);
+/** When the transfer last moved forward (repeats are not progress); its last packet in older records. */
+export function stoppedAt(t: TftpTransfer): number {
+  return t.progress?.lastProgress.t ?? t.lastPacket.t;
 }
 
-/** Seconds of silence after which a transfer that never finished counts as stalled, not as cut off. */
-export const STALL_SECONDS = 4;
+/**
+ * Still open at the end of the capture, and it had stopped moving forward less than the stall time before the
+ * capture ended: whether it would have resumed or been given up lies past the capture.
+ */
+export function cutOffWhileWaiting(t: TftpTransfer, a: AnalysisResult): boolean {
+  if (t.outcome !== 'in-progress' && t.outcome !== 'unknown') return false;
+  if (t.firstData === null && t.oack === null) return false;
+  const p = t.progress;
+  // Repeats after the last step forward: one side was already waiting for the other.
+  const waiting = p !== undefined && p.reAcks + p.resends > 0;
+  // An ICMP error about it: one end had already closed the transfer, nothing left to wait for.
+  return waiting && (t.icmpErrors ?? []).length === 0 && endsBeforeDeadline(a, stoppedAt(t));
+}
 
 /**
  * The transfer started moving data (or was answered with an OACK) and then stopped without its last
@@ -219,8 +231,7 @@ export function stalled(t: TftpTransfer, a: AnalysisResult): boolean {
   if (t.outcome === 'in-progress' || t.outcome === 'unknown') {
     // Still open at the end: stalled when it stopped moving forward (repeats are not progress) seconds before
     // the capture ended. A pause earlier on that the transfer got over is no stall.
-    const since = t.progress?.lastProgress.t ?? t.lastPacket.t;
-    return a.capture.duration - since >= STALL_SECONDS;
+    return !endsBeforeDeadline(a, stoppedAt(t));
   }
   return false;
 }

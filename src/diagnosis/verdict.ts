@@ -2,7 +2,7 @@
  * One verdict per client session, read by every report (text, HTML, JSON) and by live capture, so they can
  * never disagree. Honest: what the capture cannot show is "unknown" or "incomplete", never "ok".
  */
-import type { AnalysisResult, BootSession } from '../analysis/types.js';
+import type { AnalysisResult, BootSession, DhcpTransaction } from '../analysis/types.js';
 import { isUrl } from '../protocol/dhcp/index.js';
 import { lossText, mayBeCaptureLoss } from './capture-loss.js';
 import type { Finding, Severity } from './types.js';
@@ -20,8 +20,27 @@ export interface ClientVerdict {
 
 const RANK: Record<Severity, number> = { error: 0, warn: 1, info: 2 };
 
-/** DHCP outcomes that show a server answered the client: bound, NAKed (told by a finding), informed, a 4011 ACK. */
-const ANSWERED = new Set<string>(['bound', 'nak', 'informed', 'proxy', 'offered']);
+/**
+ * DHCP outcomes that show a server answered the client: bound, NAKed (told by a finding), informed, offered
+ * (an offer came, whatever the client then did). A 4011 exchange ('proxy') counts only with its ACK: see
+ * `answered`.
+ */
+const ANSWERED: ReadonlySet<DhcpTransaction['outcome']> = new Set<DhcpTransaction['outcome']>([
+  'bound',
+  'nak',
+  'informed',
+  'offered',
+]);
+
+/** A server answered this exchange; a PXE boot-server REQUEST on 4011 only when its ACK is in the capture. */
+function answered(tx: DhcpTransaction): boolean {
+  return tx.outcome === 'proxy' ? tx.acks.length > 0 : ANSWERED.has(tx.outcome);
+}
+
+/** A REQUEST still waiting for its answer: a renewal/INIT-REBOOT, or a boot-server REQUEST on 4011. */
+function awaitingAnswer(tx: DhcpTransaction): boolean {
+  return tx.outcome === 'no-reply' || (tx.outcome === 'proxy' && tx.acks.length === 0);
+}
 
 /** The findings about one session: those naming it, else those naming its client. */
 export function concernsSession(f: Finding, s: BootSession): boolean {
@@ -95,11 +114,13 @@ export function verdictOf(
   // whose answer is not in the capture (a relay's other side, the capture's end) or a lone RELEASE tells
   // nothing about how the client fared.
   const last = session.transactions.at(-1);
-  if (last?.outcome === 'no-reply') {
-    return verdict('unknown', 'its last DHCP REQUEST has no answer in the capture');
+  if (last !== undefined && awaitingAnswer(last)) {
+    return verdict(
+      'unknown',
+      `its last DHCP REQUEST${last.port4011 ? ' (PXE boot server, port 4011)' : ''} has no answer in the capture`,
+    );
   }
-  const answered = session.transactions.some((tx) => ANSWERED.has(tx.outcome));
-  if (!answered)
+  if (!session.transactions.some(answered))
     return verdict('unknown', 'no complete DHCP exchange or download of this client is in the capture');
   return verdict('ok', 'no problem seen');
 }

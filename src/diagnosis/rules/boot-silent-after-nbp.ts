@@ -1,4 +1,5 @@
 import type { BootSession, TftpTransfer } from '../../analysis/types.js';
+import { endsBeforeDeadline, incompleteAtEnd, timeToEnd } from '../capture-end.js';
 import { basename, sameFile } from '../facts.js';
 import { bytes, clientLabel, q, seconds, sessionFinding } from '../format.js';
 import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
@@ -25,8 +26,11 @@ const doc: RuleDoc = {
     `TFTP, HTTP or anything else from its MAC — for at least ${QUIET_SECONDS} s until the capture ended: the ` +
     'program did not start, or hung (iPXE stuck at "initialising devices": ipxe/ipxe#1392, netboot.xyz#1633; ' +
     'Secure Boot refusing an unsigned image; a BIOS NBP too big for base memory).',
+  severityNote:
+    `"incomplete at the end of the capture" when the capture ends less than ${QUIET_SECONDS} s after the ` +
+    'download with nothing from the client since: whether the program went on lies past the capture',
   ignores:
-    `Captures that end less than ${QUIET_SECONDS} s after the download, programs that are not network loaders ` +
+    'Programs that are not network loaders ' +
     '(kernels, images), clients that send anything afterwards, and records not read frame by frame (the ' +
     "client's other traffic is then unknown).",
   clientMessages: [],
@@ -67,8 +71,21 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
   const t = nbp.transfer;
   // Its final ACK is the client's own last packet of the transfer: anything later is new.
   if (last.t > t.lastPacket.t + 0.001 || last.frame > t.lastPacket.frame) return [];
-  const quiet = ctx.analysis.capture.duration - t.lastPacket.t;
-  if (quiet < QUIET_SECONDS) return [];
+  const a = ctx.analysis;
+  const quiet = timeToEnd(a, t.lastPacket.t);
+  if (endsBeforeDeadline(a, t.lastPacket.t, QUIET_SECONDS)) {
+    // The program may still be starting (a loader's first request comes within a second, but not always).
+    return [
+      incompleteAtEnd(doc, a, {
+        session: s,
+        client: s.clientMac,
+        pending: `${clientLabel(s)} downloaded ${q(t.filename)} (${nbp.loader}) and had sent nothing since`,
+        last: t.lastPacket,
+        frames: [t.request.frame, t.lastPacket.frame],
+        t: t.lastPacket.t,
+      }),
+    ];
+  }
   return [
     sessionFinding(doc, s, {
       message:

@@ -1,5 +1,6 @@
 import { isHttpClientVendor } from '../../protocol/dhcp/index.js';
-import type { BootSession, DhcpEvent } from '../../analysis/types.js';
+import type { AnalysisResult, BootSession, DhcpEvent } from '../../analysis/types.js';
+import { endsBeforeDeadline, timeToEnd } from '../capture-end.js';
 import { archClassOf } from '../boot-files.js';
 import { hasBootInfo, isHttpBootClient, kindOf, serverOf, ZERO_IP } from '../facts.js';
 import { type DhcpRound, relevantRounds } from '../rounds.js';
@@ -70,7 +71,7 @@ function causes(r: DhcpRound): { text: string[]; missingBootInfo: boolean } {
  * §2.2.1) and REQUESTs at the end of a window. When the capture ends before the window that followed the
  * offer would close, the missing REQUEST may simply lie after the capture.
  */
-function requestDueAfterCaptureEnd(r: DhcpRound, captureEnd: number, firstOffer: DhcpEvent): boolean {
+function requestDueAfterCaptureEnd(r: DhcpRound, a: AnalysisResult, firstOffer: DhcpEvent): boolean {
   const d = r.discovers;
   // Two or more DISCOVERs after an offer: a whole collection window passed with it and no REQUEST.
   if (d.filter((x) => x.t > firstOffer.t).length > 1) return false;
@@ -78,12 +79,11 @@ function requestDueAfterCaptureEnd(r: DhcpRound, captureEnd: number, firstOffer:
   if (last === undefined) return false;
   const previous = d[d.length - 2];
   const window = Math.max(4, previous === undefined ? 0 : 2 * (last.t - previous.t));
-  return captureEnd < last.t + window;
+  return endsBeforeDeadline(a, last.t, window);
 }
 
 function check(s: BootSession, ctx: RuleContext): Finding[] {
   const rounds = relevantRounds(s);
-  const captureEnd = ctx.analysis.capture.duration;
   const out: Finding[] = [];
   for (const r of rounds) {
     const firstOffer = r.addressOffers[0];
@@ -96,7 +96,7 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
       x.acks.some((a) => a.yiaddr !== ZERO_IP && kindOf(a) === 'ACK'),
     );
     const offerServers0 = [...new Set(r.addressOffers.map(serverOf))];
-    if (laterRounds.length === 0 && requestDueAfterCaptureEnd(r, captureEnd, firstOffer)) {
+    if (laterRounds.length === 0 && requestDueAfterCaptureEnd(r, ctx.analysis, firstOffer)) {
       const lastDiscover = r.discovers[r.discovers.length - 1];
       out.push(
         sessionFinding(doc, s, {
@@ -105,7 +105,7 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
             `Client ${clientLabel(s)}'s DHCP round is incomplete at the end of the capture: it received ` +
             `${plural(r.addressOffers.length, 'address offer')} from ${listText(offerServers0)} (first at frame ` +
             `${firstOffer.frame}) and was still DISCOVERing (last at frame ${lastDiscover?.frame}) when the capture ` +
-            `ended ${seconds(captureEnd - (lastDiscover?.t ?? captureEnd))} later, before its REQUEST would be due.`,
+            `ended ${seconds(lastDiscover === undefined ? 0 : timeToEnd(ctx.analysis, lastDiscover.t))} later, before its REQUEST would be due.`,
           frames: [...r.discovers.map((d) => d.frame), ...r.addressOffers.map((o) => o.frame)],
           pxeError: null,
           hint: 'Nothing to conclude from this capture: capture until the client REQUESTs or gives up (a minute or more).',

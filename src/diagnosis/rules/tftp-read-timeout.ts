@@ -1,3 +1,4 @@
+import { incompleteAtEnd, STALL_SECONDS, timeToEnd } from '../capture-end.js';
 import { requesterOf } from '../rounds.js';
 import type { AnalysisResult, TftpTransfer } from '../../analysis/types.js';
 import { at, bytes, plural, q, seconds, finding, requestLabel } from '../format.js';
@@ -6,8 +7,8 @@ import {
   laterSuccess,
   nextRequestAfter,
   pathEvidence,
+  cutOffWhileWaiting,
   perTransfer,
-  silenceAfter,
   stalled,
   tftpOutcomeUnknown,
   type OwnedTransfer,
@@ -17,14 +18,16 @@ import type { Finding, Rule, RuleContext, RuleDoc } from '../types.js';
 const doc: RuleDoc = {
   id: 'tftp.read-timeout',
   severity: 'error',
-  severityNote: 'warn when a later transfer of the same file completed',
   group: 'tftp',
   title: 'TFTP transfer stalled',
   detects:
     'A transfer that started (OACK or DATA) stops before its last block: abandoned, or still open while the ' +
     'capture runs on for seconds without a packet of it.',
+  severityNote:
+    'warn when a later transfer of the same file completed; info ("incomplete at the end of the capture") when ' +
+    `the transfer had stopped and was being retried less than ${STALL_SECONDS} s before the capture ended`,
   ignores:
-    'Transfers cut off by the end of the capture; the tsize probe; transfers whose block size does not fit ' +
+    'Transfers cut off by the end of the capture while still moving; the tsize probe; transfers whose block size does not fit ' +
     'the path (see tftp.blksize-exceeds-path); captures without TFTP data (see capture.tftp-data-missing).',
   clientMessages: [BIOS.tftpReadTimeout, UEFI.serverTimeout, IPXE.tftpTimedOut],
   fix: 'Find who went silent: the server (overload, crash, disk) or the path (loss, a link flapping); retry counts and timeouts are server settings.',
@@ -92,7 +95,7 @@ function story(t: TftpTransfer, a: AnalysisResult): { text: string; frames: numb
     );
     frames.push(t.error.frame.frame);
   }
-  const left = silenceAfter(t, a);
+  const left = timeToEnd(a, t.lastPacket.t);
   const text =
     `${parts.join('; ')}. ` +
     (after.length > 0 ? `After that ${after.join('; ')}. ` : 'Nothing more of it came from either end. ') +
@@ -108,9 +111,23 @@ function story(t: TftpTransfer, a: AnalysisResult): { text: string; frames: numb
 function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
   const a = ctx.analysis;
   const t = o.transfer;
-  if (tftpOutcomeUnknown(a) || !stalled(t, a) || pathEvidence(t, o.session, a) !== null) return [];
+  if (tftpOutcomeUnknown(a) || pathEvidence(t, o.session, a) !== null) return [];
   // Nothing was ever acknowledged: the answers did not reach the client (tftp.open-timeout says so).
   if (t.ackPackets === 0) return [];
+  if (cutOffWhileWaiting(t, a)) {
+    const held = t.progress?.ackedBytes ?? t.bytes;
+    return [
+      incompleteAtEnd(doc, a, {
+        session: o.session,
+        client: o.session?.clientMac ?? null,
+        pending: `the transfer of ${q(t.filename)} from ${t.serverIp} to ${requestLabel(o.session, t)} had stopped moving after ${bytes(held)} and was being retried`,
+        last: t.lastPacket,
+        frames: [t.request.frame, t.lastPacket.frame],
+        t: t.lastPacket.t,
+      }),
+    ];
+  }
+  if (!stalled(t, a)) return [];
   const fixed = laterSuccess(t, a);
   const next = fixed ? null : nextRequestAfter(t, a);
   const label = requestLabel(o.session, t);

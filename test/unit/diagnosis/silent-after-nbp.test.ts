@@ -65,8 +65,15 @@ describe('boot.silent-after-nbp', () => {
     none(run(boot('pxelinux.0'), 62, { frame: 200, t: 2.5 }), 'boot.silent-after-nbp');
   });
 
-  it('stays quiet for a short capture, a kernel, and records not read frame by frame', () => {
-    none(run(boot('pxelinux.0'), 20, null), 'boot.silent-after-nbp');
+  it('says "incomplete at the end of the capture" when the capture ends before the quiet time is over', () => {
+    const f = one(run(boot('pxelinux.0'), 20, null), 'boot.silent-after-nbp');
+    assert.equal(f.severity, 'info');
+    assert.equal(f.incomplete, true);
+    assert.match(f.message, /^Incomplete at the end of the capture: .*downloaded "pxelinux\.0" \(pxelinux\)/);
+    assert.doesNotMatch(f.message, /did not start or hung/);
+  });
+
+  it('stays quiet for a kernel, and records not read frame by frame', () => {
     none(run(boot('vmlinuz'), 62, null), 'boot.silent-after-nbp');
     none(run(boot('undionly.kpxe'), 62, null, false), 'boot.silent-after-nbp');
   });

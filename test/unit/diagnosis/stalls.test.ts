@@ -91,4 +91,38 @@ describe('nothing stalls after the capture ends', () => {
     );
     assert.equal(a.orphanTransfers[0]?.outcome, 'in-progress');
   });
+
+  // The first story's transfer without the ICMP errors: DATA 11 (t=10.23) never acknowledged, the client
+  // re-ACKs block 10 at 11.23, 12.23 and 13.23 s. A client gives up some seconds after the last step forward.
+  function stopped(end: number): Finding[] {
+    const s = new TftpScript(CLIENT_IP, SERVER, { frame: 100, t: 10 }, 0.01);
+    s.rrq(C, 'vmlinuz', { blksize: '1432', tsize: '0' });
+    s.oack(S, C, { blksize: '1432', tsize: '1000000' });
+    s.ack(C, S, 0);
+    for (let b = 1; b <= 10; b++) {
+      s.data(S, C, b, 1432);
+      s.ack(C, S, b);
+    }
+    s.data(S, C, 11, 1432);
+    for (let i = 0; i < 3; i++) {
+      s.t += 1;
+      s.ack(C, S, 10);
+    }
+    return diagnose(analyze(s.packets, {}, end));
+  }
+
+  it('a transfer being retried when the capture ends, before a client gives up: incomplete (info)', () => {
+    const f = only(stopped(13.3), 'tftp.read-timeout');
+    assert.equal(f.severity, 'info');
+    assert.equal(f.incomplete, true);
+    assert.match(f.message, /^Incomplete at the end of the capture: the transfer of "vmlinuz"/);
+    assert.match(f.message, /stopped moving after 14\.0 KiB/);
+    assert.equal(f.pxeError, null);
+  });
+
+  it('the same transfer with the capture running on past the deadline: the stall', () => {
+    const f = only(stopped(16), 'tftp.read-timeout');
+    assert.equal(f.severity, 'error');
+    assert.match(f.message, /stopped at block 11/);
+  });
 });
