@@ -204,7 +204,7 @@ export async function recordBoot(server: BootServerKind, scenario: BootScenario)
         started.push(pxe);
 
         // Unfiltered: TFTP data flows between ephemeral ports, a port filter would keep only the requests.
-        const { tcpdump, file } = await startCapture(capturePath, serverLimit);
+        const { tcpdump, file } = await startCapture(capturePath, serverLimit, LAB.namespace, LAB.bridge);
         started.push(tcpdump);
 
         const t0 = Date.now();
@@ -243,22 +243,24 @@ export async function recordBoot(server: BootServerKind, scenario: BootScenario)
 }
 
 /**
- * tcpdump on the bridge, writing pcap to its stdout (`-w -`), which goes into `path`: tcpdump drops root
- * before it opens an output file, and could not write into the test's folder itself.
+ * tcpdump on `iface` in `ns`, whole frames, writing pcap to its stdout (`-w -`), which goes into `path`:
+ * tcpdump drops root before it opens an output file, and could not write into the test's folder itself.
  */
-async function startCapture(
+export async function startCapture(
   path: string,
   timeoutMs: number,
+  ns: string,
+  iface: string,
 ): Promise<{ tcpdump: Background; file: WriteStream }> {
   const file = createWriteStream(path);
   const tcpdump = start(
-    ...inNamespace(LAB.namespace, which('tcpdump') ?? 'tcpdump', ['-n', '-i', LAB.bridge, '-U', '-w', '-']),
+    ...inNamespace(ns, which('tcpdump') ?? 'tcpdump', ['-n', '-i', iface, '-U', '-w', '-']),
     { timeoutMs, onStdout: (chunk) => file.write(chunk) },
   );
   await tcpdump.waitFor(/listening on/, 10_000, 'stderr');
   return { tcpdump, file };
 }
 
-function closeFile(file: WriteStream): Promise<void> {
+export function closeFile(file: WriteStream): Promise<void> {
   return new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }

@@ -88,12 +88,13 @@ export async function replayIn(
   iface: string,
   capture: string,
   args: readonly string[],
+  timeoutMs = 90_000,
 ): Promise<Replayed> {
   const run = await runIn(
     ns,
     process.execPath,
     [PXE_DOCTOR, 'replay', capture, '--interface', iface, '--json', ...args],
-    90_000,
+    timeoutMs,
   );
   const text = run.stdout.toString('utf8');
   assert.ok(text.startsWith('{'), describeRun('replay', run));
