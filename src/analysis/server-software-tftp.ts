@@ -5,7 +5,7 @@ import type { TftpTransfer } from './types.js';
 export function tftpEvidence(transfers: TftpTransfer[]): ServerEvidence[] {
   const signs = new Signs();
   for (const t of transfers) tftpSigns(t, signs);
-  return signs.list();
+  return combineTftp(signs.list());
 }
 
 /** The signs one transfer shows of its server. */
@@ -33,6 +33,36 @@ function errorText(message: string, frame: number, signs: Signs): void {
     signs.add('tftpd-hpa', 1, 'TFTP error text "File not found" (tftp-hpa and atftpd both say this)', frame);
     signs.add('atftpd', 1, 'TFTP error text "File not found" (tftp-hpa and atftpd both say this)', frame);
   }
+}
+
+const AS_ASKED_BLKSIZE_FIRST =
+  'OACK blksize before tsize, as the client asked (dnsmasq and tftp-hpa answer so)';
+const AS_ASKED_TSIZE_FIRST = 'OACK tsize before blksize, as the client asked (tftp-hpa and atftpd answer so)';
+
+/**
+ * One server that answered blksize first to a client that asked it first and tsize first to one that asked
+ * that first follows each request's order: tftp-hpa does (tftpd.c walks the RRQ's options and appends each
+ * one it accepts to the OACK), dnsmasq always writes blksize first and atftpd always tsize first (seen in the
+ * lab recordings of all three: fixtures/captures/lab kea-happy-bios, happy-bios-pxelinux, kea-happy-uefi).
+ */
+export function combineTftp(evidence: ServerEvidence[]): ServerEvidence[] {
+  const of = (text: string): ServerEvidence | undefined =>
+    evidence.find((e) => e.software === 'tftpd-hpa' && e.text === text);
+  const blksizeFirst = of(AS_ASKED_BLKSIZE_FIRST);
+  const tsizeFirst = of(AS_ASKED_TSIZE_FIRST);
+  if (blksizeFirst === undefined || tsizeFirst === undefined) return evidence;
+  const frames = [blksizeFirst.frames[0], tsizeFirst.frames[0]].sort((a, b) => a - b);
+  return [
+    {
+      software: 'tftpd-hpa',
+      weight: 3,
+      text:
+        "OACK options in the client's order both ways: blksize first when asked first, tsize first when asked " +
+        'first (tftp-hpa; dnsmasq always writes blksize first, atftpd tsize first)',
+      frames,
+    },
+    ...evidence,
+  ];
 }
 
 /**
@@ -76,6 +106,17 @@ function oackOrder(t: TftpTransfer, signs: Signs): void {
       `OACK with blksize and tsize only, ${ignored.join(' and ')} ignored (as dnsmasq does)`,
       frame,
     );
+  }
+  // Whichever order the client asked blksize and tsize in, tftp-hpa answers in it: blksize first fits it and
+  // dnsmasq, tsize first fits it and atftpd. Seeing both from one server is tftp-hpa's alone (combineTftp).
+  if (sameAsAsked && acked.includes('blksize') && acked.includes('tsize')) {
+    if (acked.indexOf('blksize') < acked.indexOf('tsize')) {
+      signs.add('tftpd-hpa', 1, AS_ASKED_BLKSIZE_FIRST, frame);
+      signs.add('dnsmasq', 1, AS_ASKED_BLKSIZE_FIRST, frame);
+    } else {
+      signs.add('tftpd-hpa', 1, AS_ASKED_TSIZE_FIRST, frame);
+      signs.add('atftpd', 1, AS_ASKED_TSIZE_FIRST, frame);
+    }
   }
   if (sameAsAsked && acked.includes('timeout')) {
     signs.add(

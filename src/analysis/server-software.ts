@@ -7,7 +7,7 @@
  */
 import { captureFactsOf } from './capture-facts.js';
 import { dhcpEvidence, dhcpSigns } from './server-software-dhcp.js';
-import { tftpEvidence, tftpSigns } from './server-software-tftp.js';
+import { combineTftp, tftpEvidence, tftpSigns } from './server-software-tftp.js';
 import { Signs, type ServerEvidence, type ServerSoftware } from './server-signs.js';
 import type { AnalysisResult, DhcpEvent, TftpTransfer } from './types.js';
 
@@ -77,12 +77,11 @@ function identities(
   for (const [ip, evidence] of dhcp) out.push(decide(ip, 'dhcp', evidence));
   for (const [ip, evidence] of tftp) {
     // dnsmasq serves TFTP itself (enable-tftp): the same host's DHCP being dnsmasq fits, but proves nothing.
+    // Only while nothing seen contradicts it: a sign of another server that dnsmasq does not share too.
     const dhcpSide = out.find((i) => i.ip === ip && i.service === 'dhcp');
-    if (
-      dhcpSide?.software === 'dnsmasq' &&
-      dhcpSide.confidence !== 'low' &&
-      evidence.every((e) => e.software === 'dnsmasq')
-    ) {
+    const fitsDnsmasq = (e: ServerEvidence): boolean =>
+      e.software === 'dnsmasq' || evidence.some((d) => d.software === 'dnsmasq' && d.text === e.text);
+    if (dhcpSide?.software === 'dnsmasq' && dhcpSide.confidence !== 'low' && evidence.every(fitsDnsmasq)) {
       evidence.push({
         software: 'dnsmasq',
         weight: 1,
@@ -123,7 +122,11 @@ export class ServerSignsLog {
   identities(): ServerIdentity[] {
     const list = (m: Map<string, Signs>): [string, ServerEvidence[]][] =>
       [...m].map(([ip, signs]) => [ip, signs.list()]);
-    return identities(list(this.dhcp), list(this.tftp));
+    const tftp = list(this.tftp).map(([ip, evidence]): [string, ServerEvidence[]] => [
+      ip,
+      combineTftp(evidence),
+    ]);
+    return identities(list(this.dhcp), tftp);
   }
 }
 

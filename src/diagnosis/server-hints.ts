@@ -8,6 +8,7 @@ import {
   identifyServers,
   SOFTWARE_NAMES,
   type ServerIdentity,
+  type ServerService,
   type ServerSoftware,
 } from '../analysis/server-software.js';
 import type { AnalysisResult, BootSession } from '../analysis/types.js';
@@ -25,6 +26,12 @@ const LABEL_SOFTWARE: Record<string, Exclude<ServerSoftware, 'unknown'>> = {
   'tftpd-hpa': 'tftpd-hpa',
   atftpd: 'atftpd',
 };
+
+/** A server a hint may be for: its software and, when known, the service it was identified by. */
+export interface HintServer {
+  software: ServerSoftware;
+  service?: ServerService;
+}
 
 /** `sessions`: those the findings may concern (default: all of the analysis; one, when judging one live). */
 export function applyServerHints(
@@ -45,18 +52,18 @@ export function applyServerHints(
   const byId = new Map((sessions ?? analysis.sessions ?? []).map((s) => [s.id, s]));
   return findings.map((f) => {
     const session = f.sessionId === undefined ? undefined : byId.get(f.sessionId);
-    const software = softwareFor(f, session, known);
-    if (software.length === 0) return f;
-    const hint = orderHint(f.hint, software);
-    return hint === f.hint ? f : { ...f, hint, hintFor: software };
+    const servers = serversFor(f, session, known);
+    if (servers.length === 0) return f;
+    const { hint, first } = ordered(f.hint, servers);
+    return hint === f.hint ? f : { ...f, hint, hintFor: first };
   });
 }
 
 /**
- * The software of the servers a finding is about: those it names (message or hint), else those of its
- * client's DHCP rounds (address server, proxy, TFTP server), else, for a capture-wide finding, all.
+ * The servers a finding is about: those it names (message or hint), else those of its client's DHCP rounds
+ * (address server, proxy, TFTP server), else, for a capture-wide finding, all.
  */
-function softwareFor(f: Finding, s: BootSession | undefined, known: ServerIdentity[]): ServerSoftware[] {
+function serversFor(f: Finding, s: BootSession | undefined, known: ServerIdentity[]): HintServer[] {
   const named = known.filter((i) => mentionsIp(f.message, i.ip) || mentionsIp(f.hint, i.ip));
   let chosen = named;
   if (chosen.length === 0 && s !== undefined) {
@@ -65,31 +72,57 @@ function softwareFor(f: Finding, s: BootSession | undefined, known: ServerIdenti
     chosen = known.filter((i) => ips.has(i.ip));
   }
   if (chosen.length === 0 && s === undefined) chosen = known;
-  return [...new Set(chosen.map((i) => i.software))];
+  return chosen.map((i) => ({ software: i.software, service: i.service }));
 }
 
 function mentionsIp(text: string, ip: string): boolean {
   return new RegExp(`(^|[^\\d.])${ip.replace(/\./g, '\\.')}(?![\\d]|\\.\\d)`).test(text);
 }
 
-/** The hint with the blocks of `software` first, generic blocks next, the other servers' blocks folded. */
-export function orderHint(hint: string, software: readonly ServerSoftware[]): string {
+/**
+ * The service a hint block configures: ISC dhcpd and Kea blocks are DHCP, tftp-hpa and atftpd blocks TFTP;
+ * a dnsmasq block is TFTP when every line is a TFTP setting (tftp-root=, enable-tftp, tftp-…), DHCP when
+ * none is. One host often runs dnsmasq for DHCP and tftp-hpa for TFTP: its dnsmasq is not the TFTP server.
+ */
+function blockService(b: HintBlock, sw: ServerSoftware): ServerService | null {
+  if (sw === 'isc-dhcpd' || sw === 'kea') return 'dhcp';
+  if (sw === 'tftpd-hpa' || sw === 'atftpd') return 'tftp';
+  if (sw !== 'dnsmasq') return null;
+  const settings = b.lines.map((l) => l.replace(/^ {2}\S[^:]*:(?= |$)/, '').trim());
+  const tftp = settings.filter((l) => /^(enable-tftp|tftp-)/.test(l)).length;
+  if (tftp === settings.length) return 'tftp';
+  return tftp === 0 ? 'dhcp' : null;
+}
+
+/** The hint with the blocks of `servers` first, generic blocks next, the other servers' blocks folded. */
+export function orderHint(hint: string, servers: readonly (ServerSoftware | HintServer)[]): string {
+  return ordered(hint, servers).hint;
+}
+
+function ordered(
+  hint: string,
+  servers: readonly (ServerSoftware | HintServer)[],
+): { hint: string; first: ServerSoftware[] } {
+  const list = servers.map((x) => (typeof x === 'string' ? { software: x } : x));
   const { intro, blocks, tail } = hintBlocks(hint);
   const of = (b: HintBlock): ServerSoftware | null => LABEL_SOFTWARE[b.label] ?? null;
-  const mine = blocks.filter((b) => {
+  const isMine = (b: HintBlock): boolean => {
     const sw = of(b);
-    return sw !== null && software.includes(sw);
-  });
-  if (mine.length === 0) return hint;
+    if (sw === null) return false;
+    const service = blockService(b, sw);
+    return list.some(
+      (x) => x.software === sw && (x.service === undefined || service === null || x.service === service),
+    );
+  };
+  const mine = blocks.filter(isMine);
+  if (mine.length === 0) return { hint, first: [] };
   const generic = blocks.filter((b) => of(b) === null);
-  const others = blocks.filter((b) => {
-    const sw = of(b);
-    return sw !== null && !software.includes(sw);
-  });
+  const others = blocks.filter((b) => of(b) !== null && !isMine(b));
+  const first = [...new Set(mine.map((b) => of(b) ?? 'unknown'))];
   const lines = [...intro, ...mine.flatMap((b) => b.lines), ...generic.flatMap((b) => b.lines)];
   if (others.length > 0) {
-    const names = [...new Set(mine.map((b) => SOFTWARE_NAMES[of(b) ?? 'unknown']))].join(' or ');
+    const names = first.map((sw) => SOFTWARE_NAMES[sw]).join(' or ');
     lines.push(`${OTHER_SERVERS_PREFIX}${names}:`, ...others.flatMap((b) => b.lines));
   }
-  return [...lines, ...tail].join('\n');
+  return { hint: [...lines, ...tail].join('\n'), first };
 }

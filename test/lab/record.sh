@@ -6,6 +6,8 @@
 # Only 10.77.0.0/16 addresses are used, and only inside the namespaces
 # "pxd-srv" (bridge + servers + client), "pxd-aux" (second server or TFTP
 # server behind a router) and "pxd-cli" (scripted Linux DHCP client).
+# Servers: dnsmasq, ISC dhcpd, Kea DHCPv4, tftpd-hpa and atftpd, each started
+# in the foreground inside a namespace (never as a host service).
 #
 #   record.sh deps                       install what the lab needs (apt, Debian 12)
 #   record.sh assets                     build TFTP payloads under $LAB/assets
@@ -57,7 +59,9 @@ UUID=8a5f1b1e-7c1d-4c2e-9b9a-0123456789ab
 ACCEL=${LAB_ACCEL:-tcg}
 OVMF=/usr/share/ovmf/OVMF.fd
 ROM_E1000=/usr/lib/ipxe/qemu/efi-e1000.rom   # iPXE: BIOS (PXE ROM) + EFI driver
-APT_PKGS="iproute2 dnsmasq-base tshark wireshark-common qemu-system-x86 ipxe-qemu ipxe pxelinux syslinux-common ovmf psmisc nftables isc-dhcp-client isc-dhcp-server tcpdump"
+APT_PKGS="iproute2 dnsmasq-base tshark wireshark-common qemu-system-x86 ipxe-qemu ipxe pxelinux syslinux-common ovmf psmisc nftables isc-dhcp-client isc-dhcp-server tcpdump kea-dhcp4-server tftpd-hpa"
+# atftpd conflicts with tftpd-hpa as a Debian package: it is only unpacked into $LAB/debs (never installed)
+ATFTPD_BIN=$LAB/debs/atftpd-root/usr/sbin/atftpd
 SELF="test/lab/record.sh"
 
 SCENARIOS="happy-bios-pxelinux happy-bios-pxelinux-linux happy-ipxe missing-bootfile \
@@ -65,6 +69,8 @@ file-not-found no-dhcp-server proxydhcp uefi-happy uefi-edk2-happy blksize-mtu-c
 tftp-no-blocksize \
 arch-mismatch arch-mismatch-edk2 arch-mismatch-bios-efi wrong-next-server mtu-blackhole mtu-blackhole-path \
 capture-cut-off \
+kea-happy-bios kea-happy-uefi kea-arch-mismatch tftpd-hpa-file-not-found tftpd-hpa-blocksize \
+atftpd-happy-bios atftpd-file-not-found isc-pxe-tftpd-hpa \
 rogue-dhcp rogue-dhcp-edk2 chainload-loop nak pxeclient-no-proxy filtered-capture proxy-silent-4011 \
 two-servers-nak server-id-nak kernel-drops"
 
@@ -103,7 +109,16 @@ cmd_deps() {
     if [ -n "$missing" ]; then
         log "installing:$missing"
         wait_apt
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing || die "apt-get install failed"
+        # kea-dhcp4-server and tftpd-hpa start host services on installation: a policy-rc.d that denies
+        # every start keeps them off (the lab runs them inside its namespaces only), unless one exists.
+        local rcd=0
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; rcd=1
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+        p=$?
+        [ "$rcd" = 0 ] || rm -f /usr/sbin/policy-rc.d
+        [ "$p" = 0 ] || die "apt-get install failed"
     fi
     # Payload packages are only downloaded + unpacked into $LAB/debs (never
     # installed): a Debian cloud kernel and a static busybox for the initrd.
@@ -117,6 +132,12 @@ cmd_deps() {
       if ! ls busybox-static_*.deb >/dev/null 2>&1; then
           wait_apt; apt-get download busybox-static || log "WARN: busybox-static download failed"
       fi
+      # atftpd scenarios: unpacked only (the package conflicts with tftpd-hpa); run from atftpd-root
+      if ! ls atftpd_*.deb >/dev/null 2>&1; then
+          wait_apt; apt-get download atftpd || log "WARN: atftpd download failed (atftpd scenarios unavailable)"
+      fi
+      d=$(ls atftpd_*.deb 2>/dev/null | head -1)
+      [ -z "$d" ] || [ -x atftpd-root/usr/sbin/atftpd ] || dpkg-deb -x "$d" atftpd-root
     ) 2>&1 | grep -v 'unsandboxed' >&2
     log "deps ok"
 }
@@ -324,6 +345,8 @@ stop_all() {
     stop_tracked dumpcap INT
     stop_tracked dnsmasq2 TERM
     stop_tracked dhcpd TERM
+    stop_tracked kea TERM
+    stop_tracked tftpd TERM
     stop_tracked dnsmasq TERM
 }
 
@@ -368,6 +391,66 @@ run_dhcpd() {   # ISC dhcpd in $NS2 on veth-aux with $DHCPD_CONF; logs to $WORK/
     track dhcpd "$pid" dhcpd
     local i; for i in $(seq 1 50); do grep -q 'Sending on' "$WORK/dhcpd.log" 2>/dev/null && break; sleep 0.1; done
     [ -d "/proc/$pid" ] || die "ISC dhcpd failed to start; see $WORK/dhcpd.log"
+}
+
+# Kea DHCPv4 in $NS on $BR with $KEA_CONF (JSON); lease file, lock and pid files under $RUN, log in $WORK.
+# Kea opens its sockets at start only on interfaces that are running, and br0 has no carrier until qemu
+# attaches to tap0: a veth port whose other end stays mute gives it its carrier first. Mute: no address, no
+# IPv6, and no ARP (Linux would otherwise answer ARP for br0's address on it, with its own MAC).
+run_kea() {
+    nsx ip link add kea-carrier type veth peer name kea-mute
+    nsx ip link set kea-mute arp off
+    nsx ip link set kea-carrier master "$BR"; nsx ip link set kea-mute up; nsx ip link set kea-carrier up
+    local i; for i in $(seq 1 30); do nsx ip link show "$BR" | grep -q LOWER_UP && break; sleep 0.1; done
+    printf '%s\n' "$KEA_CONF" > "$WORK/kea-dhcp4.conf"
+    : > "$WORK/kea.log"
+    KEA_LOCKFILE_DIR=$RUN KEA_PIDFILE_DIR=$RUN ip netns exec "$NS" /usr/sbin/kea-dhcp4 -c "$WORK/kea-dhcp4.conf" \
+        > "$WORK/kea.stdout" 2>&1 &
+    local pid=$!
+    track kea "$pid" kea-dhcp4
+    for i in $(seq 1 50); do grep -q 'DHCP4_STARTED' "$WORK/kea.log" 2>/dev/null && break; sleep 0.1; done
+    [ -d "/proc/$pid" ] || die "kea-dhcp4 failed to start; see $WORK/kea.stdout"
+}
+
+# A Kea DHCPv4 configuration for br0: $1 = the client-classes array, $2 = extra subnet parameters (JSON members).
+kea_conf() {
+    cat <<EOF
+{
+  "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "$BR" ], "dhcp-socket-type": "raw" },
+    "lease-database": { "type": "memfile", "persist": false },
+    "valid-lifetime": 3600, "renew-timer": 900, "rebind-timer": 1800,
+    "client-classes": $1,
+    "subnet4": [ {
+      "id": 1,
+      "subnet": "10.77.0.0/$PREFIX",
+      "pools": [ { "pool": "$RANGE_LO - $RANGE_HI" } ],
+      "next-server": "$SRV_IP"$2
+    } ],
+    "loggers": [ { "name": "kea-dhcp4", "severity": "DEBUG", "debuglevel": 15,
+                   "output_options": [ { "output": "$WORK/kea.log" } ] } ]
+  }
+}
+EOF
+}
+
+# TFTPD = tftpd-hpa | atftpd: the TFTP server in $NS on $SRV_IP:69, root $RUN/tftproot, in the foreground,
+# with $TFTPD_ARGS; its command line goes to $WORK/tftpd.cmdline, atftpd's own log to $WORK/tftpd.log.
+run_tftpd() {
+    local root=$RUN/tftproot cmd
+    case "$TFTPD" in
+        tftpd-hpa) cmd=(/usr/sbin/in.tftpd -L -v -v -a "$SRV_IP:69" -u nobody $TFTPD_ARGS -s "$root");;
+        atftpd) [ -x "$ATFTPD_BIN" ] || die "atftpd not unpacked: run '$SELF deps'"
+            cmd=("$ATFTPD_BIN" --daemon --no-fork --bind-address "$SRV_IP" --port 69 --user nobody --group nogroup
+                 --logfile - --verbose=6 $TFTPD_ARGS "$root");;
+        *) die "unknown TFTPD '$TFTPD'";;
+    esac
+    echo "ip netns exec $NS ${cmd[*]}" | sed "s#$ATFTPD_BIN#\$LAB/debs/atftpd-root/usr/sbin/atftpd#" > "$WORK/tftpd.cmdline"
+    ip netns exec "$NS" "${cmd[@]}" > "$WORK/tftpd.log" 2>&1 &
+    local pid=$!
+    track tftpd "$pid" "$(basename "${cmd[0]}")"
+    local i; for i in $(seq 1 30); do nsx ss -lun 2>/dev/null | grep -q "$SRV_IP:69 " && break; sleep 0.1; done
+    nsx ss -lun 2>/dev/null | grep -q "$SRV_IP:69 " || die "$TFTPD does not listen on $SRV_IP:69; see $WORK/tftpd.log"
 }
 
 # FLOOD: wait for a packet matching the filter (tcpdump -c 1 on the captured interface), then flood
@@ -448,6 +531,8 @@ PY
 #   DHCP_EXTRA        scenario lines for dnsmasq in pxd-srv (on br0)
 #   DHCP2_EXTRA       scenario lines for dnsmasq in pxd-aux (empty: none)
 #   DHCPD_CONF        ISC dhcpd configuration for pxd-aux (empty: none); AUX_ADDR its address there
+#   KEA_CONF          Kea DHCPv4 configuration (JSON, see kea_conf) for pxd-srv on br0 (empty: none)
+#   TFTPD TFTPD_ARGS  tftpd-hpa | atftpd as the TFTP server in pxd-srv on $SRV_IP (empty: none), extra options
 #   NFT_SRV           nftables ruleset loaded into pxd-srv
 #   CAPIF CAPFILTER   capture interface in pxd-srv (br0|tap0), capture filter (BPF)
 #   CAPSTOP           stop the capture after this many packets (empty: capture the whole boot)
@@ -461,13 +546,26 @@ PY
 scenario() {
     DESC=""; EXPECT=""; FW=bios; CLIENT=qemu; TFTPSET=bios-light; TAPMTU=1500; BRMTU=1500
     TWO=0; CLI=0; NO_DHCP=0; DHCP_EXTRA=""; DHCP2_EXTRA=""; NFT_SRV=""; CAPIF=$BR; CAPFILTER=""
-    CAPSTOP=""; CAPBUF=""; FLOOD=""; DHCPD_CONF=""; AUX_ADDR=""
+    CAPSTOP=""; CAPBUF=""; FLOOD=""; DHCPD_CONF=""; AUX_ADDR=""; KEA_CONF=""; TFTPD=""; TFTPD_ARGS=""
     TIMEOUT=90; KEYS=""
     local range="dhcp-range=$RANGE_LO,$RANGE_HI,255.255.255.0,1h"
     local tftp="enable-tftp
 tftp-root=$RUN/tftproot"
     # dnsmasq in pxd-srv hands out addresses and serves TFTP; the arguments are the scenario's own lines
     dnsmasq_serves() { DHCP_EXTRA=$(printf '%s\n' "$range" "$tftp" "$@"); }
+    # dnsmasq in pxd-srv hands out addresses only; $1 = the TFTP server on the same host (tftpd-hpa|atftpd)
+    dnsmasq_dhcp_tftpd() { TFTPD=$1; shift; DHCP_EXTRA=$(printf '%s\n' "$range" "# TFTP: $TFTPD on this host, not dnsmasq" "$@"); }
+    # Kea client classes on option 93 (client-arch, RFC 4578): x86 BIOS (0) gets pxelinux.0, EFI x86-64 the
+    # iPXE script. $1 = the codes the UEFI class tests, $2 = extra subnet members (e.g. a default boot file).
+    kea_arch_classes() {
+        local test="" c
+        for c in $1; do test="${test:+$test or }option[93].hex == 0x000$c"; done
+        NO_DHCP=1
+        KEA_CONF=$(kea_conf "[
+      { \"name\": \"bios-x86\", \"test\": \"option[93].hex == 0x0000\", \"boot-file-name\": \"pxelinux.0\" },
+      { \"name\": \"uefi-x64\", \"test\": \"$test\", \"boot-file-name\": \"boot-efi.ipxe\" }
+    ]" "${2:-}")
+    }
     # plain DHCP in pxd-aux (addresses only) beside a proxyDHCP + pxe-service + TFTP in pxd-srv
     proxy_setup() {
         TWO=bridge
@@ -645,6 +743,76 @@ TFTP DATA|tftp.opcode == 3";;
         dnsmasq_serves dhcp-boot=pxelinux.0
         EXPECT="the same as happy-bios-pxelinux: menu, timeout, poweroff.c32; the capture ends mid-transfer"
         KEYS=$k_pxe;;
+    # ----------------------------------- other servers: Kea, tftpd-hpa, atftpd, ISC dhcpd ---
+    kea-happy-bios)
+        DESC="Kea DHCPv4 (in $NS on $BR: next-server $SRV_IP, boot-file-name by client class on option 93: arch 0 -> pxelinux.0, arch 7/9 -> boot-efi.ipxe) and tftpd-hpa (in.tftpd -L -s, in $NS on $SRV_IP) instead of dnsmasq. BIOS client (SeaBIOS + iPXE ROM, arch 0) -> pxelinux.0 -> ldlinux.c32 -> config search -> menu.c32 -> poweroff.c32."
+        kea_arch_classes "7 9"; TFTPD=tftpd-hpa
+        EXPECT="menu shown, timeout, poweroff.c32 powers the VM off (qemu exits by itself)"
+        KEYS="$k_pxe
+client arch 0 (BIOS)|dhcp.option.client_system_architecture == 0";;
+    kea-happy-uefi)
+        DESC="Kea DHCPv4 with the client classes of kea-happy-bios and atftpd (--daemon --no-fork, in $NS on $SRV_IP) as TFTP server; UEFI client (OVMF + iPXE EFI driver, arch 7) gets boot-efi.ipxe by its class."
+        FW=uefi-ipxe; TFTPSET=efi; TIMEOUT=120
+        kea_arch_classes "7 9"; TFTPD=atftpd
+        EXPECT="client-arch 7 in DISCOVER, boot-efi.ipxe fetched from atftpd, script runs (platform=efi)"
+        KEYS="$k_pxe
+client arch 7 (x86-64 UEFI)|dhcp.option.client_system_architecture == 7";;
+    kea-arch-mismatch)
+        DESC="Kea DHCPv4 whose UEFI class tests option 93 = 9 only (IANA 'EFI x86-64'), with pxelinux.0 as the subnet's default boot-file-name: a UEFI client announcing arch 7 (OVMF + iPXE EFI driver) matches no class and is handed the BIOS pxelinux.0; TFTP by tftpd-hpa."
+        FW=uefi-ipxe; TFTPSET=efi; TIMEOUT=100
+        kea_arch_classes "9" ',
+      "boot-file-name": "pxelinux.0"'; TFTPD=tftpd-hpa
+        EXPECT="pxelinux.0 downloads completely, then iPXE: 'Could not boot image: Exec format error'; OVMF moves on to its next boot option"
+        KEYS="$k_dhcp
+client arch 7 (x86-64 UEFI)|dhcp.option.client_system_architecture == 7
+$k_tftp";;
+    tftpd-hpa-file-not-found)
+        DESC="dnsmasq hands out addresses and dhcp-boot=pxelinux.0 (no TFTP of its own); tftpd-hpa on the same host ($SRV_IP, in.tftpd -L -s \$LAB/run/tftproot) serves a root without pxelinux.0 -> TFTP ERROR 1 in tftpd-hpa's words."
+        TFTPSET=no-pxelinux
+        dnsmasq_dhcp_tftpd tftpd-hpa dhcp-boot=pxelinux.0
+        EXPECT="TFTP error 1 (File not found), iPXE 'No such file or directory'"
+        KEYS=$k_pxe;;
+    tftpd-hpa-blocksize)
+        DESC="dnsmasq (addresses, dhcp-boot=pxelinux.0) and tftpd-hpa started with --blocksize 1024 (-B 1024: the largest block it will negotiate). iPXE asks blksize=1432, pxelinux 1408; tftpd-hpa answers each OACK with its limit."
+        dnsmasq_dhcp_tftpd tftpd-hpa dhcp-boot=pxelinux.0; TFTPD_ARGS="-B 1024"
+        EXPECT="OACK blksize=1024, boot succeeds (menu, poweroff)"
+        KEYS=$k_pxe;;
+    atftpd-happy-bios)
+        DESC="dnsmasq (addresses, dhcp-boot=pxelinux.0, no TFTP) and atftpd on the same host ($SRV_IP) as TFTP server; BIOS client -> pxelinux.0 -> ldlinux.c32 -> config search -> menu.c32 -> poweroff.c32."
+        dnsmasq_dhcp_tftpd atftpd dhcp-boot=pxelinux.0
+        EXPECT="menu shown, timeout, poweroff.c32 powers the VM off (qemu exits by itself)"
+        KEYS=$k_pxe;;
+    atftpd-file-not-found)
+        DESC="dnsmasq (addresses, dhcp-boot=pxelinux.0, no TFTP) and atftpd on the same host ($SRV_IP) whose root has no pxelinux.0 -> TFTP ERROR 1 in atftpd's words."
+        TFTPSET=no-pxelinux
+        dnsmasq_dhcp_tftpd atftpd dhcp-boot=pxelinux.0
+        EXPECT="TFTP error 1 (File not found), iPXE 'No such file or directory'"
+        KEYS=$k_pxe;;
+    isc-pxe-tftpd-hpa)
+        DESC="ISC dhcpd as the whole PXE DHCP server (in $NS2, $AUX_IP: next-server $SRV_IP, filename chosen by an 'option arch' (93) class: 00:07/00:09 -> boot-efi.ipxe, otherwise pxelinux.0) and tftpd-hpa on $SRV_IP. No dnsmasq. BIOS client -> pxelinux.0 -> menu -> poweroff."
+        TWO=bridge; NO_DHCP=1; TFTPD=tftpd-hpa
+        DHCPD_CONF="# ISC dhcpd in $NS2: the PXE DHCP server of the segment; TFTP is tftpd-hpa on $SRV_IP
+authoritative;
+ping-check true;
+ping-timeout 1;
+ddns-update-style none;
+default-lease-time 3600;
+max-lease-time 3600;
+option arch code 93 = unsigned integer 16;
+class \"uefi-x64\" {
+  match if option arch = 00:07 or option arch = 00:09;
+  filename \"boot-efi.ipxe\";
+}
+subnet 10.77.0.0 netmask 255.255.255.0 {
+  range $RANGE_LO $RANGE_HI;
+  next-server $SRV_IP;
+  if not exists arch or option arch = 00:00 {
+    filename \"pxelinux.0\";
+  }
+}"
+        EXPECT="OFFER/ACK from $AUX_IP with file pxelinux.0 and siaddr $SRV_IP; tftpd-hpa serves pxelinux.0, ldlinux.c32, the config search, menu.c32, poweroff.c32"
+        KEYS="$k_pxe
+client arch 0 (BIOS)|dhcp.option.client_system_architecture == 0";;
     rogue-dhcp)
         DESC="Two DHCP servers on one segment: the intended one (dnsmasq in $NS, $SRV_IP, pings before offering, pxelinux.0 from $SRV_IP) and a rogue (dnsmasq in $NS2, $AUX_IP, no-ping, so it answers first; range $ROGUE_LO-$ROGUE_HI, boot file undionly.kpxe from next-server $AUX_IP, which runs no TFTP server)."
         TIMEOUT=90
@@ -839,7 +1007,7 @@ cmd_record() {
     scenario "$name"
     [ "$TFTPSET" = none ] || [ -d "$ASSETS/syslinux" ] || die "assets missing: run '$SELF deps && $SELF assets'"
     mkdir -p "$out"; OUT=$(cd "$out" && pwd)
-    rm -f "$OUT"/{capture.pcapng,console.txt,dnsmasq*.log,dnsmasq*.conf,dhcpd.conf,dhcpd.log,flood.log,meta.txt,README.md,nftables.conf}
+    rm -f "$OUT"/{capture.pcapng,console.txt,dnsmasq*.log,dnsmasq*.conf,dhcpd.conf,dhcpd.log,kea-dhcp4.conf,kea.log,tftpd.log,tftpd.cmdline,flood.log,meta.txt,README.md,nftables.conf}
     trap 'stop_all; net_down' EXIT INT TERM
     stop_all
     mkdir -p "$RUN"; chmod 755 "$LAB" "$RUN"
@@ -854,6 +1022,8 @@ cmd_record() {
     [ -z "$DHCP2_EXTRA" ] || run_dnsmasq dnsmasq2 "$NS2" veth-aux dnsmasq-aux "$RUN/pxd-aux.leases" \
         "# --- scenario $name: second server in $NS2 ---" "$DHCP2_EXTRA"
     [ -z "$DHCPD_CONF" ] || run_dhcpd
+    [ -z "$KEA_CONF" ] || run_kea
+    [ -z "$TFTPD" ] || run_tftpd
 
     # --- capture (promiscuous on an isolated segment). Unfiltered unless the
     #     scenario is about a filtered capture: dnsmasq answers TFTP from an
@@ -914,6 +1084,9 @@ cmd_record() {
         [ "$CLIENT" = dhclient ] && echo "isc_dhcp_client=$(dpkg-query -W -f='${Version}' isc-dhcp-client)"
         [ -n "$NFT_SRV" ] && echo "nftables=$(dpkg-query -W -f='${Version}' nftables)"
         [ -n "$DHCPD_CONF" ] && echo "isc_dhcp_server=$(dpkg-query -W -f='${Version}' isc-dhcp-server)"
+        [ -n "$KEA_CONF" ] && echo "kea_dhcp4=$(/usr/sbin/kea-dhcp4 -V | head -1) (kea-dhcp4-server $(dpkg-query -W -f='${Version}' kea-dhcp4-server))"
+        [ "$TFTPD" = tftpd-hpa ] && echo "tftpd_hpa=$(/usr/sbin/in.tftpd -V 2>&1 | head -1) (tftpd-hpa $(dpkg-query -W -f='${Version}' tftpd-hpa)) args=${TFTPD_ARGS:-none}"
+        [ "$TFTPD" = atftpd ] && echo "atftpd=$("$ATFTPD_BIN" -V 2>&1 | head -1) ($(ls "$LAB"/debs/atftpd_*.deb | xargs -n1 basename), unpacked) args=${TFTPD_ARGS:-none}"
         [ -n "$FLOOD" ] && cat "$WORK/flood.meta"
         echo "client=$CLIENT firmware=$( [ "$CLIENT" = qemu ] && echo "$FW" || echo none) accel=$ACCEL timeout=$TIMEOUT client_rc=$rc ($ended)"
         echo "client_wall_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')"
@@ -925,7 +1098,8 @@ cmd_record() {
     # --- copy the fixture set; absolute lab paths become $LAB in text files
     cp "$C" "$OUT/capture.pcapng"; chmod 644 "$OUT/capture.pcapng"
     local f
-    for f in README.md console.txt meta.txt dnsmasq.conf dnsmasq.log dnsmasq-aux.conf dnsmasq-aux.log dhcpd.conf dhcpd.log flood.log; do
+    for f in README.md console.txt meta.txt dnsmasq.conf dnsmasq.log dnsmasq-aux.conf dnsmasq-aux.log dhcpd.conf dhcpd.log \
+             kea-dhcp4.conf kea.log tftpd.log tftpd.cmdline flood.log; do
         [ -f "$WORK/$f" ] && sed "s#$LAB#\$LAB#g" "$WORK/$f" > "$OUT/$f"
     done
     [ -n "$NFT_SRV" ] && cp "$WORK/nft-srv.nft" "$OUT/nftables.conf"
@@ -946,7 +1120,7 @@ cmd_readme() {
     local D; D=$(cd "$dir" && pwd)
     local saved_work=$WORK
     WORK=$(mktemp -d /tmp/pxd-readme.XXXXXX)
-    local f; for f in capture.pcapng console.txt dnsmasq.conf dnsmasq-aux.conf; do [ -f "$D/$f" ] && cp "$D/$f" "$WORK/"; done
+    local f; for f in capture.pcapng console.txt dnsmasq.conf dnsmasq-aux.conf dhcpd.conf kea-dhcp4.conf tftpd.cmdline; do [ -f "$D/$f" ] && cp "$D/$f" "$WORK/"; done
     [ -f "$WORK/dnsmasq.conf" ] || NO_DHCP=1
     # qemu's serial console path names the recording's work directory, not this temporary one
     local w=$WORK; WORK=$saved_work; mapfile -t QEMU < <(qemu_cmd); WORK=$w
@@ -1007,8 +1181,12 @@ write_readme() {
         echo
         echo "## dnsmasq config"
         echo
-        if [ "$NO_DHCP" = 1 ]; then echo "(no server in $NS in this scenario)"; else
+        if [ "$NO_DHCP" = 1 ]; then echo "(no dnsmasq in $NS in this scenario)"; else
             echo '```'; cat "$WORK/dnsmasq.conf"; echo '```'; fi
+        if [ -n "$KEA_CONF" ]; then echo; echo "Kea DHCPv4 (namespace $NS, on $BR), \`kea-dhcp4.conf\`:"; echo; echo '```'; cat "$WORK/kea-dhcp4.conf"; echo '```'
+            echo; echo "Started as: \`KEA_LOCKFILE_DIR=<run> KEA_PIDFILE_DIR=<run> ip netns exec $NS kea-dhcp4 -c kea-dhcp4.conf\`"; fi
+        if [ -n "$TFTPD" ]; then echo; echo "TFTP server: $TFTPD (namespace $NS, $SRV_IP:69), started as:"; echo; echo '```'
+            cat "$WORK/tftpd.cmdline" 2>/dev/null || echo "($TFTPD $TFTPD_ARGS)"; echo '```'; fi
         if [ -n "$DHCP2_EXTRA" ]; then echo; echo "Second dnsmasq (namespace $NS2):"; echo; echo '```'; cat "$WORK/dnsmasq-aux.conf"; echo '```'; fi
         if [ -n "$DHCPD_CONF" ]; then echo; echo "ISC dhcpd (namespace $NS2), \`dhcpd.conf\`:"; echo; echo '```'; cat "$WORK/dhcpd.conf"; echo '```'
             echo; echo "Started as: \`ip netns exec $NS2 /usr/sbin/dhcpd -4 -f -d -cf dhcpd.conf -lf <leases> -pf <pid> veth-aux\`"; fi

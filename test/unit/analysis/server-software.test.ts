@@ -78,6 +78,49 @@ describe('server software on the committed captures', () => {
     assert.ok(ids[0].evidence.length >= 2);
   });
 
+  test("kea-happy-bios: Kea by its option order; tftpd-hpa by OACKs in the client's order both ways", async (t) => {
+    const ids = await identities('lab/kea-happy-bios/capture.pcapng');
+    if (ids === null) return t.skip('capture not present');
+    const dhcp = pick(ids, LAB.server, 'dhcp');
+    assert.equal(dhcp.software, 'kea');
+    assert.equal(dhcp.confidence, 'high');
+    assert.deepEqual(dhcp.evidence[0].frames, [2, 7, 10]);
+    const tftp = pick(ids, LAB.server, 'tftp');
+    assert.equal(tftp.software, 'tftpd-hpa');
+    // OACK 17 answers iPXE's blksize, tsize; OACK 80 pxelinux's tsize, blksize, each in the asked order.
+    assert.match(tftp.evidence[0].text, /client's order both ways/);
+    assert.deepEqual(tftp.evidence[0].frames, [17, 80]);
+  });
+
+  test("kea-happy-uefi: atftpd answers tsize before blksize to iPXE's blksize, tsize", async (t) => {
+    const ids = await identities('lab/kea-happy-uefi/capture.pcapng');
+    if (ids === null) return t.skip('capture not present');
+    assert.equal(pick(ids, LAB.server, 'dhcp').software, 'kea');
+    const tftp = pick(ids, LAB.server, 'tftp');
+    assert.equal(tftp.software, 'atftpd');
+    assert.equal(tftp.confidence, 'high');
+    assert.deepEqual(tftp.evidence[0].frames, [17]);
+  });
+
+  test('kea-arch-mismatch: tftpd-hpa by the iPXE and the EDK2 OACKs', async (t) => {
+    const ids = await identities('lab-failures/kea-arch-mismatch/capture.pcapng');
+    if (ids === null) return t.skip('capture not present');
+    assert.equal(pick(ids, LAB.server, 'dhcp').software, 'kea');
+    const tftp = pick(ids, LAB.server, 'tftp');
+    assert.equal(tftp.software, 'tftpd-hpa');
+    assert.deepEqual(tftp.evidence[0].frames, [17, 88]);
+  });
+
+  for (const name of ['tftpd-hpa-file-not-found', 'atftpd-file-not-found']) {
+    test(`${name}: one "File not found" fits tftp-hpa and atftpd alike; the DHCP side is dnsmasq`, async (t) => {
+      const ids = await identities(`lab-failures/${name}/capture.pcapng`);
+      if (ids === null) return t.skip('capture not present');
+      assert.equal(pick(ids, LAB.server, 'dhcp').software, 'dnsmasq');
+      // dnsmasq serves the DHCP of the same address, but its TFTP would have said "file <path> not found".
+      assert.equal(pick(ids, LAB.server, 'tftp').software, 'unknown');
+    });
+  }
+
   test('plain TFTP captures with no telling text stay unknown', async (t) => {
     const ids = await identities('public/sv/output-eve-tftp-01/input.pcap');
     if (ids === null) return t.skip('capture not present');
@@ -163,6 +206,13 @@ describe('server software from crafted replies', () => {
         'windows-wds',
       ],
       ['"File not found" alone: tftp-hpa or atftpd', {}, null, 'File not found', 'unknown'],
+      [
+        'blksize, tsize answered as asked: dnsmasq or tftp-hpa',
+        { blksize: '1432', tsize: '0' },
+        { blksize: '1432', tsize: '4096' },
+        null,
+        'unknown',
+      ],
     ];
   for (const [name, requested, oack, error, software] of tftpCases) {
     test(`TFTP: ${name}`, () => {
@@ -180,4 +230,27 @@ describe('server software from crafted replies', () => {
       assert.equal(id?.software, software);
     });
   }
+});
+
+describe("tftp-hpa: OACKs in the client's order, whichever it is", () => {
+  test('one server, blksize first to one request and tsize first to another, each as asked: tftp-hpa', () => {
+    const b = new CaptureBuilder();
+    const s = b.session({ mac: LAB.mac, ...BIOS_ROM });
+    const server = '10.77.0.9';
+    s.transfer({
+      file: 'pxelinux.0',
+      server,
+      requested: { blksize: '1432', tsize: '0' },
+      oack: { blksize: '1432', tsize: '42430' },
+    });
+    s.transfer({
+      file: 'ldlinux.c32',
+      server,
+      requested: { tsize: '0', blksize: '1408' },
+      oack: { tsize: '119524', blksize: '1408' },
+    });
+    const id = identifyServers(b.build()).find((i) => i.service === 'tftp');
+    assert.equal(id?.software, 'tftpd-hpa');
+    assert.equal(id?.confidence, 'high');
+  });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeCapture } from '../../../src/analyze.js';
 import { orderHint } from '../../../src/diagnosis/server-hints.js';
-import { bootFileHint, removeVendorClassHint } from '../../../src/diagnosis/hints.js';
+import { bootFileHint, removeVendorClassHint, serverHint } from '../../../src/diagnosis/hints.js';
 import { findCapture } from '../../support/fixtures.js';
 
 async function findingsOf(
@@ -34,6 +34,26 @@ describe('orderHint', () => {
     assert.equal(lines.length, 6);
   });
 
+  test('dnsmasq for DHCP and tftp-hpa for TFTP on one host: the TFTP hint puts tftp-hpa first, not dnsmasq', () => {
+    const roots = serverHint('TFTP roots:', {
+      dnsmasq: ['tftp-root=/srv/tftp'],
+      other: [['tftp-hpa', ['TFTP_DIRECTORY="/srv/tftp"']]],
+    });
+    const both = [
+      { software: 'dnsmasq', service: 'dhcp' },
+      { software: 'tftpd-hpa', service: 'tftp' },
+    ] as const;
+    const lines = orderHint(roots, both).split('\n');
+    assert.match(lines[1], /^ {2}tftp-hpa: +TFTP_DIRECTORY/);
+    assert.equal(lines[2], '  if it is not tftpd-hpa:');
+    assert.match(lines[3], /^ {2}dnsmasq: +tftp-root=/);
+    // The DHCP side of the same host still puts its dnsmasq block first.
+    const dhcpLines = orderHint(hint, both).split('\n');
+    assert.match(dhcpLines[1], /^ {2}dnsmasq: +dhcp-boot=/);
+    // TFTP server not identified: dnsmasq's DHCP identity says nothing about its TFTP lines.
+    assert.equal(orderHint(roots, [{ software: 'dnsmasq', service: 'dhcp' }]), roots);
+  });
+
   test('a hint without a block for the identified server is left alone', () => {
     const plain = 'Capture on the client segment.';
     assert.equal(orderHint(plain, ['dnsmasq']), plain);
@@ -53,7 +73,7 @@ describe('removeVendorClassHint follows the evidence', () => {
   });
 });
 
-describe('lab captures (dnsmasq): its fix first', () => {
+describe('lab captures: the fix of the server in use first', () => {
   test('file-not-found: the dnsmasq line first, ISC dhcpd and Kea folded', async (t) => {
     const findings = await findingsOf('lab/file-not-found/capture.pcapng');
     if (findings === null) return t.skip('capture not present');
@@ -75,6 +95,20 @@ describe('lab captures (dnsmasq): its fix first', () => {
     const lines = f.hint.split('\n');
     assert.match(lines[1] ?? '', /dnsmasq: +remove the dhcp-option-force=60,PXEClient/);
     assert.ok(!f.hint.includes('remove the pxe-service= lines'));
+  });
+
+  test('kea-arch-mismatch: the Kea client-class fix first, dnsmasq and ISC dhcpd folded', async (t) => {
+    const findings = await findingsOf('lab-failures/kea-arch-mismatch/capture.pcapng');
+    if (findings === null) return t.skip('capture not present');
+    const f = findings.find((x) => x.ruleId === 'boot.arch-mismatch');
+    assert.ok(f);
+    assert.deepEqual(f.hintFor, ['kea']);
+    const lines = f.hint.split('\n');
+    assert.match(
+      lines[1] ?? '',
+      /^ {2}Kea: +"client-classes": \[ \{ "name": "efi64", "test": "option\[93\]\.hex == 0x0007/,
+    );
+    assert.equal(lines[3], '  if it is not Kea:');
   });
 
   test('a public capture with no recognised server keeps every fix in the rule order', async (t) => {
