@@ -1,8 +1,9 @@
 /**
  * `pxe-doctor replay` through the real command line on captures it cannot replay: a server-only capture, a
  * capture filtered down to the servers' answers, a client that never got an offer, an anonymised capture whose
- * file names exist nowhere. Each is one line on stderr and exit 2, also with `--interface`: the capture is
- * refused before the interface is opened (the `-w` recording is never created), so nothing is sent.
+ * file names exist nowhere, a capture filtered to the client's own frames. Each is one line on stderr and exit
+ * 2, also with `--interface` and `--tftp-server`: the capture is refused before the interface or socket is
+ * opened (the `-w` recording is never created), so nothing is sent.
  * A capture filtered to the request ports replays, its unseen answers told apart; an anonymised capture whose
  * boot files keep their names replays, with the zeroed data's sha256 unknown.
  */
@@ -64,6 +65,11 @@ function refused(capture: string, message: RegExp): void {
   assert.match(live.stderr, /^pxe-doctor: [^\n]+\n$/);
   assert.match(live.stderr, message);
   assert.ok(!existsSync(w), 'the interface was never opened');
+  // TFTP only, from a UDP socket: refused before the socket is opened (the discard port would drop it anyway).
+  const tftp = pxeDoctor(['replay', capture, '--tftp-server', '127.0.0.1:9']);
+  assert.equal(tftp.code, 2, tftp.stderr);
+  assert.match(tftp.stderr, /^pxe-doctor: [^\n]+\n$/);
+  assert.match(tftp.stderr, message);
 }
 
 /** A reference config for the lab's server, with its TFTP root at `root`. */
@@ -94,6 +100,11 @@ describe('replay on the command line: captures with nothing to replay, nothing s
   test("a capture filtered to the DHCP servers' answers (src port 67)", async () => {
     const path = await filtered('src-port-67.pcap', (_, port) => port === 67);
     refused(path, /no client side to replay/);
+  });
+
+  test("a capture filtered to the client's own frames (no answer in it)", async () => {
+    const path = await filtered('client-only.pcap', (src) => src !== '10.77.0.1');
+    refused(path, /client 52:54:00:12:34:56 never got an offer .*nothing sent/);
   });
 
   test('a client that never got an offer', () => {
