@@ -5,7 +5,7 @@
 # no initramfs, no modules). Root, Debian. Does nothing when /boot or the cache has a kernel already.
 set -euo pipefail
 CACHE=/var/cache/pxe-doctor
-if ls /boot/vmlinuz-* "$CACHE"/kernel/boot/vmlinuz-* >/dev/null 2>&1; then exit 0; fi
+for k in /boot/vmlinuz-* "$CACHE"/kernel/boot/vmlinuz-*; do [ -f "$k" ] && exit 0; done
 kernel_package() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}'; }
 pkg=$(kernel_package)
 [ -n "$pkg" ] || { apt-get update -qq; pkg=$(kernel_package); }
