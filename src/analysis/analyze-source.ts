@@ -58,6 +58,8 @@ export async function analyzeSource(
               onPacket(p);
               get().addPacket(p);
             },
+      // Every packet is a record for onPacket; otherwise plain DATA/ACK skip the record.
+      tftpBlock: onPacket === undefined ? (b) => get().addTftpBlock(b) : undefined,
       arp: (a) => get().addArp(a),
       icmpUnreachable: (i) => get().addIcmpUnreachable(i),
       icmpEcho: (e) => get().addIcmpEcho(e),

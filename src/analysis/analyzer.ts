@@ -1,7 +1,14 @@
-import { formatEpoch, secondsBetween, timestampToNumber, type Timestamp } from '../capture/timestamp.js';
+import {
+  formatEpoch,
+  secondsBetween,
+  timestampToNumber,
+  toTimestamp,
+  type Timestamp,
+} from '../capture/timestamp.js';
 import type {
   ArpRecord,
   DecodedPacket,
+  TftpBlockView,
   FragmentLossRecord,
   IcmpEchoRecord,
   IcmpUnreachableRecord,
@@ -24,6 +31,15 @@ import { TransferTracker } from './transfers.js';
 import type { AnalysisResult, BootSession, CaptureSummary, DhcpEvent, FrameRef } from './types.js';
 
 const round9 = (x: number): number => Math.round(x * 1e9) / 1e9;
+
+/** `ts` copied into `into` (an object only this analyzer holds, read right away by whoever gets it), or a new one. */
+function copyTimestamp(ts: Timestamp, into: Timestamp | null): Timestamp {
+  if (into === null) return { ...ts };
+  into.seconds = ts.seconds;
+  into.fraction = ts.fraction;
+  into.digits = ts.digits;
+  return into;
+}
 
 const TIME_JUMP_PREFIX = 'timestamps jump back ';
 
@@ -63,6 +79,8 @@ export class Analyzer {
   private origin: Timestamp | null;
   private first: Timestamp | null = null;
   private last: Timestamp | null = null;
+  /** The timestamp of the DATA/ACK being taken from the frame's bytes (addTftpBlock), rewritten for each. */
+  private readonly blockTs: Timestamp = { seconds: 0, fraction: 0, digits: 0 };
   /** timestampToNumber of first and last, computed once. */
   private firstAt = 0;
   private lastAt = 0;
@@ -165,6 +183,22 @@ export class Analyzer {
   }
 
   /**
+   * A plain TFTP DATA or ACK straight from the frame's bytes (PacketHandlers.tftpBlock): taken as addPacket
+   * (after addClientFrame) would take its record when it belongs to an open transfer whose ports are known,
+   * with no record, timestamp or packet object built. Otherwise false, having only moved the clock and noted
+   * the client's frame, which the record's own way does again to the same effect. Live (events told), false.
+   */
+  addTftpBlock(b: TftpBlockView): boolean {
+    if (this.onEvent !== undefined) return false;
+    const t = this.time(toTimestamp(b.ts, b.ts.digits, this.blockTs), b.frame);
+    if (b.clientMac !== null) this.clientFrameAt(b.clientMac, b.frame, t);
+    this.expire();
+    if (!this.transfers.block(b, t)) return false;
+    this.tftpPackets++;
+    return true;
+  }
+
+  /**
    * The clock moves on with no packet (a quiet segment on a live interface): transactions and transfers idle
    * for too long are finalised and quiet clients' sessions told, as a packet at that time would do.
    */
@@ -194,12 +228,15 @@ export class Analyzer {
 
   /** A frame of any kind sent by a DHCP client's MAC: it is still talking. */
   addClientFrame(f: SourceFrameRecord): void {
-    const t = this.time(f.ts, f.frame);
+    this.clientFrameAt(f.mac, f.frame, this.time(f.ts, f.frame));
+  }
+
+  private clientFrameAt(mac: string, frame: number, t: number): void {
     this.clientFramesFed = true;
-    const last = this.lastFrom.get(f.mac);
+    const last = this.lastFrom.get(mac);
     if (last !== undefined && last.t > t) return;
-    this.lastFrom.delete(f.mac);
-    this.lastFrom.set(f.mac, { frame: f.frame, t });
+    this.lastFrom.delete(mac);
+    this.lastFrom.set(mac, { frame, t });
     if (this.lastFrom.size > this.maxMacs) {
       const oldest = this.lastFrom.keys().next();
       if (oldest.done !== true) this.lastFrom.delete(oldest.value);
@@ -419,14 +456,15 @@ export class Analyzer {
 
   /** Seconds since the capture's first frame (rounded to the nanosecond, so JSON stays readable). */
   private time(ts: Timestamp, frame: number): number {
-    this.origin ??= ts;
+    // Copies: `ts` may be rewritten for the next frame (blockTs).
+    this.origin ??= { ...ts };
     const at = timestampToNumber(ts);
     if (this.first === null || at < this.firstAt) {
-      this.first = ts;
+      this.first = copyTimestamp(ts, this.first);
       this.firstAt = at;
     }
     if (this.last === null || at > this.lastAt) {
-      this.last = ts;
+      this.last = copyTimestamp(ts, this.last);
       this.lastAt = at;
     }
     const t = round9(secondsBetween(this.origin, ts));

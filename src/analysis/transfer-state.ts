@@ -20,6 +20,13 @@ export interface TftpRecordView extends PacketOrigin {
   tftp: TftpPacketView;
 }
 
+/** What a packet inside a transfer is read for: a record, or the decoder's view of a plain DATA/ACK. */
+export interface TftpTransferPacket {
+  frame: number;
+  fragmentFrames?: number[];
+  tftp: TftpPacketView;
+}
+
 export interface TransferLimits {
   /** Frames listed per transfer; a 14 MB kernel is ~20,000 packets. */
   maxFrames: number;
@@ -170,7 +177,7 @@ export class TransferState {
   }
 
   /** The same request again from the same client port: the client did not hear an answer. */
-  retry(rec: TftpRecordView, t: number): void {
+  retry(rec: TftpTransferPacket, t: number): void {
     this.transfer.requestRetries.push(ref(rec.frame, t));
     if (this.answered)
       this.transfer.notes.push(`request repeated after the server answered (frame ${rec.frame})`);
@@ -178,7 +185,7 @@ export class TransferState {
   }
 
   /** A packet from or to the client port that is not this transfer's TID pair. */
-  stray(rec: TftpRecordView, t: number): void {
+  stray(rec: TftpTransferPacket, t: number): void {
     if (this.transfer.strayPackets.length < MAX_EVIDENCE) this.transfer.strayPackets.push(ref(rec.frame, t));
   }
 
@@ -188,7 +195,7 @@ export class TransferState {
   }
 
   /** A packet of this transfer (after TID matching). */
-  packet(rec: TftpRecordView, t: number, fromClient: boolean): void {
+  packet(rec: TftpTransferPacket, t: number, fromClient: boolean): void {
     const p = rec.tftp;
     if (rec.frame !== this.transfer.request.frame) this.touch(rec.frame, t);
     if (fromClient) this.clientSpokeSinceRequest = true;
@@ -226,7 +233,7 @@ export class TransferState {
     else this.transfer.framesTruncated = true;
   }
 
-  private oack(rec: TftpRecordView, t: number): void {
+  private oack(rec: TftpTransferPacket, t: number): void {
     this.oackCount++;
     this.progress.oack(ref(rec.frame, t));
     if (this.transfer.oack !== null) return;
@@ -249,7 +256,7 @@ export class TransferState {
       this.transfer.tsize = parseOption(options.tsize, 0, Number.MAX_SAFE_INTEGER);
   }
 
-  private data(rec: TftpRecordView, t: number): void {
+  private data(rec: TftpTransferPacket, t: number): void {
     const tr = this.transfer;
     const length = rec.tftp.dataLength ?? 0;
     tr.dataPackets++;
@@ -293,7 +300,7 @@ export class TransferState {
     }
   }
 
-  private ack(rec: TftpRecordView, t: number): void {
+  private ack(rec: TftpTransferPacket, t: number): void {
     const tr = this.transfer;
     tr.ackPackets++;
     const block = this.blocks.ack(rec.tftp.block ?? 0);
@@ -307,7 +314,7 @@ export class TransferState {
     }
   }
 
-  private error(rec: TftpRecordView, t: number, fromClient: boolean): void {
+  private error(rec: TftpTransferPacket, t: number, fromClient: boolean): void {
     const tr = this.transfer;
     const code = rec.tftp.errorCode ?? 0;
     if (tr.error !== null) {

@@ -1,7 +1,13 @@
 import { EvictedClients } from './evicted-clients.js';
 import { IdleMap } from './idle-map.js';
 import { Retained } from './retained.js';
-import { TransferState, type TftpRecordView, type TransferLimits } from './transfer-state.js';
+import type { TftpBlockView } from '../protocol/packet.js';
+import {
+  TransferState,
+  type TftpRecordView,
+  type TftpTransferPacket,
+  type TransferLimits,
+} from './transfer-state.js';
 import type { TftpTransfer } from './types.js';
 
 export interface TransferTrackerOptions extends TransferLimits {
@@ -105,6 +111,26 @@ export class TransferTracker {
       return;
     }
     this.unsolicited(rec, t);
+  }
+
+  /**
+   * A DATA or ACK read from the frame's bytes: taken as add() takes it when it belongs to an open transfer whose
+   * two ports are known and it comes from one of them; false, with nothing changed, for anything else (a
+   * stray, a server's first answer, no open transfer), which add() then gets as a record.
+   */
+  block(b: TftpBlockView, t: number): boolean {
+    let s = this.hot.get(this.keys.get(b.dst, b.dstPort));
+    let fromClient = false;
+    if (s !== undefined) {
+      if (b.src !== s.serverIp || b.srcPort !== s.serverPort) return false;
+    } else {
+      s = this.hot.get(this.keys.get(b.src, b.srcPort));
+      if (s === undefined || b.dst !== s.serverIp || (s.serverPort ?? b.dstPort) !== b.dstPort) return false;
+      fromClient = true;
+    }
+    if (b.srcPort !== 69 && b.dstPort !== 69) this.dataPortsSeen = true;
+    this.accept(s, b, t, fromClient);
+    return true;
   }
 
   /** An ICMP unreachable quoting a datagram: attached to the transfer it was about, when one is open. */
@@ -214,7 +240,7 @@ export class TransferTracker {
     else this.accept(s, rec, t, false);
   }
 
-  private accept(s: TransferState, rec: TftpRecordView, t: number, fromClient: boolean): void {
+  private accept(s: TransferState, rec: TftpTransferPacket, t: number, fromClient: boolean): void {
     s.packet(rec, t, fromClient);
     this.hot.touch(this.keys.get(s.clientIp, s.clientPort), s);
     // Told the moment it ends on the wire (a live capture shows it then), though it stays open for late

@@ -3,7 +3,14 @@
  * https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html
  */
 import { ChunkedParser, viewOf } from './carry.js';
-import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink, RawTimestamp } from './types.js';
+import type {
+  CaptureFormat,
+  CaptureInterface,
+  CaptureParser,
+  CaptureSink,
+  RawTimestamp,
+  SkimInfo,
+} from './types.js';
 
 const FILE_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
@@ -41,6 +48,11 @@ export class PcapParser extends ChunkedParser implements CaptureParser {
   /** The last packet's timestamp fields, recorded as plain numbers (see lastPacket). */
   private lastSeconds = 0;
   private lastSub = 0;
+  /** Handed to skim() with each record, rewritten every time (see CaptureSink.skim). */
+  private readonly skimInfo: SkimInfo = {
+    origLen: 0,
+    ts: { high: 0, low: 0, unitsPerSecond: 1e6, combined: false, offsetSeconds: 0, digits: 6 },
+  };
 
   constructor(sink: CaptureSink) {
     super();
@@ -187,13 +199,24 @@ export class PcapParser extends ChunkedParser implements CaptureParser {
     if (sub >= this.unitsPerSecond && !this.warnedTimestamp) this.warnTimestamp(frame, sub, offset);
     this.lastSeconds = seconds;
     this.lastSub = sub;
-    if (this.sink.skim?.(frame, this.linkType, bytes, at + RECORD_HEADER_LEN, capLen) === true) return;
+    const origLen = this.origLen(dv, at);
+    const skim = this.sink.skim;
+    if (skim !== undefined) {
+      const info = this.skimInfo;
+      const ts = info.ts;
+      info.origLen = origLen;
+      ts.high = seconds;
+      ts.low = sub;
+      ts.unitsPerSecond = this.unitsPerSecond;
+      ts.digits = this.digits;
+      if (skim.call(this.sink, frame, this.linkType, bytes, at + RECORD_HEADER_LEN, capLen, info)) return;
+    }
     this.sink.frame({
       frame,
       linkType: this.linkType,
       interfaceId: 0,
       data: bytes.subarray(at + RECORD_HEADER_LEN, at + RECORD_HEADER_LEN + capLen),
-      origLen: this.origLen(dv, at),
+      origLen,
       ts: this.timestamp(seconds, sub),
     });
   }

@@ -33,8 +33,9 @@ export function digitsForUnits(unitsPerSecond: number): number {
  * which only broken writers produce) is carried into the seconds instead of printing an impossible fraction.
  * `digits` defaults to the file's display precision; pass 9 to keep every nanosecond the file holds (what
  * `tshark -T fields -e frame.time_epoch` prints, e.g. .123400000 for a 10^-4 interface shown as .123).
+ * `into`: written there and returned (a hot path that keeps no timestamp builds no object).
  */
-export function toTimestamp(raw: RawTimestamp, digits: number = raw.digits): Timestamp {
+export function toTimestamp(raw: RawTimestamp, digits: number = raw.digits, into?: Timestamp): Timestamp {
   const ups = raw.unitsPerSecond;
   if (!raw.combined) {
     let seconds = raw.high;
@@ -44,7 +45,7 @@ export function toTimestamp(raw: RawTimestamp, digits: number = raw.digits): Tim
       low %= ups;
     }
     const frac = Math.floor((low * 10 ** digits) / ups);
-    return { seconds: seconds + raw.offsetSeconds, fraction: frac, digits };
+    return timestamp(seconds + raw.offsetSeconds, frac, digits, into);
   }
   const scale = 10 ** digits;
   if (raw.high < EXACT_HIGH_LIMIT && ups * scale <= Number.MAX_SAFE_INTEGER) {
@@ -52,7 +53,7 @@ export function toTimestamp(raw: RawTimestamp, digits: number = raw.digits): Tim
     const total = raw.high * 4294967296 + raw.low;
     const seconds = Math.floor(total / ups);
     const rem = total - seconds * ups;
-    return { seconds: seconds + raw.offsetSeconds, fraction: Math.floor((rem * scale) / ups), digits };
+    return timestamp(seconds + raw.offsetSeconds, Math.floor((rem * scale) / ups), digits, into);
   }
   if (
     ups <= MAX_LIMB_DIVISOR &&
@@ -71,14 +72,27 @@ export function toTimestamp(raw: RawTimestamp, digits: number = raw.digits): Tim
     const rem = y - q3 * ups;
     const seconds = q1 * 4294967296 + q2 * 65536 + q3;
     const fraction = ups === scale ? rem : Math.floor((rem * scale) / ups);
-    return { seconds: seconds + raw.offsetSeconds, fraction, digits };
+    return timestamp(seconds + raw.offsetSeconds, fraction, digits, into);
   }
   const total = BigInt(raw.high) * TWO_32 + BigInt(raw.low);
   const bigUps = BigInt(Math.round(ups));
   const seconds = total / bigUps;
   const rem = total % bigUps;
   const fraction = (rem * 10n ** BigInt(digits)) / bigUps;
-  return { seconds: Number(seconds) + raw.offsetSeconds, fraction: Number(fraction), digits };
+  return timestamp(Number(seconds) + raw.offsetSeconds, Number(fraction), digits, into);
+}
+
+function timestamp(
+  seconds: number,
+  fraction: number,
+  digits: number,
+  into: Timestamp | undefined,
+): Timestamp {
+  if (into === undefined) return { seconds, fraction, digits };
+  into.seconds = seconds;
+  into.fraction = fraction;
+  into.digits = digits;
+  return into;
 }
 
 /**

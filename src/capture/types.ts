@@ -122,6 +122,14 @@ export interface CaptureStats {
   perInterface: InterfaceStats[];
 }
 
+/** What skim() gets beside the bytes: one object per reader, rewritten for every frame. */
+export interface SkimInfo {
+  /** Length of the packet on the wire (RawFrame.origLen). */
+  origLen: number;
+  /** The frame's timestamp (RawFrame.ts). */
+  ts: RawTimestamp;
+}
+
 /**
  * Push-parser contract of both readers: feed chunks in order, frames come out through the callback
  * synchronously; end() reports a truncated tail. Neither reader ever throws on bad bytes: it records a
@@ -134,8 +142,17 @@ export interface CaptureSink {
    * `offset`, valid during the call only. Returning true means the sink has accounted for the frame from these
    * bytes alone and frame() is not called for it; it is still numbered and counted. Most frames of a large
    * capture are background traffic, and building an object per frame would cost more than deciding.
+   * `info` (when the reader gives it) has the frame's wire length and timestamp, so a sink can take a frame
+   * of its own traffic whole from here too; the reader reuses that object: it is valid during the call only.
    */
-  skim?(frame: number, linkType: number, bytes: Uint8Array, offset: number, length: number): boolean;
+  skim?(
+    frame: number,
+    linkType: number,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    info?: SkimInfo,
+  ): boolean;
   warning(warning: CaptureWarning): void;
   /** Called when a new interface (pcapng IDB) or the pcap header is read. */
   interface?(iface: CaptureInterface): void;

@@ -63,6 +63,7 @@ export async function decodeCapture(
   const decoder = new PacketDecoder(
     {
       packet: handlers.packet,
+      tftpBlock: handlers.tftpBlock,
       arp: handlers.arp,
       icmpUnreachable: handlers.icmpUnreachable,
       icmpEcho: handlers.icmpEcho,
@@ -78,10 +79,10 @@ export async function decodeCapture(
   const progress = opts.progress;
   const info = await toFrameSource(input).read(
     {
-      skim: (frame, linkType, bytes, offset, length) => {
+      skim: (frame, linkType, bytes, offset, length, info) => {
         if (progress !== undefined && (frame & 0xffff) === 0) progress(frame);
         // The first frame always goes through frame(): its timestamp starts the capture's clock.
-        return !first && decoder.skim(linkType, bytes, offset, length);
+        return !first && decoder.skim(linkType, bytes, offset, length, frame, info);
       },
       frame: (f) => {
         if (first) {

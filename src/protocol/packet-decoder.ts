@@ -3,9 +3,9 @@
  * what is DHCP and what is TFTP the way tshark does (DHCP on UDP 67/68 and 4011; TFTP on port 69 plus the
  * conversations that requests to port 69 open). Everything else is counted and dropped with no allocation.
  */
-import type { RawFrame } from '../capture/types.js';
+import type { RawFrame, SkimInfo } from '../capture/types.js';
 import { toTimestamp, type Timestamp } from '../capture/timestamp.js';
-import { ipName, macName } from './addr.js';
+import { ipName, macName, readIp } from './addr.js';
 import { decodeDhcp } from './dhcp/index.js';
 import { arpRecord, fragmentLossRecord, icmpUnreachableRecord, rawSeconds } from './evidence-records.js';
 import {
@@ -40,12 +40,13 @@ import type {
   IcmpUnreachableRecord,
   PacketOrigin,
   SourceFrameRecord,
+  TftpBlockView,
 } from './packet.js';
 import { SourceWatch } from './source-watch.js';
 import { decodeIcmpEcho, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from './icmp.js';
 import { Ipv4Reassembler, type IncompleteDatagram } from './reassembly.js';
 import { SKIP_IPV6, SKIP_NOT_UDP, SKIP_OTHER_UDP, SkipCounter, type SkipCounts } from './skip-counts.js';
-import { decodeTftp, type TftpDecodeOptions } from './tftp/index.js';
+import { decodeTftp, TFTP_ACK, TFTP_DATA, type TftpDecodeOptions } from './tftp/index.js';
 import { TftpConversations } from './tftp-conversations.js';
 import { createUdpHeader, decodeUdpInto, UDP_OK } from './udp.js';
 import {
@@ -60,6 +61,13 @@ export type { SkipCounts } from './skip-counts.js';
 
 export interface PacketHandlers {
   packet(p: DecodedPacket): void;
+  /**
+   * Offered each plain TFTP DATA/ACK of an open conversation before any record is built for it (see
+   * TftpBlockView). true: the handler took it whole, as packet() (and clientFrame()) would have; the decoder
+   * counts it and is done. false: the frame goes the full way, so the handler must leave nothing changed that
+   * the full way would not leave the same when it is told the same frame again.
+   */
+  tftpBlock?(b: TftpBlockView): boolean;
   arp?(a: ArpRecord): void;
   icmpUnreachable?(i: IcmpUnreachableRecord): void;
   icmpEcho?(e: IcmpEchoRecord): void;
@@ -97,6 +105,8 @@ export class PacketDecoder {
   private readonly tftpOptions: TftpDecodeOptions;
   /** Client MACs whose every frame is of interest (only when a clientFrame handler is given). */
   private readonly sources: SourceWatch | null;
+  /** What tftpBlock is told, one object rewritten for every frame (null without a tftpBlock handler). */
+  private readonly block: TftpBlockView | null;
 
   constructor(
     private readonly handlers: PacketHandlers,
@@ -104,6 +114,19 @@ export class PacketDecoder {
   ) {
     this.tftpOptions = { keepData: options.keepTftpData !== false };
     this.sources = handlers.clientFrame === undefined ? null : new SourceWatch();
+    this.block =
+      handlers.tftpBlock === undefined
+        ? null
+        : {
+            frame: 0,
+            ts: { high: 0, low: 0, unitsPerSecond: 1, combined: false, offsetSeconds: 0, digits: 0 },
+            src: '',
+            dst: '',
+            srcPort: 0,
+            dstPort: 0,
+            clientMac: null,
+            tftp: { opcode: 'DATA', block: 0, dataLength: 0 },
+          };
     this.reassembler = new Ipv4Reassembler({
       accept: (payload) => this.acceptFirstFragment(payload),
       onIncomplete: (d) => this.lostFragments.push(d),
@@ -144,9 +167,17 @@ export class PacketDecoder {
    * The common case decided from the header bytes alone, with the counts push() would have made: an untagged
    * Ethernet frame carrying IPv6, or a plain IPv4 datagram (no options, not a fragment) that is neither
    * DHCP/TFTP nor ICMP nor a tunnel. Returns false for everything else, which then goes through push():
-   * this only ever drops what push() would drop, and counts it under the same reason.
+   * this only ever drops what push() would drop, and counts it under the same reason. With `info` (and a
+   * tftpBlock handler), a plain TFTP DATA/ACK of an open conversation is offered to tftpBlock from here.
    */
-  skim(linkType: number, bytes: Uint8Array, offset: number, length: number): boolean {
+  skim(
+    linkType: number,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    frame = 0,
+    info?: SkimInfo,
+  ): boolean {
     if (linkType !== LINKTYPE_ETHERNET || length < 34) return false;
     const etherType = (bytes[offset + 12] << 8) | bytes[offset + 13];
     if (etherType !== ETHERTYPE_IPV4) {
@@ -176,11 +207,66 @@ export class PacketDecoder {
     if (end - udp < 8) return false;
     const sp = (bytes[udp] << 8) | bytes[udp + 1];
     const dp = (bytes[udp + 2] << 8) | bytes[udp + 3];
-    if (this.conversations.mayMatch(sp, dp) || portDissector(sp, dp) !== null) return false;
+    if (this.conversations.mayMatch(sp, dp)) {
+      // Truncated frames and datagrams carry notes: the full path tells them.
+      const whole = info !== undefined && info.origLen === length && ip + total <= frameEnd;
+      return whole && this.tftpBlock(frame, bytes, offset, udp, end, sp, dp, info);
+    }
+    if (portDissector(sp, dp) !== null) return false;
     if (this.mayOpenTftpConversation(bytes, udp, end)) return false;
     if (this.clientSpeaks(bytes, offset)) return false;
     this.ipv4Frames++;
     this.skips.fast(SKIP_OTHER_UDP, this.skips.otherUdp++);
+    return true;
+  }
+
+  /**
+   * A DATA or ACK of an open conversation with a well-formed UDP header, offered to the tftpBlock handler:
+   * true when it took it (counted as push() counts it). Everything else is left to push().
+   */
+  private tftpBlock(
+    frame: number,
+    bytes: Uint8Array,
+    offset: number,
+    udp: number,
+    end: number,
+    sp: number,
+    dp: number,
+    info: SkimInfo,
+  ): boolean {
+    const view = this.block;
+    if (view === null) return false;
+    const udpLength = (bytes[udp + 4] << 8) | bytes[udp + 5];
+    if (udpLength < 12 || udp + udpLength > end) return false;
+    const payload = udp + 8;
+    const opcode = (bytes[payload] << 8) | bytes[payload + 1];
+    // decodeTftp's canonical DATA and ACK (an ACK with trailing bytes carries a note).
+    if (opcode !== TFTP_DATA && (opcode !== TFTP_ACK || udpLength !== 12)) return false;
+    const src = readIp(bytes, offset + 26);
+    const dst = readIp(bytes, offset + 30);
+    if (this.conversations.find(src, sp, dst, dp) === null) return false;
+    view.frame = frame;
+    const ts = view.ts;
+    const raw = info.ts;
+    ts.high = raw.high;
+    ts.low = raw.low;
+    ts.unitsPerSecond = raw.unitsPerSecond;
+    ts.combined = raw.combined;
+    ts.offsetSeconds = raw.offsetSeconds;
+    ts.digits = raw.digits;
+    view.src = ipName(src);
+    view.dst = ipName(dst);
+    view.srcPort = sp;
+    view.dstPort = dp;
+    view.clientMac =
+      this.sources !== null && this.sources.size > 0 ? this.sources.seen(bytes, offset + 6) : null;
+    const tftp = view.tftp;
+    tftp.opcode = opcode === TFTP_DATA ? 'DATA' : 'ACK';
+    tftp.block = (bytes[payload + 2] << 8) | bytes[payload + 3];
+    tftp.dataLength = udpLength - 12;
+    if (this.handlers.tftpBlock?.(view) !== true) return false;
+    this.ipv4Frames++;
+    this.tftpPackets++;
     return true;
   }
 

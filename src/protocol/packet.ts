@@ -1,4 +1,5 @@
 import type { Timestamp } from '../capture/timestamp.js';
+import type { RawTimestamp } from '../capture/types.js';
 import type { DhcpMessage } from './dhcp/index.js';
 import type { TftpPacket } from './tftp/index.js';
 
@@ -37,6 +38,24 @@ export interface TftpPacketRecord extends PacketOrigin {
 }
 
 export type DecodedPacket = DhcpPacketRecord | TftpPacketRecord;
+
+/**
+ * A TFTP DATA or ACK of an open conversation in a plain frame (untagged Ethernet, IPv4 without options, not a
+ * fragment, nothing cut off, well-formed), read from the frame's bytes alone, with no record built: nearly
+ * every packet of a PXE segment is one. The decoder reuses this object for every such frame: read it during
+ * the call only. Its fields are those of the TftpPacketRecord the full decode would make.
+ */
+export interface TftpBlockView {
+  frame: number;
+  ts: RawTimestamp;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  /** The sender's MAC when it is a DHCP client the decoder watches (what clientFrame would be told), else null. */
+  clientMac: string | null;
+  tftp: { opcode: 'DATA' | 'ACK'; block: number; dataLength: number };
+}
 
 /** An ARP request or reply, kept because an unanswered ARP for the TFTP server is evidence. */
 export interface ArpRecord {
