@@ -21,6 +21,9 @@
  * PXE-dense rows (scripts/lib/pxe-dense.ts): the same tools on the TFTP-heavy lab boots joined to --dense SIZE
  * (default 200MB; 0 leaves them out), every copy a client of its own, so that nearly every frame is DHCP or TFTP
  * and the packets/s are those of the decoders and the analysis, not of the skimmer. --dense-only runs only them.
+ * On that file decode + analysis alone also runs in a process of its own (scripts/analysis-cpu.ts, best of
+ * --runs, at least 3): its CPU time per frame as the share of one core it would take at 85,000 packets/s
+ * (scripts/lib/line-rate.ts; target under 50 %), beside tshark's whole run on the same file.
  *
  * Files joined out of time order (scripts/lib/out-of-order.ts): six copies of a lab boot (--boot, default the
  * happy BIOS pxelinux boot; --groups N repeats the pattern N times, default 12: 17 MB) shifted by +0/60/600/660/120/180 s with editcap -t and joined with mergecap -a, against
@@ -42,6 +45,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyzeSource } from '../src/analysis/analyze-source.js';
+import { bestAnalysisCpu, printLineRate, type AnalysisCpu } from './lib/line-rate.js';
 import { joinedFiles } from './lib/out-of-order.js';
 import { pxeDenseCapture } from './lib/pxe-dense.js';
 import { formatSize, parseSize } from './lib/size.js';
@@ -442,12 +446,16 @@ function main(): number {
     files.push(values.file ? resolve(values.file) : ensureCapture(parseSize(values.size), values.format));
   if (values.big && !values['dense-only']) files.push(ensureCapture(parseSize(values.big), values.format));
   const denseSize = parseSize(values.dense);
+  let denseFile: string | null = null;
   if (denseSize > 0) {
     process.stderr.write(`PXE-dense capture (${formatSize(denseSize)} of joined lab boots) …\n`);
     const dense = pxeDenseCapture(LAB_DIR, join(root, 'bench-data'), denseSize, sizeLabel(denseSize));
     if (dense === null)
       console.log('PXE-dense rows skipped: editcap/mergecap not found (apt-get install wireshark-common)');
-    else files.push(dense.file);
+    else {
+      files.push(dense.file);
+      denseFile = dense.file;
+    }
   }
   const against = values.against === undefined ? undefined : resolve(values.against);
   if (against !== undefined) {
@@ -500,6 +508,24 @@ function main(): number {
     rmSync(scratch, { recursive: true, force: true });
   }
   for (const r of results) printTable(r, startup);
+  let lineRate: AnalysisCpu[] = [];
+  if (denseFile !== null && cliProblem === null) {
+    const builds: { label: string; build?: string }[] = [{ label: 'pxe-doctor decode + analysis' }];
+    if (against !== undefined)
+      builds.push({ label: `pxe-doctor decode + analysis${AGAINST}`, build: against });
+    lineRate = bestAnalysisCpu(root, denseFile, builds, Math.max(3, runs));
+    const dense = results.find((r) => r.file === denseFile);
+    const tshark = dense?.runs.find((r) => r.tool === TOOLS[0]?.name && !r.skipped);
+    printLineRate(
+      lineRate,
+      tshark?.cpuSeconds != null && dense?.frames != null
+        ? { cpuSeconds: tshark.cpuSeconds, frames: dense.frames }
+        : null,
+      loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' '),
+    );
+  }
   if (startupTargets.length > 0) printStartupTargets(startupTargets);
   if (results.length > 1) {
     console.log('\npeak RSS by file size (MB):');
@@ -526,6 +552,7 @@ function main(): number {
     startupSeconds: Object.fromEntries(startup),
     startupBudgets: startupTargets,
     files: results.map((r) => ({ ...r, file: relative(root, r.file) })),
+    denseAnalysisCpu: lineRate,
   };
   mkdirSync(resolve(values.out, '..'), { recursive: true });
   writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
