@@ -104,6 +104,17 @@ function keaOrder(e: DhcpEvent, o: number[], signs: Signs): void {
  * options in the order of the client's parameter request list (55).
  */
 function iscOrder(e: DhcpEvent, o: number[], prl: number[] | null, signs: Signs): void {
+  // 53, 54, 51 and then neither T1/T2 nor a boot file: ISC dhcpd writes 58, 59 only when configured, while
+  // dnsmasq follows 51 with 58, 59 (67 before them) for every finite lease, Kea sorts by code (1 before 51)
+  // and Windows puts the netmask second. Seen from ISC dhcpd 4.4 in the lab (two-servers-nak, isc-pxe-tftpd-hpa).
+  if (o[0] === 53 && o[1] === 54 && o[2] === 51 && o.length > 3 && ![58, 59, 67].includes(o[3])) {
+    signs.add(
+      'isc-dhcpd',
+      2,
+      "53, 54, 51 first and no T1/T2 (58, 59) after the lease time: ISC dhcpd's order (dnsmasq always follows 51 with 58, 59)",
+      e.frame,
+    );
+  }
   if (prl === null || prl.length === 0 || o[0] !== 53 || o[1] !== 54) return;
   const lead = new Set([53, 54, 51, 58, 59, 56, 50, 92, 81, 118, 82]);
   const rest = o.filter((c) => !lead.has(c));

@@ -19,9 +19,11 @@ const doc: RuleDoc = {
     'explains a late OFFER/ACK and the DISCOVERs or REQUESTs the client repeated meanwhile. Through a relay the ' +
     "echo may only appear after the reply, where the check protects nothing; an echo the server's kernel held " +
     'while its ARP requests for the address went unanswered (sent once the client announces the address) is ' +
-    'still a check that ran before the offer.',
+    'still a check that ran before the offer, and so are unanswered ARP requests from the server for the ' +
+    'address before its OFFER with no echo at all (the kernel dropped the echo when ARP failed).',
   ignores:
-    `Checks under ${LONG_DELAY} s that the client sat out without repeating itself, replies without a preceding echo, and an echo ` +
+    `Checks under ${LONG_DELAY} s that the client sat out without repeating itself, replies with neither a ` +
+    'preceding echo nor unanswered ARP requests from the server for their address, and an echo ' +
     'that was answered (the server then offers another address: see dhcp.duplicate-address).',
   clientMessages: [],
   fix:
@@ -69,7 +71,11 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
     );
     const marked = checked[0];
     const ping = marked?.pingCheck;
-    if (marked === undefined || ping === undefined) continue;
+    if (marked === undefined || ping === undefined) {
+      const arpOnly = arpOnlyCheck(s, events, ctx);
+      if (arpOnly !== null) out.push(arpOnly);
+      continue;
+    }
     const server = ping.from;
     // An echo seen after the reply may still be a check that ran before it: the server's kernel holds the
     // echo while its ARP for the address goes unanswered and sends it once the client announces the address.
@@ -115,26 +121,63 @@ function check(s: BootSession, ctx: RuleContext): Finding[] {
         (repeats.length > 0
           ? `; the client repeated its ${first.messageType ?? 'request'} meanwhile (${plural(repeats.length, 'time')}, ${framesText(repeats.map((e) => e.frame))}).`
           : '.');
-    out.push(
-      sessionFinding(doc, s, {
-        message,
-        frames: [first.frame, ...arps, ping.request.frame, ...repeats.map((e) => e.frame), reply.frame].sort(
-          (a, b) => a - b,
-        ),
-        pxeError: null,
-        hint: serverHint(
-          'Only if the delay matters (short firmware timeouts, mass boots), turn the check off:',
-          {
-            dnsmasq: ['no-ping'],
-            isc: ['ping-check false;   # or ping-timeout 1;'],
-            kea: ['"enable-ping-check": false   # parameters of libdhcp_ping_check.so'],
-          },
-        ),
-        t: first.t,
-      }),
-    );
+    out.push(delayFinding(s, message, [first, reply, ...repeats], [...arps, ping.request.frame], first.t));
   }
   return out;
+}
+
+/**
+ * A ping check with no echo on the wire: the server's ARP requests for the address it then offers went
+ * unanswered, so its kernel dropped the queued echo (Linux sends a packet to an on-link address only once
+ * ARP resolves it) — seen with ISC dhcpd (ping-check, 1 s) and dnsmasq alike. A server that does not ping
+ * has no reason to ARP for an address before offering it: it sends the OFFER to the client's MAC directly.
+ */
+function arpOnlyCheck(s: BootSession, events: readonly DhcpEvent[], ctx: RuleContext): Finding | null {
+  const offer = events.find(
+    (e) =>
+      isServerEvent(e) &&
+      kindOf(e) === 'OFFER' &&
+      !e.port4011 &&
+      e.yiaddr !== '0.0.0.0' &&
+      e.pingCheck === undefined,
+  );
+  if (offer === undefined) return null;
+  const asked = askedAt(events, offer, 'DISCOVER');
+  const first = asked[0];
+  if (first === undefined) return null;
+  const arps = unansweredArps(ctx, offer.yiaddr, offer.src, first.t, offer.t);
+  const delay = offer.t - first.t;
+  const repeats = asked.slice(1);
+  if (arps.length === 0 || (repeats.length === 0 && delay < LONG_DELAY)) return null;
+  const message =
+    `${offer.src} checked ${offer.yiaddr} before offering it: its ARP requests for it (${framesText(arps)}) went ` +
+    'unanswered, so the ICMP echo of its ping check never left its kernel (an echo to an on-link address waits ' +
+    `for the ARP answer); it sent its OFFER ${seconds(delay)} after the client's first DISCOVER ` +
+    `(frame ${first.frame} → ${offer.frame}): the delay is its ping check` +
+    (repeats.length > 0
+      ? `; the client repeated its DISCOVER meanwhile (${plural(repeats.length, 'time')}, ${framesText(repeats.map((e) => e.frame))}).`
+      : '.');
+  return delayFinding(s, message, [first, offer, ...repeats], arps, first.t);
+}
+
+function delayFinding(
+  s: BootSession,
+  message: string,
+  events: readonly DhcpEvent[],
+  otherFrames: readonly number[],
+  t: number,
+): Finding {
+  return sessionFinding(doc, s, {
+    message,
+    frames: [...events.map((e) => e.frame), ...otherFrames].sort((a, b) => a - b),
+    pxeError: null,
+    hint: serverHint('Only if the delay matters (short firmware timeouts, mass boots), turn the check off:', {
+      dnsmasq: ['no-ping'],
+      isc: ['ping-check false;   # or ping-timeout 1;'],
+      kea: ['"enable-ping-check": false   # parameters of libdhcp_ping_check.so'],
+    }),
+    t,
+  });
 }
 
 export const dhcpPingCheckDelay: Rule = { ...doc, checkSession: check };

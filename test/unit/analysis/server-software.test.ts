@@ -63,19 +63,32 @@ describe('server software on the committed captures', () => {
     assert.equal(ids[0].software, 'kea');
   });
 
-  test('zeek dhcp.pcap: ISC dhcpd wording in the NAK, but only that: low confidence', async (t) => {
+  test('zeek dhcp.pcap: ISC dhcpd wording in the NAK and 53, 54, 51 without T1/T2: ISC, medium', async (t) => {
     const ids = await identities('public/zeek/dhcp.pcap');
     if (ids === null) return t.skip('capture not present');
     assert.equal(ids[0].software, 'isc-dhcpd');
-    assert.equal(ids[0].confidence, 'low');
+    assert.equal(ids[0].confidence, 'medium');
+    assert.deepEqual(ids[0].evidence[0].frames, [2, 6]);
   });
 
-  test('tcpdump dhcp-rfc4388 (leasequery): 53, 54, 51, 58, 59 fits ISC and dnsmasq alike: unknown', async (t) => {
+  test('tcpdump dhcp-rfc4388 (leasequery): OFFERs 53, 54, 51, 1, 3 without T1/T2 are ISC dhcpd, not dnsmasq', async (t) => {
     const ids = await identities('public/tcpdump/dhcp-rfc4388.pcap');
     if (ids === null) return t.skip('capture not present');
-    assert.equal(ids[0].software, 'unknown');
-    assert.equal(ids[0].confidence, null);
-    assert.ok(ids[0].evidence.length >= 2);
+    // Its leasequery replies (53, 54, 51, 58, 59) fit ISC and dnsmasq alike; the OFFERs and ACKs do not
+    // (dnsmasq follows the lease time with T1/T2 in every finite lease, and has no leasequery at all).
+    assert.equal(ids[0].software, 'isc-dhcpd');
+    assert.ok(ids[0].evidence.some((e) => e.software === 'dnsmasq'));
+  });
+
+  test('isc-pxe-tftpd-hpa: ISC dhcpd as the PXE server (53, 54, 51, 1), tftpd-hpa on the next-server', async (t) => {
+    const ids = await identities('lab/isc-pxe-tftpd-hpa/capture.pcapng');
+    if (ids === null) return t.skip('capture not present');
+    const dhcp = pick(ids, '10.77.0.2', 'dhcp');
+    assert.equal(dhcp.software, 'isc-dhcpd');
+    // One sign that busybox udhcpd shares: low, so no fix is reordered on it alone.
+    assert.equal(dhcp.confidence, 'low');
+    assert.deepEqual(dhcp.evidence[0].frames, [6, 9, 13]);
+    assert.equal(pick(ids, LAB.server, 'tftp').software, 'tftpd-hpa');
   });
 
   test("kea-happy-bios: Kea by its option order; tftpd-hpa by OACKs in the client's order both ways", async (t) => {
