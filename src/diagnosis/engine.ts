@@ -5,7 +5,9 @@
 import type { AnalysisResult, BootSession } from '../analysis/types.js';
 import { withCaptureLossCaveat } from './capture-loss.js';
 import { MAX_FRAMES } from './format.js';
+import { ipxeOnEfi } from './pxe-errors.js';
 import { RULES, selectRules } from './registry.js';
+import { efiFirmware } from './rounds.js';
 import { applyServerHints } from './server-hints.js';
 import type { Finding, Rule, RuleContext, Severity } from './types.js';
 
@@ -68,7 +70,7 @@ function collect(out: Finding[], rule: Rule, session: BootSession | null, run: (
   try {
     const result = run();
     if (!Array.isArray(result)) throw new TypeError(`returned ${typeof result}, not an array of findings`);
-    for (const f of result) out.push(normalize(f, rule));
+    for (const f of result) out.push(onPlatform(normalize(f, rule), session));
   } catch (err) {
     out.push(ruleFailed(rule, session, err));
   }
@@ -85,6 +87,12 @@ function normalize(f: Finding, rule: Rule): Finding {
   };
   if (!Number.isFinite(out.t ?? NaN)) out.t = null;
   return out;
+}
+
+/** iPXE's error codes end in the platform's status: a client with UEFI firmware runs an EFI build. */
+function onPlatform(f: Finding, session: BootSession | null): Finding {
+  if (f.pxeError == null || session === null || !f.pxeError.includes('ipxe.org/')) return f;
+  return efiFirmware(session) ? { ...f, pxeError: ipxeOnEfi(f.pxeError) } : f;
 }
 
 function ruleFailed(rule: Rule, session: BootSession | null, err: unknown): Finding {

@@ -7,10 +7,13 @@
  * - UEFI: EDK2 NetworkPkg/UefiPxeBcDxe (PxeBcBoot.c PxeBcLoadBootFile / PxeBcImpl.c: "PXE-E16: No valid
  *   offer received.", "PXE-E18: Server response timeout.", "PXE-E99: Unexpected network error." …) and
  *   NetworkPkg/HttpBootDxe/HttpBootImpl.c for HTTP boot.
- * - iPXE: src/hci/strerror.c prints "<text> (" PRODUCT_ERROR_URI ")", the code being
- *   POSIX errno << 24 | errfile (src/include/ipxe/errfile.h) | PXENV status (src/include/errno.h einfo),
- *   e.g. 2d12603b = ENOENT from net/udp/tftp.c, status 0x3B. Builds like the SeaBIOS/qemu ROMs on the lab
- *   consoles print http://ipxe.org/…; current upstream branding.h prints https://ipxe.org/… — same code.
+ * - iPXE: src/hci/strerror.c prints "<text> (" PRODUCT_ERROR_URI ")", the code being (src/include/errno.h
+ *   __einfo_errno) POSIX code << 24 | errfile (src/include/ipxe/errfile.h) | disambiguator << 8 | the
+ *   platform's status in the low byte: a PXENV status on a PC BIOS build (e.g. 2d12603b = ENOENT from
+ *   net/udp/tftp.c, PXENV_STATUS_TFTP_FILE_NOT_FOUND 0x3B), the EFI_STATUS with bit 7 for "error" on an EFI
+ *   build (src/include/ipxe/errno/efi.h PLATFORM_TO_ERRNO: ENOENT → EFI_NOT_FOUND 14 → 0x8e). Builds like
+ *   the SeaBIOS/qemu ROMs on the lab consoles print http://ipxe.org/…; current upstream branding.h prints
+ *   https://ipxe.org/… — same code.
  * - pxelinux (syslinux 6): core/elflink/load_env32.c.
  */
 
@@ -31,7 +34,6 @@ export const BIOS = {
   badMenu: 'PXE-E74: Bad or missing PXE menu and/or prompt information',
   noBootServer: 'PXE-E78: Could not locate boot server',
   nbpTooBig: 'PXE-E79: NBP is too big to fit in free base memory',
-  missingTftpServer: 'PXE-E7B: Missing MTFTP server IP address',
 } as const;
 
 /**
@@ -61,9 +63,10 @@ export const UEFI = {
 } as const;
 
 /**
- * iPXE (ROMs, undionly.kpxe, ipxe.efi, snponly.efi). The codes are the ones the lab consoles printed; the
+ * iPXE, as a PC BIOS build prints it (the ROMs SeaBIOS runs, undionly.kpxe, ipxe.pxe); an EFI build
+ * (ipxe.efi, snponly.efi) prints the same text with the EFI status in the last byte (`ipxeOnEfi`). The
  * middle digits name the source file, so the same POSIX error differs between TFTP (…1260…) and PXE boot
- * server discovery (…1060…).
+ * server discovery (…1060…). Each code is checked against iPXE's errno.h / errfile.h by a unit test.
  */
 export const IPXE = {
   /** usr/ifmgmt.c EADDRNOTAVAIL_CONFIG: DHCP got no usable reply (autoboot then moves to the next NIC). */
@@ -89,6 +92,32 @@ export const IPXE = {
   /** net/udp/tftp.c tftp_errcode_to_rc: TFTP error 2 → EACCES, status 0x3C (TFTP access violation). */
   permissionDenied: 'Permission denied (http://ipxe.org/0212603c)',
 } as const;
+
+/**
+ * The low byte of an iPXE error on an EFI build, per POSIX code (src/include/ipxe/errno/efi.h): the
+ * EFI_STATUS the error maps to, with bit 7 set as for every EFI error.
+ */
+const IPXE_EFI_STATUS: ReadonlyMap<number, number> = new Map([
+  [0x02, 0x80 | 15], // EACCES → EFI_ACCESS_DENIED
+  [0x04, 0x80 | 6], // EADDRNOTAVAIL → EFI_NOT_READY
+  [0x2d, 0x80 | 14], // ENOENT → EFI_NOT_FOUND
+  [0x2e, 0x80 | 1], // ENOEXEC → EFI_LOAD_ERROR
+  [0x4c, 0x80 | 18], // ETIMEDOUT → EFI_TIMEOUT
+]);
+
+/**
+ * The message as an EFI build of iPXE prints it: each ipxe.org code gets the EFI status in its last byte.
+ * A code whose POSIX error has no known EFI status is left out (the text alone is what can be vouched for).
+ */
+export function ipxeOnEfi(text: string): string {
+  return text.replace(/ \(https?:\/\/ipxe\.org\/([0-9a-f]{8})\)/g, (whole, code: string) => {
+    const n = Number.parseInt(code, 16);
+    const status = IPXE_EFI_STATUS.get(n >>> 24);
+    if (status === undefined) return '';
+    const efi = ((n & ~0xff) | status) >>> 0;
+    return whole.replace(code, efi.toString(16).padStart(8, '0'));
+  });
+}
 
 /** EDK2 NetworkPkg/HttpBootDxe/HttpBootImpl.c HttpBootLoadFile (GetBootFileError), then BdsDxe's line. */
 export const UEFI_HTTP = {
@@ -157,12 +186,22 @@ export function clientMessage(family: ClientFamily, texts: ClientTexts): string 
 
 /**
  * Legacy BIOS PXE ROMs are closed source: the primary source of their texts would be the ROM vendor's manual.
- * Only PXE-E74 was found in one (the Intel Boot Agent User Guide). For the others the doc says so and names
- * what there is: consoles quoted by vendors (the line as a ROM printed it) and the vendor code list every
- * deployment product reproduces (Broadcom KB 152549, "Complete list of PXE error codes and their meaning").
+ * Only PXE-E74 was found in one (the Intel Boot Agent User Guide). What there is besides, per code: the
+ * number's meaning, which is the PXENV status of the PXE 2.1 specification (transcribed in iPXE
+ * src/arch/x86/include/pxe_error.h); consoles quoted by vendors (the line as a ROM printed it); and the
+ * vendor code list every deployment product reproduces (Broadcom KB 152549, "Complete list of PXE error
+ * codes and their meaning"). A code whose meaning none of these confirms is not shown (PXE-E7B).
  */
 const BIOS_LIST = 'as in the vendor code lists, e.g. Broadcom KB 152549 (a copy of the Intel PXE ROM list)';
-const NO_PRIMARY = `no primary source found (closed ROM, no vendor manual with this text), ${BIOS_LIST}`;
+const NO_MANUAL = 'no ROM vendor manual with this text found';
+
+/** The code's meaning from the PXE 2.1 status list; the text from the vendor lists. */
+function pxenv(code: string, status: string): string {
+  return (
+    `code: PXE 2.1 spec status 0x${code} ${status} (iPXE src/arch/x86/include/pxe_error.h "#define ${status} ` +
+    `0x00${code.toLowerCase()}"); text ${BIOS_LIST}; ${NO_MANUAL}`
+  );
+}
 
 const SOURCES: readonly (readonly [RegExp, string])[] = [
   [
@@ -188,8 +227,20 @@ const SOURCES: readonly (readonly [RegExp, string])[] = [
     /^PXE-E79: /,
     `BootManage PXE-2.0 ROM console on soekris-tech, October 2004 ("PXE-E79: NBP is too big …"); ${BIOS_LIST}`,
   ],
+  [/^PXE-E11: /, pxenv('11', 'PXENV_STATUS_ARP_TIMEOUT')],
+  [/^PXE-E35: /, pxenv('35', 'PXENV_STATUS_TFTP_READ_TIMEOUT')],
+  [/^PXE-E3B: /, pxenv('3B', 'PXENV_STATUS_TFTP_FILE_NOT_FOUND')],
+  [/^PXE-E3F: /, pxenv('3F', 'PXENV_STATUS_TFTP_INVALID_PACKET_SIZE')],
+  [/^PXE-E51: /, pxenv('51', 'PXENV_STATUS_DHCP_TIMEOUT')],
+  [/^PXE-E52: /, pxenv('52', 'PXENV_STATUS_DHCP_NO_IP_ADDRESS')],
+  [/^PXE-E53: [^.]*$/, pxenv('53', 'PXENV_STATUS_DHCP_NO_BOOTFILE_NAME')],
+  [/^PXE-E78: /, pxenv('78', 'PXENV_STATUS_BSTRAP_NO_RESPONSE')],
+  [
+    /^PXE-E55: /,
+    'ROM console quoted in Microsoft KB 259670 ("PXE-E55 Proxy DHCP Service did not reply to request on port ' +
+      `4011"); 0x55 is not in the PXE 2.1 status list; ${BIOS_LIST}`,
+  ],
   [/^PXE-E\w\w: .*\.$/, 'EDK2 NetworkPkg/UefiPxeBcDxe/PxeBcImpl.c EfiPxeLoadFile'],
-  [/^PXE-E\w\w: /, NO_PRIMARY],
   [/^NBP file downloaded/, 'EDK2 UefiPxeBcDxe + MdeModulePkg BdsDxe'],
   [/^Error: Could not retrieve NBP/, 'EDK2 NetworkPkg/HttpBootDxe/HttpBootImpl.c HttpBootLoadFile'],
   [/^No configuration methods/, 'iPXE src/usr/ifmgmt.c'],
@@ -203,5 +254,9 @@ const SOURCES: readonly (readonly [RegExp, string])[] = [
 
 /** Where a client message comes from (firmware source file or code list), for the rule docs. */
 export function messageSource(text: string): string | null {
-  return SOURCES.find(([re]) => re.test(text))?.[1] ?? null;
+  const source = SOURCES.find(([re]) => re.test(text))?.[1] ?? null;
+  const efi = /ipxe\.org\/([0-9a-f]{8})/.exec(ipxeOnEfi(text))?.[1];
+  return source !== null && efi !== undefined && !text.includes(efi)
+    ? `${source}; an EFI build prints …/${efi} (src/include/ipxe/errno/efi.h)`
+    : source;
 }

@@ -13,7 +13,7 @@ import type {
   EffectiveBoot,
   TftpTransfer,
 } from '../analysis/types.js';
-import { bootFile, isPxeClientVendor, isUrl } from '../protocol/dhcp/index.js';
+import { archFamily, bootFile, isPxeClientVendor, isUrl } from '../protocol/dhcp/index.js';
 import {
   archOf,
   familyOfEvent,
@@ -256,6 +256,19 @@ export function requesterOf(s: BootSession | null, t: TftpTransfer): Requester {
     return { family: 'ipxe', round, isBootFile: false };
   }
   return { family: 'loader', round, isBootFile: false };
+}
+
+/**
+ * The client's firmware is UEFI (its architecture, option 93 or the PXEClient vendor class, says so): what
+ * runs on it, iPXE included, is an EFI build.
+ */
+export function efiFirmware(s: BootSession): boolean {
+  return sessionEvents(s).some((e) => {
+    if (!isClientEvent(e)) return false;
+    const arch = archOf(e);
+    const family = arch === null ? null : archFamily(arch);
+    return family === 'uefi' || family === 'uefi-http';
+  });
 }
 
 /** The family a session's client shows at time t (for DHCP-level findings). */

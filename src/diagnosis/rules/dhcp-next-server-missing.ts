@@ -4,7 +4,7 @@ import { bootFileOf, isIpv4, serverOf, ZERO_IP } from '../facts.js';
 import { type DhcpRound, relevantRounds } from '../rounds.js';
 import { clientLabel, q, sessionFinding } from '../format.js';
 import { bootFileHint } from '../hints.js';
-import { BIOS, IPXE, UEFI, clientMessage } from '../pxe-errors.js';
+import { IPXE, UEFI, clientMessage } from '../pxe-errors.js';
 import type { Finding, Rule, RuleDoc } from '../types.js';
 
 const doc: RuleDoc = {
@@ -22,7 +22,7 @@ const doc: RuleDoc = {
   ignores:
     'Boot files given as URLs (http://, tftp://…), which carry their server; replies without any boot file ' +
     '(see dhcp.no-boot-file).',
-  clientMessages: [BIOS.missingTftpServer, BIOS.tftpOpenTimeout, UEFI.serverTimeout, IPXE.nothingToBoot],
+  clientMessages: [UEFI.serverTimeout, IPXE.nothingToBoot],
   fix: 'Set next-server (siaddr) to the TFTP server in the same scope as the boot file; keep 66 and 67 consistent with it.',
 };
 
@@ -43,7 +43,8 @@ function check(s: BootSession): Finding[] {
     const sname = reply.sname.replace(/\0+$/, '').trim() || null;
     const who = `${server}'s ${r.bootServerReplies.includes(reply) ? 'boot server reply' : r.proxyReplies.includes(reply) ? 'proxy offer' : 'reply'}`;
     const label = clientLabel(s);
-    const texts = { bios: [BIOS.missingTftpServer], uefi: [UEFI.serverTimeout], ipxe: [IPXE.nothingToBoot] };
+    // A BIOS ROM's line is not shown: the one the code lists give (PXE-E7B) is confirmed by no source.
+    const texts = { uefi: [UEFI.serverTimeout], ipxe: [IPXE.nothingToBoot] };
 
     if (siaddr === null && opt66 === null && !has150 && sname === null) {
       out.push(

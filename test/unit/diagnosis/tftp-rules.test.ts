@@ -7,6 +7,7 @@ import {
   BIOS_ROM,
   CaptureBuilder,
   EDK2,
+  EFI_IPXE,
   LAB,
   type SessionBuilder,
 } from './support/builder.js';
@@ -212,6 +213,13 @@ describe('tftp.file-not-found', () => {
     mentions(f, 'The server looked for $LAB/run/tftproot/pxelinux.0');
     assert.equal(f.pxeError, IPXE.fileNotFound);
     hintMentions(f, 'dhcp-boot=pxelinux.0,,10.77.0.1');
+  });
+
+  test('iPXE on UEFI firmware (ipxe.efi) ends the code in the EFI status: 2d12608e, not 2d12603b', () => {
+    const efi = booted(EFI_IPXE, 'ipxe.efi');
+    efi.s.transfer({ file: 'ipxe.efi', error: { code: 1, message: 'File not found', from: 'server' } });
+    const f = one(efi.b.build(), 'tftp.file-not-found');
+    assert.equal(f.pxeError, 'No such file or directory (http://ipxe.org/2d12608e)');
   });
 
   test('BIOS ROMs echo the server text (PXE-T01) then E3B; UEFI shows E23', () => {
