@@ -62,14 +62,41 @@ function srv(server: string | null): string {
   return server === null || server.trim() === '' ? SERVER_PLACEHOLDER : server;
 }
 
-/** next-server + boot file, the pair every PXE client needs. */
-export function bootFileHint(intro: string, file: string, server: string | null): string {
+/** next-server + boot file, the pair every PXE client needs; `other`: further blocks (e.g. tftpRootBlocks). */
+export function bootFileHint(
+  intro: string,
+  file: string,
+  server: string | null,
+  other: [label: string, lines: string[]][] = [],
+): string {
   const s = srv(server);
   return serverHint(intro, {
     dnsmasq: [`dhcp-boot=${file},,${s}`],
     isc: [`next-server ${s};`, `filename "${file}";`],
     kea: [`"next-server": "${s}", "boot-file-name": "${file}"`],
+    other,
   });
+}
+
+/**
+ * Where each TFTP server takes its root from. `root` is the directory the server's own error text showed
+ * (dnsmasq writes the path it tried); tftp-hpa and atftpd name no path on the wire, so their lines say where
+ * the root is set instead of guessing one. The dnsmasq block starts with tftp-root= so that server-hints.ts
+ * reads it as TFTP configuration, apart from a dnsmasq that only serves DHCP on the same host.
+ */
+export function tftpRootBlocks(root: string | null): [label: string, lines: string[]][] {
+  return [
+    [
+      'dnsmasq',
+      [
+        root === null
+          ? 'tftp-root= names its TFTP root, where dnsmasq serves TFTP (enable-tftp)'
+          : `tftp-root=${root}   # where it looked`,
+      ],
+    ],
+    ['tftp-hpa', ['its root is the directory after --secure (-s): TFTP_DIRECTORY in /etc/default/tftpd-hpa']],
+    ['atftpd', ['its root is the directory its command line ends with (OPTIONS in /etc/default/atftpd)']],
+  ];
 }
 
 export type ArchClass = 'bios' | 'efi-ia32' | 'efi-x64' | 'efi-arm32' | 'efi-arm64' | 'efi-riscv';

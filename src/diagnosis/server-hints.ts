@@ -116,10 +116,30 @@ function ordered(
   };
   const mine = blocks.filter(isMine);
   if (mine.length === 0) return { hint, first: [] };
-  const generic = blocks.filter((b) => of(b) === null);
-  const others = blocks.filter((b) => of(b) !== null && !isMine(b));
+  // A block for a service whose server was not identified (the TFTP roots under a DHCP fix, when only the
+  // DHCP server is known) is not "another server's": it stays unfolded, with the generic blocks.
+  const covered = (b: HintBlock): boolean => {
+    const sw = of(b);
+    if (sw === null) return false;
+    const service = blockService(b, sw);
+    return service === null || list.some((x) => x.service === undefined || x.service === service);
+  };
+  const generic = blocks.filter((b) => !isMine(b) && !covered(b));
+  const others = blocks.filter((b) => !isMine(b) && covered(b));
   const first = [...new Set(mine.map((b) => of(b) ?? 'unknown'))];
-  const lines = [...intro, ...mine.flatMap((b) => b.lines), ...generic.flatMap((b) => b.lines)];
+  // Two blocks of one software (dnsmasq's DHCP and TFTP lines) read as one: its label once.
+  const mineLines = mine.flatMap((b, i) =>
+    i > 0 && mine[i - 1].label === b.label
+      ? [
+          b.lines[0].replace(
+            /^( {2})(\S[^:]*:)/,
+            (_m, lead: string, label: string) => lead + ' '.repeat(label.length),
+          ),
+          ...b.lines.slice(1),
+        ]
+      : b.lines,
+  );
+  const lines = [...intro, ...mineLines, ...generic.flatMap((b) => b.lines)];
   if (others.length > 0) {
     const names = first.map((sw) => SOFTWARE_NAMES[sw]).join(' or ');
     lines.push(`${OTHER_SERVERS_PREFIX}${names}:`, ...others.flatMap((b) => b.lines));

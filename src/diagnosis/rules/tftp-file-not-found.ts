@@ -4,7 +4,7 @@ import { basename, serverOf } from '../facts.js';
 import { requesterOf } from '../rounds.js';
 import type { TftpTransfer } from '../../analysis/types.js';
 import { framesText, listText, q, finding, requestLabel } from '../format.js';
-import { bootFileHint, serverHint } from '../hints.js';
+import { bootFileHint, serverHint, tftpRootBlocks } from '../hints.js';
 import {
   BIOS,
   IPXE,
@@ -149,6 +149,10 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
         ipxe: [IPXE.fileNotFound],
       });
   const cleanName = t.filename.replace(/\\/g, '/').replace(/^\/+/, '');
+  // The root the server's own text shows (".../root/<name>"), else none: never a guessed directory.
+  const root =
+    path !== null && lookedInsideRoot(path, t.filename) ? path.slice(0, -(cleanName.length + 1)) : null;
+  const [dnsmasqRoot, ...otherRoots] = tftpRootBlocks(root);
   const hint = req.isBootFile
     ? bootFileHint(
         `Copy ${q(cleanName)} into the TFTP root of ${t.serverIp}` +
@@ -156,17 +160,15 @@ function check(o: OwnedTransfer, ctx: RuleContext): Finding[] {
           ', or hand out the name of a file that exists there:',
         cleanName,
         t.serverIp,
+        [dnsmasqRoot, ...otherRoots],
       )
     : serverHint(
         `Copy ${q(cleanName)} into the TFTP root of ${t.serverIp}${path ? ` (the server tried ${path})` : ''}, ` +
-          'or fix the name in the boot loader configuration that asks for it. TFTP roots:',
+          'or fix the name in the boot loader configuration that asks for it:',
         {
-          dnsmasq: ['tftp-root=/srv/tftp'],
+          dnsmasq: dnsmasqRoot[1],
           other: [
-            [
-              'tftp-hpa',
-              ['TFTP_DIRECTORY="/srv/tftp" with TFTP_OPTIONS="--secure" (names are relative to it)'],
-            ],
+            ...otherRoots,
             ...(odd.length > 0
               ? ([['remap', ['tftp-hpa --map-file with "rg \\\\ /" maps backslashes to slashes']]] as [
                   string,

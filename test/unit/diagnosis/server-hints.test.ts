@@ -82,10 +82,33 @@ describe('lab captures: the fix of the server in use first', () => {
     assert.deepEqual(f.hintFor, ['dnsmasq']);
     const lines = f.hint.split('\n');
     assert.match(lines[1] ?? '', /^ {2}dnsmasq: +dhcp-boot=pxelinux\.0,,10\.77\.0\.1$/);
-    assert.equal(lines[2], '  if it is not dnsmasq:');
-    // The root comes from dnsmasq's own error text, not a placeholder.
+    // The root comes from dnsmasq's own error text, not a placeholder; its DHCP and TFTP lines read as one block.
+    assert.match(lines[2] ?? '', /^ {14}tftp-root=\/srv\/pxe-lab\/run\/tftproot {3}# where it looked$/);
+    assert.equal(lines[3], '  if it is not dnsmasq:');
     assert.match(lines[0] ?? '', /\/srv\/pxe-lab\/run\/tftproot\/pxelinux\.0/);
   });
+
+  for (const name of ['tftpd-hpa-file-not-found', 'atftpd-file-not-found']) {
+    test(`${name}: dnsmasq's DHCP line first; the TFTP roots stay in view (TFTP server not told), no path guessed`, async (t) => {
+      const findings = await findingsOf(`lab-failures/${name}/capture.pcapng`);
+      if (findings === null) return t.skip('capture not present');
+      const f = findings.find((x) => x.ruleId === 'tftp.file-not-found');
+      assert.ok(f);
+      assert.deepEqual(f.hintFor, ['dnsmasq']);
+      const lines = f.hint.split('\n');
+      const folded = lines.indexOf('  if it is not dnsmasq:');
+      assert.match(lines[1] ?? '', /^ {2}dnsmasq: +dhcp-boot=pxelinux\.0,,10\.77\.0\.1$/);
+      // tftp-hpa's and atftpd's roots come before the fold: the fold is about the DHCP server only.
+      const hpa = lines.findIndex((l) => /^ {2}tftp-hpa: +its root is the directory after --secure/.test(l));
+      const atftpd = lines.findIndex((l) =>
+        /^ {2}atftpd: +its root is the directory its command line ends with/.test(l),
+      );
+      assert.ok(hpa > 1 && hpa < folded && atftpd > 1 && atftpd < folded, f.hint);
+      assert.ok(lines.slice(folded).some((l) => /^ {2}ISC dhcpd:/.test(l)));
+      // Neither server wrote a path: none is invented.
+      assert.ok(!/\/srv\/tftp|<[a-z-]+>/.test(f.hint), f.hint);
+    });
+  }
 
   test('pxeclient-no-proxy: dnsmasq sent 60 without 43, so the fix names dhcp-option-force, not pxe-service', async (t) => {
     const findings = await findingsOf('lab-failures/pxeclient-no-proxy/capture.pcapng');
