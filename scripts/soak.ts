@@ -30,11 +30,14 @@ async function main(): Promise<number> {
       minutes: { type: 'string', default: '10' },
       'boots-per-minute': { type: 'string', default: '2000' },
       warmup: { type: 'string', default: '2' },
+      // sniff --retain: how long a judged client's records stay. Memory holds about rate × window boots.
+      retain: { type: 'string', default: '60' },
     },
   });
   const seconds = Number(values.minutes) * 60;
   const rate = Number(values['boots-per-minute']);
   const warmup = Number(values.warmup) * 60;
+  const retain = Number(values.retain);
   const cpuStart = process.cpuUsage();
   const rng = new Rng(12);
   const site = new PxeSite();
@@ -55,6 +58,7 @@ async function main(): Promise<number> {
 
   // The consumer: exactly what `sniff` runs per packet and per session.
   let packets = 0;
+  let lastArrival = Date.now();
   const clients = new Set<string>();
   const judged = new Set<string>();
   const verdicts: Record<string, number> = {};
@@ -75,9 +79,12 @@ async function main(): Promise<number> {
   const counted = {
     label: 'soak',
     read: (sink: Parameters<typeof source.read>[0], o?: Parameters<typeof source.read>[1]) =>
-      source.read({ ...sink, frame: (f) => ((packets = f.frame), sink.frame(f)) }, o),
+      source.read(
+        { ...sink, frame: (f) => ((packets = f.frame), (lastArrival = Date.now()), sink.frame(f)) },
+        o,
+      ),
   };
-  const analysis = analyzeSource(counted, { ...live.options(DEFAULT_SESSION_QUIET), label: 'soak' });
+  const analysis = analyzeSource(counted, { ...live.options(DEFAULT_SESSION_QUIET, retain), label: 'soak' });
 
   // The producer: frames written when their time has come, 20 times a second.
   let pending = sched.next();
@@ -112,7 +119,9 @@ async function main(): Promise<number> {
       if (chunks.length > 0) pipe.write(Buffer.concat(chunks));
       if (pending !== null && pending.t / NS < Math.min(now, seconds))
         lateBy = Math.max(lateBy, Math.min(now, seconds) - pending.t / NS);
-      live.tick(Date.now() / 1000 - 1);
+      // As sniff does (run.ts): the clock follows the wall clock only while no frame is arriving, so it never
+      // overtakes frames still waiting in the pipe.
+      if (Date.now() - lastArrival >= 100) live.tick(Date.now() / 1000 - 1);
       if (now >= seconds) {
         clearInterval(pump);
         resolve();
@@ -159,7 +168,7 @@ async function main(): Promise<number> {
   ];
   process.stdout.write(
     [
-      `boots generated ${boots} (${perMinute.toFixed(0)}/min), frames ${sent}, clients seen ${clients.size}, boots started (metrics) ${started}`,
+      `boots generated ${boots} (${perMinute.toFixed(0)}/min), frames ${sent}, clients seen ${clients.size}, boots started (metrics) ${started}, retention window ${retain} s`,
       `sessions judged ${judged.size} of ${judgedClients.size} clients: ${JSON.stringify(verdicts)}`,
       `RSS after ${(warmup / 60).toFixed(1)} min warm-up ${warm.toFixed(1)} MB, then ${low.toFixed(1)} .. ${high.toFixed(1)} MB, end ${end.toFixed(1)} MB (${pct(end)}), max ${maxRss.toFixed(1)} MB`,
       `CPU ${cpuSeconds.toFixed(1)} s in ${wall.toFixed(1)} s wall (${((cpuSeconds / wall) * 100).toFixed(0)} % of one core), ${((cpuSeconds / boots) * 1000).toFixed(1)} ms per boot (generator included)`,

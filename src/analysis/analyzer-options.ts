@@ -28,6 +28,13 @@ export interface AnalyzerOptions {
   /** Seconds of silence after which a client's session is told as closed through onEvent (default 30). */
   sessionQuiet?: number;
   /**
+   * Live only (with onEvent): seconds a client, once its session was told, may stay quiet before its
+   * finished records are dropped (sniff --retain), so memory and the cost of each verdict stay flat on a
+   * busy segment; the result then says what it covers (CaptureSummary.retention). Without it records are
+   * kept up to maxRetained, as for a file.
+   */
+  retainQuiet?: number;
+  /**
    * Called with each transaction, transfer and client session as soon as it is certain (see events.ts).
    * Without it the analyzer does no per-client bookkeeping at all.
    */

@@ -1,10 +1,4 @@
-import {
-  formatEpoch,
-  secondsBetween,
-  timestampToNumber,
-  toTimestamp,
-  type Timestamp,
-} from '../capture/timestamp.js';
+import { toTimestamp, type Timestamp } from '../capture/timestamp.js';
 import type {
   ArpRecord,
   DecodedPacket,
@@ -15,43 +9,26 @@ import type {
   SourceFrameRecord,
 } from '../protocol/packet.js';
 import { DEFAULT_IDLE_TIMEOUT, type AnalyzerOptions, type CaptureInput } from './analyzer-options.js';
-import { captureLossOf, endOfCapture, pickTs } from './capture-extent.js';
+import { analysisView, captureSummary } from './analysis-view.js';
+import type { CaptureFacts } from './capture-facts.js';
+import { CaptureClock } from './capture-clock.js';
 import { PingChecks } from './ping-checks.js';
 import { ArpTracker } from './arp.js';
 import { EvictedClients } from './evicted-clients.js';
 import { dhcpEvent } from './dhcp-facts.js';
-import { attachCaptureFacts } from './capture-facts.js';
 import { AddressHolders, clientRecords, transfersAsShown } from './client-records.js';
 import type { AnalysisEvent, SessionCloseReason } from './events.js';
+import { DhcpLiveFacts, TftpFilterFacts } from './live-facts.js';
+import { Retention } from './retention.js';
 import { SessionWatch } from './session-watch.js';
 import { ServerSignsLog } from './server-software.js';
 import { buildSessions, heldAddress } from './sessions.js';
 import { TransactionTracker } from './transactions.js';
 import { TransferTracker } from './transfers.js';
-import type { AnalysisResult, BootSession, CaptureSummary, DhcpEvent, FrameRef } from './types.js';
-
-const round9 = (x: number): number => Math.round(x * 1e9) / 1e9;
-
-/** `ts` copied into `into` (an object only this analyzer holds, read right away by whoever gets it), or a new one. */
-function copyTimestamp(ts: Timestamp, into: Timestamp | null): Timestamp {
-  if (into === null) return { ...ts };
-  into.seconds = ts.seconds;
-  into.fraction = ts.fraction;
-  into.digits = ts.digits;
-  return into;
-}
-
-const TIME_JUMP_PREFIX = 'timestamps jump back ';
-
-/** true for the analyzer's own warning about time going backwards (not a problem of the file's records). */
-export function isTimeJumpWarning(w: string): boolean {
-  return w.startsWith(TIME_JUMP_PREFIX);
-}
+import type { AnalysisResult, BootSession, DhcpEvent, FrameRef } from './types.js';
 
 export type { AnalyzerOptions, CaptureInput } from './analyzer-options.js';
-
-/** Seconds timestamps may step back without a warning: interfaces of one capture interleave slightly. */
-const JUMP_BACK = 1;
+export { isTimeJumpWarning } from './capture-clock.js';
 
 /**
  * The correlation layer. Feed it decoded records in capture order (streaming, one pass), and clock ticks
@@ -76,23 +53,9 @@ export class Analyzer {
   /** Addresses each client MAC was seen to hold, so its DHCP marks its unfinished transfers as given up. */
   private readonly macIps = new Map<string, Set<string>>();
   private readonly maxMacs: number;
-  private origin: Timestamp | null;
-  private first: Timestamp | null = null;
-  private last: Timestamp | null = null;
+  private readonly clock: CaptureClock;
   /** The timestamp of the DATA/ACK being taken from the frame's bytes (addTftpBlock), rewritten for each. */
   private readonly blockTs: Timestamp = { seconds: 0, fraction: 0, digits: 0 };
-  /** timestampToNumber of first and last, computed once. */
-  private firstAt = 0;
-  private lastAt = 0;
-  /**
-   * The clock that idle timeouts run on: the time of the latest record or tick. It follows time backwards
-   * (files joined out of order, a clock step), so that what arrives after a jump is not taken for long idle.
-   */
-  private now = 0;
-  /** The latest time seen, whatever the order: where the capture ends. */
-  private latest = 0;
-  /** The first backward jump of the timestamps (and how many more), for a capture warning. */
-  private jumpBack: { frame: number; seconds: number; more: number } | null = null;
   private evictedLists = 0;
   /** The clients whose transactions or transfers went at a state limit (only their verdicts lose footing). */
   private readonly evictedClients = new EvictedClients();
@@ -105,6 +68,11 @@ export class Analyzer {
   private readonly holders = new AddressHolders();
   /** Live only: the servers' signs, read from each reply and transfer once. */
   private readonly signs: ServerSignsLog | undefined;
+  /** Live only: relays and served clients (dhcp.no-offer), the TFTP filter signs, kept as records arrive. */
+  private readonly dhcpFacts = new DhcpLiveFacts();
+  private readonly tftpFilter = new TftpFilterFacts();
+  /** Live only, with a retention window: the records of clients judged and long quiet go. */
+  private readonly retention: Retention | null;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
@@ -123,13 +91,20 @@ export class Analyzer {
         }
       });
     this.onEvent = onEvent;
+    const retainQuiet = onEvent !== undefined ? (opts.retainQuiet ?? null) : null;
+    this.retention = retainQuiet === null ? null : new Retention(retainQuiet, opts.maxTransactions ?? 10000);
     if (onEvent !== undefined)
-      this.watch = new SessionWatch(opts.sessionQuiet ?? 30, opts.maxTransactions ?? 10000);
+      this.watch = new SessionWatch(
+        opts.sessionQuiet ?? 30,
+        opts.maxTransactions ?? 10000,
+        this.idleTimeout,
+        retainQuiet,
+      );
     this.transactions = new TransactionTracker(
       this.idleTimeout,
       opts.maxTransactions ?? 10000,
       maxRetained,
-      onEvent && ((transaction) => onEvent({ kind: 'dhcp-transaction', t: this.now, transaction })),
+      onEvent && ((transaction) => onEvent({ kind: 'dhcp-transaction', t: this.clock.now, transaction })),
       this.evictedClients,
     );
     this.transfers = new TransferTracker({
@@ -155,11 +130,11 @@ export class Analyzer {
     this.maxIcmp = opts.maxIcmpErrors ?? 10000;
     this.maxFragmentLosses = opts.maxFragmentLosses ?? 10000;
     this.maxMacs = opts.maxTransactions ?? 10000;
-    this.origin = opts.origin ?? null;
+    this.clock = new CaptureClock(opts.origin ?? null);
   }
 
   addPacket(p: DecodedPacket): void {
-    const t = this.time(p.ts, p.frame);
+    const t = this.clock.time(p.ts, p.frame);
     // Expire first, so a packet arriving after a long silence finds room without evicting anything.
     this.expire();
     if (p.protocol === 'dhcp') {
@@ -170,6 +145,7 @@ export class Analyzer {
       if (this.watch?.dhcp(e, p.dhcp.chaddr, t) === true) this.tellSessions([p.dhcp.chaddr], 'new-boot');
       this.transactions.add(e, p.dhcp.xid, p.dhcp.chaddr);
       if (this.watch !== undefined) {
+        this.dhcpFacts.event(e, p.dhcp.chaddr);
         const held = heldAddress(e, e.port4011);
         if (held !== null) this.holders.add(held, p.dhcp.chaddr);
       }
@@ -177,7 +153,12 @@ export class Analyzer {
     } else {
       this.tftpPackets++;
       this.transfers.add(p, t);
-      this.watch?.tftp(p.src, p.dst, t);
+      if (this.watch !== undefined) {
+        this.watch.tftp(p.src, p.dst, t);
+        const op = p.tftp.opcode;
+        if ((op === 'RRQ' || op === 'WRQ') && !this.transfers.dataPortsSeen)
+          this.tftpFilter.request(p.src, p.srcPort, p.dst, p.tftp.filename ?? '');
+      }
     }
     this.tellEvicted();
   }
@@ -190,7 +171,7 @@ export class Analyzer {
    */
   addTftpBlock(b: TftpBlockView): boolean {
     if (this.onEvent !== undefined) return false;
-    const t = this.time(toTimestamp(b.ts, b.ts.digits, this.blockTs), b.frame);
+    const t = this.clock.time(toTimestamp(b.ts, b.ts.digits, this.blockTs), b.frame);
     if (b.clientMac !== null) this.clientFrameAt(b.clientMac, b.frame, t);
     this.expire();
     if (!this.transfers.block(b, t)) return false;
@@ -203,21 +184,19 @@ export class Analyzer {
    * for too long are finalised and quiet clients' sessions told, as a packet at that time would do.
    */
   tick(now: Timestamp): void {
-    this.origin ??= now;
-    const t = round9(secondsBetween(this.origin, now));
-    this.now = t;
-    if (t > this.latest) this.latest = t;
+    this.clock.tick(now);
     this.expire();
   }
 
   addArp(a: ArpRecord): void {
     this.arpPackets++;
-    this.arp.add(a, this.time(a.ts, a.frame));
+    this.arp.add(a, this.clock.time(a.ts, a.frame));
   }
 
   addIcmpUnreachable(i: IcmpUnreachableRecord): void {
-    const t = this.time(i.ts, i.frame);
+    const t = this.clock.time(i.ts, i.frame);
     this.transfers.icmp(i, i.frame, t);
+    if (this.watch !== undefined && !this.transfers.dataPortsSeen) this.tftpFilter.icmp(i.src, i.dst);
     if (this.icmp.length >= this.maxIcmp) {
       this.evictedLists++;
       return;
@@ -226,9 +205,18 @@ export class Analyzer {
     this.icmp.push({ frame: { frame: i.frame, t }, from, code, src, dst, srcPort, dstPort });
   }
 
+  /**
+   * Live only: true when a DHCP message from `mac` at `ts` would begin a new boot session (asked before the
+   * message is added). The one definition of "a boot" the live metrics count.
+   */
+  startsSession(mac: string, ts: Timestamp): boolean {
+    const t = this.clock.at(ts);
+    return this.watch === undefined || t === null || this.watch.startsSession(mac, t);
+  }
+
   /** A frame of any kind sent by a DHCP client's MAC: it is still talking. */
   addClientFrame(f: SourceFrameRecord): void {
-    this.clientFrameAt(f.mac, f.frame, this.time(f.ts, f.frame));
+    this.clientFrameAt(f.mac, f.frame, this.clock.time(f.ts, f.frame));
   }
 
   private clientFrameAt(mac: string, frame: number, t: number): void {
@@ -245,11 +233,11 @@ export class Analyzer {
 
   /** An ICMP echo request or reply: a DHCP server's ping check of an address it is about to give out. */
   addIcmpEcho(e: IcmpEchoRecord): void {
-    this.pings.echo(e, this.time(e.ts, e.frame));
+    this.pings.echo(e, this.clock.time(e.ts, e.frame));
   }
 
   addFragmentLoss(f: FragmentLossRecord): void {
-    const t = this.time(f.firstTs, f.frames[0] ?? 0);
+    const t = this.clock.time(f.firstTs, f.frames[0] ?? 0);
     if (this.fragmentLosses.length >= this.maxFragmentLosses) {
       this.evictedLists++;
       return;
@@ -262,7 +250,7 @@ export class Analyzer {
    * as it now stands, through onEvent) and returns the result. Calling it again returns the same result.
    */
   finish(capture: CaptureInput): AnalysisResult {
-    const end = this.captureEnd(capture);
+    const end = this.clock.captureEnd(capture);
     this.transactions.finishAll();
     this.transfers.finishAll(end);
     if (this.watch !== undefined) {
@@ -297,110 +285,55 @@ export class Analyzer {
    * session, not the capture. Read it before the next record arrives: it is the analysis at this moment.
    */
   view(capture: CaptureInput): AnalysisResult {
-    const firstTs = pickTs(capture.firstTs, this.first, (a, b) => a < b);
-    const lastTs = pickTs(capture.lastTs, this.last, (a, b) => a > b);
-    const end = this.captureEnd(capture);
-    let built: ReturnType<Analyzer['records']> | null = null;
-    const records = (): ReturnType<Analyzer['records']> => (built ??= this.records(end));
-    const summary: CaptureSummary = {
-      file: capture.file,
-      format: capture.format,
-      compressed: capture.compressed ?? false,
-      linkTypes: capture.linkTypes ?? [],
-      frames: capture.frames,
+    const firstTs = this.clock.firstTs(capture);
+    const lastTs = this.clock.lastTs(capture);
+    const end = this.clock.captureEnd(capture);
+    const summary = captureSummary(capture, {
+      firstTs,
+      lastTs,
       dhcpPackets: this.dhcpPackets,
       tftpPackets: this.tftpPackets,
       arpPackets: this.arpPackets,
-      firstEpoch: firstTs === null ? null : formatEpoch(firstTs),
-      lastEpoch: lastTs === null ? null : formatEpoch(lastTs),
-      duration:
-        firstTs === null || lastTs === null
-          ? 0
-          : round9(secondsBetween(firstTs, endOfCapture(capture, lastTs) ?? lastTs)),
-      skipped: capture.skipped ?? {},
-      warnings: [...(capture.warnings ?? []), ...this.jumpWarning()],
-      truncated: capture.truncated ?? false,
+      warnings: this.clock.warnings(),
       tftpDataSeen: this.transfers.dataPortsSeen,
-    };
-    const loss = captureLossOf(capture.stats);
-    if (loss !== null) summary.captureLoss = loss;
+      retention: this.retention?.summary(this.clock.origin) ?? null,
+    });
     const evicted = this.transactions.evicted + this.transfers.evicted + this.arp.evicted + this.evictedLists;
     // Whose records went is known when every eviction was a client's transaction or transfer.
     const attributed = this.arp.evicted + this.evictedLists === 0 && this.evictedClients.size > 0;
-    const evictedClients = evicted > 0 && attributed ? { evictedClients: this.evictedClients.list() } : {};
-    const lazy = <T>(make: () => T): (() => T) => {
-      let value: { v: T } | null = null;
-      return () => (value ??= { v: make() }).v;
-    };
-    const arp = lazy(() => this.arp.all());
-    const icmp = lazy(() => [...this.icmp]);
-    const fragments = lazy(() => [...this.fragmentLosses]);
-    // Every client with a session (one with a transaction kept): read by MAC, so no session is built for it.
-    const lastFrames = lazy(() => {
-      const out: Record<string, FrameRef> = {};
-      for (const [mac, last] of this.lastFrom) if (this.transactions.has(mac)) out[mac] = { ...last };
-      return out;
-    });
-    const stats = {
-      get transactions(): number {
-        return records().transactions.length;
-      },
-      get transfers(): number {
-        return records().transfers.length;
-      },
-      get sessions(): number {
-        return records().sessions.length;
-      },
-      evicted,
-      ...evictedClients,
-    };
-    const view: AnalysisResult = {
-      capture: summary,
-      get sessions() {
-        return records().sessions;
-      },
-      get orphanTransfers() {
-        return records().orphans;
-      },
-      get arp() {
-        return arp();
-      },
-      get icmpUnreachable() {
-        return icmp();
-      },
-      get fragmentLosses() {
-        return fragments();
-      },
-      stats,
-    };
     // Kept up only while the analysis tells events (live): otherwise readers walk the records.
     const signs = this.signs;
-    if (signs !== undefined)
-      attachCaptureFacts(view, {
-        firstAnsweredBy: (ip) => this.transfers.firstAnsweredBy(ip, end),
-        servers: () => signs.identities(),
-        transfersOf: (ip) =>
-          transfersAsShown(
-            this.transfers.currentOf([ip], [], end),
-            this.transfers.dataPortsSeen,
-            this.fragmentLosses,
-          ).sort((x, y) => x.request.frame - y.request.frame),
-      });
-    // Defined, not spread in: spreading would read it (and build every session) at once.
-    if (this.clientFramesFed)
-      Object.defineProperty(view, 'clientLastFrames', { get: lastFrames, enumerable: true });
-    return view;
-  }
-
-  /** Where the capture ends in capture time: its last frame, or the clock when that is later. */
-  private captureEnd(capture: CaptureInput): number {
-    const lastTs = endOfCapture(
-      capture,
-      pickTs(capture.lastTs, this.last, (a, b) => a > b),
-    );
-    const origin = this.origin ?? pickTs(capture.firstTs, this.first, (a, b) => a < b);
-    if (lastTs === null || origin === null) return this.latest;
-    return Math.max(this.latest, round9(secondsBetween(origin, lastTs)));
+    const facts: CaptureFacts | undefined = signs && {
+      firstAnsweredBy: (ip) => this.transfers.firstAnsweredBy(ip, end),
+      servers: () => signs.identities(),
+      relays: () => this.dhcpFacts.relays(),
+      servedOthers: (mac) => this.dhcpFacts.servedOthers(mac),
+      tftpFilterSigns: () => ({ ...this.tftpFilter.signs, answered: this.transfers.anyAnswered }),
+      transfersOf: (ip) =>
+        transfersAsShown(
+          this.transfers.currentOf([ip], [], end),
+          this.transfers.dataPortsSeen,
+          this.fragmentLosses,
+        ).sort((x, y) => x.request.frame - y.request.frame),
+    };
+    return analysisView({
+      summary,
+      evicted,
+      evictedClients: evicted > 0 && attributed ? this.evictedClients.list() : null,
+      records: () => this.records(end),
+      arp: () => this.arp.all(),
+      icmp: () => [...this.icmp],
+      fragments: () => [...this.fragmentLosses],
+      // Every client with a session (one with a transaction kept): read by MAC, so no session is built for it.
+      lastFrames: !this.clientFramesFed
+        ? null
+        : () => {
+            const out: Record<string, FrameRef> = {};
+            for (const [mac, last] of this.lastFrom) if (this.transactions.has(mac)) out[mac] = { ...last };
+            return out;
+          },
+      facts,
+    });
   }
 
   /**
@@ -419,7 +352,13 @@ export class Analyzer {
       this.transfers.dataPortsSeen,
       this.fragmentLosses,
     );
-    const { sessions, orphans } = buildSessions(transactions, transfers, this.idleTimeout);
+    const { sessions, orphans } = buildSessions(
+      transactions,
+      transfers,
+      this.idleTimeout,
+      undefined,
+      this.earlier,
+    );
     return { transactions, transfers, sessions, orphans };
   }
 
@@ -433,19 +372,38 @@ export class Analyzer {
       kept: (mac) => this.transactions.has(mac),
     });
     const shown = transfersAsShown(transfers, this.transfers.dataPortsSeen, this.fragmentLosses);
-    return buildSessions(transactions, shown, this.idleTimeout, macs).sessions;
+    return buildSessions(transactions, shown, this.idleTimeout, macs, this.earlier).sessions;
   }
 
   /** Tells the latest session of each client through onEvent, unless it was told unchanged before. */
   private tellSessions(macs: readonly string[], reason: SessionCloseReason): void {
     if (macs.length === 0) return;
     const latest = new Map<string, BootSession>();
-    for (const s of this.sessionsOf(new Set(macs), this.now)) latest.set(s.clientMac, s);
-    for (const s of latest.values()) this.tell(s, reason, this.now);
+    for (const s of this.sessionsOf(new Set(macs), this.clock.now)) latest.set(s.clientMac, s);
+    for (const s of latest.values()) this.tell(s, reason, this.clock.now);
   }
 
   private tell(session: BootSession, reason: SessionCloseReason, t: number): void {
+    this.retention?.told(session.clientMac, session.id);
     if (this.watch?.changed(session) === true) this.onEvent?.({ kind: 'session', t, session, reason });
+  }
+
+  /** Sessions of a client no longer in the records (retired), for buildSessions. */
+  private readonly earlier = (mac: string): number => this.retention?.earlier(mac) ?? 0;
+
+  /** Drops the records of the clients judged and quiet past the retention window (a live capture's). */
+  private retire(retention: Retention, watch: SessionWatch): void {
+    const later = retention.retire(watch.retireAt(this.clock.now), {
+      transactions: this.transactions,
+      transfers: this.transfers,
+      ipsOf: (mac) => this.macIps.get(mac) ?? [],
+      forget: (mac) => {
+        this.macIps.delete(mac);
+        this.lastFrom.delete(mac);
+        watch.forget(mac);
+      },
+    });
+    for (const mac of later) watch.retireLater(mac, this.clock.now);
   }
 
   private tellEvicted(): void {
@@ -454,43 +412,11 @@ export class Analyzer {
     this.tellSessions(evicted.splice(0), 'evicted');
   }
 
-  /** Seconds since the capture's first frame (rounded to the nanosecond, so JSON stays readable). */
-  private time(ts: Timestamp, frame: number): number {
-    // Copies: `ts` may be rewritten for the next frame (blockTs).
-    this.origin ??= { ...ts };
-    const at = timestampToNumber(ts);
-    if (this.first === null || at < this.firstAt) {
-      this.first = copyTimestamp(ts, this.first);
-      this.firstAt = at;
-    }
-    if (this.last === null || at > this.lastAt) {
-      this.last = copyTimestamp(ts, this.last);
-      this.lastAt = at;
-    }
-    const t = round9(secondsBetween(this.origin, ts));
-    if (this.latest - t > JUMP_BACK) {
-      if (this.jumpBack === null) this.jumpBack = { frame, seconds: this.now - t, more: 0 };
-      else if (this.now - t > JUMP_BACK) this.jumpBack.more++;
-    }
-    this.now = t;
-    if (t > this.latest) this.latest = t;
-    return t;
-  }
-
-  private jumpWarning(): string[] {
-    const j = this.jumpBack;
-    if (j === null) return [];
-    const more = j.more > 0 ? ` (and ${j.more} more time(s) later)` : '';
-    return [
-      `${TIME_JUMP_PREFIX}${j.seconds.toFixed(3)} s at frame ${j.frame}${more}: files joined out of time ` +
-        'order or a clock step; each exchange is followed by its own times',
-    ];
-  }
-
   private expire(): void {
-    this.transactions.expire(this.now);
-    this.transfers.expire(this.now);
-    if (this.watch !== undefined) this.tellSessions(this.watch.quietAt(this.now), 'quiet');
+    this.transactions.expire(this.clock.now);
+    this.transfers.expire(this.clock.now);
+    if (this.watch !== undefined) this.tellSessions(this.watch.quietAt(this.clock.now), 'quiet');
+    if (this.retention !== null && this.watch !== undefined) this.retire(this.retention, this.watch);
   }
 
   /**

@@ -4,6 +4,7 @@
  * walk per judged session would make judging cost the whole capture; a batch result has none attached and
  * its readers walk it once.
  */
+import type { TftpFilterSigns } from './live-facts.js';
 import type { ServerIdentity } from './server-software.js';
 import type { AnalysisResult, TftpTransfer } from './types.js';
 
@@ -20,6 +21,12 @@ export interface CaptureFacts {
    * the evidence's frames may differ from a walk of the retained records, the identities do not.
    */
   servers(): ServerIdentity[];
+  /** Relay addresses (giaddr) seen in any DHCP message. */
+  relays(): string[];
+  /** Servers that gave an address (OFFER, ACK) to some client other than `mac`. */
+  servedOthers(mac: string): string[];
+  /** What tells a filtered capture from real TFTP silence (tftpOutcomeUnknown), with whether any server answered. */
+  tftpFilterSigns(): TftpFilterSigns & { answered: boolean };
 }
 
 const attached = new WeakMap<AnalysisResult, CaptureFacts>();

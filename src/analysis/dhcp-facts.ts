@@ -129,3 +129,19 @@ export function dhcpEvent(p: DhcpRecordView, t: number): DhcpEvent {
 export function isIpxeEvent(e: DhcpEvent): boolean {
   return dhcp.isIpxeSignature(e.userClass === null ? [] : e.userClass.split(','), e.ipxeOptions);
 }
+
+/** Server identity of a reply: option 54, else its IP source. */
+export function serverOf(e: DhcpEvent): string {
+  return e.serverId ?? e.src;
+}
+
+/** A proxyDHCP reply on 67/68: no address, option 60 PXEClient (the analyzer's flag, or derived). */
+export function isProxyReply(e: DhcpEvent): boolean {
+  if (e.op !== 2 || e.port4011) return false;
+  return e.proxy || (e.yiaddr === ZERO && dhcp.isPxeClientVendor(e.vendorClass));
+}
+
+/** A reply that hands out an address (OFFER, ACK or BOOTP reply with yiaddr). */
+export function isAddressReply(e: DhcpEvent): boolean {
+  return e.op === 2 && !e.port4011 && !isProxyReply(e) && e.yiaddr !== ZERO;
+}

@@ -39,6 +39,8 @@ export function buildSessions(
   transfers: TftpTransfer[],
   idleTimeout: number,
   only?: ReadonlySet<string>,
+  /** Sessions of this client no longer in the records (a live capture retired them): the ids go on from there. */
+  earlier?: (mac: string) => number,
 ): { sessions: BootSession[]; orphans: TftpTransfer[] } {
   const tftpEnd = tftpActivity(transfers);
   const drafts: Draft[] = [];
@@ -89,7 +91,7 @@ export function buildSessions(
   const sessions: BootSession[] = [];
   const count = new Map<string, number>();
   for (const d of drafts) {
-    const n = (count.get(d.clientMac) ?? 0) + 1;
+    const n = (count.get(d.clientMac) ?? earlier?.(d.clientMac) ?? 0) + 1;
     count.set(d.clientMac, n);
     if (only === undefined || only.has(d.clientMac)) sessions.push(toSession(d, `${d.clientMac}#${n}`));
   }

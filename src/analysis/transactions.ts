@@ -7,6 +7,14 @@ import type { DhcpEvent, DhcpTransaction } from './types.js';
 const MAX_EVENTS = 500;
 /** A REQUEST this long after the ACK is a new exchange (renewal, reboot), not a retransmission crossing it. */
 const REQUEST_AFTER_ACK_SPLIT = 2;
+/**
+ * Seconds of silence after the ACK or NAK after which a transaction is complete and closed, instead of
+ * waiting for the idle timeout. What may still join it after the answer: REQUEST retransmissions crossing it
+ * (within REQUEST_AFTER_ACK_SPLIT), duplicate replies (a relay, a second copy), and a DECLINE after the
+ * client's ARP check of the address (RFC 5227: probes and announcement take under 10 s). Anything else from
+ * the client is a new exchange anyway (startsNewExchange).
+ */
+export const ANSWERED_GRACE = 10;
 
 interface TransactionState {
   key: string;
@@ -33,6 +41,8 @@ export class TransactionTracker {
   private openEvicted = 0;
   /** The clients whose transactions were evicted or dropped: their outcome alone is not complete. */
   private readonly hot = new IdleMap<string, TransactionState>();
+  /** The open transactions that were answered (ACK or NAK), by their last message: they close after a grace. */
+  private readonly answered = new IdleMap<string, TransactionState>();
   /** The open transactions of each client MAC. */
   private readonly hotByMac = new Map<string, Set<TransactionState>>();
 
@@ -65,6 +75,7 @@ export class TransactionTracker {
     let state = this.hot.get(key);
     if (state !== undefined && startsNewExchange(state, e)) {
       this.hot.delete(key);
+      this.answered.delete(key);
       this.finalize(state);
       state = undefined;
     }
@@ -72,6 +83,7 @@ export class TransactionTracker {
       if (this.hot.size >= this.max) {
         const stalest = this.hot.evictOldest();
         if (stalest !== undefined) {
+          this.answered.delete(stalest.key);
           this.openEvicted++;
           this.evictedClients.mark([`mac ${stalest.clientMac}`]);
           this.finalize(stalest);
@@ -98,15 +110,28 @@ export class TransactionTracker {
     if (e.messageType === 'ACK' || e.messageType === 'NAK') state.answeredAt = e.t;
     state.lastSeen = Math.max(state.lastSeen, e.t);
     this.hot.touch(key, state);
+    if (state.answeredAt !== null) this.answered.touch(key, state);
   }
 
-  /** Finalises transactions idle for longer than the idle timeout at capture time `now`. */
+  /**
+   * Finalises the answered transactions quiet for ANSWERED_GRACE seconds (complete: holding them for the idle
+   * timeout would only fill the open limit on a busy segment) and the others idle for longer than the idle
+   * timeout, at capture time `now`.
+   */
   expire(now: number): void {
-    for (const state of this.hot.expire(now, this.idleTimeout)) this.finalize(state);
+    for (const state of this.answered.expire(now, Math.min(ANSWERED_GRACE, this.idleTimeout))) {
+      this.hot.delete(state.key);
+      this.finalize(state);
+    }
+    for (const state of this.hot.expire(now, this.idleTimeout)) {
+      this.answered.delete(state.key);
+      this.finalize(state);
+    }
   }
 
   /** End of capture: finalise everything still open. */
   finishAll(): DhcpTransaction[] {
+    this.answered.drain();
     for (const state of this.hot.drain()) this.finalize(state);
     return this.done.items;
   }
@@ -133,6 +158,21 @@ export class TransactionTracker {
         open.push(summarizeTransaction({ ...s, events: [...s.events] }));
     }
     return [...done, ...open];
+  }
+
+  /** Finished transactions taken out by retire(). */
+  get retired(): number {
+    return this.done.retired;
+  }
+
+  /**
+   * Takes out this client's finished transactions (a live capture's client judged and long quiet); false,
+   * taking nothing, while one of its transactions is still open.
+   */
+  retire(mac: string): boolean {
+    if (this.hotByMac.has(mac)) return false;
+    this.done.retire(mac);
+    return true;
   }
 
   /** true while some transaction of this client is kept. */

@@ -168,6 +168,18 @@ export class TransferState {
     return tr.error !== null || (tr.lastBlockSeen && tr.lastBlockAcked);
   }
 
+  /**
+   * Seconds of silence after which this transfer counts as given up (three of the negotiated retransmission
+   * timeouts, at least the configured stall timeout); an ended one may still see a duplicate final ACK or a
+   * retransmitted last block that long.
+   */
+  get stallTimeout(): number {
+    return Math.max(
+      this.limits.stallTimeout,
+      3 * (parseOption(this.transfer.negotiated.timeout, 1, 255) ?? 0),
+    );
+  }
+
   /** The outcome already told through onDone when the transfer ended on the wire (null: not told yet). */
   told: TftpOutcome | null = null;
 
@@ -366,10 +378,7 @@ export class TransferState {
     tr.apprenticeFrom = this.apprentice.finish(this.lastBlockNumber);
     tr.progress = this.progress.result(tr.bytes, tr.blksize);
 
-    const stallTimeout = Math.max(
-      this.limits.stallTimeout,
-      3 * (parseOption(tr.negotiated.timeout, 1, 255) ?? 0),
-    );
+    const stallTimeout = this.stallTimeout;
     const endedRightAfter = atCaptureEnd && captureEnd - tr.lastPacket.t < stallTimeout;
     const movedOn = this.movedOnAt !== null;
     let outcome: TftpOutcome;

@@ -68,6 +68,12 @@ export class TransferTracker {
   /** Some TFTP packet not involving port 69 at all: the capture does see the servers' data ports. */
   dataPortsSeen = false;
   private readonly hot = new IdleMap<string, TransferState>();
+  /**
+   * The open transfers that ended on the wire (last block acknowledged, or an ERROR), by their last packet:
+   * closed after the stall timeout of silence (time for a duplicate final ACK or a retransmitted last block),
+   * not held for the idle timeout, which on a busy segment would only fill the open limit.
+   */
+  private readonly ended = new IdleMap<string, TransferState>();
   private readonly byClientIp = new Map<string, Set<TransferState>>();
   /** Per server address, the transfer requested first among those it answered (CaptureFacts). */
   private readonly firstAnswered = new Map<string, TransferState>();
@@ -156,10 +162,17 @@ export class TransferTracker {
   }
 
   expire(now: number): void {
+    for (const s of this.ended.expire(now, Math.min(this.opts.stallTimeout, this.opts.idleTimeout))) {
+      // A longer negotiated timeout: left to the idle timeout, as before it ended.
+      if (now - s.lastSeen <= s.stallTimeout) continue;
+      this.hot.delete(this.keys.get(s.clientIp, s.clientPort));
+      this.close(s, now, false);
+    }
     for (const s of this.hot.expire(now, this.opts.idleTimeout)) this.close(s, now, false);
   }
 
   finishAll(captureEnd: number): TftpTransfer[] {
+    this.ended.drain();
     for (const s of this.hot.drain()) this.close(s, captureEnd, true);
     return this.done.items;
   }
@@ -189,6 +202,33 @@ export class TransferTracker {
   /** Of the transfers `serverIp` answered, the one requested first, as it stands at `captureEnd`. */
   firstAnsweredBy(serverIp: string, captureEnd: number): TftpTransfer | null {
     return this.firstAnswered.get(serverIp)?.preview(captureEnd) ?? null;
+  }
+
+  /** Finished transfers taken out by retire(). */
+  get retired(): number {
+    return this.done.retired;
+  }
+
+  /**
+   * Takes out the finished transfers of a client judged and long quiet: those its MAC requested, and those
+   * of the addresses it held requested until `until` (its last activity) with no other MAC known. false,
+   * taking nothing, while one of them is still open.
+   */
+  retire(mac: string, ips: Iterable<string>, until: number): boolean {
+    const theirs = (tr: { clientMac: string | null; request: { t: number } }): boolean =>
+      (tr.clientMac === null || tr.clientMac === mac) && tr.request.t <= until;
+    if (this.byClientMac.has(mac)) return false;
+    const addresses = [...ips];
+    for (const ip of addresses)
+      for (const s of this.byClientIp.get(ip) ?? []) if (s.clientMac === null) return false;
+    this.done.retire(`mac ${mac}`);
+    for (const ip of addresses) this.done.retire(`ip ${ip}`, theirs);
+    return true;
+  }
+
+  /** Some TFTP server answered some transfer since the capture began. */
+  get anyAnswered(): boolean {
+    return this.firstAnswered.size > 0;
   }
 
   /** The server answered this transfer (its first reply, or a transfer seen from the middle). */
@@ -242,7 +282,9 @@ export class TransferTracker {
 
   private accept(s: TransferState, rec: TftpTransferPacket, t: number, fromClient: boolean): void {
     s.packet(rec, t, fromClient);
-    this.hot.touch(this.keys.get(s.clientIp, s.clientPort), s);
+    const key = this.keys.get(s.clientIp, s.clientPort);
+    this.hot.touch(key, s);
+    if (s.ended) this.ended.touch(key, s);
     // Told the moment it ends on the wire (a live capture shows it then), though it stays open for late
     // retransmissions until it idles out; closing does not tell it again unless its outcome changed.
     const onDone = this.opts.onDone;
@@ -292,6 +334,8 @@ export class TransferTracker {
   }
 
   private close(s: TransferState, captureEnd: number, atCaptureEnd: boolean): void {
+    const key = this.keys.get(s.clientIp, s.clientPort);
+    if (this.ended.get(key) === s) this.ended.delete(key);
     const set = this.byClientIp.get(s.clientIp);
     set?.delete(s);
     if (set !== undefined && set.size === 0) this.byClientIp.delete(s.clientIp);

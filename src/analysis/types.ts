@@ -342,6 +342,21 @@ export interface CaptureSummary {
    * counts, a live backend's drop counter). Absent when nothing was counted as dropped.
    */
   captureLoss?: CaptureLoss;
+  /**
+   * A live capture's retention window at work (sniff --retain): the records of clients judged and quiet for
+   * longer than `window` seconds were dropped, so the report covers the clients active since `since`.
+   * Absent when nothing was dropped that way.
+   */
+  retention?: CaptureRetention;
+}
+
+export interface CaptureRetention {
+  /** Seconds a judged client stays in the report after its last packet. */
+  window: number;
+  /** Clients whose records were dropped. */
+  clients: number;
+  /** Epoch seconds (as firstEpoch) of the latest activity of a client dropped: the report covers what came after. */
+  since: string;
 }
 
 export interface CaptureLoss {

@@ -50,21 +50,8 @@ export function isServerEvent(e: DhcpEvent): boolean {
   return e.op === 2;
 }
 
-/** Server identity of a reply: option 54, else its IP source. */
-export function serverOf(e: DhcpEvent): string {
-  return e.serverId ?? e.src;
-}
-
-/** A proxyDHCP reply on 67/68: no address, option 60 PXEClient (the analyzer's flag, or derived). */
-export function isProxyReply(e: DhcpEvent): boolean {
-  if (!isServerEvent(e) || e.port4011) return false;
-  return e.proxy || (e.yiaddr === ZERO_IP && isPxeClientVendor(e.vendorClass));
-}
-
-/** A reply that hands out an address (OFFER, ACK or BOOTP reply with yiaddr). */
-export function isAddressReply(e: DhcpEvent): boolean {
-  return isServerEvent(e) && !e.port4011 && !isProxyReply(e) && e.yiaddr !== ZERO_IP;
-}
+// Read by the analysis too (the live capture's facts), so defined there.
+export { isAddressReply, isProxyReply, serverOf } from '../analysis/dhcp-facts.js';
 
 /**
  * The boot file one reply names, as a client of that family reads it (protocol/dhcp bootFile): UEFI firmware

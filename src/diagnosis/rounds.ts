@@ -4,6 +4,7 @@
  * software (BIOS ROM, UEFI, iPXE, a loaded boot program) was talking when. Capture-wide DHCP facts too.
  * Pure functions of the analysis; nothing here decides what is a fault.
  */
+import { captureFactsOf } from '../analysis/capture-facts.js';
 import { isIpxeEvent } from '../analysis/dhcp-facts.js';
 import type {
   AnalysisResult,
@@ -330,11 +331,16 @@ function captureDhcpFacts(a: AnalysisResult): CaptureDhcpFacts {
 
 /** Relay addresses (giaddr) seen anywhere in the capture. */
 export function relaysIn(a: AnalysisResult): string[] {
+  const live = captureFactsOf(a);
+  if (live !== undefined) return live.relays();
   return captureDhcpFacts(a).relays;
 }
 
 /** Servers that offered an address to some client other than this one. */
 export function serversOfOthers(a: AnalysisResult, s: BootSession): string[] {
+  // A live view knows them by client MAC, without walking every session.
+  const live = captureFactsOf(a);
+  if (live !== undefined) return live.servedOthers(s.clientMac);
   const out: string[] = [];
   for (const [server, sessions] of captureDhcpFacts(a).served) {
     if (sessions.size > (sessions.has(s) ? 1 : 0)) out.push(server);

@@ -3,6 +3,7 @@
  * capture can see TFTP outcomes at all, the MTU a client announced and whether a transfer stalled.
  */
 import { captureFactsOf } from '../analysis/capture-facts.js';
+import type { TftpFilterSigns } from '../analysis/live-facts.js';
 import type { AnalysisResult, BootSession, TftpTransfer } from '../analysis/types.js';
 import { endsBeforeDeadline } from './capture-end.js';
 import { familyOfEvent, isClientEvent, sameFile } from './facts.js';
@@ -146,28 +147,39 @@ export function tftpOutcomeUnknown(a: AnalysisResult): boolean {
   if (cached !== undefined) return cached;
   // The data ports are in the capture: outcomes can be judged (read first, so no transfer list is built).
   if (a.capture.tftpDataSeen) return false;
-  const all = allTransfers(a);
-  let result = false;
-  if (all.length > 0 && !a.capture.tftpDataSeen && !all.some(({ transfer }) => answered(transfer))) {
-    // An ICMP error about an RRQ is an answer of sorts: the capture saw the server side, not a filter gap.
-    const icmpAboutTftp =
-      all.some(({ transfer }) => (transfer.icmpErrors ?? []).length > 0) ||
-      a.icmpUnreachable.some((i) =>
-        all.some(({ transfer }) => i.src === transfer.clientIp && i.dst === transfer.serverIp),
-      );
-    const retried = all.filter(({ transfer }) => transfer.requestRetries.length > 0).length;
-    const filesPerClient = new Map<string, Set<string>>();
-    for (const { transfer } of all) {
-      const set = filesPerClient.get(transfer.clientIp) ?? new Set<string>();
-      set.add(transfer.filename);
-      filesPerClient.set(transfer.clientIp, set);
-    }
-    const movedOn = [...filesPerClient.values()].some((s) => s.size >= 2);
-    // A port filter drops ARP too; with ARP in the capture a lone unanswered RRQ is more likely real silence.
-    result = !icmpAboutTftp && (movedOn || (retried === 0 && a.capture.arpPackets === 0));
-  }
+  // A live view keeps the signs as records arrive; a batch result is walked once.
+  const signs = captureFactsOf(a)?.tftpFilterSigns() ?? filterSignsOf(a);
+  // An ICMP error about an RRQ is an answer of sorts: the capture saw the server side, not a filter gap.
+  // A port filter drops ARP too; with ARP in the capture a lone unanswered RRQ is more likely real silence.
+  const result =
+    signs.requests &&
+    !signs.answered &&
+    !signs.icmpAboutTftp &&
+    (signs.movedOn || (!signs.retried && a.capture.arpPackets === 0));
   unknownCache.set(a, result);
   return result;
+}
+
+function filterSignsOf(a: AnalysisResult): TftpFilterSigns & { answered: boolean } {
+  const all = allTransfers(a);
+  const icmpAboutTftp =
+    all.some(({ transfer }) => (transfer.icmpErrors ?? []).length > 0) ||
+    a.icmpUnreachable.some((i) =>
+      all.some(({ transfer }) => i.src === transfer.clientIp && i.dst === transfer.serverIp),
+    );
+  const filesPerClient = new Map<string, Set<string>>();
+  for (const { transfer } of all) {
+    const set = filesPerClient.get(transfer.clientIp) ?? new Set<string>();
+    set.add(transfer.filename);
+    filesPerClient.set(transfer.clientIp, set);
+  }
+  return {
+    requests: all.length > 0,
+    answered: all.some(({ transfer }) => answered(transfer)),
+    icmpAboutTftp,
+    retried: all.some(({ transfer }) => transfer.requestRetries.length > 0),
+    movedOn: [...filesPerClient.values()].some((set) => set.size >= 2),
+  };
 }
 
 export interface AnnouncedMtu {

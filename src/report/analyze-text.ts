@@ -99,6 +99,14 @@ function captureBlock(r: AnalysisResult, c: ChalkInstance): string[] {
   const skipped = formatSkipped(cap.skipped);
   if (skipped !== '') lines.push(c.dim(`  skipped: ${skipped}`));
   for (const w of cap.warnings) lines.push(c.yellow(`  warning: ${w}`));
+  const kept = cap.retention;
+  if (kept !== undefined)
+    lines.push(
+      c.yellow(
+        `  report covers the clients active since ${new Date(Number(kept.since) * 1000).toISOString()}: ` +
+          `${kept.clients} earlier client(s), judged and quiet for more than ${formatSeconds(kept.window)}, dropped (sniff --retain)`,
+      ),
+    );
   if (r.stats.evicted > 0)
     lines.push(c.yellow(`  ${r.stats.evicted} idle transactions/transfers dropped to keep memory bounded`));
   return lines;

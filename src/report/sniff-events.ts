@@ -33,6 +33,8 @@ export type SniffEvent =
       userClass: string | null;
       /** iPXE's DHCP (user class iPXE or its option 175): a chain-loaded iPXE continues the client's boot. */
       ipxe: boolean;
+      /** This message begins a new boot session (the analysis' sessions: no activity for the idle timeout). */
+      boot: boolean;
     }
   | {
       event: 'offer' | 'ack';

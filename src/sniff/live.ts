@@ -18,6 +18,11 @@ export type Emit = (e: SniffEvent, seconds: number) => void;
 
 /** Default seconds of client silence after which its boot is judged. */
 export const DEFAULT_SESSION_QUIET = 5;
+/**
+ * Default seconds a judged client stays in the analysis (and the stop report) after its last packet
+ * (`--retain`): past it its records are dropped, so a sniff left running keeps flat memory and verdict cost.
+ */
+export const DEFAULT_RETAIN = 600;
 
 function epochOf(ts: Timestamp): number {
   return ts.seconds + ts.fraction / 10 ** ts.digits;
@@ -57,13 +62,18 @@ export class LiveAnalysis {
     private readonly emit: Emit,
     private readonly onSession: (e: Extract<AnalysisEvent, { kind: 'session' }>, epoch: number) => void,
   ) {
-    this.packets = new PacketEvents((e, p) => emit(e, epochOf(p.ts)));
+    // Asked before the analyzer adds the packet: does it begin a new session of its client.
+    this.packets = new PacketEvents(
+      (e, p) => emit(e, epochOf(p.ts)),
+      (mac, p) => this.analyzer?.startsSession(mac, p.ts) ?? true,
+    );
   }
 
   /** Options for analyzeCapture that wire this live analysis in. */
-  options(sessionQuiet: number): AnalyzeSourceOptions {
+  options(sessionQuiet: number, retainQuiet: number = DEFAULT_RETAIN): AnalyzeSourceOptions {
     return {
       sessionQuiet,
+      retainQuiet,
       onPacket: (p) => this.packets.push(p),
       analyzer: (a, origin) => {
         this.analyzer = a;

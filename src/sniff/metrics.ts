@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DEFAULT_IDLE_TIMEOUT } from '../analysis/analyzer-options.js';
 import { LiveCaptureError } from '../capture/live/errors.js';
 import type { Finding } from '../diagnosis/types.js';
 import type { SniffEvent } from '../report/sniff-events.js';
@@ -18,8 +17,6 @@ const DHCP_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 
 const RATE_BUCKETS = [1e4, 3e4, 1e5, 3e5, 1e6, 3e6, 1e7, 3e7, 1e8];
 /** First client packets of DHCP rounds kept to time their answers; the oldest go first. */
 const MAX_ROUNDS = 20000;
-/** Clients whose verdict was told, remembered so iPXE's DHCP after it continues their boot. */
-const MAX_JUDGED = 20000;
 
 export interface CaptureCounts {
   packets: number;
@@ -30,7 +27,7 @@ export class SniffMetrics {
   readonly registry = new Registry();
   private readonly bootsStarted = new Counter({
     name: `${PREFIX}boots_started_total`,
-    help: "Clients that started a boot (first DHCP message of a client not already booting; iPXE's DHCP soon after the client's verdict continues that boot)",
+    help: 'Boots begun: DHCP from a client silent for the idle timeout (300 s) or never seen, as the analysis splits boot sessions (firmware then iPXE is one boot)',
     registers: [this.registry],
   });
   private readonly bootsFinished = new Counter({
@@ -92,8 +89,6 @@ export class SniffMetrics {
     registers: [this.registry],
   });
   private readonly activeClients = new Set<string>();
-  /** Capture time (epoch seconds) of each client's latest verdict, oldest first. */
-  private readonly judgedAt = new Map<string, number>();
   /** Sessions counted as finished and findings counted: a session told again is not counted again. */
   private readonly counted = new RecentKeys();
   private readonly rounds = new Map<string, number>();
@@ -115,9 +110,9 @@ export class SniffMetrics {
           this.rounds.set(key, seconds);
           if (this.rounds.size > MAX_ROUNDS) this.forgetOldestRound();
         }
+        if (e.boot) this.bootsStarted.inc();
         if (!this.activeClients.has(e.mac)) {
           this.activeClients.add(e.mac);
-          if (!this.continuesBoot(e.mac, e.ipxe, seconds)) this.bootsStarted.inc();
           this.active.set(this.activeClients.size);
         }
         return;
@@ -138,10 +133,6 @@ export class SniffMetrics {
         if (this.counted.first(`session ${e.session}`)) this.bootsFinished.inc({ verdict: e.status });
         for (const f of e.findings) this.finding(f);
         if (this.activeClients.delete(e.mac)) this.active.set(this.activeClients.size);
-        this.judgedAt.delete(e.mac);
-        this.judgedAt.set(e.mac, seconds);
-        if (this.judgedAt.size > MAX_JUDGED)
-          this.judgedAt.delete(this.judgedAt.keys().next().value as string);
         return;
       case 'finding':
         this.finding(e.finding);
@@ -149,18 +140,6 @@ export class SniffMetrics {
       default:
         return;
     }
-  }
-
-  /**
-   * A verdict is told once the client has been quiet for a while; firmware that loaded iPXE (snponly.efi,
-   * undionly.kpxe) can be quiet that long before iPXE asks DHCP again. That DHCP is the same boot, as the
-   * analysis sees it (iPXE's DHCP never starts a new session, analysis/session-watch.ts; the session is told
-   * again under its id and its new verdict supersedes), so it starts no boot — within the silence that splits
-   * sessions. iPXE's DHCP from a client not judged before (iPXE in the NIC's ROM) does start one.
-   */
-  private continuesBoot(mac: string, ipxe: boolean, seconds: number): boolean {
-    const judged = this.judgedAt.get(mac);
-    return ipxe && judged !== undefined && seconds - judged <= DEFAULT_IDLE_TIMEOUT;
   }
 
   private finding(f: Finding): void {

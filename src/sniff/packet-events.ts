@@ -15,7 +15,11 @@ import { RecentKeys } from './recent-keys.js';
 export class PacketEvents {
   private readonly seen = new RecentKeys();
 
-  constructor(private readonly emit: (e: SniffEvent, p: DecodedPacket) => void) {}
+  constructor(
+    private readonly emit: (e: SniffEvent, p: DecodedPacket) => void,
+    /** Whether a message from this client now begins a new boot session (Analyzer.startsSession). */
+    private readonly startsBoot: (mac: string, p: DecodedPacket) => boolean = () => true,
+  ) {}
 
   push(p: DecodedPacket): void {
     if (p.protocol === 'dhcp') this.dhcp(p, dhcpEvent(p, 0));
@@ -54,6 +58,7 @@ export class PacketEvents {
           vendorClass: e.vendorClass,
           userClass: e.userClass,
           ipxe: isIpxeEvent(e),
+          boot: this.startsBoot(mac, p),
         },
         p,
       );

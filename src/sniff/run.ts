@@ -38,6 +38,8 @@ export interface SniffOptions {
   metrics?: { host: string; port: number };
   /** Seconds of client silence after which its boot is judged. */
   sessionQuiet?: number;
+  /** Seconds a judged client stays in the analysis and the stop report after its last packet (DEFAULT_RETAIN). */
+  retain?: number;
   /** Receives each event with its capture time (epoch seconds). */
   onEvent(e: SniffEvent, seconds: number): void;
   /** Called once the capture runs (with the metrics address when serving). */
@@ -185,7 +187,7 @@ export class SniffRun {
           ),
       };
       const outcome = await analyzeSource(counted, {
-        ...live.options(o.sessionQuiet ?? DEFAULT_SESSION_QUIET),
+        ...live.options(o.sessionQuiet ?? DEFAULT_SESSION_QUIET, o.retain),
         label,
       });
       const decode = outcome.decode;

@@ -23,6 +23,7 @@ interface SniffArgs {
   metrics?: string;
   'fail-on'?: Severity;
   'session-quiet'?: number;
+  retain?: number;
   color?: boolean;
 }
 
@@ -70,6 +71,11 @@ export function sniffCommand(setExit: (code: number) => void): CommandModule<obj
           type: 'number',
           description: 'seconds a client must be silent before its verdict (default 5)',
         })
+        .option('retain', {
+          type: 'number',
+          description:
+            'seconds a judged client stays in the stop report after its last packet (default 600); older ones are dropped to keep memory flat',
+        })
         .example('$0 sniff br0', 'watch boots on the PXE bridge')
         .example('$0 sniff eth1 -w pxe.pcapng --metrics :9477', 'record, and serve metrics for Prometheus')
         .epilog(exitCodesLine('sniff')),
@@ -115,6 +121,7 @@ export function sniffCommand(setExit: (code: number) => void): CommandModule<obj
         client,
         metrics,
         sessionQuiet: positive('session-quiet', args['session-quiet']),
+        retain: positive('retain', args.retain),
         onEvent: (e, seconds) => {
           const time = new Date(seconds * 1000);
           void out.write(args.json ? sniffEventJson(e, time) : sniffEventText(e, time, { color }));
