@@ -161,7 +161,7 @@ export interface ClientTexts {
 
 /**
  * The line(s) the client prints, for its family. When the family is unknown, the BIOS and UEFI texts are
- * both given, since those are the two a user is likely to be looking at.
+ * both given, since those are the two a user is likely to be looking at; none when there is no BIOS text.
  */
 export function clientMessage(family: ClientFamily, texts: ClientTexts): string | null {
   const join = (t: readonly string[] | undefined): string | null =>
@@ -177,6 +177,8 @@ export function clientMessage(family: ClientFamily, texts: ClientTexts): string 
     case 'none':
       return null;
     case 'unknown': {
+      // A UEFI line alone would tell an unknown client it is UEFI: without a BIOS line there is nothing to show.
+      if (join(texts.bios) === null) return null;
       const parts = [join(texts.bios), join(texts.uefi) === null ? null : `UEFI: ${join(texts.uefi)}`];
       const present = parts.filter((p): p is string => p !== null);
       return present.length > 0 ? present.join(' (') + (present.length > 1 ? ')' : '') : null;

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IPXE, ipxeOnEfi, messageSource } from '../../../src/diagnosis/pxe-errors.js';
+import { clientMessage, IPXE, ipxeOnEfi, messageSource } from '../../../src/diagnosis/pxe-errors.js';
 
 /** errno.h: POSIX code → text, PXENV status (PC BIOS build), EFI_STATUS (EFI build). */
 const ERRORS = new Map<number, { text: string; pxenv: number; efi: number }>([
@@ -103,5 +103,18 @@ describe('iPXE error codes (ipxe.org URLs) against iPXE source', () => {
     assert.throws(() => check('Operation not supported (http://ipxe.org/2d03e13b)', false));
     assert.throws(() => check('Connection timed out (http://ipxe.org/4c12603b)', false));
     assert.throws(() => check('Connection timed out (http://ipxe.org/4c106035)', true));
+  });
+});
+
+describe('a client whose firmware family is unknown', () => {
+  it('is shown the BIOS and UEFI lines together, never a UEFI line alone', () => {
+    assert.equal(clientMessage('unknown', { uefi: ['PXE-E18: Server response timeout.'] }), null);
+    assert.equal(
+      clientMessage('unknown', {
+        bios: ['PXE-E32: TFTP open timeout'],
+        uefi: ['PXE-E18: Server response timeout.'],
+      }),
+      'PXE-E32: TFTP open timeout (UEFI: PXE-E18: Server response timeout.)',
+    );
   });
 });
