@@ -38,6 +38,18 @@ function dora(mac: string, xid: number, t0: number, frame: number): DhcpPacketRe
   ];
 }
 
+/** At most one open transfer, 300 s idle timeout, 10 s stall timeout. */
+function oneOpenTransfer(onDone?: (tr: TftpTransfer) => void): TransferTracker {
+  return new TransferTracker({
+    idleTimeout: 300,
+    maxTransfers: 1,
+    maxRetained: 100,
+    maxFrames: 100,
+    stallTimeout: 10,
+    onDone,
+  });
+}
+
 describe('closing finished exchanges', () => {
   it('closes an answered transaction after the grace, not after the idle timeout', () => {
     const done: DhcpTransaction[] = [];
@@ -85,14 +97,7 @@ describe('closing finished exchanges', () => {
 
   it('closes a transfer once its last block is acknowledged, after the stall timeout of silence', () => {
     const told: TftpTransfer[] = [];
-    const tracker = new TransferTracker({
-      idleTimeout: 300,
-      maxTransfers: 1,
-      maxRetained: 100,
-      maxFrames: 100,
-      stallTimeout: 10,
-      onDone: (tr) => told.push(tr),
-    });
+    const tracker = oneOpenTransfer((tr) => told.push(tr));
     const a = new TftpScript(CLIENT_IP, SERVER, { frame: 1, t: 0 });
     a.rrq(2000, 'pxelinux.0');
     a.data(3000, 2000, 1, 100);
@@ -120,13 +125,7 @@ describe('closing finished exchanges', () => {
   });
 
   it('an unfinished transfer stays open until the idle timeout', () => {
-    const tracker = new TransferTracker({
-      idleTimeout: 300,
-      maxTransfers: 1,
-      maxRetained: 100,
-      maxFrames: 100,
-      stallTimeout: 10,
-    });
+    const tracker = oneOpenTransfer();
     const a = new TftpScript(CLIENT_IP, SERVER, { frame: 1, t: 0 });
     a.rrq(2000, 'big.img');
     a.data(3000, 2000, 1, 512);
