@@ -18,11 +18,8 @@ function only(findings: Finding[], rule: string): Finding {
   return found[0];
 }
 
-describe('a transfer that stops mid-way', () => {
-  // RRQ 100 at t=10, OACK 101, ACK 0 102, then DATA/ACK 1..10 every 10 ms (frames 103-122), DATA 11 at frame 123
-  // (t=10.23) never acknowledged; the client re-ACKs block 10 three times (1 s apart) and the server, which
-  // has closed the transfer, answers each with ICMP port unreachable.
-  const s = new TftpScript(CLIENT_IP, SERVER, { frame: 100, t: 10 }, 0.01);
+/** RRQ, OACK, ACK 0, DATA/ACK 1..10, then DATA 11 that is never acknowledged. */
+function stopAfterBlock10(s: TftpScript): void {
   s.rrq(C, 'vmlinuz', { blksize: '1432', tsize: '0' });
   s.oack(S, C, { blksize: '1432', tsize: '1000000' });
   s.ack(C, S, 0);
@@ -31,6 +28,14 @@ describe('a transfer that stops mid-way', () => {
     s.ack(C, S, b);
   }
   s.data(S, C, 11, 1432);
+}
+
+describe('a transfer that stops mid-way', () => {
+  // RRQ 100 at t=10, OACK 101, ACK 0 102, then DATA/ACK 1..10 every 10 ms (frames 103-122), DATA 11 at frame 123
+  // (t=10.23) never acknowledged; the client re-ACKs block 10 three times (1 s apart) and the server, which
+  // has closed the transfer, answers each with ICMP port unreachable.
+  const s = new TftpScript(CLIENT_IP, SERVER, { frame: 100, t: 10 }, 0.01);
+  stopAfterBlock10(s);
   const icmp = [];
   for (let i = 0; i < 3; i++) {
     s.t += 1;
@@ -96,14 +101,7 @@ describe('nothing stalls after the capture ends', () => {
   // re-ACKs block 10 at 11.23, 12.23 and 13.23 s. A client gives up some seconds after the last step forward.
   function stopped(end: number): Finding[] {
     const s = new TftpScript(CLIENT_IP, SERVER, { frame: 100, t: 10 }, 0.01);
-    s.rrq(C, 'vmlinuz', { blksize: '1432', tsize: '0' });
-    s.oack(S, C, { blksize: '1432', tsize: '1000000' });
-    s.ack(C, S, 0);
-    for (let b = 1; b <= 10; b++) {
-      s.data(S, C, b, 1432);
-      s.ack(C, S, b);
-    }
-    s.data(S, C, 11, 1432);
+    stopAfterBlock10(s);
     for (let i = 0; i < 3; i++) {
       s.t += 1;
       s.ack(C, S, 10);
