@@ -10,6 +10,7 @@
  *   node bin/pxe-doctor.js decode F
  *   node bin/pxe-doctor.js decode F --json
  *   node bin/pxe-doctor.js analyze F --json
+ *   node bin/pxe-doctor.js analyze F          (the text report: the same analysis without 70 MB of JSON)
  * every output to /dev/null, with CPU time (user + system). A command that fails or does not exist yet is reported as skipped. Each tool also
  * runs on a small bundled capture first: its start-up time, shown beside the totals with the speed-up once both
  * start-ups are taken out (the per-byte speed). With --big the same runs on a second, larger file, to show that
@@ -85,6 +86,7 @@ function pxeDoctorTools(dir: string, mark: string): Tool[] {
     { name: `pxe-doctor decode${mark}`, command: (f) => ['node', bin, 'decode', f] },
     { name: `pxe-doctor decode --json${mark}`, command: (f) => ['node', bin, 'decode', f, '--json'] },
     { name: `pxe-doctor analyze --json${mark}`, command: (f) => ['node', bin, 'analyze', f, '--json'] },
+    { name: `pxe-doctor analyze${mark}`, command: (f) => ['node', bin, 'analyze', f] },
   ];
 }
 
