@@ -1,3 +1,5 @@
+import type { CaptureSink, RawTimestamp, SkimInfo } from './types.js';
+
 /**
  * The bytes of the one record that straddles two chunks. Only the leftover tail of a chunk and the rest of
  * that single record are ever copied here; every record wholly inside a chunk is read in place.
@@ -56,6 +58,42 @@ export abstract class ChunkedParser {
   protected readonly carry = new Carry();
   /** Bytes pushed so far: the file offset of the next chunk. */
   private received = 0;
+  /** Handed to skim() with each packet, rewritten every time (see CaptureSink.skim). */
+  private readonly skimInfo: SkimInfo = {
+    origLen: 0,
+    ts: { high: 0, low: 0, unitsPerSecond: 1, combined: false, offsetSeconds: 0, digits: 0 },
+  };
+
+  /**
+   * Offers a packet to the sink's skim with its wire length and its raw timestamp (`clock` and `combined`: how
+   * the reader's timestamps count, as in RawTimestamp) in the one reused SkimInfo: true when the sink took it.
+   */
+  protected skim(
+    sink: CaptureSink,
+    frame: number,
+    linkType: number,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    origLen: number,
+    high: number,
+    low: number,
+    clock: Pick<RawTimestamp, 'unitsPerSecond' | 'offsetSeconds' | 'digits'>,
+    combined: boolean,
+  ): boolean {
+    const skim = sink.skim;
+    if (skim === undefined) return false;
+    const info = this.skimInfo;
+    const ts = info.ts;
+    info.origLen = origLen;
+    ts.high = high;
+    ts.low = low;
+    ts.unitsPerSecond = clock.unitsPerSecond;
+    ts.combined = combined;
+    ts.offsetSeconds = clock.offsetSeconds;
+    ts.digits = clock.digits;
+    return skim.call(sink, frame, linkType, bytes, offset, length, info);
+  }
 
   /**
    * Reads what comes before the records (a file header) from the start of `chunk`: the offset after it,

@@ -3,14 +3,7 @@
  * https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html
  */
 import { ChunkedParser, viewOf } from './carry.js';
-import type {
-  CaptureFormat,
-  CaptureInterface,
-  CaptureParser,
-  CaptureSink,
-  RawTimestamp,
-  SkimInfo,
-} from './types.js';
+import type { CaptureFormat, CaptureInterface, CaptureParser, CaptureSink, RawTimestamp } from './types.js';
 
 const FILE_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
@@ -48,11 +41,8 @@ export class PcapParser extends ChunkedParser implements CaptureParser {
   /** The last packet's timestamp fields, recorded as plain numbers (see lastPacket). */
   private lastSeconds = 0;
   private lastSub = 0;
-  /** Handed to skim() with each record, rewritten every time (see CaptureSink.skim). */
-  private readonly skimInfo: SkimInfo = {
-    origLen: 0,
-    ts: { high: 0, low: 0, unitsPerSecond: 1e6, combined: false, offsetSeconds: 0, digits: 6 },
-  };
+  /** How the records' timestamps count, for skim(): set with the file header. */
+  private clock = { unitsPerSecond: 1e6, offsetSeconds: 0, digits: 6 };
 
   constructor(sink: CaptureSink) {
     super();
@@ -124,6 +114,7 @@ export class PcapParser extends ChunkedParser implements CaptureParser {
     this.format = nanos ? 'pcap-ns' : 'pcap';
     this.unitsPerSecond = nanos ? 1e9 : 1e6;
     this.digits = nanos ? 9 : 6;
+    this.clock = { unitsPerSecond: this.unitsPerSecond, offsetSeconds: 0, digits: this.digits };
     const major = dv.getUint16(4, this.little);
     const minor = dv.getUint16(6, this.little);
     // 543 (0x021f) is what a byte-swapped old Solaris/AIX writer left: libpcap treats it as swapped too.
@@ -200,17 +191,23 @@ export class PcapParser extends ChunkedParser implements CaptureParser {
     this.lastSeconds = seconds;
     this.lastSub = sub;
     const origLen = this.origLen(dv, at);
-    const skim = this.sink.skim;
-    if (skim !== undefined) {
-      const info = this.skimInfo;
-      const ts = info.ts;
-      info.origLen = origLen;
-      ts.high = seconds;
-      ts.low = sub;
-      ts.unitsPerSecond = this.unitsPerSecond;
-      ts.digits = this.digits;
-      if (skim.call(this.sink, frame, this.linkType, bytes, at + RECORD_HEADER_LEN, capLen, info)) return;
-    }
+    const data = at + RECORD_HEADER_LEN;
+    if (
+      this.skim(
+        this.sink,
+        frame,
+        this.linkType,
+        bytes,
+        data,
+        capLen,
+        origLen,
+        seconds,
+        sub,
+        this.clock,
+        false,
+      )
+    )
+      return;
     this.sink.frame({
       frame,
       linkType: this.linkType,

@@ -26,7 +26,6 @@ import type {
   CaptureSink,
   CaptureStats,
   RawTimestamp,
-  SkimInfo,
 } from './types.js';
 
 const MAX_NONFATAL_WARNINGS = 20;
@@ -53,11 +52,6 @@ export class PcapngParser extends ChunkedParser implements CaptureParser {
   private lastInterface: Interface | null = null;
   private lastMissing = false;
   private readonly statistics = new CaptureStatsCollector();
-  /** Handed to skim() with each packet block, rewritten every time (see CaptureSink.skim). */
-  private readonly skimInfo: SkimInfo = {
-    origLen: 0,
-    ts: { high: 0, low: 0, unitsPerSecond: 1, combined: true, offsetSeconds: 0, digits: 0 },
-  };
 
   constructor(sink: CaptureSink) {
     super();
@@ -237,18 +231,9 @@ export class PcapngParser extends ChunkedParser implements CaptureParser {
     if (type === BLOCK_EPB && dataEnd + 4 < at + len - 4)
       this.statistics.packetOptions(dv, dataEnd, at + len - 4, little);
     const origLen = dv.getUint32(at + 24, little);
-    const skim = this.sink.skim;
-    if (skim !== undefined) {
-      const info = this.skimInfo;
-      const ts = info.ts;
-      info.origLen = origLen;
-      ts.high = high;
-      ts.low = low;
-      ts.unitsPerSecond = iface.unitsPerSecond;
-      ts.offsetSeconds = iface.offsetSeconds;
-      ts.digits = iface.digits;
-      if (skim.call(this.sink, frame, iface.linkType, bytes, at + 28, capLen, info)) return;
-    }
+    const data = at + 28;
+    if (this.skim(this.sink, frame, iface.linkType, bytes, data, capLen, origLen, high, low, iface, true))
+      return;
     this.sink.frame({
       frame,
       linkType: iface.linkType,

@@ -16,6 +16,7 @@ import { encodeIpv4 } from '../../../src/protocol/ipv4.js';
 import { analysisDocument, analysisJsonChunks } from '../../../src/report/analyze-json.js';
 import { renderAnalysisText } from '../../../src/report/analyze-text.js';
 import { listCaptureFiles } from '../../support/fixtures.js';
+import { pcapBytes } from '../net/helpers.js';
 
 type Input = string | Uint8Array;
 
@@ -48,25 +49,14 @@ async function offered(input: Input, take: boolean): Promise<{ offered: number; 
   return { offered: n, records };
 }
 
-/** A classic pcap (Ethernet) holding the given frames, `cut` bytes of each left out of the capture. */
-function pcapOf(frames: Uint8Array[], cut = 0): Uint8Array {
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  parts.push(header);
-  frames.forEach((f, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1700000000 + i, 0);
-    rec.writeUInt32LE(f.length - cut, 8);
-    rec.writeUInt32LE(f.length, 12);
-    parts.push(rec, Buffer.from(f.subarray(0, f.length - cut)));
-  });
-  return Buffer.concat(parts);
-}
+/** A classic pcap (Ethernet) of these frames, the last `cut` bytes of each left out of the capture. */
+const pcapOf = (frames: Uint8Array[], cut = 0): Uint8Array =>
+  pcapBytes(
+    1,
+    frames.map((f) => f.subarray(0, f.length - cut)),
+    262144,
+    cut,
+  );
 
 const CLIENT = 0x0a000002;
 const SERVER = 0x0a000001;

@@ -56,8 +56,16 @@ export function randomInt(rand: () => number, n: number): number {
   return Math.floor(rand() * n);
 }
 
-/** A classic little-endian microsecond pcap: 24-byte file header, 16-byte record headers. */
-export function pcapBytes(linkType: number, frames: readonly Uint8Array[], snapLen = 262144): Uint8Array {
+/**
+ * A classic little-endian microsecond pcap: 24-byte file header, 16-byte record headers. `uncaptured`: bytes
+ * each packet had on the wire beyond the frame given (a capture cut by its snaplen).
+ */
+export function pcapBytes(
+  linkType: number,
+  frames: readonly Uint8Array[],
+  snapLen = 262144,
+  uncaptured = 0,
+): Uint8Array {
   const total = 24 + frames.reduce((n, f) => n + 16 + f.length, 0);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
@@ -72,7 +80,7 @@ export function pcapBytes(linkType: number, frames: readonly Uint8Array[], snapL
     view.setUint32(offset, 1704067200 + i, true);
     view.setUint32(offset + 4, 0, true);
     view.setUint32(offset + 8, frame.length, true);
-    view.setUint32(offset + 12, frame.length, true);
+    view.setUint32(offset + 12, frame.length + uncaptured, true);
     out.set(frame, offset + 16);
     offset += 16 + frame.length;
   });
