@@ -5,25 +5,15 @@
  * (tftpOutcomeUnknown). Each is kept since the capture began, also past the retained records; every table
  * is bounded.
  */
+import { BoundedSet } from './bounded-set.js';
 import { isAddressReply, serverOf } from './dhcp-facts.js';
 import type { DhcpEvent } from './types.js';
 
 /** Servers, relays, client addresses and address pairs remembered (the oldest go first). */
 const MAX_KEYS = 10000;
 
-/** A Set that forgets its oldest member past `max`. */
-class BoundedSet<T> {
-  readonly items = new Set<T>();
-  constructor(private readonly max = MAX_KEYS) {}
-  add(item: T): void {
-    if (this.items.has(item)) return;
-    this.items.add(item);
-    if (this.items.size > this.max) this.items.delete(this.items.values().next().value as T);
-  }
-}
-
 export class DhcpLiveFacts {
-  private readonly relaySet = new BoundedSet<string>();
+  private readonly relaySet = new BoundedSet<string>(MAX_KEYS);
   /** Per server, the last two client MACs it gave an address to: enough to tell "another client than X". */
   private readonly served = new Map<string, string[]>();
 
@@ -43,7 +33,7 @@ export class DhcpLiveFacts {
 
   /** Relay addresses (giaddr) seen in any DHCP message. */
   relays(): string[] {
-    return [...this.relaySet.items];
+    return [...this.relaySet.values()];
   }
 
   /** Servers that gave an address to some client other than `mac`. */
@@ -72,16 +62,15 @@ export interface TftpFilterSigns {
  */
 export class TftpFilterFacts {
   private readonly firstFile = new Map<string, string>();
-  private readonly requestKeys = new BoundedSet<string>();
-  private readonly pairs = new BoundedSet<string>();
-  private readonly icmpPairs = new BoundedSet<string>();
+  private readonly requestKeys = new BoundedSet<string>(MAX_KEYS);
+  private readonly pairs = new BoundedSet<string>(MAX_KEYS);
+  private readonly icmpPairs = new BoundedSet<string>(MAX_KEYS);
   readonly signs: TftpFilterSigns = { requests: false, icmpAboutTftp: false, retried: false, movedOn: false };
 
   request(client: string, clientPort: number, server: string, filename: string): void {
     this.signs.requests = true;
     const key = `${client}:${clientPort}>${server} ${filename}`;
-    if (this.requestKeys.items.has(key)) this.signs.retried = true;
-    this.requestKeys.add(key);
+    if (!this.requestKeys.add(key)) this.signs.retried = true;
     const first = this.firstFile.get(client);
     if (first === undefined) {
       if (this.firstFile.size >= MAX_KEYS)
@@ -90,7 +79,7 @@ export class TftpFilterFacts {
     } else if (first !== filename) this.signs.movedOn = true;
     for (const pair of [`${client}>${server}`, `${server}>${client}`]) {
       this.pairs.add(pair);
-      if (this.icmpPairs.items.has(pair)) this.signs.icmpAboutTftp = true;
+      if (this.icmpPairs.has(pair)) this.signs.icmpAboutTftp = true;
     }
   }
 
@@ -98,6 +87,6 @@ export class TftpFilterFacts {
   icmp(src: string, dst: string): void {
     const pair = `${src}>${dst}`;
     this.icmpPairs.add(pair);
-    if (this.pairs.items.has(pair)) this.signs.icmpAboutTftp = true;
+    if (this.pairs.has(pair)) this.signs.icmpAboutTftp = true;
   }
 }

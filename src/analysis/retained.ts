@@ -25,6 +25,11 @@ export class Retained<T> {
     return [...this.kept];
   }
 
+  /** The records kept, oldest first, without copying them. */
+  [Symbol.iterator](): IterableIterator<T> {
+    return this.kept.values();
+  }
+
   get size(): number {
     return this.kept.size;
   }

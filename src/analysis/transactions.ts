@@ -142,7 +142,7 @@ export class TransactionTracker {
    */
   current(): DhcpTransaction[] {
     const open = [...this.hot.values()].map((s) => summarizeTransaction({ ...s, events: [...s.events] }));
-    return [...this.done.items, ...open];
+    return [...this.done, ...open];
   }
 
   /**

@@ -180,7 +180,7 @@ export class TransferTracker {
   /** Every transfer as finishAll(captureEnd) would return it now, without finalising anything. */
   current(captureEnd: number): TftpTransfer[] {
     const open = [...this.hot.values()].map((s) => s.preview(captureEnd));
-    return [...this.done.items, ...open];
+    return [...this.done, ...open];
   }
 
   /**

@@ -246,14 +246,8 @@ export class PacketDecoder {
     const dst = readIp(bytes, offset + 30);
     if (this.conversations.find(src, sp, dst, dp) === null) return false;
     view.frame = frame;
-    const ts = view.ts;
-    const raw = info.ts;
-    ts.high = raw.high;
-    ts.low = raw.low;
-    ts.unitsPerSecond = raw.unitsPerSecond;
-    ts.combined = raw.combined;
-    ts.offsetSeconds = raw.offsetSeconds;
-    ts.digits = raw.digits;
+    // The reader's own reused timestamp: valid, like the view, for this call only.
+    view.ts = info.ts;
     view.src = ipName(src);
     view.dst = ipName(dst);
     view.srcPort = sp;

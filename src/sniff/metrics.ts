@@ -5,10 +5,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { BoundedSet } from '../analysis/bounded-set.js';
 import { LiveCaptureError } from '../capture/live/errors.js';
 import type { Finding } from '../diagnosis/types.js';
 import type { SniffEvent } from '../report/sniff-events.js';
-import { RecentKeys } from './recent-keys.js';
 
 const PREFIX = 'pxe_doctor_';
 /** DHCP answers come in milliseconds from a healthy server, in seconds from a ping-checking or slow one. */
@@ -17,6 +17,8 @@ const DHCP_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 
 const RATE_BUCKETS = [1e4, 3e4, 1e5, 3e5, 1e6, 3e6, 1e7, 3e7, 1e8];
 /** First client packets of DHCP rounds kept to time their answers; the oldest go first. */
 const MAX_ROUNDS = 20000;
+/** Sessions and findings counted once: their keys are remembered (the oldest forgotten first). */
+const MAX_TOLD_KEYS = 20000;
 
 export interface CaptureCounts {
   packets: number;
@@ -90,7 +92,7 @@ export class SniffMetrics {
   });
   private readonly activeClients = new Set<string>();
   /** Sessions counted as finished and findings counted: a session told again is not counted again. */
-  private readonly counted = new RecentKeys();
+  private readonly counted = new BoundedSet<string>(MAX_TOLD_KEYS);
   private readonly rounds = new Map<string, number>();
 
   constructor(private readonly counts: () => CaptureCounts) {}
@@ -130,7 +132,7 @@ export class SniffMetrics {
         if (e.outcome === 'complete' && e.rate !== null) this.throughput.observe(e.rate);
         return;
       case 'verdict':
-        if (this.counted.first(`session ${e.session}`)) this.bootsFinished.inc({ verdict: e.status });
+        if (this.counted.add(`session ${e.session}`)) this.bootsFinished.inc({ verdict: e.status });
         for (const f of e.findings) this.finding(f);
         if (this.activeClients.delete(e.mac)) this.active.set(this.activeClients.size);
         return;
@@ -144,7 +146,7 @@ export class SniffMetrics {
 
   private finding(f: Finding): void {
     const key = JSON.stringify(['finding', f.ruleId, f.sessionId ?? f.client, f.message]);
-    if (this.counted.first(key)) this.findings.inc({ rule: f.ruleId, severity: f.severity });
+    if (this.counted.add(key)) this.findings.inc({ rule: f.ruleId, severity: f.severity });
   }
 
   text(): Promise<string> {

@@ -4,16 +4,19 @@
  * event. How transfers end and what the boot's verdict is come from the analysis (see live.ts), which needs
  * more than one packet to know.
  */
+import { BoundedSet } from '../analysis/bounded-set.js';
 import { dhcpEvent, isIpxeEvent } from '../analysis/dhcp-facts.js';
 import type { DhcpEvent } from '../analysis/types.js';
 import { bootFile, bootValues, tftpServer } from '../protocol/dhcp/facts.js';
 import { archName } from '../protocol/dhcp/options/arch.js';
 import type { DecodedPacket } from '../protocol/packet.js';
 import type { SniffEvent } from '../report/sniff-events.js';
-import { RecentKeys } from './recent-keys.js';
+
+/** Events told once: their keys are remembered (the oldest forgotten first). */
+const MAX_TOLD_KEYS = 20000;
 
 export class PacketEvents {
-  private readonly seen = new RecentKeys();
+  private readonly seen = new BoundedSet<string>(MAX_TOLD_KEYS);
 
   constructor(
     private readonly emit: (e: SniffEvent, p: DecodedPacket) => void,
@@ -25,7 +28,7 @@ export class PacketEvents {
     if (p.protocol === 'dhcp') this.dhcp(p, dhcpEvent(p, 0));
     else if (p.tftp.opcode === 'RRQ' || p.tftp.opcode === 'WRQ') {
       const file = p.tftp.filename ?? '';
-      if (!this.seen.first(`tftp ${p.src}:${p.srcPort} ${p.dst} ${file}`)) return;
+      if (!this.seen.add(`tftp ${p.src}:${p.srcPort} ${p.dst} ${file}`)) return;
       this.emit(
         {
           event: 'tftp-start',
@@ -45,7 +48,7 @@ export class PacketEvents {
     const xid = p.dhcp.xid;
     const type = e.messageType;
     const client = (t: string): void => {
-      if (!this.seen.first(`client ${mac} ${xid} ${e.port4011 ? 4011 : 67}`)) return;
+      if (!this.seen.add(`client ${mac} ${xid} ${e.port4011 ? 4011 : 67}`)) return;
       this.emit(
         {
           event: 'client',
@@ -71,7 +74,7 @@ export class PacketEvents {
     }
     const server = e.serverId ?? e.src;
     if (type === 'OFFER' || type === 'ACK') {
-      if (!this.seen.first(`${type} ${mac} ${xid} ${server} ${e.port4011 ? 4011 : 67}`)) return;
+      if (!this.seen.add(`${type} ${mac} ${xid} ${server} ${e.port4011 ? 4011 : 67}`)) return;
       const boot = bootValues(p.dhcp);
       this.emit(
         {
@@ -88,7 +91,7 @@ export class PacketEvents {
         p,
       );
     } else if (type === 'NAK') {
-      if (!this.seen.first(`NAK ${mac} ${xid} ${server}`)) return;
+      if (!this.seen.add(`NAK ${mac} ${xid} ${server}`)) return;
       this.emit({ event: 'nak', mac, xid, server, message: e.message }, p);
     }
   }
