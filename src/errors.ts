@@ -46,3 +46,17 @@ export class OutputError extends PxeDoctorError {
     super(message, EXIT.output);
   }
 }
+
+/** "no space left on device" from "ENOSPC: no space left on device, write"; the code when there is no text. */
+export function osReason(err: unknown): string {
+  if (typeof err === 'string') {
+    // A message another program printed: "ENOSPC: no space left on device, write".
+    const m = /^(E[A-Z0-9]+): ([^,]+)/.exec(err);
+    return m !== null ? `${m[2]} (${m[1]})` : err;
+  }
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  const m = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message);
+  if (m !== null) return code !== undefined ? `${m[1]} (${code})` : m[1];
+  return code ?? err.message;
+}

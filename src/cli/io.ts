@@ -3,8 +3,7 @@
  * slow consumer neither buffers the whole output in memory nor crashes with EPIPE.
  */
 
-import { OutputError } from '../errors.js';
-import { osReason } from './output-files.js';
+import { OutputError, osReason } from '../errors.js';
 
 let stdoutClosed = false;
 let stdoutFailure: unknown = null;

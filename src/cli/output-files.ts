@@ -4,21 +4,7 @@
  */
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { OutputError } from '../errors.js';
-
-/** "no space left on device" from "ENOSPC: no space left on device, write"; the code when there is no text. */
-export function osReason(err: unknown): string {
-  if (typeof err === 'string') {
-    // A message another program printed: "ENOSPC: no space left on device, write".
-    const m = /^(E[A-Z0-9]+): ([^,]+)/.exec(err);
-    return m !== null ? `${m[2]} (${m[1]})` : err;
-  }
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as NodeJS.ErrnoException).code;
-  const m = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message);
-  if (m !== null) return code !== undefined ? `${m[1]} (${code})` : m[1];
-  return code ?? err.message;
-}
+import { OutputError, osReason } from '../errors.js';
 
 function errno(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${message}`), { code });

@@ -13,6 +13,7 @@ import { CaptureFile } from '../capture/live/capture-file.js';
 import type { BackendName } from '../capture/live/types.js';
 import type { CaptureStats } from '../capture/types.js';
 import type { Finding } from '../diagnosis/types.js';
+import { OutputError, osReason } from '../errors.js';
 import type { SniffEvent } from '../report/sniff-events.js';
 import { startLiveCapture } from './backends.js';
 import { DEFAULT_SESSION_QUIET, LiveAnalysis } from './live.js';
@@ -53,6 +54,8 @@ export interface SniffOutcome {
   stats: CaptureStats | undefined;
   files: string[];
   reason: string;
+  /** -w could not be written to the end (the capture stopped there): the caller's error after the report. */
+  writeError: OutputError | null;
 }
 
 /** How often the analysis clock is moved on while no packet arrives, and how far behind the wall clock. */
@@ -111,6 +114,9 @@ export class SniffRun {
     );
     let server: Server | null = null;
     let file: CaptureFile | null = null;
+    let writeError: OutputError | null = null;
+    const cannotWrite = (err: unknown): OutputError =>
+      new OutputError(`-w ${o.write ?? ''}: cannot write: ${osReason(err)}`);
     let timer: NodeJS.Timeout | null = null;
     let ticker: NodeJS.Timeout | null = null;
     let statsPoll: NodeJS.Timeout | null = null;
@@ -118,9 +124,23 @@ export class SniffRun {
       if (metrics !== null && o.metrics !== undefined)
         server = await serveMetrics(metrics, o.metrics.host, o.metrics.port);
       if (o.write !== undefined) {
-        file = new CaptureFile(o.write, { ring: o.ring, ringSize: o.ringSizeBytes });
+        try {
+          file = new CaptureFile(o.write, { ring: o.ring, ringSize: o.ringSizeBytes });
+        } catch (err) {
+          throw cannotWrite(err);
+        }
         const out = file;
-        capture.onBytes = (chunk) => out.write(chunk);
+        // A full disk (or a ring file that cannot be opened) ends the capture; the report for what was seen
+        // still follows, and the caller then fails with this error.
+        capture.onBytes = (chunk) => {
+          if (writeError !== null) return;
+          try {
+            out.write(chunk);
+          } catch (err) {
+            writeError = cannotWrite(err);
+            this.stop('write error');
+          }
+        };
       }
       this.stopRequested = (reason) => {
         this.reason = reason;
@@ -200,12 +220,22 @@ export class SniffRun {
       if (dropped !== null && dropped > 0)
         emit({ event: 'drops', dropped, received: stats?.received ?? null }, now());
       const files = file !== null ? [...file.files] : [];
+      if (file !== null) {
+        // Closed here, not only in finally: the last bytes of a ring file may still meet a full disk.
+        const closing = file;
+        file = null;
+        try {
+          closing.close();
+        } catch (err) {
+          writeError ??= cannotWrite(err);
+        }
+      }
       emit(
         { event: 'stopped', reason: this.reason, packets, dropped, received: stats?.received ?? null, files },
         now(),
       );
       if (o.client !== null) ({ result, findings } = filterByClient(result, findings, o.client));
-      return { result, findings, packets, stats, files, reason: this.reason };
+      return { result, findings, packets, stats, files, reason: this.reason, writeError };
     } finally {
       if (timer !== null) clearTimeout(timer);
       if (ticker !== null) clearInterval(ticker);

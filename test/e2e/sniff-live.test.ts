@@ -10,7 +10,8 @@
  *   of the file written with -w;
  * - the metrics endpoint, scraped with curl, passes `promtool check metrics` and counts the boot;
  * - a UDP flood into a tiny capture buffer makes the backend drop packets, and sniff says how many (with
- *   tcpdump while it still runs, in an event and in the metric).
+ *   tcpdump while it still runs, in an event and in the metric);
+ * - `-w /dev/full`: the first write fails, the capture stops there, the report follows, then one line, exit 6.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { tempDir } from './support/cleanup.js';
 import { startSniffIn, type SniffLine } from './support/sniff-lines.js';
 import { inNamespace, ip, withNamespaces } from './support/netns.js';
 import { requireNetns, requireRoot, requireTools, which } from './support/require.js';
-import { pxeDoctor, run } from './support/run.js';
+import { pxeDoctor, pxeDoctorArgs, pxeDoctorEnv, run } from './support/run.js';
 
 const NS = 'pxd-e2e-sniff';
 const SNIFF_IF = 'sn-a';
@@ -245,6 +246,32 @@ test(
           'drops told',
         );
       });
+      await t.test(
+        '-w on a full disk: the capture stops, the report follows, one line, exit 6',
+        async (st) => {
+          const backend =
+            which('dumpcap') !== null ? 'dumpcap' : which('tcpdump') !== null ? 'tcpdump' : null;
+          if (backend === null) {
+            st.skip('neither dumpcap nor tcpdump is installed');
+            return;
+          }
+          const [cmd, args] = pxeDoctorArgs(['sniff', SNIFF_IF, '--backend', backend, '--duration', '20']);
+          const r = await run(...inNamespace(NS, cmd, [...args, '-w', '/dev/full']), {
+            timeoutMs: 30_000,
+            env: pxeDoctorEnv(),
+            cwd: projectRoot(),
+          });
+          const out = r.stdout.toString('utf8');
+          assert.equal(r.code, 6, `exit ${r.code}: ${r.stderr}`);
+          assert.equal(
+            r.stderr,
+            'pxe-doctor: -w /dev/full: cannot write: no space left on device (ENOSPC)\n',
+          );
+          assert.match(out, /stopped \(write error\)/, 'stopped at the first write, not at --duration');
+          assert.match(out, /^Verdict$/m, 'the report for what was seen');
+          assert.ok(r.ms < 15_000, `stopped at once (${r.ms} ms)`);
+        },
+      );
     });
   },
 );

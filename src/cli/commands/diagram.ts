@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { tmpdir } from 'node:os';
-import { PxeDoctorError, EXIT, OutputError, UsageError } from '../../errors.js';
+import { PxeDoctorError, EXIT, OutputError, osReason, UsageError } from '../../errors.js';
 import { exitCodesLine } from '../exit-codes-doc.js';
 import { inputPath, writeErr, writeOut } from '../io.js';
-import { checkOutputPath, osReason, writeOutputFile } from '../output-files.js';
+import { checkOutputPath, writeOutputFile } from '../output-files.js';
 import { clientOption, clientOptionSpec, requireClient } from '../options.js';
 
 interface DiagramArgs {

@@ -146,6 +146,7 @@ export function sniffCommand(setExit: (code: number) => void): CommandModule<obj
           await out.write(`\n${renderAnalysisText(result, findings, { color })}`);
         }
         await out.flush();
+        if (outcome.writeError !== null) throw outcome.writeError;
         if (reachesFailOn(findings, args['fail-on'])) setExit(EXIT.findings);
       } finally {
         process.off('SIGINT', onSignal);
