@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import type { Finding } from '../../diagnosis/types.js';
 import { EXIT, InputError, UsageError } from '../../errors.js';
 import type { AnalysisResult } from '../../analysis/types.js';
 import { exitCodesLine } from '../exit-codes-doc.js';
+import { checkOutputPath, writeOutputFile } from '../output-files.js';
 import { useColor, writeErr } from '../io.js';
 
 interface AnonymizeArgs {
@@ -51,9 +52,10 @@ function anonymizeCommand(): CommandModule<object, AnonymizeArgs> {
         .epilog(exitCodesLine('fixture')),
     handler: async (args) => {
       const { anonymizeVerified, identifierCount } = await import('../../fixture/anonymize/index.js');
+      checkOutputPath('output', args.out);
       const key = args.key ?? (await randomKey());
       const { result } = await anonymizeVerified(readInput(args.in), key, await analyzeBytes());
-      writeFileSync(args.out, result.bytes);
+      writeOutputFile('output', args.out, result.bytes);
       const f = result.found;
       const s = result.stats;
       writeErr(
@@ -155,6 +157,7 @@ function checkCommand(setExit: (code: number) => void): CommandModule<object, Ch
     handler: async (args) => {
       const { checkFixture, findFixtures, updateFixture } = await import('../../fixture/check.js');
       const { junitXml } = await import('../../fixture/junit.js');
+      if (args.junit !== undefined) checkOutputPath('--junit', args.junit);
       const dirs = findFixtures(args.dirs !== undefined && args.dirs.length > 0 ? args.dirs : ['fixtures']);
       const analyze = await analyzeFile();
       const ids = await ruleIds();
@@ -177,7 +180,7 @@ function checkCommand(setExit: (code: number) => void): CommandModule<object, Ch
       process.stdout.write(
         `${results.length} fixture(s): ${results.length - failed} passed, ${failed} failed\n`,
       );
-      if (args.junit !== undefined) writeFileSync(args.junit, junitXml(results));
+      if (args.junit !== undefined) writeOutputFile('--junit', args.junit, junitXml(results));
       if (failed > 0) setExit(EXIT.findings);
     },
   };

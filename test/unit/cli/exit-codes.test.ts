@@ -60,6 +60,25 @@ test('output errors: one line naming the path and the reason, exit 6, checked be
       args: ['sniff', 'lo', '--duration', '1', '-w', join(scratch, 'missing', 'live.pcapng')],
       says: /^pxe-doctor: -w .*live\.pcapng: cannot write \(folder .*\): no such file or directory \(ENOENT\)$/,
     },
+    {
+      args: ['fixture', 'anonymize', happy, join(scratch, 'missing', 'shared.pcapng')],
+      says: /^pxe-doctor: output .*shared\.pcapng: cannot write \(folder .*\): no such file or directory \(ENOENT\)$/,
+    },
+    {
+      args: ['fixture', 'anonymize', happy, '/dev/full'],
+      says: /^pxe-doctor: output \/dev\/full: cannot write: no space left on device \(ENOSPC\)$/,
+    },
+    {
+      // The report is printed first; the JUnit file is written (and fails) after it.
+      args: [
+        'fixture',
+        'check',
+        join(projectRoot(), 'fixtures', 'captures', 'lab', 'proxydhcp'),
+        '--junit',
+        '/dev/full',
+      ],
+      says: /^pxe-doctor: --junit \/dev\/full: cannot write: no space left on device \(ENOSPC\)$/,
+    },
   ];
   const full = join(scratch, 'full.mmd');
   symlinkSync('/dev/full', full);
