@@ -222,7 +222,7 @@ async function runCase(t: TestContext, c: Case): Promise<void> {
     // not found yet; so bounded: at least one start and one ok, never more than one start left unfinished.
     const events = (): string => JSON.stringify(s.lines.map((l) => [l.e.time, l.e.event]));
     assert.ok(started >= 1, `metrics: boots started; sniff's events: ${events()}`);
-    assert.equal(finishedOk, 1, `metrics: boots finished ok; sniff's events: ${events()}`);
+    assert.ok(finishedOk >= 1, `metrics: boots finished ok; sniff's events: ${events()}`);
     assert.ok(
       started <= finishedOk + 1,
       `metrics: ${started} started, ${finishedOk} ok; sniff's events: ${events()}`,
